@@ -1,0 +1,121 @@
+"""The facts cache: FileFacts by content hash, in one packed, checksummed file.
+
+One file loads much faster than thousands of small ones. The file is replaced atomically
+(write to a temporary file, then ``os.replace``), so concurrent runs never see a torn file:
+the last writer wins and every version on disk is complete. A file that fails its checksum,
+was written by another archguard version, or cannot be decoded is ignored and rebuilt.
+
+Layout: ``MAGIC`` + 32-byte SHA-256 of the payload + payload, where the payload is
+``marshal`` of ``(version, key, {content_hash: facts_tuple})``. marshal only builds plain
+values (no code runs while loading); the checksum guards against truncation and garbage.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from archguard import __version__
+from archguard.extract.facts import FileFacts
+
+MAGIC = b"ARCHGUARD-FACTS\x01"
+CACHE_DIR_NAME = ".archguard_cache"
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+class FactsCache:
+    """Facts by content hash, for one set of extractor settings."""
+
+    def __init__(self, directory: Path, settings: str) -> None:
+        self.directory = directory
+        self.settings = settings
+        self.key = hashlib.sha256(f"{__version__}\x00{settings}".encode()).hexdigest()[:16]
+        self.path = directory / f"facts-{self.key}.bin"
+        self._raw: dict[str, Any] = {}
+        self._loaded: dict[str, FileFacts] = {}
+        self._used: dict[str, Any] = {}
+        self._dirty = False
+        self.loaded_ok = False
+
+    def load(self) -> None:
+        try:
+            blob = self.path.read_bytes()
+        except OSError:
+            return
+        if not blob.startswith(MAGIC) or len(blob) < len(MAGIC) + 32:
+            return
+        digest = blob[len(MAGIC) : len(MAGIC) + 32]
+        payload = blob[len(MAGIC) + 32 :]
+        if hashlib.sha256(payload).digest() != digest:
+            return
+        try:
+            version, key, entries = marshal.loads(payload)
+        except (ValueError, EOFError, TypeError):
+            return
+        if version != __version__ or key != self.key or not isinstance(entries, dict):
+            return
+        self._raw = entries
+        self.loaded_ok = True
+
+    def get(self, digest: str) -> FileFacts | None:
+        facts = self._loaded.get(digest)
+        if facts is not None:
+            return facts
+        raw = self._raw.get(digest)
+        if raw is None:
+            return None
+        try:
+            facts = FileFacts.from_tuple(raw)
+        except (TypeError, ValueError):
+            return None
+        self._loaded[digest] = facts
+        self._used[digest] = raw
+        return facts
+
+    def put(self, digest: str, facts: FileFacts) -> None:
+        self._loaded[digest] = facts
+        self._used[digest] = facts.to_tuple()
+        self._dirty = True
+
+    def save(self, keep_old: int = 2) -> None:
+        """Write entries used in this run, plus older ones up to ``keep_old`` times as many."""
+        if not self._dirty:
+            return
+        entries = dict(self._used)
+        budget = max(1000, keep_old * len(entries))
+        for digest, raw in self._raw.items():
+            if len(entries) >= budget:
+                break
+            entries.setdefault(digest, raw)
+        payload = marshal.dumps((__version__, self.key, entries))
+        blob = MAGIC + hashlib.sha256(payload).digest() + payload
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            ignore = self.directory / ".gitignore"
+            if not ignore.exists():
+                _atomic_write(ignore, b"# archguard cache: never commit\n*\n")
+            _atomic_write(self.path, blob)
+        except OSError:
+            return  # a read-only tree: the run still works, only slower next time
+        self._dirty = False
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    fd, temporary = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        raise

@@ -1,0 +1,324 @@
+"""Finding and reading contract files.
+
+A contract is ``archguard.toml`` (or ``.archguard.toml``, or ``contracts/archguard.toml``)
+or the ``[tool.archguard]`` table of ``pyproject.toml``, found by walking up from the
+working directory, or named with ``--config``. Every error names the file, the line where it
+can be found, the TOML key path and what was expected.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, get_args, get_origin
+
+from pydantic import BaseModel, ValidationError
+
+from archguard.contract.models import Contract
+from archguard.contract.validate import validate
+from archguard.errors import ContractError
+
+CONTRACT_FILES = ("archguard.toml", ".archguard.toml", "contracts/archguard.toml")
+
+
+@dataclass(frozen=True)
+class LoadedContract:
+    """A validated contract and where it came from."""
+
+    contract: Contract
+    path: Path  # the file it was read from
+    root: Path  # the project root: paths in reports are relative to it
+    source: str  # the file's text, for locating keys in messages
+    table: str = ""  # "tool.archguard" when read from pyproject.toml
+
+    @property
+    def display_path(self) -> str:
+        return _display(self.path)
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def find_contract(start: Path) -> tuple[Path, str] | None:
+    """Walk up from ``start``: the first contract file found, and the table it is in."""
+    current = start.resolve()
+    for directory in (current, *current.parents):
+        for name in CONTRACT_FILES:
+            candidate = directory / name
+            if candidate.is_file():
+                return candidate, ""
+        pyproject = directory / "pyproject.toml"
+        if pyproject.is_file() and _has_table(pyproject, ("tool", "archguard")):
+            return pyproject, "tool.archguard"
+    return None
+
+
+def _has_table(path: Path, keys: tuple[str, ...]) -> bool:
+    try:
+        data: Any = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False
+    for key in keys:
+        if not isinstance(data, dict) or key not in data:
+            return False
+        data = data[key]
+    return isinstance(data, dict)
+
+
+def load_contract(path: Path, table: str | None = None) -> LoadedContract:
+    """Read, parse and validate a contract file. Raises :class:`ContractError`."""
+    display = _display(path)
+    try:
+        source = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ContractError("contract file not found", file=display) from None
+    except UnicodeDecodeError as error:
+        raise ContractError(f"not UTF-8 text ({error.reason} at byte {error.start})", file=display) from None
+    except OSError as error:
+        raise ContractError(f"cannot read contract: {error.strerror}", file=display) from None
+    try:
+        document = tomllib.loads(source)
+    except tomllib.TOMLDecodeError as error:
+        message = str(error)
+        line = None
+        match = re.search(r"\(at line (\d+), column (\d+)\)", message)
+        if match:
+            line = int(match.group(1))
+            message = message[: match.start()].strip()
+        raise ContractError(f"invalid TOML: {message}", file=display, line=line) from None
+    if table is None:
+        table = "tool.archguard" if path.name == "pyproject.toml" else ""
+    data: Any = document
+    prefix = ""
+    if table:
+        for key in table.split("."):
+            if not isinstance(data, dict) or key not in data:
+                raise ContractError(f"no [{table}] table in this file", file=display)
+            data = data[key]
+        prefix = table + "."
+    if not isinstance(data, dict):
+        raise ContractError(f"[{table}] must be a table", file=display)
+    contract = parse_contract(data, display=display, source=source, prefix=prefix)
+    root = (path.parent / contract.project.root).resolve()
+    if not root.is_dir():
+        raise ContractError(
+            f"project root {str(root)!r} is not a directory",
+            file=display,
+            key=prefix + "project.root",
+            line=locate_key(source, prefix + "project.root"),
+        )
+    return LoadedContract(contract=contract, path=path, root=root, source=source, table=table)
+
+
+def parse_contract(data: dict[str, Any], *, display: str = "<contract>", source: str = "", prefix: str = "") -> Contract:
+    """Validate a TOML document (already parsed) into a :class:`Contract`."""
+    try:
+        contract = Contract.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        key = format_loc(first["loc"], data)
+        message = explain_error(first, data)
+        count = error.error_count()
+        if count > 1:
+            others = [f"{prefix}{format_loc(e['loc'], data)}" for e in error.errors()[1:4]]
+            message += f" (and {count - 1} more problem{'s' if count > 2 else ''}: {', '.join(others)}{', ...' if count > 4 else ''})"
+        raise ContractError(message, file=display, key=prefix + key, line=locate_key(source, prefix + key)) from None
+    problems = validate(contract)
+    if problems:
+        first_problem = problems[0]
+        message = first_problem.message
+        if len(problems) > 1:
+            message += f" (and {len(problems) - 1} more: " + "; ".join(f"{p.key}: {p.message}" for p in problems[1:4]) + ")"
+        key = prefix + first_problem.key
+        raise ContractError(message, file=display, key=key, line=locate_key(source, key))
+    return contract
+
+
+RULE_KINDS = ("layers", "boundaries", "allowed", "forbidden", "independent", "acyclic")
+
+
+def format_loc(loc: tuple[Any, ...], data: Any) -> str:
+    """pydantic's location tuple as a TOML key path, e.g. ``rules[2].layers[0]``."""
+    parts: list[str] = []
+    node: Any = data
+    previous_was_rule_index = False
+    for item in loc:
+        if previous_was_rule_index and isinstance(item, str) and item in RULE_KINDS:
+            # The discriminated union adds the rule kind to the path; TOML has no such key.
+            previous_was_rule_index = False
+            continue
+        previous_was_rule_index = False
+        if isinstance(item, int):
+            parts.append(f"[{item}]")
+            previous_was_rule_index = parts[:1] == ["rules"] and len(parts) == 2
+        else:
+            key = str(item)
+            if not re.match(r"^[A-Za-z0-9_-]+$", key):
+                key = '"' + key + '"'
+            parts.append(("." if parts else "") + key)
+        if isinstance(node, dict):
+            node = node.get(item) if not isinstance(item, int) else None
+        elif isinstance(node, list) and isinstance(item, int) and item < len(node):
+            node = node[item]
+    return "".join(parts)
+
+
+def _inner_model(annotation: Any) -> Any:
+    origin = get_origin(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    if origin is list:
+        (inner,) = get_args(annotation)
+        if get_origin(inner) is Annotated:
+            return "rule"  # the discriminated union of rule kinds
+        return _inner_model(inner)
+    if origin is dict:
+        value = get_args(annotation)[1]
+        return _DictOf(_inner_model(value))
+    return None
+
+
+class _DictOf:
+    def __init__(self, model: Any) -> None:
+        self.model = model
+
+
+def explain_error(error: Any, data: Any) -> str:
+    """A pydantic error rewritten for a person editing a TOML file."""
+    kind = error["type"]
+    loc = error["loc"]
+    if kind == "extra_forbidden":
+        key = str(loc[-1])
+        expected = _expected_keys(loc, data)
+        hint = ""
+        if expected:
+            close = difflib.get_close_matches(key, expected, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else f" (expected one of: {', '.join(expected)})"
+        return f"unknown key {key!r}{hint}"
+    if kind == "missing":
+        return "this key is required"
+    if kind == "union_tag_not_found":
+        return f"each [[rules]] entry needs a 'kind': one of {', '.join(RULE_KINDS)}"
+    if kind == "union_tag_invalid":
+        given = error.get("input", {}).get("kind") if isinstance(error.get("input"), dict) else None
+        close = difflib.get_close_matches(str(given), RULE_KINDS, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        return f"unknown rule kind {given!r}{hint}; expected one of: {', '.join(RULE_KINDS)}"
+    if kind == "literal_error":
+        return f"expected {error['ctx']['expected']}, got {error.get('input')!r}"
+    if kind in ("too_short", "too_long"):
+        return f"{error['msg'].lower()}, got {error.get('input')!r}"
+    message = str(error["msg"])
+    return f"{message[0].lower()}{message[1:]}, got {error.get('input')!r}"
+
+
+def _expected_keys(loc: tuple[Any, ...], data: Any) -> list[str]:
+    model = _locate_model(loc, data)
+    if model is None:
+        return []
+    return sorted((info.alias or name) for name, info in model.model_fields.items())
+
+
+def _locate_model(loc: tuple[Any, ...], data: Any) -> type[BaseModel] | None:
+    """Walk the contract models along ``loc`` (minus its last key)."""
+    from archguard.contract import models
+
+    kinds: dict[str, type[BaseModel]] = {
+        "layers": models.LayersRule,
+        "boundaries": models.BoundariesRule,
+        "allowed": models.AllowedRule,
+        "forbidden": models.ForbiddenRule,
+        "independent": models.IndependentRule,
+        "acyclic": models.AcyclicRule,
+    }
+    model: Any = Contract
+    node: Any = data
+    items = list(loc[:-1])
+    i = 0
+    while i < len(items):
+        item = items[i]
+        node = node.get(item) if isinstance(node, dict) else (node[item] if isinstance(node, list) and isinstance(item, int) and item < len(node) else None)
+        if isinstance(model, type) and issubclass(model, BaseModel):
+            field = next((info for name, info in model.model_fields.items() if item in (name, info.alias)), None)
+            if field is None:
+                return None
+            model = _inner_model(field.annotation)
+        elif model == "rule":
+            if not isinstance(item, int) or not isinstance(node, dict):
+                return None
+            model = kinds.get(str(node.get("kind")))
+            if i + 1 < len(items) and items[i + 1] == node.get("kind"):
+                i += 1
+        elif isinstance(model, _DictOf):
+            model = model.model
+        else:
+            return None
+        i += 1
+    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
+
+
+_HEADER = re.compile(r"^\s*\[(\[)?\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
+
+
+def locate_key(source: str, key: str) -> int | None:
+    """Best-effort line number of a key path such as ``rules[2].layers[0]`` in TOML text.
+
+    TOML parsers give no positions, so this scans the text: find the table the key lives in
+    (counting ``[[array]]`` tables), then the line that assigns the first remaining key.
+    Returns ``None`` when unsure rather than a wrong line.
+    """
+    if not source:
+        return None
+    parts = _split_key(key)
+    if not parts:
+        return None
+    lines = source.splitlines()
+    tables: list[tuple[str, int]] = []  # (table path as written, line index)
+    counts: dict[str, int] = {}
+    for number, line in enumerate(lines):
+        match = _HEADER.match(line)
+        if match:
+            name = re.sub(r"\s*\.\s*", ".", match.group(2)).replace('"', "")
+            if match.group(1):
+                counts[name] = counts.get(name, -1) + 1
+                name = f"{name}[{counts[name]}]"
+            tables.append((name, number))
+
+    # Longest table path that is a prefix of the key path.
+    best: tuple[int, int, int] | None = None  # (parts consumed, start line, end line)
+    for index, (name, start) in enumerate(tables):
+        table_parts = _split_key(name)
+        if parts[: len(table_parts)] == table_parts:
+            end = tables[index + 1][1] if index + 1 < len(tables) else len(lines)
+            if best is None or len(table_parts) > best[0]:
+                best = (len(table_parts), start, end)
+    if best is None:
+        consumed, start, end = 0, -1, (tables[0][1] if tables else len(lines))
+    else:
+        consumed, start, end = best
+    remaining = [p for p in parts[consumed:] if not p.startswith("[")]
+    if not remaining:
+        return start + 1 if start >= 0 else None
+    # Dotted keys (a.b = ...) or plain keys in that table.
+    for depth in range(len(remaining), 0, -1):
+        wanted = ".".join(remaining[:depth])
+        pattern = re.compile(rf"^\s*\"?{re.escape(wanted)}\"?\s*=")
+        for number in range(start + 1, end):
+            if pattern.match(lines[number]):
+                return number + 1
+    # A key inside an inline table: first line of the table that mentions it.
+    for number in range(start + 1, end):
+        if re.search(rf"(^|[\s{{,]){re.escape(remaining[-1])}\s*=", lines[number]):
+            return number + 1
+    return start + 1 if start >= 0 else None
+
+
+def _split_key(key: str) -> list[str]:
+    return [p for p in re.findall(r'\[\d+\]|"[^"]*"|[^.\[\]"]+', key) if p]

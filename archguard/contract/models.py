@@ -1,0 +1,231 @@
+"""The contract: pydantic models for everything a user declares.
+
+Unknown keys are errors (a typo must never silently disable a rule). Field descriptions are
+the documentation: they feed the JSON Schema in ``contracts/`` and editor completion.
+Cross-references (component names used by rules, overlapping layers, ...) are checked in
+:mod:`archguard.contract.validate`, which knows the key paths to report.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Severity = Literal["error", "warning"]
+Level = Literal["error", "warning", "off"]
+
+
+class StrictModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class ProjectConfig(StrictModel):
+    """Where the code lives and what is analysed."""
+
+    root: str = Field(
+        ".",
+        description="Project root, relative to the contract file. Paths in reports are relative to it.",
+    )
+    roots: list[str] | None = Field(
+        None,
+        description=(
+            "Directories (relative to root) that hold top-level packages. Default: 'src' when it "
+            "holds a package, else the root itself."
+        ),
+    )
+    packages: list[str] | None = Field(
+        None,
+        description=(
+            "Top-level packages (or modules) to analyse. Default: every regular package "
+            "(a directory with __init__.py) found under the roots. Name namespace packages here."
+        ),
+    )
+    exclude: list[str] = Field(
+        default_factory=list,
+        description="Path globs (relative to root, '**' for any depth) of files and folders to skip.",
+    )
+    baseline: str = Field(
+        "archguard-baseline.json",
+        description="Baseline file (relative to root) of accepted findings.",
+    )
+
+
+class ComponentConfig(StrictModel):
+    """A named group of modules."""
+
+    modules: list[str] = Field(
+        ...,
+        min_length=1,
+        description=(
+            "Module patterns: 'shop.orders' is the package and everything under it; '*' one name, "
+            "'**' any depth; 'shop:*' the module 'shop' alone, without its submodules."
+        ),
+    )
+    public: list[str] = Field(
+        default_factory=list,
+        description=(
+            "The component's public interface for 'boundaries' rules: module patterns that "
+            "outsiders may import ('shop.billing.api', or 'shop.billing:*' for the package "
+            "module itself)."
+        ),
+    )
+    description: str | None = Field(None, description="What this component is for.")
+    tags: list[str] = Field(default_factory=list, description="Free-form tags, e.g. 'type:domain'.")
+
+
+class RuleBase(StrictModel):
+    name: str | None = Field(None, description="A readable name, shown in reports and usable in pragmas.")
+    description: str | None = Field(None, description="Why this rule exists (shown with its findings).")
+    severity: Severity = Field("error", description="Level of this rule's findings.")
+    exclude_type_checking: bool = Field(
+        False, description="Leave out imports inside 'if TYPE_CHECKING:' blocks."
+    )
+    exclude_dynamic: bool = Field(
+        False, description="Leave out importlib.import_module('...') / __import__('...') calls."
+    )
+    exclude_lazy: bool = Field(False, description="Leave out imports inside function bodies.")
+
+
+class IndirectMixin(StrictModel):
+    allow_indirect: bool = Field(
+        False,
+        description="Only direct imports count. By default a chain of imports through other modules counts too.",
+    )
+
+
+class LayersRule(RuleBase, IndirectMixin):
+    """Higher layers may import lower ones, never the reverse."""
+
+    kind: Literal["layers"]
+    layers: list[str] = Field(
+        ...,
+        min_length=2,
+        description=(
+            "Component names from the highest layer to the lowest. 'a | b' puts independent "
+            "components in one layer; 'a : b' puts components in one layer that may import each other."
+        ),
+    )
+
+
+class BoundariesRule(RuleBase):
+    """Outsiders may import only a component's public modules."""
+
+    kind: Literal["boundaries"]
+    components: list[str] = Field(
+        ..., min_length=1, description="Components whose internals are private (see each component's 'public')."
+    )
+
+
+class AllowedRule(RuleBase):
+    """A whitelist of direct component-to-component dependencies."""
+
+    kind: Literal["allowed"]
+    allow: dict[str, list[str]] = Field(
+        ...,
+        description=(
+            "For each component, the components it may import. Components that are not keys "
+            "are unconstrained; a key with [] may import no other component."
+        ),
+    )
+    include_external: bool = Field(
+        False,
+        description="Also require third-party packages to be listed ('external:requests'). The standard library is always allowed.",
+    )
+
+
+class ForbiddenRule(RuleBase, IndirectMixin):
+    """Some modules must never depend on others (or on third-party packages)."""
+
+    kind: Literal["forbidden"]
+    from_: list[str] = Field(
+        ...,
+        alias="from",
+        min_length=1,
+        description="Components or module patterns that must not import the targets.",
+    )
+    to: list[str] = Field(
+        ...,
+        min_length=1,
+        description="Components, module patterns ('shop.db.*', 'module:shop'), or 'external:NAME' packages.",
+    )
+
+
+class IndependentRule(RuleBase, IndirectMixin):
+    """Components that must not depend on each other in any direction."""
+
+    kind: Literal["independent"]
+    components: list[str] = Field(..., min_length=2, description="Components that must stay independent.")
+
+
+class AcyclicRule(RuleBase):
+    """No import cycles between components, or among the children of a package."""
+
+    kind: Literal["acyclic"]
+    scope: str = Field(
+        "components",
+        description="'components' for the component graph, or a package name: no cycles among its direct children.",
+    )
+
+
+RuleConfig = Annotated[
+    Union[LayersRule, BoundariesRule, AllowedRule, ForbiddenRule, IndependentRule, AcyclicRule],
+    Field(discriminator="kind"),
+]
+
+
+class DuplicationConfig(StrictModel):
+    """Clone detection thresholds."""
+
+    enabled: bool = Field(True, description="Look for duplicated code.")
+    min_lines: int = Field(6, ge=1, description="Smallest clone worth reporting, in lines.")
+    min_tokens: int = Field(50, ge=1, description="Smallest clone worth reporting, in tokens.")
+    similarity: float = Field(0.85, ge=0.0, le=1.0, description="Near-miss clones: token-shingle similarity threshold.")
+    scopes: list[Literal["functions", "methods", "classes", "blocks"]] = Field(
+        default_factory=lambda: ["functions", "methods", "classes", "blocks"],
+        description="Which code units are compared.",
+    )
+    ignore: list[str] = Field(default_factory=list, description="Path globs left out of clone detection.")
+    include_tests: bool = Field(False, description="Also look for clones in test files.")
+    cross_component: Level = Field("error", description="Level of clones that span two components.")
+    within_component: Level = Field("warning", description="Level of clones inside one component.")
+
+
+class DriftConfig(StrictModel):
+    """Declared versus actual architecture."""
+
+    unmapped: Level = Field("error", description="Level of modules that belong to no component.")
+    absent: Level = Field(
+        "warning", description="Level of declared dependencies ('allowed') that no code uses any more."
+    )
+
+
+class IgnoreEntry(StrictModel):
+    """An acknowledged exception: imports that no rule (or one rule) should count."""
+
+    import_: str = Field(
+        ...,
+        alias="import",
+        description="'importer -> imported' module names; '*' and '**' wildcards allowed.",
+    )
+    reason: str = Field(..., min_length=1, description="Why this exception is acceptable (required).")
+    rule: str | None = Field(None, description="Only for this rule (its name or kind). Default: every rule.")
+
+
+class Contract(StrictModel):
+    """An archguard contract."""
+
+    project: ProjectConfig = Field(default_factory=lambda: ProjectConfig())
+    components: dict[str, ComponentConfig] = Field(default_factory=dict)
+    rules: list[RuleConfig] = Field(default_factory=list)
+    duplication: DuplicationConfig = Field(default_factory=lambda: DuplicationConfig())
+    drift: DriftConfig = Field(default_factory=lambda: DriftConfig())
+    ignore: list[IgnoreEntry] = Field(default_factory=list)
+
+
+def rule_display_name(rule: RuleBase, index: int) -> str:
+    """The name a rule goes by in reports: its ``name``, else ``kind#N`` (1-based)."""
+    if rule.name:
+        return rule.name
+    kind = getattr(rule, "kind", "rule")
+    return f"{kind}#{index + 1}"

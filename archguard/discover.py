@@ -1,0 +1,250 @@
+"""Files and module names, from the source roots (no file is parsed or opened here).
+
+A module's name comes from its path below its source root: ``src/shop/orders/service.py``
+is ``shop.orders.service``, ``src/shop/orders/__init__.py`` is ``shop.orders``. Directories
+without ``__init__.py`` below a package are namespace packages and are included.
+Symlinks are followed only while they stay inside the project root; loops, broken links,
+FIFOs and other oddities are reported as problems, never fatal and never silently skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from archguard.contract.models import ProjectConfig
+from archguard.contract.patterns import glob_to_regex
+from archguard.errors import ContractError
+
+SKIPPED_DIRECTORIES = frozenset({"__pycache__", "node_modules", "site-packages", ".archguard_cache"})
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    path: Path  # absolute
+    relpath: str  # posix, relative to the project root
+    module: str
+    is_package: bool  # an __init__.py
+
+
+@dataclass(frozen=True, slots=True)
+class DiscoveryProblem:
+    relpath: str
+    kind: str  # broken-symlink | symlink-loop | outside-root | not-a-file | not-a-module | duplicate-module
+    message: str
+
+
+@dataclass(frozen=True)
+class Discovery:
+    root: Path
+    roots: tuple[str, ...]  # source roots, relative to root
+    packages: tuple[str, ...]
+    files: tuple[SourceFile, ...]
+    problems: tuple[DiscoveryProblem, ...] = field(default_factory=tuple)
+
+    def by_module(self) -> dict[str, SourceFile]:
+        return {f.module: f for f in self.files}
+
+
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _relpath(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def resolve_roots(root: Path, project: ProjectConfig, *, contract_file: str | None = None) -> tuple[str, ...]:
+    if project.roots is not None:
+        for index, name in enumerate(project.roots):
+            if not (root / name).is_dir():
+                raise ContractError(
+                    f"source root {name!r} is not a directory under {root}",
+                    file=contract_file,
+                    key=f"project.roots[{index}]",
+                )
+        return tuple(project.roots)
+    src = root / "src"
+    if src.is_dir() and any((child / "__init__.py").is_file() for child in _children(src) if child.is_dir()):
+        return ("src",)
+    return (".",)
+
+
+def _children(directory: Path) -> list[Path]:
+    try:
+        return sorted(directory.iterdir())
+    except OSError:
+        return []
+
+
+def discover(root: Path, project: ProjectConfig, *, contract_file: str | None = None) -> Discovery:
+    """Find every Python module of the project. Raises ContractError when nothing matches."""
+    root = root.resolve()
+    roots = resolve_roots(root, project, contract_file=contract_file)
+    excludes = [glob_to_regex(glob) for glob in project.exclude]
+    problems: list[DiscoveryProblem] = []
+    files: dict[str, SourceFile] = {}
+    packages: list[str] = []
+
+    def excluded(relpath: str) -> bool:
+        return any(rx.match(relpath) or rx.match(relpath + "/") for rx in excludes)
+
+    # (source root, top-level entry path, module name of that entry)
+    entries: list[tuple[Path, Path, str]] = []
+    if project.packages is not None:
+        for index, name in enumerate(project.packages):
+            found = False
+            for source_root in roots:
+                base = root / source_root / Path(*name.split("."))
+                for candidate in (base, base.with_name(base.name + ".py")):
+                    if candidate.is_dir() or candidate.is_file():
+                        entries.append((root / source_root, candidate, name))
+                        found = True
+                        break
+                if found:
+                    break
+            if not found:
+                hint = ""
+                if (root / "src" / Path(*name.split("."))).exists() and "src" not in roots:
+                    hint = "; it exists under 'src/': set roots = [\"src\"] in [project]"
+                raise ContractError(
+                    f"package {name!r} not found under the source roots {list(roots)}{hint}",
+                    file=contract_file,
+                    key=f"project.packages[{index}]",
+                )
+            packages.append(name)
+    else:
+        for source_root in roots:
+            base = root / source_root
+            for child in _children(base):
+                if child.name.startswith(".") or child.name in SKIPPED_DIRECTORIES:
+                    continue
+                if child.is_dir() and (child / "__init__.py").is_file() and _IDENTIFIER.match(child.name):
+                    if not excluded(_relpath(child, root)):
+                        entries.append((base, child, child.name))
+                        packages.append(child.name)
+        if not entries:
+            hint = ""
+            if "src" not in roots and (root / "src").is_dir():
+                hint = " (there is a 'src/' folder: set roots = [\"src\"] in [project])"
+            raise ContractError(
+                f"no Python package (a folder with __init__.py) found under {', '.join(repr(r) for r in roots)} in {root}{hint}; "
+                "name what to analyse in [project] packages",
+                file=contract_file,
+                key="project.packages",
+            )
+
+    visited: set[str] = set()
+
+    def add_file(path: Path, source_root: Path) -> None:
+        relpath = _relpath(path, root)
+        if excluded(relpath):
+            return
+        parts = list(path.relative_to(source_root).with_suffix("").parts)
+        is_package = parts[-1] == "__init__"
+        if is_package:
+            parts.pop()
+        if not all(_IDENTIFIER.match(part) for part in parts):
+            problems.append(
+                DiscoveryProblem(relpath, "not-a-module", f"{'.'.join(parts)!r} is not an importable module name; file not analysed")
+            )
+            return
+        module = ".".join(parts)
+        if module in files:
+            problems.append(
+                DiscoveryProblem(relpath, "duplicate-module", f"module {module!r} is also at {files[module].relpath}; this copy is not analysed")
+            )
+            return
+        files[module] = SourceFile(path=path, relpath=relpath, module=module, is_package=is_package)
+
+    def walk(directory: Path, source_root: Path) -> None:
+        try:
+            real = os.path.realpath(directory)
+        except OSError:
+            real = str(directory)
+        if real in visited:
+            problems.append(DiscoveryProblem(_relpath(directory, root), "symlink-loop", "symlink loop (directory already visited); not followed"))
+            return
+        visited.add(real)
+        try:
+            with os.scandir(directory) as iterator:
+                children = sorted(iterator, key=lambda e: e.name)
+        except OSError as error:
+            problems.append(DiscoveryProblem(_relpath(directory, root), "unreadable", f"cannot list directory: {error.strerror}"))
+            return
+        for entry in children:
+            path = Path(entry.path)
+            relpath = _relpath(path, root)
+            name = entry.name
+            if name.startswith(".") or name in SKIPPED_DIRECTORIES:
+                continue
+            try:
+                is_link = entry.is_symlink()
+            except OSError:
+                is_link = False
+            if is_link:
+                try:
+                    target = Path(os.path.realpath(path))
+                    target.stat()
+                except (OSError, RuntimeError):
+                    if name.endswith(".py") or "." not in name:
+                        problems.append(DiscoveryProblem(relpath, "broken-symlink", "broken symlink; not analysed"))
+                    continue
+                if not _inside(target, root):
+                    if name.endswith(".py") or target.is_dir():
+                        problems.append(DiscoveryProblem(relpath, "outside-root", f"symlink to {target} outside the project root; not followed"))
+                    continue
+            try:
+                mode = path.stat().st_mode
+            except OSError as error:
+                if name.endswith(".py"):
+                    problems.append(DiscoveryProblem(relpath, "unreadable", f"cannot stat: {error.strerror}"))
+                continue
+            if stat.S_ISDIR(mode):
+                if excluded(relpath):
+                    continue
+                if not _IDENTIFIER.match(name):
+                    if _contains_python(path):
+                        problems.append(DiscoveryProblem(relpath, "not-a-module", f"folder {name!r} is not an importable package name; its files are not analysed"))
+                    continue
+                walk(path, source_root)
+            elif name.endswith(".py"):
+                if not stat.S_ISREG(mode):
+                    problems.append(DiscoveryProblem(relpath, "not-a-file", "not a regular file (FIFO, device or socket); never opened"))
+                    continue
+                add_file(path, source_root)
+
+    for source_root, entry, _name in entries:
+        if entry.is_dir():
+            walk(entry, source_root)
+        else:
+            add_file(entry, source_root)
+
+    ordered = tuple(sorted(files.values(), key=lambda f: f.module))
+    return Discovery(
+        root=root,
+        roots=roots,
+        packages=tuple(sorted(set(packages))),
+        files=ordered,
+        problems=tuple(sorted(problems, key=lambda p: (p.relpath, p.kind))),
+    )
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.relative_to(root)
+        return True
+    except ValueError:
+        return False
+
+
+def _contains_python(directory: Path) -> bool:
+    try:
+        return any(child.suffix == ".py" for child in directory.iterdir())
+    except OSError:
+        return False

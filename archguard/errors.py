@@ -1,0 +1,48 @@
+"""The one small exception hierarchy of archguard.
+
+Every error carries what the user needs to fix it: the file, the key path or line, and a
+message written for people. Only the CLI turns these into exit code 2; problems found in the
+analysed code are never exceptions (they are findings).
+"""
+
+from __future__ import annotations
+
+
+class ArchguardError(Exception):
+    """Base class: a usage, contract or environment problem (exit code 2)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        key: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.file = file
+        self.line = line
+        self.key = key
+
+    def __str__(self) -> str:
+        where = ""
+        if self.file:
+            where = self.file
+            if self.line:
+                where += f":{self.line}"
+            where += ": "
+        key = f"{self.key}: " if self.key else ""
+        return f"{where}{key}{self.message}"
+
+
+class ContractError(ArchguardError):
+    """The contract file is missing, unreadable or malformed."""
+
+
+class UsageError(ArchguardError):
+    """The command line asks for something that cannot be done."""
+
+
+class GitError(ArchguardError):
+    """A git revision or repository could not be read."""

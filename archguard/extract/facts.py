@@ -1,0 +1,128 @@
+"""Per-file facts: what one file's bytes say, independent of where the file lives.
+
+Facts are immutable values and a pure function of (bytes, extractor settings); that is what
+makes them cacheable. Resolution of relative imports and of ``from a import b`` needs the
+file's module name and the set of modules, so it happens later (:mod:`archguard.resolve`).
+Each class converts to and from plain tuples for the cache (:mod:`archguard.cache`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+FACTS_FORMAT = 1  # bump when the shape or meaning of facts changes
+
+
+@dataclass(frozen=True, slots=True)
+class RawImport:
+    """One import as written: ``from ..a import b, c`` is module "a", level 2, names (b, c)."""
+
+    module: str  # dotted name as written, without leading dots ("" for "from . import x")
+    level: int  # number of leading dots (0: absolute)
+    names: tuple[str, ...]  # imported names of a 'from' import ("*" for a star); () for 'import a.b'
+    line: int  # 1-based
+    column: int  # 1-based, in characters
+    end_line: int
+    type_checking: bool = False  # inside 'if TYPE_CHECKING:'
+    lazy: bool = False  # inside a function or method body
+    guarded: bool = False  # inside try/except ImportError
+    dynamic: bool = False  # importlib.import_module("x") / __import__("x")
+    alias: str | None = None  # "c" in "import a.b as c"
+
+    def to_tuple(self) -> tuple[Any, ...]:
+        return (
+            self.module,
+            self.level,
+            self.names,
+            self.line,
+            self.column,
+            self.end_line,
+            self.type_checking,
+            self.lazy,
+            self.guarded,
+            self.dynamic,
+            self.alias,
+        )
+
+    @classmethod
+    def from_tuple(cls, data: tuple[Any, ...]) -> RawImport:
+        module, level, names, line, column, end_line, tc, lazy, guarded, dynamic, alias = data
+        return cls(module, level, tuple(names), line, column, end_line, tc, lazy, guarded, dynamic, alias)
+
+
+@dataclass(frozen=True, slots=True)
+class Pragma:
+    """``# archguard: ignore[rule, other] reason`` on one line."""
+
+    line: int
+    rules: tuple[str, ...]  # () means every rule
+    reason: str
+
+    def to_tuple(self) -> tuple[Any, ...]:
+        return (self.line, self.rules, self.reason)
+
+    @classmethod
+    def from_tuple(cls, data: tuple[Any, ...]) -> Pragma:
+        line, rules, reason = data
+        return cls(line, tuple(rules), reason)
+
+
+@dataclass(frozen=True, slots=True)
+class ParseProblem:
+    """Why a file could not be analysed, with the position when there is one."""
+
+    message: str
+    line: int = 1
+    column: int = 1
+
+    def to_tuple(self) -> tuple[Any, ...]:
+        return (self.message, self.line, self.column)
+
+    @classmethod
+    def from_tuple(cls, data: tuple[Any, ...]) -> ParseProblem:
+        message, line, column = data
+        return cls(message, line, column)
+
+
+@dataclass(frozen=True, slots=True)
+class FileFacts:
+    imports: tuple[RawImport, ...] = ()
+    pragmas: tuple[Pragma, ...] = ()
+    problem: ParseProblem | None = None
+    line_count: int = 0
+    # Names bound at module level and the literal __all__ (None when not statically known).
+    defined_names: tuple[str, ...] = ()
+    all_names: tuple[str, ...] | None = None
+    # Room for facts added by other extractors (clone fingerprints, ...): name -> plain data.
+    extra: tuple[tuple[str, Any], ...] = ()
+
+    def to_tuple(self) -> tuple[Any, ...]:
+        return (
+            tuple(i.to_tuple() for i in self.imports),
+            tuple(p.to_tuple() for p in self.pragmas),
+            self.problem.to_tuple() if self.problem else None,
+            self.line_count,
+            self.defined_names,
+            self.all_names,
+            self.extra,
+        )
+
+    @classmethod
+    def from_tuple(cls, data: tuple[Any, ...]) -> FileFacts:
+        imports, pragmas, problem, line_count, defined, all_names, extra = data
+        return cls(
+            imports=tuple(RawImport.from_tuple(i) for i in imports),
+            pragmas=tuple(Pragma.from_tuple(p) for p in pragmas),
+            problem=ParseProblem.from_tuple(problem) if problem else None,
+            line_count=line_count,
+            defined_names=tuple(defined),
+            all_names=tuple(all_names) if all_names is not None else None,
+            extra=tuple((k, v) for k, v in extra),
+        )
+
+    def get_extra(self, name: str) -> Any:
+        for key, value in self.extra:
+            if key == name:
+                return value
+        return None

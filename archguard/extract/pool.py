@@ -1,0 +1,94 @@
+"""Extraction of many files, in a process pool when there is enough work to share.
+
+Workers are forked from a fork server (never from the main process, which may run a
+progress thread). If a worker dies (the native parser can crash on pathological input),
+the files of its batch are retried one by one in fresh processes and the file that crashes
+becomes a ``parse-error`` finding; the run goes on.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+from archguard.extract import extract_facts
+from archguard.extract.facts import FileFacts, ParseProblem
+
+MIN_FILES_PER_WORKER = 16  # below this, starting processes costs more than it saves
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _extract_batch(batch: list[bytes]) -> list[tuple[Any, ...]]:
+    return [extract_facts(data).to_tuple() for data in batch]
+
+
+def _context() -> Any:
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() and sys.platform != "darwin" else "spawn"
+    context = multiprocessing.get_context(method)
+    if method == "forkserver":
+        context.set_forkserver_preload(["archguard.extract", "archguard.extract.imports", "libcst"])
+    return context
+
+
+def extract_all(
+    sources: Sequence[bytes],
+    jobs: int,
+    progress: Callable[[int], None] | None = None,
+) -> list[FileFacts]:
+    """Facts for each source, in order. ``progress(n)`` is called as n more files finish."""
+    workers = min(jobs, max(1, len(sources) // MIN_FILES_PER_WORKER))
+    if workers <= 1:
+        results = []
+        for data in sources:
+            results.append(extract_facts(data))
+            if progress:
+                progress(1)
+        return results
+
+    # Small batches keep both cores busy to the end; big files first balances the load.
+    order = sorted(range(len(sources)), key=lambda i: -len(sources[i]))
+    batch_count = workers * 8
+    batches: list[list[int]] = [order[i::batch_count] for i in range(batch_count)]
+    batches = [b for b in batches if b]
+    results_by_index: dict[int, FileFacts] = {}
+    failed: list[int] = []
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as executor:
+        futures: dict[Future[list[tuple[Any, ...]]], list[int]] = {
+            executor.submit(_extract_batch, [sources[i] for i in batch]): batch for batch in batches
+        }
+        for future in as_completed(futures):
+            batch = futures[future]
+            try:
+                facts = future.result()
+            except BrokenProcessPool:
+                failed.extend(batch)
+                continue
+            for index, raw in zip(batch, facts):
+                results_by_index[index] = FileFacts.from_tuple(raw)
+            if progress:
+                progress(len(batch))
+    for index in sorted(failed):
+        results_by_index[index] = _extract_isolated(sources[index])
+        if progress:
+            progress(1)
+    return [results_by_index[i] for i in range(len(sources))]
+
+
+def _extract_isolated(data: bytes) -> FileFacts:
+    """One file in its own process: a crash costs only this file."""
+    try:
+        with ProcessPoolExecutor(max_workers=1, mp_context=_context()) as executor:
+            return FileFacts.from_tuple(executor.submit(_extract_batch, [data]).result()[0])
+    except BrokenProcessPool:
+        return FileFacts(problem=ParseProblem("the parser crashed on this file (pathological nesting?); not analysed"))

@@ -1,0 +1,53 @@
+"""The JSON report: archguard's stable, versioned machine-readable output.
+
+Schema ``archguard-report/1`` (documented in the README). Fields are only ever added within
+one schema version; a change of meaning bumps the version.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Any
+
+from archguard import __version__
+from archguard.engine import CheckResult
+
+SCHEMA = "archguard-report/1"
+
+
+def report_data(result: CheckResult) -> dict[str, Any]:
+    analysis = result.analysis
+    per_rule = Counter(f.rule_name for f in result.findings)
+    rules = [
+        {
+            "name": rule.name,
+            "kind": rule.kind,
+            "severity": rule.severity,
+            "findings": per_rule.get(rule.name, 0),
+        }
+        for rule in result.rules
+    ]
+    return {
+        "schema": SCHEMA,
+        "archguard": __version__,
+        "contract": analysis.loaded.display_path,
+        "summary": {
+            "verdict": "fail" if result.errors else "pass",
+            "errors": len(result.errors),
+            "warnings": len(result.warnings),
+            "suppressed": len(result.suppressed),
+            "files": analysis.stats.files,
+            "modules": analysis.stats.modules,
+            "imports": analysis.stats.imports,
+        },
+        "rules": rules,
+        "findings": [f.to_json() for f in result.findings],
+        "suppressed": [
+            {"finding": s.finding.to_json(), "source": s.source, "reason": s.reason} for s in result.suppressed
+        ],
+    }
+
+
+def render(result: CheckResult, options: object = None) -> str:
+    return json.dumps(report_data(result), indent=2, sort_keys=False, ensure_ascii=False) + "\n"

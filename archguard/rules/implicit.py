@@ -1,0 +1,93 @@
+"""Rules that every run applies, configured by the contract's other sections."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from archguard.findings import Finding
+from archguard.rules.base import Rule, RuleContext
+
+
+class ParseErrorRule(Rule):
+    """A file could not be analysed (syntax error, undecodable bytes, unreadable file).
+
+    Why: archguard cannot see the imports of a file it cannot parse, so a violation could
+    hide there; the run goes on with every other file.
+    Fix: fix the syntax error or the file's encoding, or exclude the file in [project] exclude.
+    """
+
+    kind = "parse-error"
+    implicit = True
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        for module in sorted(ctx.facts):
+            problem = ctx.facts[module].problem
+            if problem is None:
+                continue
+            yield Finding(
+                rule=self.kind,
+                rule_name=self.name,
+                kind="parse-error",
+                severity=self.severity,
+                message=f"{module}: {problem.message}",
+                path=ctx.paths.get(module),
+                line=problem.line,
+                column=problem.column,
+                end_line=problem.line,
+                importer=module,
+                identity=(module,),
+            )
+
+
+class DiscoveryRule(Rule):
+    """A file or folder under the source roots could not be used (broken symlink, loop, FIFO...).
+
+    Why: a skipped file is code archguard did not check; it is reported, never skipped silently.
+    Fix: remove or repair the entry, or exclude it in [project] exclude.
+    """
+
+    kind = "discovery"
+    implicit = True
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        for problem in ctx.discovery_problems:
+            yield Finding(
+                rule=self.kind,
+                rule_name=self.name,
+                kind=problem.kind,
+                severity="error" if problem.kind == "unreadable" else self.severity,
+                message=problem.message,
+                path=problem.relpath,
+                identity=(problem.relpath, problem.kind),
+            )
+
+
+class UnmappedRule(Rule):
+    """A module belongs to no component.
+
+    Why: code outside every component is outside every rule: the contract no longer covers
+    the codebase, and new code there is never checked.
+    Fix: add the module to a component's modules, or exclude it in [project] exclude.
+    """
+
+    kind = "unmapped"
+    implicit = True
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        if not ctx.contract.components:
+            return
+        for module in ctx.components.unmapped:
+            yield Finding(
+                rule=self.kind,
+                rule_name=self.name,
+                kind="unmapped",
+                severity=self.severity,
+                message=f"{module} is not in any component",
+                path=ctx.paths.get(module),
+                line=1,
+                column=1,
+                end_line=1,
+                importer=module,
+                remedy="add it to a component's 'modules' in the contract, or exclude it in [project] exclude",
+                identity=(module,),
+            )

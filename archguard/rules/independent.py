@@ -1,0 +1,61 @@
+"""The ``independent`` rule."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from archguard.findings import Finding, site_finding
+from archguard.graph import direct_edges, indirect_chains
+from archguard.rules.base import Rule, RuleContext
+
+
+class IndependentRule(Rule):
+    """Components that must not depend on each other, in any direction.
+
+    Why: independent services can be changed, deployed, tested and owned separately; one
+    import between them couples their release cycles.
+    Fix: move the shared code to a lower component both may use, or communicate through
+    an event or an interface owned by neither.
+    Example:
+    [[rules]]
+    kind = "independent"
+    components = ["orders", "billing"]
+    """
+
+    kind = "independent"
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        view = ctx.view_for(self)
+        members = {c: set(ctx.modules_of(c)) for c in self.config.components}
+        everyone = set().union(*members.values())
+        for source in self.config.components:
+            for target in self.config.components:
+                if source == target:
+                    continue
+                remedy = f"{source} and {target} must stay independent: move the shared code to a component both may use"
+                for importer, imported in direct_edges(view, members[source], members[target]):
+                    for site in view.edges[importer, imported]["sites"]:
+                        yield site_finding(
+                            rule=self.kind,
+                            rule_name=self.name,
+                            kind="direct",
+                            severity=self.severity,
+                            message=f"{importer} imports {imported}: {source} and {target} must be independent",
+                            site=site,
+                            remedy=remedy,
+                        )
+                if self.config.allow_indirect:
+                    continue
+                for chain in indirect_chains(view, members[source], members[target], barrier=everyone):
+                    yield site_finding(
+                        rule=self.kind,
+                        rule_name=self.name,
+                        kind="indirect",
+                        severity=self.severity,
+                        message=f"{chain[0]} depends on {chain[-1]} through {' -> '.join(chain[1:-1])}: {source} and {target} must be independent",
+                        site=ctx.first_site(view, chain[0], chain[1]),
+                        chain=ctx.hops(view, chain),
+                        imported=chain[-1],
+                        remedy=remedy,
+                        identity_extra=(chain[1],),
+                    )

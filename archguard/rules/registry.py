@@ -1,0 +1,36 @@
+"""The one place rules are registered. The engine never names a concrete rule."""
+
+from __future__ import annotations
+
+from archguard.contract.models import Contract
+from archguard.rules.acyclic import AcyclicRule
+from archguard.rules.allowed import AllowedRule
+from archguard.rules.base import Rule
+from archguard.rules.boundaries import BoundariesRule
+from archguard.rules.forbidden import ForbiddenRule
+from archguard.rules.implicit import DiscoveryRule, ParseErrorRule, UnmappedRule
+from archguard.rules.independent import IndependentRule
+from archguard.rules.layers import LayersRule
+
+# [[rules]] kinds, in the order their documentation is listed.
+CONTRACT_RULES: dict[str, type[Rule]] = {
+    rule.kind: rule for rule in (LayersRule, BoundariesRule, AllowedRule, ForbiddenRule, IndependentRule, AcyclicRule)
+}
+# Rules every run applies, configured by other contract sections.
+IMPLICIT_RULES: dict[str, type[Rule]] = {rule.kind: rule for rule in (ParseErrorRule, DiscoveryRule, UnmappedRule)}
+
+
+def all_rule_types() -> list[type[Rule]]:
+    return [*CONTRACT_RULES.values(), *IMPLICIT_RULES.values()]
+
+
+def build_rules(contract: Contract) -> list[Rule]:
+    """The rule instances a contract asks for, in contract order, implicit rules last."""
+    rules: list[Rule] = []
+    for index, config in enumerate(contract.rules):
+        rules.append(CONTRACT_RULES[config.kind](config, index))
+    rules.append(ParseErrorRule(None, name="parse-error", severity="error"))
+    rules.append(DiscoveryRule(None, name="discovery", severity="warning"))
+    if contract.drift.unmapped != "off":
+        rules.append(UnmappedRule(None, name="unmapped", severity=contract.drift.unmapped))
+    return rules

@@ -1,0 +1,1 @@
+"""The billing service. Outsiders use shop.billing.api only."""

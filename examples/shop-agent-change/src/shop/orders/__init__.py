@@ -1,0 +1,1 @@
+"""The orders service. Outsiders use shop.orders.service only."""

@@ -1,0 +1,1 @@
+"""Reports (new, outside every component)."""

@@ -1,0 +1,1 @@
+"""An example web shop, used by archguard's README and tests."""
