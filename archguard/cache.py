@@ -12,6 +12,7 @@ values (no code runs while loading); the checksum guards against truncation and 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import marshal
 import os
@@ -114,8 +115,6 @@ def _atomic_write(path: Path, data: bytes) -> None:
             handle.write(data)
         os.replace(temporary, path)
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(temporary)
-        except OSError:
-            pass
         raise

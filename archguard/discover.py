@@ -124,10 +124,10 @@ def discover(root: Path, project: ProjectConfig, *, contract_file: str | None = 
             for child in _children(base):
                 if child.name.startswith(".") or child.name in SKIPPED_DIRECTORIES:
                     continue
-                if child.is_dir() and (child / "__init__.py").is_file() and _IDENTIFIER.match(child.name):
-                    if not excluded(_relpath(child, root)):
-                        entries.append((base, child, child.name))
-                        packages.append(child.name)
+                is_package = child.is_dir() and (child / "__init__.py").is_file() and _IDENTIFIER.match(child.name)
+                if is_package and not excluded(_relpath(child, root)):
+                    entries.append((base, child, child.name))
+                    packages.append(child.name)
         if not entries:
             hint = ""
             if "src" not in roots and (root / "src").is_dir():
@@ -210,7 +210,8 @@ def discover(root: Path, project: ProjectConfig, *, contract_file: str | None = 
                     continue
                 if not _IDENTIFIER.match(name):
                     if _contains_python(path):
-                        problems.append(DiscoveryProblem(relpath, "not-a-module", f"folder {name!r} is not an importable package name; its files are not analysed"))
+                        message = f"folder {name!r} is not an importable package name; its files are not analysed"
+                        problems.append(DiscoveryProblem(relpath, "not-a-module", message))
                     continue
                 walk(path, source_root)
             elif name.endswith(".py"):
@@ -219,11 +220,11 @@ def discover(root: Path, project: ProjectConfig, *, contract_file: str | None = 
                     continue
                 add_file(path, source_root)
 
-    for source_root, entry, _name in entries:
+    for base_dir, entry, _name in entries:
         if entry.is_dir():
-            walk(entry, source_root)
+            walk(entry, base_dir)
         else:
-            add_file(entry, source_root)
+            add_file(entry, base_dir)
 
     ordered = tuple(sorted(files.values(), key=lambda f: f.module))
     return Discovery(

@@ -122,7 +122,7 @@ def extract_files(
                 options.progress(done, total)
 
         results = extract_all([data for _, _, data in missing], options.jobs or default_jobs(), advance)
-        for (file, digest, _data), result in zip(missing, results):
+        for (file, digest, _data), result in zip(missing, results, strict=True):
             facts[file.module] = result
             if cache is not None:
                 cache.put(digest, result)

@@ -48,7 +48,13 @@ def run_options(function: F) -> F:
 
 def output_options(function: F) -> F:
     decorators = [
-        click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True, help="Colour in text output (NO_COLOR is respected)."),
+        click.option(
+            "--color",
+            type=click.Choice(["auto", "always", "never"]),
+            default="auto",
+            show_default=True,
+            help="Colour in text output (NO_COLOR is respected).",
+        ),
         click.option("--quiet", "-q", is_flag=True, help="Only the findings: no header, no summary line."),
         click.option("--verbose", "-v", is_flag=True, help="Also show each finding's remedy and more detail."),
         click.option("--debug", is_flag=True, help="Show a traceback for internal errors."),
@@ -96,7 +102,7 @@ def handle_errors(function: F) -> F:
             sys.exit(130)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
-        except Exception as error:  # noqa: BLE001 - never a bare traceback for users
+        except Exception as error:
             if debug:
                 traceback.print_exc()
             click.echo(

@@ -8,12 +8,14 @@ Cross-references (component names used by rules, overlapping layers, ...) are ch
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 Severity = Literal["error", "warning"]
 Level = Literal["error", "warning", "off"]
+CloneScope = Literal["functions", "methods", "classes", "blocks"]
+CLONE_SCOPES: tuple[CloneScope, ...] = ("functions", "methods", "classes", "blocks")
 
 
 class StrictModel(BaseModel):
@@ -169,7 +171,7 @@ class AcyclicRule(RuleBase):
 
 
 RuleConfig = Annotated[
-    Union[LayersRule, BoundariesRule, AllowedRule, ForbiddenRule, IndependentRule, AcyclicRule],
+    LayersRule | BoundariesRule | AllowedRule | ForbiddenRule | IndependentRule | AcyclicRule,
     Field(discriminator="kind"),
 ]
 
@@ -181,8 +183,8 @@ class DuplicationConfig(StrictModel):
     min_lines: int = Field(6, ge=1, description="Smallest clone worth reporting, in lines.")
     min_tokens: int = Field(50, ge=1, description="Smallest clone worth reporting, in tokens.")
     similarity: float = Field(0.85, ge=0.0, le=1.0, description="Near-miss clones: token-shingle similarity threshold.")
-    scopes: list[Literal["functions", "methods", "classes", "blocks"]] = Field(
-        default_factory=lambda: ["functions", "methods", "classes", "blocks"],
+    scopes: list[CloneScope] = Field(
+        default_factory=lambda: list(CLONE_SCOPES),
         description="Which code units are compared.",
     )
     ignore: list[str] = Field(default_factory=list, description="Path globs left out of clone detection.")

@@ -140,19 +140,19 @@ def validate(contract: Contract) -> list[Problem]:
                 except ValueError as error:
                     problems.append(Problem(f"{base}.layers[{i}]", str(error)))
                     continue
-                for component in layer.components:
-                    known(component, f"{base}.layers[{i}]")
-                    if component in seen_in:
+                for member in layer.components:
+                    known(member, f"{base}.layers[{i}]")
+                    if member in seen_in:
                         problems.append(
                             Problem(
                                 f"{base}.layers[{i}]",
-                                f"component {component!r} is already in layers[{seen_in[component]}]; each component belongs to one layer",
+                                f"component {member!r} is already in layers[{seen_in[member]}]; each component belongs to one layer",
                             )
                         )
-                    seen_in.setdefault(component, i)
+                    seen_in.setdefault(member, i)
         elif isinstance(rule, BoundariesRule):
-            for i, component in enumerate(rule.components):
-                known(component, f"{base}.components[{i}]")
+            for i, member in enumerate(rule.components):
+                known(member, f"{base}.components[{i}]")
         elif isinstance(rule, AllowedRule):
             for source, targets in rule.allow.items():
                 known(source, f"{base}.allow.{source}")
@@ -162,35 +162,34 @@ def validate(contract: Contract) -> list[Problem]:
                     else:
                         known(target, f"{base}.allow.{source}[{i}]")
         elif isinstance(rule, ForbiddenRule):
-            for i, entry in enumerate(rule.from_):
-                check_target(entry, f"{base}.from[{i}]", allow_external=False)
-            for i, entry in enumerate(rule.to):
-                check_target(entry, f"{base}.to[{i}]", allow_external=True)
+            for i, text in enumerate(rule.from_):
+                check_target(text, f"{base}.from[{i}]", allow_external=False)
+            for i, text in enumerate(rule.to):
+                check_target(text, f"{base}.to[{i}]", allow_external=True)
         elif isinstance(rule, IndependentRule):
-            for i, component in enumerate(rule.components):
-                known(component, f"{base}.components[{i}]")
+            for i, member in enumerate(rule.components):
+                known(member, f"{base}.components[{i}]")
             if len(set(rule.components)) != len(rule.components):
                 problems.append(Problem(f"{base}.components", "a component is listed twice"))
-        elif isinstance(rule, AcyclicRule):
-            if rule.scope != "components":
-                pattern = check_pattern(rule.scope, f"{base}.scope")
-                if pattern is not None and not pattern.is_literal:
-                    problems.append(Problem(f"{base}.scope", "expected 'components' or a package name without wildcards"))
+        elif isinstance(rule, AcyclicRule) and rule.scope != "components":
+            pattern = check_pattern(rule.scope, f"{base}.scope")
+            if pattern is not None and not pattern.is_literal:
+                problems.append(Problem(f"{base}.scope", "expected 'components' or a package name without wildcards"))
 
-    kinds = {getattr(rule, "kind") for rule in contract.rules}
+    kinds = {rule.kind for rule in contract.rules}
     rule_names = set(names_seen) | {rule_display_name(r, i) for i, r in enumerate(contract.rules)}
-    for index, entry in enumerate(contract.ignore):
+    for index, ignore in enumerate(contract.ignore):
         try:
-            parse_ignore_import(entry.import_)
+            parse_ignore_import(ignore.import_)
         except (ValueError, PatternError) as error:
             problems.append(Problem(f"ignore[{index}].import", str(error)))
-        if entry.rule is not None and entry.rule not in kinds and entry.rule not in rule_names:
+        if ignore.rule is not None and ignore.rule not in kinds and ignore.rule not in rule_names:
             problems.append(
                 Problem(
                     f"ignore[{index}].rule",
-                    f"no rule is named or of kind {entry.rule!r} (rules: {', '.join(sorted(rule_names)) or 'none'})",
+                    f"no rule is named or of kind {ignore.rule!r} (rules: {', '.join(sorted(rule_names)) or 'none'})",
                 )
             )
-        if not entry.reason.strip():
+        if not ignore.reason.strip():
             problems.append(Problem(f"ignore[{index}].reason", "a reason is required"))
     return problems

@@ -27,7 +27,7 @@ def extract_facts(data: bytes) -> FileFacts:
         return FileFacts(problem=ParseProblem("too deeply nested to analyse (recursion limit reached)"))
     except MemoryError:
         return FileFacts(problem=ParseProblem("too large to analyse (out of memory)"))
-    except Exception as error:  # noqa: BLE001 - any failure on hostile input is a finding, never a crash
+    except Exception as error:
         return FileFacts(problem=ParseProblem(f"cannot analyse: {type(error).__name__}: {error}"))
 
 
@@ -90,7 +90,7 @@ def _extract(data: bytes) -> FileFacts:
         spans = search_spans([module.code_for_node(found.node).strip() for found in walk.imports], index)
 
     imports: list[RawImport] = []
-    for found, span in zip(walk.imports, spans):
+    for found, span in zip(walk.imports, spans, strict=True):
         context = found.context
         for module_name, level, names, alias in found.targets:
             imports.append(

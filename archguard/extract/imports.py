@@ -14,6 +14,7 @@ times the parse, so positions come from :mod:`archguard.extract.positions` inste
 from __future__ import annotations
 
 import ast
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 import libcst as cst
@@ -186,7 +187,7 @@ class Walker:
                 else:
                     self.expressions(child, context)
 
-    def small_statements(self, statements: tuple[cst.BaseSmallStatement, ...] | list[cst.BaseSmallStatement], context: Context) -> None:
+    def small_statements(self, statements: Sequence[cst.BaseSmallStatement], context: Context) -> None:
         for small in statements:
             if isinstance(small, cst.Import):
                 found = FoundImport("import", small, context)

@@ -74,7 +74,7 @@ def extract_all(
             except BrokenProcessPool:
                 failed.extend(batch)
                 continue
-            for index, raw in zip(batch, facts):
+            for index, raw in zip(batch, facts, strict=True):
                 results_by_index[index] = FileFacts.from_tuple(raw)
             if progress:
                 progress(len(batch))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterator
+from itertools import pairwise
 
 import networkx as nx
 
@@ -27,7 +28,7 @@ def shortest_cycle(graph: nx.DiGraph, start: str, members: set[str]) -> list[str
                 while cycle[-1] != start:
                     cycle.append(parents[cycle[-1]])
                 cycle.reverse()
-                return cycle + [start]
+                return [*cycle, start]
             if successor not in seen:
                 seen.add(successor)
                 parents[successor] = node
@@ -64,10 +65,10 @@ class AcyclicRule(Rule):
                     owner[module] = prefix + module[len(prefix) :].split(".")[0]
             what = f"children of {scope}"
         graph = component_graph(view, owner)
-        for members in sorted((sorted(c) for c in nx.strongly_connected_components(graph) if len(c) > 1)):
+        for members in sorted(sorted(c) for c in nx.strongly_connected_components(graph) if len(c) > 1):
             cycle = shortest_cycle(graph, members[0], set(members))
             hops = []
-            for source, target in zip(cycle, cycle[1:]):
+            for source, target in pairwise(cycle):
                 importer, imported = sorted(graph.edges[source, target]["edges"])[0]
                 hops.append(Hop.from_site(ctx.first_site(view, importer, imported)))
             first = hops[0]

@@ -12,6 +12,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import pairwise
 from typing import Any, ClassVar
 
 import networkx as nx
@@ -142,7 +143,7 @@ class RuleContext:
         return sites[0]
 
     def hops(self, view: nx.DiGraph, chain: list[str]) -> tuple[Hop, ...]:
-        return tuple(Hop.from_site(self.first_site(view, a, b)) for a, b in zip(chain, chain[1:]))
+        return tuple(Hop.from_site(self.first_site(view, a, b)) for a, b in pairwise(chain))
 
     @staticmethod
     def is_stdlib(node: str) -> bool:
@@ -164,7 +165,7 @@ class Rule(ABC):
             self.name = rule_display_name(config, index)
         else:
             self.name = self.kind
-        self.severity: Severity = severity or getattr(config, "severity", "error")
+        self.severity: Severity = severity or getattr(config, "severity", None) or "error"
 
     @abstractmethod
     def check(self, ctx: RuleContext) -> Iterator[Finding]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import networkx as nx
+
 from archguard.contract.validate import parse_layer
 from archguard.findings import Finding, site_finding
 from archguard.graph import direct_edges, indirect_chains
@@ -54,7 +56,16 @@ class LayersRule(Rule):
                             ctx, view, set(ctx.modules_of(source)), set(ctx.modules_of(target)), layered, indirect, "independent sibling"
                         )
 
-    def _violations(self, ctx, view, sources, targets, layered, indirect, relation):  # type: ignore[no-untyped-def]
+    def _violations(
+        self,
+        ctx: RuleContext,
+        view: nx.DiGraph,
+        sources: set[str],
+        targets: set[str],
+        layered: set[str],
+        indirect: bool,
+        relation: str,
+    ) -> Iterator[Finding]:
         for importer, imported in direct_edges(view, sources, targets):
             source_component = ctx.component_of(importer)
             target_component = ctx.component_of(imported)
@@ -98,5 +109,8 @@ class LayersRule(Rule):
     @staticmethod
     def _remedy(source: str | None, target: str | None, relation: str) -> str:
         if relation == "higher layer":
-            return f"move what {source} needs from {target} down into {source} or a lower layer, or invert the dependency with an interface declared in {source}"
+            return (
+                f"move what {source} needs from {target} down into {source} or a lower layer, "
+                f"or invert the dependency with an interface declared in {source}"
+            )
         return f"{source} and {target} must stay independent: move the shared code into a lower layer both may use"
