@@ -99,7 +99,7 @@ def stale_ignores(loaded: LoadedContract, ignores: Iterable[CompiledIgnore], use
                 kind="stale-ignore",
                 severity="warning",
                 message=f"ignore entry '{ignore.importer.text} -> {ignore.imported.text}' matches no import",
-                path=loaded.display_path,
+                path=loaded.relpath,
                 line=line,
                 column=1 if line else 0,
                 end_line=line,

@@ -36,7 +36,16 @@ class LoadedContract:
 
     @property
     def display_path(self) -> str:
+        """The contract's path as the user would type it (relative to the working directory)."""
         return _display(self.path)
+
+    @property
+    def relpath(self) -> str:
+        """The contract's path relative to the project root (posix), for reports."""
+        try:
+            return self.path.resolve().relative_to(self.root).as_posix()
+        except ValueError:
+            return self.path.resolve().as_posix()
 
 
 def _display(path: Path) -> str:

@@ -43,6 +43,7 @@ def _extract(data: bytes) -> FileFacts:
     # CPython's parser first: it is fast, gives exact positions, and refuses nesting deep
     # enough to overflow the native libcst parser's stack (which would kill the process).
     tree: ast.Module | None
+    ast_error: SyntaxError | None = None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # SyntaxWarning for invalid escapes and the like
@@ -52,12 +53,15 @@ def _extract(data: bytes) -> FileFacts:
     except SyntaxError as error:
         if "too many nested" in str(error.msg) or "too many levels of indentation" in str(error.msg):
             return FileFacts(problem=ParseProblem(f"syntax error: {error.msg}", error.lineno or 1, error.offset or 1))
-        tree = None  # maybe syntax newer than this Python: libcst decides
+        tree, ast_error = None, error  # maybe syntax newer than this Python: libcst decides
     except ValueError:
         tree = None
     try:
         module = cst.parse_module(data)
     except cst.ParserSyntaxError as error:
+        if ast_error is not None and ast_error.lineno:
+            # CPython's message and position are the precise ones.
+            return FileFacts(problem=ParseProblem(f"syntax error: {ast_error.msg}", ast_error.lineno, ast_error.offset or 1))
         return FileFacts(problem=ParseProblem(f"syntax error: {error.message}", error.editor_line, error.editor_column))
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1

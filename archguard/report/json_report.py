@@ -31,7 +31,7 @@ def report_data(result: CheckResult) -> dict[str, Any]:
     return {
         "schema": SCHEMA,
         "archguard": __version__,
-        "contract": analysis.loaded.display_path,
+        "contract": analysis.loaded.relpath,
         "summary": {
             "verdict": "fail" if result.errors else "pass",
             "errors": len(result.errors),

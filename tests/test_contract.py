@@ -1,0 +1,178 @@
+"""The contract: loading, discovery, and the messages of every kind of mistake."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from archguard.contract.loading import find_contract, load_contract, locate_key
+from archguard.contract.schema import render_schema
+from archguard.errors import ContractError
+from tests.helpers import REPO, run_cli, write_tree
+
+GOOD = """
+[project]
+packages = ["shop"]
+
+[components]
+api = { modules = ["shop.api"] }
+domain = { modules = ["shop.domain"] }
+
+[[rules]]
+kind = "layers"
+layers = ["api", "domain"]
+"""
+
+
+def load_text(tmp_path: Path, text: str, name: str = "archguard.toml") -> None:
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    load_contract(path)
+
+
+def error_of(tmp_path: Path, text: str, name: str = "archguard.toml") -> ContractError:
+    (tmp_path / "shop").mkdir(exist_ok=True)
+    with pytest.raises(ContractError) as info:
+        load_text(tmp_path, text, name)
+    return info.value
+
+
+def test_a_good_contract_loads(tmp_path: Path) -> None:
+    load_text(tmp_path, GOOD)
+
+
+def test_typo_in_a_rule_key_names_file_line_key_and_suggestion(tmp_path: Path) -> None:
+    error = error_of(tmp_path, GOOD + "allow_indirectt = true\n")
+    assert error.file == "archguard.toml" or error.file.endswith("archguard.toml")
+    assert error.key == "rules[0].allow_indirectt"
+    assert error.line == 11
+    assert "unknown key 'allow_indirectt' (did you mean 'allow_indirect'?)" in error.message
+
+
+def test_typo_in_a_component_key(tmp_path: Path) -> None:
+    error = error_of(tmp_path, GOOD.replace('domain = { modules = ["shop.domain"] }', 'domain = { modules = ["shop.domain"], publc = [] }'))
+    assert (error.key, error.line) == ("components.domain.publc", 6)
+    assert "did you mean 'public'" in error.message
+
+
+def test_unknown_top_level_section(tmp_path: Path) -> None:
+    error = error_of(tmp_path, GOOD + "\n[dupliction]\nmin_lines = 3\n")
+    assert error.key == "dupliction"
+    assert "did you mean 'duplication'" in error.message
+
+
+def test_unknown_component_in_a_rule(tmp_path: Path) -> None:
+    error = error_of(tmp_path, GOOD.replace('layers = ["api", "domain"]', 'layers = ["api", "domian"]'))
+    assert error.key == "rules[0].layers[1]"
+    assert error.line == 10
+    assert "unknown component 'domian' (known components: api, domain)" in error.message
+
+
+def test_component_in_two_layers(tmp_path: Path) -> None:
+    error = error_of(tmp_path, GOOD.replace('layers = ["api", "domain"]', 'layers = ["api", "domain | api"]'))
+    assert error.key == "rules[0].layers[1]"
+    assert "already in layers[0]" in error.message
+
+
+def test_empty_pattern_and_missing_required_key(tmp_path: Path) -> None:
+    error = error_of(tmp_path, GOOD.replace('["shop.api"]', '[""]'))
+    assert error.key == "components.api.modules[0]"
+    assert "empty" in error.message
+    error = error_of(tmp_path, GOOD.replace('layers = ["api", "domain"]', ""))
+    assert (error.key, error.message) == ("rules[0].layers", "this key is required")
+
+
+def test_missing_and_unknown_rule_kind(tmp_path: Path) -> None:
+    error = error_of(tmp_path, GOOD.replace('kind = "layers"', 'kind = "layer"'))
+    assert error.key == "rules[0]"
+    assert "unknown rule kind 'layer' (did you mean 'layers'?)" in error.message
+    error = error_of(tmp_path, GOOD.replace('kind = "layers"\n', ""))
+    assert "needs a 'kind'" in error.message
+
+
+def test_wrong_type_says_what_was_expected(tmp_path: Path) -> None:
+    error = error_of(tmp_path, GOOD + 'allow_indirect = "yes please"\n')
+    assert error.key == "rules[0].allow_indirect"
+    assert "boolean" in error.message and "'yes please'" in error.message
+
+
+def test_toml_syntax_error_has_a_line(tmp_path: Path) -> None:
+    error = error_of(tmp_path, GOOD + "\nbroken = = 1\n")
+    assert error.line == 12
+    assert error.message.startswith("invalid TOML")
+
+
+def test_ignore_entries_need_a_reason_and_valid_syntax(tmp_path: Path) -> None:
+    error = error_of(tmp_path, GOOD + '\n[[ignore]]\nimport = "shop.api -> shop.domain"\n')
+    assert (error.key, error.message) == ("ignore[0].reason", "this key is required")
+    error = error_of(tmp_path, GOOD + '\n[[ignore]]\nimport = "shop.api shop.domain"\nreason = "x"\n')
+    assert error.key == "ignore[0].import"
+    assert "importer -> imported" in error.message
+
+
+def test_unknown_rule_named_in_an_ignore(tmp_path: Path) -> None:
+    error = error_of(tmp_path, GOOD + '\n[[ignore]]\nimport = "a.b -> c.d"\nreason = "x"\nrule = "layer"\n')
+    assert error.key == "ignore[0].rule"
+
+
+def test_pyproject_table_is_found_and_its_keys_are_prefixed(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"shop/__init__.py": ""})
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n\n[tool.archguard.components]\napi = { modules = ["shop.api"], nope = 1 }\n')
+    found = find_contract(tmp_path / "shop")
+    assert found == (tmp_path / "pyproject.toml", "tool.archguard")
+    with pytest.raises(ContractError) as info:
+        load_contract(tmp_path / "pyproject.toml")
+    assert info.value.key == "tool.archguard.components.api.nope"
+    assert info.value.line == 5
+
+
+def test_contract_is_found_by_walking_up(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"shop/api/__init__.py": "", "archguard.toml": GOOD})
+    assert find_contract(tmp_path / "shop" / "api") == (tmp_path / "archguard.toml", "")
+    assert find_contract(Path("/")) is None or find_contract(Path("/"))[0] != tmp_path / "archguard.toml"
+
+
+def test_locate_key_finds_nested_and_array_table_keys() -> None:
+    text = textwrap.dedent(
+        """
+        [project]
+        roots = ["src"]
+
+        [[rules]]
+        kind = "layers"
+
+        [[rules]]
+        kind = "forbidden"
+        from = ["a"]
+
+        [components.api]
+        modules = ["x"]
+        """
+    ).lstrip("\n")
+    assert locate_key(text, "project.roots") == 2
+    assert locate_key(text, "rules[1].from[0]") == 9
+    assert locate_key(text, "rules[1]") == 7
+    assert locate_key(text, "components.api.modules") == 12
+
+
+def test_cli_reports_contract_errors_with_exit_2_and_no_traceback(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"shop/__init__.py": "", "archguard.toml": GOOD.replace('"domain"]\n', '"infra"]\n')})
+    result = run_cli("check", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith("archguard: error: archguard.toml:10: rules[0].layers[1]: unknown component 'infra'")
+    assert "Traceback" not in result.stderr
+
+
+def test_cli_without_any_contract_exits_2(tmp_path: Path) -> None:
+    result = run_cli("check", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "no contract found" in result.stderr
+
+
+def test_shipped_json_schema_is_up_to_date() -> None:
+    shipped = (REPO / "contracts" / "archguard.schema.json").read_text(encoding="utf-8")
+    assert shipped == render_schema(), "run: python -m archguard.contract.schema > contracts/archguard.schema.json"
+    assert json.loads(shipped)["additionalProperties"] is False

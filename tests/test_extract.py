@@ -1,0 +1,301 @@
+"""The extractor: every import form and flag, with the right module and line."""
+
+from __future__ import annotations
+
+import textwrap
+
+import libcst as cst
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from archguard.extract import extract_facts
+from archguard.extract.facts import FileFacts, RawImport
+
+
+def facts_of(source: str) -> FileFacts:
+    return extract_facts(textwrap.dedent(source).lstrip("\n").encode("utf-8"))
+
+
+def summary(facts: FileFacts) -> list[tuple[str, int, tuple[str, ...], int, int]]:
+    return [(i.module, i.level, i.names, i.line, i.column) for i in facts.imports]
+
+
+def test_absolute_relative_and_from_imports_are_extracted_with_lines() -> None:
+    facts = facts_of(
+        """
+        import os
+        import shop.orders.service as service, json
+        from shop.billing import api, ledger
+        from . import sibling
+        from ..domain.models import Order
+        from .. import *
+        """
+    )
+    assert summary(facts) == [
+        ("os", 0, (), 1, 1),
+        ("shop.orders.service", 0, (), 2, 1),
+        ("json", 0, (), 2, 1),
+        ("shop.billing", 0, ("api", "ledger"), 3, 1),
+        ("", 1, ("sibling",), 4, 1),
+        ("domain.models", 2, ("Order",), 5, 1),
+        ("", 2, ("*",), 6, 1),
+    ]
+    assert facts.imports[1].alias == "service"
+
+
+def test_context_flags_type_checking_lazy_guarded_dynamic() -> None:
+    facts = facts_of(
+        """
+        from typing import TYPE_CHECKING
+        import typing
+        if TYPE_CHECKING:
+            from shop.orders import Order
+        if typing.TYPE_CHECKING:
+            import shop.api
+        else:
+            import shop.runtime
+        try:
+            import ujson as json
+        except (ImportError, ValueError):
+            import json
+        try:
+            import risky
+        except KeyError:
+            pass
+
+        def handler():
+            from shop.domain import rules
+            module = importlib.import_module("shop.plugins.csv")
+            return __import__("shop.legacy")
+
+        class View:
+            import shop.infra
+            def get(self):
+                import shop.db
+        loader = lambda: import_module("shop.lazy")
+        """
+    )
+    flags = {(i.module, i.line): (i.type_checking, i.lazy, i.guarded, i.dynamic) for i in facts.imports}
+    assert flags == {
+        ("typing", 1): (False, False, False, False),
+        ("typing", 2): (False, False, False, False),
+        ("shop.orders", 4): (True, False, False, False),
+        ("shop.api", 6): (True, False, False, False),
+        ("shop.runtime", 8): (False, False, False, False),
+        ("ujson", 10): (False, False, True, False),
+        ("json", 12): (False, False, True, False),
+        ("risky", 14): (False, False, False, False),
+        ("shop.domain", 19): (False, True, False, False),
+        ("shop.plugins.csv", 20): (False, True, False, True),
+        ("shop.legacy", 21): (False, True, False, True),
+        ("shop.infra", 24): (False, False, False, False),
+        ("shop.db", 26): (False, True, False, False),
+        ("shop.lazy", 27): (False, True, False, True),
+    }
+
+
+def test_dynamic_import_needs_a_literal_and_relative_names_keep_their_level() -> None:
+    facts = facts_of(
+        """
+        import importlib
+        name = "x"
+        importlib.import_module(name)
+        importlib.import_module(f"shop.{name}")
+        importlib.import_module(".sub", __package__)
+        """
+    )
+    dynamic = [(i.module, i.level, i.line, i.column) for i in facts.imports if i.dynamic]
+    assert dynamic == [("sub", 1, 5, 1)]
+
+
+def test_multiline_import_spans_its_lines_and_columns_count_characters() -> None:
+    facts = facts_of(
+        """
+        café = 1; import os
+        from shop import (
+            a,
+            b,
+        )
+        """
+    )
+    assert [(i.module, i.line, i.column, i.end_line) for i in facts.imports] == [("os", 1, 11, 1), ("shop", 2, 1, 5)]
+
+
+def test_imports_in_docstrings_and_strings_are_not_imports() -> None:
+    facts = facts_of(
+        '''
+        """Usage:
+
+            from shop.api import views
+        """
+        text = "import os"
+        from shop.api import views
+        '''
+    )
+    assert summary(facts) == [("shop.api", 0, ("views",), 6, 1)]
+
+
+def test_pragmas_are_read_from_comments_only() -> None:
+    facts = facts_of(
+        """
+        from shop.api import views  # archguard: ignore[layers, boundaries] legacy endpoint, ARCH-12
+        import os  # archguard: ignore
+        text = "# archguard: ignore[layers] not a comment"
+        """
+    )
+    assert [(p.line, p.rules, p.reason) for p in facts.pragmas] == [
+        (1, ("layers", "boundaries"), "legacy endpoint, ARCH-12"),
+        (2, (), ""),
+    ]
+
+
+def test_module_level_names_and_literal_dunder_all() -> None:
+    facts = facts_of(
+        """
+        from .models import Invoice as Inv, Ledger
+        import shop.util
+        __all__ = ["Inv"]
+        __all__ += ["total"]
+        __all__.append("Ledger")
+        def total(): ...
+        class Report: ...
+        RATE: float = 0.2
+        if True:
+            conditional = 1
+        def f():
+            hidden = 1
+        """
+    )
+    assert set(facts.defined_names) == {"Inv", "Ledger", "shop", "__all__", "total", "Report", "RATE", "conditional", "f"}
+    assert facts.all_names == ("Inv", "total", "Ledger")
+
+
+def test_dynamic_dunder_all_is_unknown() -> None:
+    assert facts_of("__all__ = [name for name in dir()]\n").all_names is None
+    assert facts_of("x = 1\n").all_names is None
+
+
+def test_syntax_error_becomes_a_problem_with_position() -> None:
+    facts = extract_facts(b"import os\ndef broken(:\n    pass\n")
+    assert facts.problem is not None
+    assert facts.problem.line == 2
+    assert "syntax error" in facts.problem.message
+    assert facts.imports == ()
+
+
+def test_encodings_bom_cookie_non_utf8_and_nul_bytes() -> None:
+    assert [i.module for i in extract_facts(b"\xef\xbb\xbfimport os\n").imports] == ["os"]
+    latin = b"# -*- coding: latin-1 -*-\nname = '\xe9t\xe9'\nimport json\n"
+    facts = extract_facts(latin)
+    assert facts.problem is None
+    assert [(i.module, i.line) for i in facts.imports] == [("json", 3)]
+    bad = extract_facts(b"import os\nname = '\xff\xfe'\n")
+    assert bad.problem is not None and "decode" in bad.problem.message
+    nul = extract_facts(b"import os\n\x00\n")
+    assert nul.problem is not None and nul.problem.line == 2 and "NUL" in nul.problem.message
+
+
+def test_empty_file_and_windows_line_endings() -> None:
+    assert extract_facts(b"") == FileFacts(line_count=0)
+    facts = extract_facts(b"import os\r\n\r\nfrom shop import api\r\n")
+    assert [(i.module, i.line) for i in facts.imports] == [("os", 1), ("shop", 3)]
+
+
+def test_pathological_nesting_is_a_problem_not_a_crash() -> None:
+    for source in (b"x = " + b"(" * 5000 + b")" * 5000 + b"\n", ("x = " + "-" * 50000 + "1\n").encode()):
+        facts = extract_facts(source)
+        assert facts.problem is not None
+
+
+def test_newer_syntax_falls_back_to_text_positions() -> None:
+    # Syntax the running Python may not parse with ast still gets correct lines from libcst.
+    facts = facts_of(
+        """
+        type Alias = int
+        import os
+        def f[T](x: T) -> T:
+            import json
+            return x
+        """
+    )
+    assert facts.problem is None
+    assert [(i.module, i.line, i.lazy) for i in facts.imports] == [("os", 2, False), ("json", 4, True)]
+
+
+def test_facts_round_trip_through_tuples() -> None:
+    facts = facts_of(
+        """
+        from . import a  # archguard: ignore[layers] reason
+        __all__ = ["a"]
+        """
+    )
+    assert FileFacts.from_tuple(facts.to_tuple()) == facts
+
+
+# --- property-based: positions agree with libcst's own PositionProvider ---------------------
+
+def _reference_positions(source: str) -> list[tuple[int, int]]:
+    module = cst.parse_module(source)
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    positions = wrapper.resolve(PositionProvider)
+    found: list[tuple[int, int]] = []
+
+    class Collector(cst.CSTVisitor):
+        def visit_Import(self, node: cst.Import) -> None:
+            start = positions[node].start
+            found.extend([(start.line, start.column + 1)] * len(node.names))
+
+        def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+            start = positions[node].start
+            found.append((start.line, start.column + 1))
+
+    wrapper.module.visit(Collector())
+    return found
+
+
+@st.composite
+def import_programs(draw: st.DrawFn) -> str:
+    names = st.sampled_from(["a", "b.c", "shop.orders", "x_y.z", "pkg"])
+    statements = st.one_of(
+        names.map(lambda n: f"import {n}"),
+        st.tuples(names, names).map(lambda p: f"import {p[0]}, {p[1]} as alias"),
+        st.tuples(st.integers(0, 2), names, st.sampled_from(["x", "y as z", "(p,\n    q)", "*"])).map(
+            lambda p: f"from {'.' * p[0]}{p[1]} import {p[2]}"
+        ),
+        st.just("x = 'import fake'"),
+        st.just('"""\nimport not_real\n"""'),
+        st.just("# import commented"),
+        st.just("y = 1; import semi"),
+    )
+    body = [*draw(st.lists(statements, min_size=1, max_size=8)), "pass"]
+    wrappers = draw(st.lists(st.sampled_from(["def f():", "if TYPE_CHECKING:", "try:", "class C:"]), max_size=2))
+    lines: list[str] = []
+    indent = ""
+    for wrapper in wrappers:
+        lines.append(indent + wrapper)
+        indent += "    "
+    for statement in body:
+        lines.extend(indent + line for line in statement.splitlines())
+    for depth in range(len(wrappers), 0, -1):
+        if wrappers[depth - 1] == "try:":
+            lines.append("    " * (depth - 1) + "except ImportError:\n" + "    " * depth + "pass")
+    return "\n".join(lines) + "\n"
+
+
+@given(import_programs())
+@settings(max_examples=150)
+def test_positions_match_libcst_position_provider(source: str) -> None:
+    facts = extract_facts(source.encode())
+    assert facts.problem is None, source
+    got = [(i.line, i.column) for i in facts.imports if not i.dynamic]
+    assert got == _reference_positions(source), source
+
+
+def test_positions_match_on_a_real_file() -> None:
+    import email.message
+
+    source = open(email.message.__file__, encoding="utf-8").read()
+    facts = extract_facts(source.encode())
+    assert [(i.line, i.column) for i in facts.imports if not i.dynamic] == _reference_positions(source)
+    assert all(isinstance(i, RawImport) for i in facts.imports)
