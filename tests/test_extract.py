@@ -295,7 +295,9 @@ def test_positions_match_libcst_position_provider(source: str) -> None:
 def test_positions_match_on_a_real_file() -> None:
     import email.message
 
-    source = open(email.message.__file__, encoding="utf-8").read()
+    from pathlib import Path
+
+    source = Path(email.message.__file__).read_text(encoding="utf-8")
     facts = extract_facts(source.encode())
     assert [(i.line, i.column) for i in facts.imports if not i.dynamic] == _reference_positions(source)
     assert all(isinstance(i, RawImport) for i in facts.imports)

@@ -43,9 +43,8 @@ def render(result: CheckResult, options: ReportOptions) -> str:
         items = list(group)
         errors = sum(1 for f in items if f.severity == "error")
         warnings = len(items) - errors
-        counts = ", ".join(
-            part for part in (f"{errors} error{'s' * (errors != 1)}" if errors else "", f"{warnings} warning{'s' * (warnings != 1)}" if warnings else "") if part
-        )
+        parts = (f"{errors} error{'s' * (errors != 1)}" if errors else "", f"{warnings} warning{'s' * (warnings != 1)}" if warnings else "")
+        counts = ", ".join(part for part in parts if part)
         title = rule if rule == rule_name else f"{rule} · {rule_name}"
         console.print()
         console.print(f"[bold]{escape(title)}[/] ({counts})")
