@@ -294,7 +294,6 @@ def test_positions_match_libcst_position_provider(source: str) -> None:
 
 def test_positions_match_on_a_real_file() -> None:
     import email.message
-
     from pathlib import Path
 
     source = Path(email.message.__file__).read_text(encoding="utf-8")
