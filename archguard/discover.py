@@ -157,7 +157,7 @@ def discover(root: Path, project: ProjectConfig, *, contract_file: str | None = 
         module = ".".join(parts)
         if module in files:
             problems.append(
-                DiscoveryProblem(relpath, "duplicate-module", f"module {module!r} is also at {files[module].relpath}; this copy is not analysed")
+                DiscoveryProblem(relpath, "duplicate-module", f"module {module!r} is already defined by {files[module].relpath}, which Python imports instead; not analysed")
             )
             return
         files[module] = SourceFile(path=path, relpath=relpath, module=module, is_package=is_package)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from archguard.cache import CACHE_DIR_NAME, FactsCache, content_hash
@@ -33,6 +33,7 @@ class RunOptions:
     use_cache: bool = True
     cache_dir: Path | None = None  # default: <root>/.archguard_cache
     progress: ProgressCallback | None = None
+    max_file_size: int = 10_000_000  # bytes; the contract's [project] max_file_size wins
 
 
 @dataclass
@@ -102,6 +103,10 @@ def extract_files(
         if isinstance(data, OSError):
             facts[file.module] = FileFacts(problem=ParseProblem(f"cannot read file: {data.strerror or data}"))
             continue
+        if len(data) > options.max_file_size:
+            message = f"file too large to analyse ({len(data):,} bytes > max_file_size {options.max_file_size:,}); generated code?"
+            facts[file.module] = FileFacts(problem=ParseProblem(message))
+            continue
         digest = content_hash(data)
         cached = cache.get(digest) if cache is not None else None
         if cached is not None:
@@ -154,6 +159,7 @@ def analyze(loaded: LoadedContract, options: RunOptions | None = None) -> Analys
     if options.use_cache:
         cache = FactsCache(options.cache_dir or loaded.root / CACHE_DIR_NAME, EXTRACTOR_VERSION)
         cache.load()
+    options = replace(options, max_file_size=contract.project.max_file_size)
     facts = extract_files(files, read_file, options, cache, stats)
     if cache is not None:
         cache.save()

@@ -51,6 +51,11 @@ class ProjectConfig(StrictModel):
         "archguard-baseline.json",
         description="Baseline file (relative to root) of accepted findings.",
     )
+    max_file_size: int = Field(
+        10_000_000,
+        ge=1,
+        description="Files larger than this many bytes are not parsed (reported as parse errors): usually generated code.",
+    )
 
 
 class ComponentConfig(StrictModel):

@@ -29,7 +29,13 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+# Test hook: a worker that meets this marker in a file dies, as if the native parser crashed.
+_CRASH_MARKER = os.environ.get("ARCHGUARD_TEST_CRASH_MARKER", "").encode()
+
+
 def _extract_batch(batch: list[bytes]) -> list[tuple[Any, ...]]:
+    if _CRASH_MARKER and any(_CRASH_MARKER in data for data in batch):
+        os._exit(70)
     return [extract_facts(data).to_tuple() for data in batch]
 
 
