@@ -13,7 +13,7 @@ import pytest
 from junitparser import Failure, JUnitXml
 
 from archguard import __version__
-from archguard.findings import Finding, Hop
+from archguard.findings import Finding
 from archguard.report import ReportOptions, reporters
 from archguard.report.github import annotation, escape_data, escape_property
 from archguard.report.markdown import OPEN_ROWS
@@ -123,7 +123,7 @@ def test_sarif_has_one_documented_descriptor_per_rule_kind(example_reports) -> N
 
 
 def test_sarif_results_locate_fingerprint_and_chain_each_finding(example_reports) -> None:
-    code, reports = example_reports["shop-agent-change"]
+    _, reports = example_reports["shop-agent-change"]
     run = json.loads(reports["sarif"])["runs"][0]
     findings = json.loads(reports["json"])["findings"]
     assert len(run["results"]) == len(findings) == 7
@@ -273,7 +273,8 @@ def test_github_annotation_cannot_be_broken_by_hostile_text(tmp_path: Path) -> N
 def test_markdown_links_findings_and_chain_hops_to_their_lines(example_reports) -> None:
     markdown = example_reports["shop-agent-change"][1]["markdown"]
     assert markdown.startswith("### ❌ archguard: 7 errors in 6 rules\n")
-    assert f"[`examples/shop-agent-change/src/shop/api/views.py:4`]({SOURCE_URL}/examples/shop-agent-change/src/shop/api/views.py#L4)" in markdown
+    views = "examples/shop-agent-change/src/shop/api/views.py"
+    assert f"[`{views}:4`]({SOURCE_URL}/{views}#L4)" in markdown
     assert f"[`shop.billing.ledger -> shop.infra.db`]({SOURCE_URL}/examples/shop-agent-change/src/shop/billing/ledger.py#L3)" in markdown
     assert "<details>" not in markdown  # 7 findings: short enough to show open
 

@@ -104,7 +104,7 @@ def emit_reports(result: CheckResult, outputs: list[Output], base: ReportOptions
             terminal = sys.stdout.isatty()
             options = replace(base, color=use_color(color), timing=output.format == "text" and terminal and not base.quiet)
             timed = timed or options.timing
-            click.echo(available[output.format](result, options), nl=False)
+            click.echo(available[output.format](result, options), nl=False, color=options.color)
         else:
             write_text(output.path, available[output.format](result, options), what=f"{output.format} report")
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
