@@ -111,3 +111,65 @@ def run_cli_in_ci(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.Comp
     full_env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "CI_"))}
     full_env.update({"PYTHONPATH": str(REPO), "NO_COLOR": "1", **env})
     return subprocess.run([sys.executable, "-m", "archguard", *args], cwd=cwd, env=full_env, capture_output=True, text=True, timeout=120)
+
+
+# What a lent site-packages leaves out: the installer's own tools and archguard itself, so that
+# the archguard that runs is the one pip installed from the repository under test.
+NOT_LENT = ("setuptools", "pkg_resources", "_distutils_hack", "distutils-precedence", "pip", "wheel", "archguard", "__editable__")
+
+
+def offline_pip_env(tmp_path: Path) -> dict[str, str]:
+    """Environment variables under which ``pip install REPO`` works offline: pip neither looks
+    at an index nor resolves dependencies, builds with the target environment's setuptools,
+    and the dependencies are lent on PYTHONPATH from this interpreter's site-packages."""
+    import sysconfig
+
+    lent = tmp_path / "lent-site-packages"
+    lent.mkdir(exist_ok=True)
+    for entry in Path(sysconfig.get_paths()["purelib"]).iterdir():
+        if not entry.name.startswith(NOT_LENT) and entry.suffix != ".pth" and not (lent / entry.name).exists():
+            (lent / entry.name).symlink_to(entry)
+    return {
+        "PIP_NO_INDEX": "1",
+        "PIP_NO_DEPS": "1",
+        "PIP_NO_BUILD_ISOLATION": "0",  # pip's spelling of "no build isolation"
+        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+        "VIRTUALENV_NO_DOWNLOAD": "1",
+        "PYTHONPATH": str(lent),
+    }
+
+
+def clean_environ(*prefixes: str) -> dict[str, str]:
+    """This process's environment without variables that start with ``prefixes``."""
+    return {k: v for k, v in os.environ.items() if not k.startswith(prefixes)}
+
+
+def repository_copy(path: Path, *extra: str) -> Path:
+    """A committed git repository holding archguard's package, pyproject.toml, README.md and ``extra``
+    files or folders of this checkout: what pip and pre-commit need to install archguard from it."""
+    import shutil
+
+    from tests.helpers import REPO
+
+    path.mkdir(parents=True)
+    for name in ("archguard", "pyproject.toml", "README.md", *extra):
+        source = REPO / name
+        if source.is_dir():
+            shutil.copytree(source, path / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, path / name)
+    git("init", "-q", cwd=path)
+    git("add", "-A", cwd=path)
+    git("commit", "-q", "-m", "archguard", cwd=path)
+    return path
+
+
+def git(*args: str, cwd: Path) -> str:
+    result = subprocess.run(
+        ["git", "-c", "user.email=t@example.test", "-c", "user.name=test", "-c", "commit.gpgsign=false", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return result.stdout.strip()

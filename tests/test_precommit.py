@@ -13,40 +13,16 @@ this checkout.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
-import sysconfig
 from pathlib import Path
 
 import pytest
 
 from tests.helpers import REPO, write_tree
+from tests.reporting import clean_environ, git, offline_pip_env, repository_copy
 
 pytest.importorskip("pre_commit")
-
-NOT_LENT = ("setuptools", "pkg_resources", "_distutils_hack", "distutils-precedence", "pip", "wheel", "archguard", "__editable__")
-
-
-def git(*args: str, cwd: Path) -> None:
-    subprocess.run(
-        ["git", "-c", "user.email=t@example.test", "-c", "user.name=test", "-c", "commit.gpgsign=false", *args],
-        cwd=cwd,
-        check=True,
-        capture_output=True,
-    )
-
-
-def hook_repository(path: Path) -> Path:
-    """A git repository holding what pre-commit needs of this checkout, committed."""
-    path.mkdir()
-    shutil.copytree(REPO / "archguard", path / "archguard", ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("pyproject.toml", "README.md", ".pre-commit-hooks.yaml"):
-        shutil.copy2(REPO / name, path / name)
-    git("init", "-q", cwd=path)
-    git("add", "-A", cwd=path)
-    git("commit", "-q", "-m", "hooks", cwd=path)
-    return path
 
 
 def sample_repository(path: Path, *, violation: bool) -> Path:
@@ -81,25 +57,14 @@ def sample_repository(path: Path, *, violation: bool) -> Path:
 
 @pytest.fixture
 def offline_env(tmp_path: Path) -> dict[str, str]:
-    lent = tmp_path / "lent-site-packages"
-    lent.mkdir()
-    site_packages = Path(sysconfig.get_paths()["purelib"])
-    for entry in site_packages.iterdir():
-        if not entry.name.startswith(NOT_LENT) and entry.suffix != ".pth":
-            (lent / entry.name).symlink_to(entry)
     launcher = tmp_path / "bin" / "archguard"
     launcher.parent.mkdir()
     launcher.write_text(f'#!/bin/sh\nPYTHONPATH="{REPO}" exec "{sys.executable}" -m archguard "$@"\n', encoding="utf-8")
     launcher.chmod(0o755)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PIP_", "PRE_COMMIT", "VIRTUALENV_", "GITHUB_"))}
+    env = clean_environ("PIP_", "PRE_COMMIT", "VIRTUALENV_", "GITHUB_")
+    env.update(offline_pip_env(tmp_path))
     env.update(
         PRE_COMMIT_HOME=str(tmp_path / "pre-commit-home"),
-        PIP_NO_INDEX="1",
-        PIP_NO_DEPS="1",
-        PIP_NO_BUILD_ISOLATION="0",  # pip's spelling of "no build isolation": build with the env's setuptools
-        PIP_DISABLE_PIP_VERSION_CHECK="1",
-        VIRTUALENV_NO_DOWNLOAD="1",
-        PYTHONPATH=str(lent),
         PATH=f"{launcher.parent}{os.pathsep}{env.get('PATH', '')}",
         NO_COLOR="1",
     )
@@ -118,7 +83,7 @@ def try_repo(hooks: Path, sample: Path, env: dict[str, str], *args: str) -> subp
 
 
 def test_both_hooks_fail_a_commit_that_breaks_the_contract_and_pass_a_clean_one(tmp_path: Path, offline_env: dict[str, str]) -> None:
-    hooks = hook_repository(tmp_path / "hooks")
+    hooks = repository_copy(tmp_path / "hooks", ".pre-commit-hooks.yaml")
     sample = sample_repository(tmp_path / "sample", violation=True)
 
     proc = try_repo(hooks, sample, offline_env, "--all-files")
@@ -136,7 +101,7 @@ def test_both_hooks_fail_a_commit_that_breaks_the_contract_and_pass_a_clean_one(
 
 
 def test_the_hook_skips_commits_without_python_or_contract_changes(tmp_path: Path, offline_env: dict[str, str]) -> None:
-    hooks = hook_repository(tmp_path / "hooks")
+    hooks = repository_copy(tmp_path / "hooks", ".pre-commit-hooks.yaml")
     sample = sample_repository(tmp_path / "sample", violation=True)
     proc = try_repo(hooks, sample, offline_env, "archguard-system", "--files", "README.md")
     assert proc.returncode == 0, proc.stdout + proc.stderr
