@@ -176,10 +176,11 @@ def check_step(recorder: Path, workspace: Path, tmp_path: Path, step_env: dict[s
 
 def test_the_check_step_diffs_against_the_pull_requests_base(recorder: Path, workspace: Path, tmp_path: Path) -> None:
     base = git("rev-parse", "HEAD", cwd=workspace)
-    args, log, outputs = check_step(recorder, workspace, tmp_path, {"PR_BASE_SHA": base, "PR_BASE_REF": "main", "ARCHGUARD_SARIF": "out/a.sarif"})
+    env = {"PR_BASE_SHA": base, "PR_BASE_REF": "main", "ARCHGUARD_SARIF": "out/a.sarif"}
+    args, log, outputs = check_step(recorder, workspace, tmp_path, env)
     assert args == ["check", "--format", "github", "--diff", base, "--output", "sarif=out/a.sarif"]
     assert "cannot fetch" not in log  # the base commit is present
-    assert "exit-code=0\nsarif-file=\n" == outputs  # the stand-in wrote no SARIF
+    assert outputs == "exit-code=0\nsarif-file=\n"  # the stand-in wrote no SARIF
 
 
 def test_the_check_step_fetches_a_missing_base_and_warns_when_it_cannot(recorder: Path, workspace: Path, tmp_path: Path) -> None:
