@@ -108,7 +108,8 @@ def emit_reports(result: CheckResult, outputs: list[Output], base: ReportOptions
         else:
             write_text(output.path, available[output.format](result, options), what=f"{output.format} report")
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
-    if summary and any(output.format == "github" for output in outputs):
+    written = {os.path.abspath(output.path) for output in outputs if output.path is not None}
+    if summary and any(output.format == "github" for output in outputs) and os.path.abspath(summary) not in written:
         write_text(Path(summary), available["markdown"](result, base), append=True, what="GitHub job summary")
     return timed
 
