@@ -158,6 +158,8 @@ def test_github_format_appends_the_markdown_job_summary(rich: Path, tmp_path: Pa
     assert written == "earlier step\n" + markdown
     run_cli_in_ci("check", "--no-cache", "-j", "1", "-f", "text", cwd=rich, env=env)
     assert summary.read_text(encoding="utf-8") == written  # only the github format writes it
+    run_cli_in_ci("check", "--no-cache", "-j", "1", "-f", "github", "-o", f"markdown={summary}", cwd=rich, env=env)
+    assert summary.read_text(encoding="utf-8") == markdown  # written once, not appended again
 
 
 def test_help_lists_every_registered_format() -> None:
