@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 
-from archguard.cli.common import config_option, handle_errors, output_options, resolve_contract, run_options, use_color
+from archguard.cli.common import config_option, handle_errors, output_options, progress_bar, resolve_contract, run_options
+from archguard.cli.outputs import FORMATS_HELP, emit_reports, parse_outputs, report_options
 from archguard.engine import RunOptions, check
 from archguard.errors import UsageError
 
@@ -17,8 +17,15 @@ from archguard.errors import UsageError
 @config_option
 @run_options
 @output_options
-@click.option("--format", "-f", "output_format", default="text", show_default=True, help="Report format: text or json.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to this file instead of stdout.")
+@click.option("--format", "-f", "output_format", default="text", show_default=True, help=f"Report format on stdout: {FORMATS_HELP}.")
+@click.option(
+    "--output",
+    "-o",
+    "outputs",
+    multiple=True,
+    metavar="FORMAT=PATH",
+    help="Also write a report in FORMAT to PATH (repeatable). A bare PATH writes the --format report there instead of stdout.",
+)
 @handle_errors
 def check_command(
     config_path: Path | None,
@@ -30,62 +37,33 @@ def check_command(
     verbose: bool,
     debug: bool,
     output_format: str,
-    output: Path | None,
+    outputs: tuple[str, ...],
 ) -> None:
     """Check the code against the contract; exit 1 on findings at error level.
 
     \b
     Example:
       archguard check
-      archguard check --config contracts/archguard.toml --format json -o report.json
+      archguard check --format github --output sarif=archguard.sarif
+      archguard check -q --format json -o report.json
     """
-    from archguard.report import ReportOptions, reporters
+    from archguard.report import reporters
 
-    available = reporters()
-    if output_format not in available:
-        raise UsageError(f"unknown format {output_format!r}; expected one of: {', '.join(available)}")
+    if quiet and verbose:
+        raise UsageError("--quiet and --verbose exclude each other")
+    targets = parse_outputs(output_format, outputs, reporters())
     loaded = resolve_contract(config_path)
-    progress = _progress_printer() if not quiet and sys.stderr.isatty() else None
-    result = check(loaded, RunOptions(jobs=jobs, use_cache=not no_cache, cache_dir=cache_dir, progress=progress))
-    if progress is not None:
-        progress(-1, -1)
-    options = ReportOptions(color=use_color(color) and output is None, verbose=verbose)
-    text = available[output_format](result, options)
-    if output is not None:
-        try:
-            output.write_text(text, encoding="utf-8")
-        except OSError as error:
-            raise UsageError(f"cannot write {output}: {error.strerror}") from None
-    else:
-        click.echo(text, nl=False)
-    if not quiet:
+    progress = progress_bar(not quiet)
+    try:
+        result = check(loaded, RunOptions(jobs=jobs, use_cache=not no_cache, cache_dir=cache_dir, progress=progress))
+    finally:
+        if progress is not None:
+            progress(-1, -1)
+    timed = emit_reports(result, targets, report_options(result, quiet=quiet, verbose=verbose), color)
+    if not quiet and not timed:
         stats = result.analysis.stats
         click.echo(
-            f"checked {stats.files} files ({stats.cached} cached, {stats.parsed} parsed) in {stats.seconds:.2f} s",
+            f"archguard: {stats.files:,} files ({stats.cached:,} cached, {stats.parsed:,} parsed) in {stats.seconds:.2f} s",
             err=True,
         )
     sys.exit(result.exit_code)
-
-
-def _progress_printer() -> Any:
-    """A progress bar on stderr for long extractions (terminals only)."""
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    state: dict[str, Any] = {}
-
-    def update(done: int, total: int) -> None:
-        if done < 0:
-            if "progress" in state:
-                state["progress"].stop()
-            return
-        if "progress" not in state:
-            if total < 200:
-                return
-            progress = Progress(TextColumn("parsing"), BarColumn(), MofNCompleteColumn(), transient=True, console=Console(stderr=True))
-            progress.start()
-            state["progress"] = progress
-            state["task"] = progress.add_task("parse", total=total)
-        state["progress"].update(state["task"], completed=done)
-
-    return update

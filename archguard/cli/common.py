@@ -53,10 +53,10 @@ def output_options(function: F) -> F:
             type=click.Choice(["auto", "always", "never"]),
             default="auto",
             show_default=True,
-            help="Colour in text output (NO_COLOR is respected).",
+            help="Colour in the text report: auto means on a terminal unless NO_COLOR is set.",
         ),
-        click.option("--quiet", "-q", is_flag=True, help="Only the findings: no header, no summary line."),
-        click.option("--verbose", "-v", is_flag=True, help="Also show each finding's remedy and more detail."),
+        click.option("--quiet", "-q", is_flag=True, help="Only the findings: no header, summary, progress bar or timing."),
+        click.option("--verbose", "-v", is_flag=True, help="Also show each finding's remedy, the rules that passed and run statistics."),
         click.option("--debug", is_flag=True, help="Show a traceback for internal errors."),
     ]
     for decorator in reversed(decorators):
@@ -71,6 +71,39 @@ def use_color(choice: str, stream: Any = None) -> bool:
         return False
     stream = stream or sys.stdout
     return bool(getattr(stream, "isatty", lambda: False)())
+
+
+PROGRESS_MIN_FILES = 200  # smaller trees parse in about a second: no bar
+
+
+def progress_bar(enabled: bool) -> Callable[[int, int], None] | None:
+    """A progress callback drawing a bar on stderr while many files are parsed, or None.
+
+    Only on a terminal (a CI log gets no bar) and only once at least PROGRESS_MIN_FILES files
+    need parsing; call it with (-1, -1) at the end to remove the bar.
+    """
+    if not enabled or not sys.stderr.isatty():
+        return None
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    state: dict[str, Any] = {}
+
+    def update(done: int, total: int) -> None:
+        if done < 0:
+            if "progress" in state:
+                state["progress"].stop()
+            return
+        if "progress" not in state:
+            if total < PROGRESS_MIN_FILES:
+                return
+            progress = Progress(TextColumn("parsing"), BarColumn(), MofNCompleteColumn(), transient=True, console=Console(stderr=True))
+            progress.start()
+            state["progress"] = progress
+            state["task"] = progress.add_task("parse", total=total)
+        state["progress"].update(state["task"], completed=done)
+
+    return update
 
 
 def resolve_contract(config_path: Path | None) -> LoadedContract:
@@ -102,7 +135,7 @@ def handle_errors(function: F) -> F:
             sys.exit(130)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001 - never a bare traceback for users
             if debug:
                 traceback.print_exc()
             click.echo(

@@ -1,7 +1,8 @@
 """Reporters: one module per output format, each a pure function of a check result.
 
 Every reporter returns text; the CLI decides where it goes. Output is deterministic: the same
-findings give byte-identical text (no timings, no absolute paths, sorted everything).
+findings give byte-identical text (no timings, no absolute paths, sorted everything), except
+the text report's summary line when ``ReportOptions.timing`` asks for the wall time.
 """
 
 from __future__ import annotations
@@ -11,12 +12,28 @@ from dataclasses import dataclass
 
 from archguard.engine import CheckResult
 
+# Where the rules are documented for users: SARIF help links and Markdown reports point here.
+DOCS_URL = "https://github.com/archguard/archguard/blob/main/README.md"
+RULES_URL = DOCS_URL + "#rules"
+
 
 @dataclass(frozen=True)
 class ReportOptions:
     color: bool = False
     width: int = 100
     verbose: bool = False
+    quiet: bool = False  # text: only the findings, no header and no summary line
+    timing: bool = False  # text: wall time and cache counts on the summary line (not deterministic)
+    # The project root relative to the repository root ("" or "examples/shop/"): CI formats
+    # (SARIF, GitHub, JUnit, Markdown) give paths relative to the repository, as CI hosts expect.
+    path_prefix: str = ""
+    # Base URL of the repository's files at the checked commit ("https://github.com/o/r/blob/SHA"):
+    # the Markdown report links each finding to its line there.
+    source_url: str | None = None
+
+    def repository_path(self, path: str) -> str:
+        """A project-relative path as a path relative to the repository root."""
+        return self.path_prefix + path
 
 
 Reporter = Callable[[CheckResult, ReportOptions], str]
@@ -24,6 +41,13 @@ Reporter = Callable[[CheckResult, ReportOptions], str]
 
 def reporters() -> dict[str, Reporter]:
     """Format name -> reporter. The one place formats are registered."""
-    from archguard.report import json_report, text
+    from archguard.report import github, json_report, junit, markdown, sarif, text
 
-    return {"text": text.render, "json": json_report.render}
+    return {
+        "text": text.render,
+        "json": json_report.render,
+        "sarif": sarif.render,
+        "junit": junit.render,
+        "github": github.render,
+        "markdown": markdown.render,
+    }

@@ -7,26 +7,28 @@ one schema version; a change of meaning bumps the version.
 from __future__ import annotations
 
 import json
-from collections import Counter
 from typing import Any
 
 from archguard import __version__
 from archguard.engine import CheckResult
+from archguard.report.summary import rule_rows
 
 SCHEMA = "archguard-report/1"
 
 
 def report_data(result: CheckResult) -> dict[str, Any]:
     analysis = result.analysis
-    per_rule = Counter(f.rule_name for f in result.findings)
     rules = [
         {
-            "name": rule.name,
-            "kind": rule.kind,
-            "severity": rule.severity,
-            "findings": per_rule.get(rule.name, 0),
+            "name": row.name,
+            "kind": row.kind,
+            "severity": row.severity,
+            "findings": row.findings,
+            "errors": row.errors,
+            "warnings": row.warnings,
+            "suppressed": row.suppressed,
         }
-        for rule in result.rules
+        for row in rule_rows(result)
     ]
     return {
         "schema": SCHEMA,

@@ -1,4 +1,10 @@
-"""The terminal report (rich): findings grouped by rule, readable in a terminal and a CI log."""
+"""The terminal report (rich): findings grouped by rule, readable in a terminal and a CI log.
+
+``quiet`` prints the findings alone; ``verbose`` adds each finding's remedy and the rules that
+passed. The last line is a one-line summary (``✗ 3 errors in 2 rules · 1,204 files``); the wall
+time and cache counts join it only when ``timing`` is set (the CLI sets it on a terminal), so
+captured output stays byte-identical across runs.
+"""
 
 from __future__ import annotations
 
@@ -11,14 +17,37 @@ from rich.markup import escape
 from archguard.engine import CheckResult
 from archguard.findings import Finding
 from archguard.report import ReportOptions
+from archguard.report.summary import location, plural, rule_rows, verdict
 
 
-def _location(finding: Finding) -> str:
-    if not finding.path:
-        return "-"
-    if finding.line:
-        return f"{finding.path}:{finding.line}:{finding.column or 1}"
-    return finding.path
+def summary_line(result: CheckResult, timing: bool) -> str:
+    """The last line: verdict, size of the tree and, when asked, the time taken (plain text)."""
+    stats = result.analysis.stats
+    parts = [verdict(result), plural(stats.files, "file")]
+    if timing:
+        parts.append(f"{stats.seconds:.1f} s ({stats.cached:,} cached)")
+    return " · ".join(parts)
+
+
+def _counts(items: list[Finding]) -> str:
+    errors = sum(1 for f in items if f.severity == "error")
+    warnings = len(items) - errors
+    return ", ".join(part for part in (plural(errors, "error") if errors else "", plural(warnings, "warning") if warnings else "") if part)
+
+
+def _print_finding(console: Console, finding: Finding, verbose: bool) -> None:
+    style = "red" if finding.severity == "error" else "yellow"
+    console.print(f"  [cyan]{escape(location(finding))}[/] [{style}]{finding.severity}[/] {escape(finding.message)}")
+    if finding.import_text and not finding.chain:
+        console.print(f"      [dim]{escape(finding.import_text)}[/]")
+    if finding.chain:
+        width = max(len(f"{hop.importer} -> {hop.imported}") for hop in finding.chain)
+        for hop in finding.chain:
+            link = f"{hop.importer} -> {hop.imported}".ljust(width)
+            where = f"{hop.path}:{hop.line}" if hop.path else ""
+            console.print(f"      {escape(link)}  [cyan]{escape(where)}[/]  [dim]{escape(hop.text)}[/]")
+    if finding.remedy and verbose:
+        console.print(f"      [green]fix:[/] {escape(finding.remedy)}")
 
 
 def render(result: CheckResult, options: ReportOptions) -> str:
@@ -35,32 +64,23 @@ def render(result: CheckResult, options: ReportOptions) -> str:
     )
     analysis = result.analysis
     stats = analysis.stats
-    console.print(
-        f"[bold]archguard[/] · {escape(analysis.loaded.display_path)} · "
-        f"{stats.files} files, {stats.imports} imports, {len(result.rules)} rules"
-    )
+    if not options.quiet:
+        console.print(
+            f"[bold]archguard[/] · {escape(analysis.loaded.display_path)} · "
+            f"{plural(stats.files, 'file')}, {plural(stats.imports, 'import')}, {plural(len(result.rules), 'rule')}"
+        )
+    first = options.quiet
     for (rule, rule_name), group in groupby(result.findings, key=lambda f: (f.rule, f.rule_name)):
         items = list(group)
-        errors = sum(1 for f in items if f.severity == "error")
-        warnings = len(items) - errors
-        parts = (f"{errors} error{'s' * (errors != 1)}" if errors else "", f"{warnings} warning{'s' * (warnings != 1)}" if warnings else "")
-        counts = ", ".join(part for part in parts if part)
         title = rule if rule == rule_name else f"{rule} · {rule_name}"
-        console.print()
-        console.print(f"[bold]{escape(title)}[/] ({counts})")
+        if not first:
+            console.print()
+        first = False
+        console.print(f"[bold]{escape(title)}[/] ({_counts(items)})")
         for finding in items:
-            style = "red" if finding.severity == "error" else "yellow"
-            console.print(f"  [cyan]{escape(_location(finding))}[/] [{style}]{finding.severity}[/] {escape(finding.message)}")
-            if finding.import_text and not finding.chain:
-                console.print(f"      [dim]{escape(finding.import_text)}[/]")
-            if finding.chain:
-                width = max(len(f"{hop.importer} -> {hop.imported}") for hop in finding.chain)
-                for hop in finding.chain:
-                    link = f"{hop.importer} -> {hop.imported}".ljust(width)
-                    where = f"{hop.path}:{hop.line}" if hop.path else ""
-                    console.print(f"      {escape(link)}  [cyan]{escape(where)}[/]  [dim]{escape(hop.text)}[/]")
-            if finding.remedy and options.verbose:
-                console.print(f"      [green]fix:[/] {escape(finding.remedy)}")
+            _print_finding(console, finding, options.verbose)
+    if options.quiet:
+        return buffer.getvalue()
     if result.suppressed:
         console.print()
         console.print(f"[bold]suppressed[/] ({len(result.suppressed)})")
@@ -68,22 +88,19 @@ def render(result: CheckResult, options: ReportOptions) -> str:
             finding = suppression.finding
             reason = f": {suppression.reason}" if suppression.reason else ""
             console.print(
-                f"  [cyan]{escape(_location(finding))}[/] [dim]{escape(finding.rule_name)}[/] {escape(finding.message)} "
+                f"  [cyan]{escape(location(finding))}[/] [dim]{escape(finding.rule_name)}[/] {escape(finding.message)} "
                 f"[dim]({escape(suppression.source)}{escape(reason)})[/]"
             )
+    if options.verbose:
+        passed = [row for row in rule_rows(result) if row.findings == 0]
+        if passed:
+            console.print()
+            console.print(f"[bold]passed[/] ({len(passed)})")
+            for row in passed:
+                title = row.kind if row.kind == row.name else f"{row.kind} · {row.name}"
+                console.print(f"  [green]✓[/] {escape(title)}")
     console.print()
-    errors, warnings = len(result.errors), len(result.warnings)
-    rules_hit = len({f.rule_name for f in result.errors})
-    if errors:
-        console.print(
-            f"[bold red]✗ {errors} error{'s' * (errors != 1)}[/] in {rules_hit} rule{'s' * (rules_hit != 1)}"
-            + (f", {warnings} warning{'s' * (warnings != 1)}" if warnings else "")
-            + (f", {len(result.suppressed)} suppressed" if result.suppressed else "")
-        )
-    else:
-        console.print(
-            "[bold green]✓ no errors[/]"
-            + (f", {warnings} warning{'s' * (warnings != 1)}" if warnings else "")
-            + (f", {len(result.suppressed)} suppressed" if result.suppressed else "")
-        )
+    style = "bold red" if result.errors else "bold green"
+    head, _, rest = summary_line(result, options.timing).partition(" · ")
+    console.print(f"[{style}]{escape(head)}[/] · {escape(rest)}")
     return buffer.getvalue()
