@@ -157,7 +157,11 @@ def discover(root: Path, project: ProjectConfig, *, contract_file: str | None = 
         module = ".".join(parts)
         if module in files:
             problems.append(
-                DiscoveryProblem(relpath, "duplicate-module", f"module {module!r} is already defined by {files[module].relpath}, which Python imports instead; not analysed")
+                DiscoveryProblem(
+                    relpath,
+                    "duplicate-module",
+                    f"module {module!r} is already defined by {files[module].relpath}, which Python imports instead; not analysed",
+                )
             )
             return
         files[module] = SourceFile(path=path, relpath=relpath, module=module, is_package=is_package)

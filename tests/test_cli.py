@@ -44,7 +44,7 @@ def test_text_report_shows_location_message_import_and_chain(tmp_path: Path) -> 
     assert "from shop.billing.ledger import Ledger" in out
     assert "shop.billing.ledger -> shop.infra.db" in out
     assert "fix: import Ledger from shop.billing.api instead" in out
-    assert "checked 16 files" in result.stderr
+    assert "archguard: 16 files" in result.stderr
 
 
 def test_library_example_with_a_cycle(tmp_path: Path) -> None:

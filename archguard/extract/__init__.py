@@ -27,7 +27,7 @@ def extract_facts(data: bytes) -> FileFacts:
         return FileFacts(problem=ParseProblem("too deeply nested to analyse (recursion limit reached)"))
     except MemoryError:
         return FileFacts(problem=ParseProblem("too large to analyse (out of memory)"))
-    except Exception as error:
+    except Exception as error:  # noqa: BLE001 - any failure on hostile input is a finding, never a crash
         return FileFacts(problem=ParseProblem(f"cannot analyse: {type(error).__name__}: {error}"))
 
 
