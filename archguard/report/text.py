@@ -35,7 +35,17 @@ def _counts(items: list[Finding]) -> str:
     return ", ".join(part for part in (plural(errors, "error") if errors else "", plural(warnings, "warning") if warnings else "") if part)
 
 
-def _print_finding(console: Console, finding: Finding, verbose: bool) -> None:
+class _Lines:
+    """Collects markup lines; rich renders them in one call (one call per line costs ~1 ms)."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def print(self, line: str = "") -> None:
+        self.lines.append(line)
+
+
+def _print_finding(console: _Lines, finding: Finding, verbose: bool) -> None:
     style = "red" if finding.severity == "error" else "yellow"
     console.print(f"  [cyan]{escape(location(finding))}[/] [{style}]{finding.severity}[/] {escape(finding.message)}")
     if finding.import_text and not finding.chain:
@@ -51,8 +61,10 @@ def _print_finding(console: Console, finding: Finding, verbose: bool) -> None:
 
 
 def render(result: CheckResult, options: ReportOptions) -> str:
+    console = _Lines()
+    _render(result, options, console)
     buffer = StringIO()
-    console = Console(
+    rich_console = Console(
         file=buffer,
         force_terminal=options.color,
         no_color=not options.color,
@@ -62,6 +74,12 @@ def render(result: CheckResult, options: ReportOptions) -> str:
         soft_wrap=True,
         emoji=False,
     )
+    if console.lines:
+        rich_console.print("\n".join(console.lines))
+    return buffer.getvalue()
+
+
+def _render(result: CheckResult, options: ReportOptions, console: _Lines) -> None:
     analysis = result.analysis
     stats = analysis.stats
     if not options.quiet:
@@ -80,7 +98,7 @@ def render(result: CheckResult, options: ReportOptions) -> str:
         for finding in items:
             _print_finding(console, finding, options.verbose)
     if options.quiet:
-        return buffer.getvalue()
+        return
     if result.suppressed:
         console.print()
         console.print(f"[bold]suppressed[/] ({len(result.suppressed)})")
@@ -103,4 +121,3 @@ def render(result: CheckResult, options: ReportOptions) -> str:
     style = "bold red" if result.errors else "bold green"
     head, _, rest = summary_line(result, options.timing).partition(" · ")
     console.print(f"[{style}]{escape(head)}[/] · {escape(rest)}")
-    return buffer.getvalue()
