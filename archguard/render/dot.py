@@ -28,6 +28,7 @@ from archguard.render.model import Edge, Node, Picture
 
 FORMATS = ("svg", "png", "pdf")
 FONT = "Helvetica,Arial,sans-serif"
+CONCENTRATE_EDGES = 25  # component drawings with more edges bundle them
 
 
 class Colors:
@@ -90,7 +91,8 @@ def _node_label(node: Node, level: str) -> str:
         lines = "".join(f'<br/><font point-size="9">{html.escape(m)}</font>' for m in shown)
         if more:
             lines += f'<br/><font point-size="9" color="{Colors.muted}">… {more} more</font>'
-        return f"<<b>unmapped</b> ({_plural(len(node.modules), 'module')}){lines}>"
+        count = f'<font point-size="9" color="{Colors.muted}">{_plural(len(node.modules), "module")} in no component</font>'
+        return f"<<b>unmapped</b><br/>{count}{lines}>"
     if node.kind == "outside":
         return f'<<b>{name}</b><br/><font point-size="9" color="{Colors.muted}">other component</font>>'
     return f"<{name}>"
@@ -375,9 +377,10 @@ def to_dot(picture: Picture, *, legend: bool = True) -> graphviz.Digraph:
             "nodesep": "0.25" if module_level else "0.45",
             "ranksep": "0.9" if module_level else "0.75",
             "pad": "0.3",
-            # Bundling parallel edges keeps dense component graphs legible; dot 2.x can crash
-            # on it with clusters, so module drawings (clustered by package) go without.
-            "concentrate": "false" if module_level else "true",
+            # Bundling edges keeps dense component graphs legible (small ones read better
+            # with every edge apart); dot 2.x can crash on it with clusters, so module
+            # drawings (clustered by package) go without.
+            "concentrate": "true" if not module_level and len(picture.edges) > CONCENTRATE_EDGES else "false",
             "outputorder": "edgesfirst",
             "bgcolor": "white",
             "id": "archguard-graph",
