@@ -134,7 +134,10 @@ def _dense_project(root: Path, size: int = 14):  # type: ignore[no-untyped-def]
         files[f"app/c{i}/__init__.py"] = "".join(f"import app.c{j}\n" for j in range(size) if j != i and (j > i or (i + j) % 3 == 0))
     components = "\n".join(f'c{i} = {{ modules = ["app.c{i}"] }}' for i in range(size))
     layers = ", ".join(f'"c{i}"' for i in range(size))
-    contract = f'[project]\npackages = ["app"]\n[components]\nroot = {{ modules = ["app:*"] }}\n{components}\n[[rules]]\nkind = "layers"\nname = "stack"\nlayers = [{layers}]\nallow_indirect = true\n'
+    contract = (
+        f'[project]\npackages = ["app"]\n[components]\nroot = {{ modules = ["app:*"] }}\n{components}\n'
+        f'[[rules]]\nkind = "layers"\nname = "stack"\nlayers = [{layers}]\nallow_indirect = true\n'
+    )
     return run_check(make_project(root, files, contract))
 
 
@@ -148,5 +151,9 @@ def test_dense_component_graph_keeps_labels_apart(tmp_path: Path) -> None:
 
 def test_example_drawings_keep_labels_apart() -> None:
     result = run_check(REPO / "examples" / "shop-agent-change")
-    for picture in (component_picture(result), module_picture(result, component="api"), module_picture(result, focus="shop.api.views", depth=2)):
+    for picture in (
+        component_picture(result),
+        module_picture(result, component="api"),
+        module_picture(result, focus="shop.api.views", depth=2),
+    ):
         assert overlapping_labels(to_dot(readable(picture))) == [], picture.title

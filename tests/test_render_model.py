@@ -143,7 +143,9 @@ def test_dropping_implied_edges_keeps_who_reaches_whom(tmp_path: Path) -> None:
         **{f"app/c{i}/__init__.py": "".join(f"import app.c{j}\n" for j in range(i + 1, 6)) for i in range(6)},
     }
     components = "\n".join(f'c{i} = {{ modules = ["app.c{i}"] }}' for i in range(6))
-    result = run_check(make_project(tmp_path, files, f'[project]\npackages = ["app"]\n[components]\nroot = {{ modules = ["app:*"] }}\n{components}\n'))
+    result = run_check(
+        make_project(tmp_path, files, f'[project]\npackages = ["app"]\n[components]\nroot = {{ modules = ["app:*"] }}\n{components}\n')
+    )
     full = component_picture(result)
     assert len(full.edges) == 15
     reduced = drop_implied_edges(full)
@@ -166,7 +168,13 @@ def test_package_drill_down_and_focus(layered) -> None:  # type: ignore[no-untyp
     violating = [e for e in package.edges if e.violation]
     assert [(e.source, e.target) for e in violating] == [("app.core.model", "web")]
     focus = module_picture(layered, focus="app.core.model", depth=1)
-    assert sorted(n.name for n in focus.nodes) == ["app.core.model", "app.legacy", "app.service.billing", "app.service.orders", "app.web.views"]
+    assert sorted(n.name for n in focus.nodes) == [
+        "app.core.model",
+        "app.legacy",
+        "app.service.billing",
+        "app.service.orders",
+        "app.web.views",
+    ]
     deeper = module_picture(layered, focus="app.core.model", depth=2)
     assert "app.service.orders" in {n.name for n in deeper.nodes} and len(deeper.nodes) >= len(focus.nodes)
 

@@ -12,7 +12,16 @@ from archguard.engine import RunOptions, check
 from archguard.errors import UsageError
 
 FORMATS = ("svg", "png", "pdf", "dot", "mermaid")
-SUFFIXES = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot", ".mmd": "mermaid", ".mermaid": "mermaid", ".md": "mermaid"}
+SUFFIXES = {
+    ".svg": "svg",
+    ".png": "png",
+    ".pdf": "pdf",
+    ".dot": "dot",
+    ".gv": "dot",
+    ".mmd": "mermaid",
+    ".mermaid": "mermaid",
+    ".md": "mermaid",
+}
 
 
 def _write(data: bytes, output: Path | None, binary: bool) -> None:
@@ -31,7 +40,9 @@ def _write(data: bytes, output: Path | None, binary: bool) -> None:
 @click.command("graph")
 @config_option
 @run_options
-@click.option("--format", "-f", "output_format", type=click.Choice(FORMATS), help="Drawing format (default: from the --output suffix, else svg).")
+@click.option(
+    "--format", "-f", "output_format", type=click.Choice(FORMATS), help="Drawing format (default: from the --output suffix, else svg)."
+)
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write the drawing to this file instead of stdout.")
 @click.option("--component", "component", metavar="NAME", help="Drill down: the modules of one component and the edges leaving it.")
 @click.option("--package", "package", metavar="PKG", help="Drill down: the modules of one package and the edges leaving it.")
@@ -39,10 +50,18 @@ def _write(data: bytes, output: Path | None, binary: bool) -> None:
 @click.option("--depth", type=click.IntRange(min=1), default=1, show_default=True, help="Steps each way around --focus.")
 @click.option("--externals", is_flag=True, help="Also draw third-party packages (those a rule flags are always drawn).")
 @click.option("--layers-rule", metavar="NAME", help="The layers rule that ranks the components (default: the contract's first).")
-@click.option("--all-edges", is_flag=True, help="Draw every dependency, also those other allowed dependencies imply (large graphs leave them out).")
+@click.option(
+    "--all-edges", is_flag=True, help="Draw every dependency, also those other allowed dependencies imply (large graphs leave them out)."
+)
 @click.option("--all-modules", is_flag=True, help="Drill-downs: draw every module instead of collapsing deep subpackages of large ones.")
 @click.option("--no-legend", is_flag=True, help="Leave out the legend.")
-@click.option("--html", "html_path", type=click.Path(dir_okay=False, path_type=Path), metavar="PATH", help="Also (or only) write the self-contained HTML report to PATH.")
+@click.option(
+    "--html",
+    "html_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="PATH",
+    help="Also (or only) write the self-contained HTML report to PATH.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No summary line on stderr.")
 @click.option("--debug", is_flag=True, help="Show a traceback for internal errors.")
 @handle_errors
@@ -104,7 +123,13 @@ def graph_command(
             picture = overview
         else:
             picture = module_picture(
-                result, component=component, package=package, focus=focus, depth=depth, externals=externals, max_nodes=None if all_modules else 60
+                result,
+                component=component,
+                package=package,
+                focus=focus,
+                depth=depth,
+                externals=externals,
+                max_nodes=None if all_modules else 60,
             )
         picture = readable(picture, all_edges=all_edges)
         if output_format == "mermaid":

@@ -20,6 +20,7 @@ import html
 import math
 import re
 import shutil
+from itertools import pairwise
 
 import graphviz
 
@@ -134,11 +135,15 @@ def _node_attrs(node: Node, level: str) -> dict[str, str]:
             margin="0.08,0.03",
         )
     elif node.kind == "outside":
-        attrs.update(shape="box", style="rounded,filled,bold", fillcolor=Colors.component_fill, color=Colors.component_border, fontsize="11")
+        attrs.update(
+            shape="box", style="rounded,filled,bold", fillcolor=Colors.component_fill, color=Colors.component_border, fontsize="11"
+        )
     elif node.kind == "unmapped":
         attrs.update(shape="box", style="filled,dashed", fillcolor=Colors.unmapped_fill, color=Colors.unmapped_border, penwidth="1.5")
     else:
-        attrs.update(shape="box", style="filled", fillcolor=Colors.external_fill, color=Colors.allowed, fontsize="10", fontcolor=Colors.muted)
+        attrs.update(
+            shape="box", style="filled", fillcolor=Colors.external_fill, color=Colors.allowed, fontsize="10", fontcolor=Colors.muted
+        )
     return attrs
 
 
@@ -256,7 +261,10 @@ def _legend_label(picture: Picture) -> str:
             f'<td align="left"><font point-size="9">{html.escape(text)}</font></td></tr>'
         )
     boxes = [
-        ('<font color="#4a6fa5">▢</font>', "component (red: has findings)" if picture.level == "component" else "module (red: has findings)")
+        (
+            '<font color="#4a6fa5">▢</font>',
+            "component (red: has findings)" if picture.level == "component" else "module (red: has findings)",
+        )
     ]
     if any(n.kind == "unmapped" for n in picture.nodes) or any(n.name == "(unmapped)" for n in picture.nodes):
         boxes.append((f'<font color="{Colors.unmapped_border}">▢</font>', "modules in no component"))
@@ -294,10 +302,18 @@ def _add_nodes(dot: graphviz.Digraph, picture: Picture, ids: dict[str, str]) -> 
         with dot.subgraph(name=f"layer_{node_id(group.key)}") as layer:
             layer.attr(rank="same")
             label = group.label + ("\n(independent)" if group.independent else "")
-            layer.node(f"ruler_{node_id(group.key)}", label=label, shape="plaintext", fontsize="10", fontcolor=Colors.muted, id=f"group-{node_id(group.key)}", **{"class": "layer"})
+            layer.node(
+                f"ruler_{node_id(group.key)}",
+                label=label,
+                shape="plaintext",
+                fontsize="10",
+                fontcolor=Colors.muted,
+                id=f"group-{node_id(group.key)}",
+                **{"class": "layer"},
+            )
             for node in by_group[group.key]:
                 layer.node(ids[node.name], **_node_attrs(node, picture.level))
-    for upper, lower in zip(ranked, ranked[1:]):
+    for upper, lower in pairwise(ranked):
         dot.edge(f"ruler_{node_id(upper.key)}", f"ruler_{node_id(lower.key)}", style="invis", weight="10")
     for group in picture.groups:
         members = by_group.get(group.key, [])
@@ -307,7 +323,15 @@ def _add_nodes(dot: graphviz.Digraph, picture: Picture, ids: dict[str, str]) -> 
             # No clusters at component level (see "concentrate"): a row at the bottom.
             with dot.subgraph(name=f"row_{node_id(group.key)}") as row:
                 row.attr(rank="sink")
-                row.node(f"ruler_{node_id(group.key)}", label=group.label, shape="plaintext", fontsize="10", fontcolor=Colors.muted, id=f"group-{node_id(group.key)}", **{"class": "group"})
+                row.node(
+                    f"ruler_{node_id(group.key)}",
+                    label=group.label,
+                    shape="plaintext",
+                    fontsize="10",
+                    fontcolor=Colors.muted,
+                    id=f"group-{node_id(group.key)}",
+                    **{"class": "group"},
+                )
                 for node in members:
                     row.node(ids[node.name], **_node_attrs(node, picture.level))
             continue
@@ -343,8 +367,10 @@ def _add_edges(dot: graphviz.Digraph, picture: Picture, ids: dict[str, str], ran
             back = _edge_attrs(reverse, ranks)
             attrs.update(
                 dir="both",
-                label=f"{edge.source} → {edge.target}: " + attrs["label"].replace("\n", "; ")
-                + f"\n{reverse.source} → {reverse.target}: " + back["label"].replace("\n", "; "),
+                label=f"{edge.source} → {edge.target}: "
+                + attrs["label"].replace("\n", "; ")
+                + f"\n{reverse.source} → {reverse.target}: "
+                + back["label"].replace("\n", "; "),
                 color=attrs["color"] if attrs["color"] == back["color"] else f"{attrs['color']}:{back['color']}",
                 tooltip=attrs["tooltip"] + "\n" + back["tooltip"],
                 edgetooltip=attrs["tooltip"] + "\n" + back["tooltip"],
@@ -388,13 +414,17 @@ def to_dot(picture: Picture, *, legend: bool = True) -> graphviz.Digraph:
         node_attr={"fontname": FONT, "fontsize": "12", "fontcolor": Colors.text},
         edge_attr={"fontname": FONT, "fontsize": "9"},
     )
-    ranks = {node.name: group.rank for group in picture.groups for node in picture.nodes if node.group == group.key and group.rank is not None}
+    ranks = {
+        node.name: group.rank for group in picture.groups for node in picture.nodes if node.group == group.key and group.rank is not None
+    }
     _add_nodes(dot, picture, ids)
     _add_edges(dot, picture, ids, ranks)
     if legend and picture.nodes:
         with dot.subgraph(name="legend") as box:
             box.attr(rank="sink")
-            box.node("legend", label=_legend_label(picture), shape="box", style="rounded", color=Colors.layer_border, id="legend", margin="0.1")
+            box.node(
+                "legend", label=_legend_label(picture), shape="box", style="rounded", color=Colors.layer_border, id="legend", margin="0.1"
+            )
     return dot
 
 

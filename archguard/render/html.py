@@ -123,7 +123,7 @@ def _rule_rows(result: CheckResult) -> str:
         summary = rule.doc().summary
         rows.append(
             f'<tr data-rule="{_e(rule.name)}"><td><span class="badge {css}">{verdict}</span></td>'
-            f'<td><b>{_e(rule.name)}</b></td><td><code>{_e(rule.kind)}</code></td>'
+            f"<td><b>{_e(rule.name)}</b></td><td><code>{_e(rule.kind)}</code></td>"
             f'<td class="num">{errors}</td><td class="num">{warnings}</td><td class="num">{suppressed}</td>'
             f'<td class="muted">{_e(rule.description or summary)}</td></tr>'
         )
@@ -137,7 +137,7 @@ def _finding_rows(result: CheckResult) -> str:
         chain = ""
         if finding.chain:
             hops = "".join(
-                f"<li><code>{_e(h.importer)} → {_e(h.imported)}</code> <span class=\"muted\">{_e(h.path or '')}:{h.line}</span></li>"
+                f'<li><code>{_e(h.importer)} → {_e(h.imported)}</code> <span class="muted">{_e(h.path or "")}:{h.line}</span></li>'
                 for h in finding.chain
             )
             chain = f'<ol class="chain">{hops}</ol>'
@@ -148,7 +148,7 @@ def _finding_rows(result: CheckResult) -> str:
             f'data-severity="{finding.severity}" data-sort-location="{_e(finding.path or "")}:{finding.line:08d}">'
             f'<td><span class="badge {"bad" if finding.severity == "error" else "warn"}">{finding.severity}</span></td>'
             f"<td>{_e(finding.rule_name)}</td><td>{_e(component)}</td>"
-            f'<td><code>{_e(_location(finding))}</code></td>'
+            f"<td><code>{_e(_location(finding))}</code></td>"
             f"<td>{_e(finding.message)}{code}{chain}{remedy}</td></tr>"
         )
     return "\n".join(rows)
@@ -202,8 +202,8 @@ def _clone_section(groups: Sequence[CloneGroup]) -> str:
         badge = '<span class="badge bad">crosses components</span>' if group.cross_component else ""
         columns = "".join(
             f'<div class="clone"><div class="clone-head"><code>{_e(loc.path)}:{loc.start_line}-{loc.end_line}</code>'
-            f'{" <b>" + _e(loc.name) + "</b>" if loc.name else ""}'
-            f'{" <span class=muted>(" + _e(loc.component) + ")</span>" if loc.component else ""}</div>'
+            f"{' <b>' + _e(loc.name) + '</b>' if loc.name else ''}"
+            f"{' <span class=muted>(' + _e(loc.component) + ')</span>' if loc.component else ''}</div>"
             f"<pre><code>{_e(loc.code)}</code></pre></div>"
             for loc in group.locations
         )
@@ -211,7 +211,7 @@ def _clone_section(groups: Sequence[CloneGroup]) -> str:
             f'<div class="clone-group" data-component="{_e(" ".join(components))}">'
             f"<h3>clone group {index} {badge}</h3>"
             f'<p class="muted">{group.kind}, {len(group.locations)} copies, {group.lines} lines, {group.tokens} tokens'
-            f'{"" if group.similarity >= 1 else f", similarity {group.similarity:.2f}"}</p>'
+            f"{'' if group.similarity >= 1 else f', similarity {group.similarity:.2f}'}</p>"
             f'<div class="clones">{columns}</div></div>'
         )
     return f'<section id="clones"><h2>Duplicated code <span class="count">{len(ordered)}</span></h2>{"".join(parts)}</section>'
@@ -298,7 +298,7 @@ def render_html(
     )
     data = json.dumps({"nodes": node_names}, sort_keys=True).replace("</", "<\\/")
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f'<meta name="generator" content="archguard {_e(__version__)}">'
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; "
@@ -314,7 +314,7 @@ CSS = """
 :root { --text:#202124; --muted:#5f6368; --line:#dadce0; --bg:#f8f9fa; --red:#d93025; --amber:#e37400; --green:#188038; --blue:#1a73e8; }
 * { box-sizing: border-box; }
 body { margin:0; font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif; color:var(--text); background:white; }
-header { padding:18px 28px 10px; border-bottom:1px solid var(--line); background:var(--bg); position:sticky; top:0; z-index:2; }
+header { padding:18px 28px 10px; border-bottom:1px solid var(--line); background:var(--bg); }
 h1 { margin:0 0 4px; font-size:20px; }
 h2 { font-size:17px; margin:0 0 10px; }
 h3 { font-size:15px; margin:0 0 6px; }
@@ -322,7 +322,8 @@ nav a { margin-right:16px; color:var(--blue); text-decoration:none; }
 main { padding:8px 28px 40px; }
 section { margin:22px 0 30px; }
 .muted { color:var(--muted); }
-.count { font-size:12px; background:var(--bg); border:1px solid var(--line); border-radius:10px; padding:1px 8px; color:var(--muted); vertical-align:middle; }
+.count { font-size:12px; background:var(--bg); border:1px solid var(--line); border-radius:10px; padding:1px 8px;
+         color:var(--muted); vertical-align:middle; }
 .badge { display:inline-block; font-size:12px; font-weight:600; padding:1px 8px; border-radius:10px; color:white; }
 .badge.big { font-size:14px; padding:2px 12px; text-transform:uppercase; }
 .badge.bad { background:var(--red); } .badge.warn { background:var(--amber); } .badge.good { background:var(--green); }
@@ -344,7 +345,8 @@ code.import { color:var(--muted); }
 ol.chain { margin:4px 0 0; padding-left:20px; }
 .filters { display:flex; flex-wrap:wrap; gap:10px; align-items:center; margin-bottom:10px; }
 .filters select, .filters input { font:inherit; padding:3px 6px; }
-.bar { display:inline-block; width:60px; height:8px; background:var(--bg); border:1px solid var(--line); border-radius:4px; vertical-align:middle; margin-left:6px; }
+.bar { display:inline-block; width:60px; height:8px; background:var(--bg); border:1px solid var(--line); border-radius:4px;
+       vertical-align:middle; margin-left:6px; }
 .bar span { display:block; height:100%; background:var(--blue); border-radius:4px; }
 .cards { display:grid; grid-template-columns:repeat(auto-fit,minmax(220px,1fr)); gap:12px; }
 .card { border:1px solid var(--line); border-top:4px solid var(--line); border-radius:8px; padding:10px 14px; }
@@ -352,7 +354,8 @@ ol.chain { margin:4px 0 0; padding-left:20px; }
 .card ul { margin:0; padding-left:18px; max-height:220px; overflow:auto; }
 .clone-group { border:1px solid var(--line); border-radius:8px; padding:10px 14px; margin-bottom:14px; }
 .clones { display:grid; grid-template-columns:repeat(auto-fit,minmax(320px,1fr)); gap:10px; }
-.clone pre { margin:4px 0 0; background:var(--bg); border:1px solid var(--line); border-radius:6px; padding:8px; overflow:auto; max-height:360px; }
+.clone pre { margin:4px 0 0; background:var(--bg); border:1px solid var(--line); border-radius:6px; padding:8px;
+             overflow:auto; max-height:360px; }
 tr.hidden { display:none; }
 """
 
@@ -389,7 +392,10 @@ SCRIPT = r"""
     if (!name) { return; }
     node.addEventListener("click", function () {
       var has = Array.prototype.some.call(component.options, function (o) { return o.value === name; });
-      if (!has) { var option = document.createElement("option"); option.value = name; option.textContent = name; component.appendChild(option); }
+      if (!has) {
+        var option = document.createElement("option");
+        option.value = name; option.textContent = name; component.appendChild(option);
+      }
       component.value = component.value === name ? "" : name;
       applyFilters();
       document.getElementById("findings").scrollIntoView({behavior: "smooth"});

@@ -64,12 +64,15 @@ def to_mermaid(picture: Picture) -> str:
         lines.append(f'  subgraph g{index}["{_text(label)}"]')
         lines.extend(f"    {_node_shape(node, ids[node.name])}" for node in members)
         lines.append("  end")
+        lines.append(f"  style g{index} fill:{Colors.layer_fill},stroke:{Colors.layer_border},color:{Colors.muted}")
     lines.extend(f"  {_node_shape(node, ids[node.name])}" for node in by_group.get(None, []))
     link_styles: list[str] = []
     for index, edge in enumerate(picture.edges):
         category = edge_class(edge)
         label = edge_label(edge)
-        arrow = "-.->" if category in ("unused", "removed", "violation-indirect") else "==>" if category in ("violation", "added") else "-->"
+        arrow = (
+            "-.->" if category in ("unused", "removed", "violation-indirect") else "==>" if category in ("violation", "added") else "-->"
+        )
         text = f'|"{_text(label)}"|' if label else ""
         lines.append(f"  {ids[edge.source]} {arrow}{text} {ids[edge.target]}")
         link_styles.append(f"  linkStyle {index} {STYLES[category]}")

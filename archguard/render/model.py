@@ -20,6 +20,7 @@ import difflib
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 from typing import Literal
 
 import networkx as nx
@@ -220,7 +221,7 @@ def _cycle_edges(cycles: Iterable[tuple[str, ...]], edges: Iterable[tuple[str, s
     marked: set[tuple[str, str]] = set()
     for members in cycles:
         cycle = shortest_cycle(graph, members[0], set(members))
-        marked.update(zip(cycle, cycle[1:]))
+        marked.update(pairwise(cycle))
     return marked
 
 
@@ -314,7 +315,7 @@ def component_picture(result: CheckResult, *, externals: bool = False, layers_ru
     finding_counts = _node_findings(result.findings, node_of)
     nodes: list[Node] = []
     for name in analysis.components.order:
-        component = contract.components[name]
+        config = contract.components[name]
         modules = analysis.components.modules_of.get(name, ())
         nodes.append(
             Node(
@@ -323,7 +324,7 @@ def component_picture(result: CheckResult, *, externals: bool = False, layers_ru
                 kind="component",
                 group=group_of.get(name),
                 modules=modules,
-                description=component.description,
+                description=config.description,
                 findings=finding_counts.get(name, 0),
             )
         )
@@ -374,7 +375,16 @@ def apply_delta(picture: Picture, delta: EdgeDelta) -> Picture:
         existing = next((e for e in edges if e.source == source and e.target == target), None)
         if existing is not None:
             edges.remove(existing)
-        edges.append(Edge(source=source, target=target, sites=0, change="removed", change_sites=count, declared=existing is not None and existing.declared))
+        edges.append(
+            Edge(
+                source=source,
+                target=target,
+                sites=0,
+                change="removed",
+                change_sites=count,
+                declared=existing is not None and existing.declared,
+            )
+        )
     edges.sort(key=lambda e: (e.source, e.target))
     return replace(picture, edges=tuple(edges), title=picture.title + " (change overlay)")
 
