@@ -15,6 +15,7 @@ from archguard.render.model import (
     component_picture,
     drop_implied_edges,
     module_picture,
+    picture_delta,
 )
 from tests.helpers import REPO, make_project, run_check
 
@@ -135,6 +136,18 @@ def test_delta_marks_added_and_removed_edges(layered) -> None:  # type: ignore[n
     assert added["core", "web"].violation and added["core", "web"].change_sites == 1
     removed = [e for e in picture.edges if e.change == "removed"]
     assert [(e.source, e.target, e.sites, e.change_sites) for e in removed] == [("web", "infra", 0, 3)]
+
+
+def test_delta_between_two_trees_feeds_the_overlay() -> None:
+    base = component_picture(run_check(REPO / "examples" / "shop"))
+    head = component_picture(run_check(REPO / "examples" / "shop-agent-change"))
+    delta = picture_delta(base, head)
+    assert delta.added == {("domain", "api"): 1, (UNMAPPED, "domain"): 1}
+    assert dict(delta.removed) == {}
+    reverse = picture_delta(head, base)
+    assert reverse.removed == {("domain", "api"): 1, (UNMAPPED, "domain"): 1}
+    overlay = apply_delta(base, reverse)
+    assert [(e.source, e.target, e.change) for e in overlay.edges if e.change] == [("domain", "api", "removed")]
 
 
 def test_dropping_implied_edges_keeps_who_reaches_whom(tmp_path: Path) -> None:

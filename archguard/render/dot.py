@@ -292,8 +292,25 @@ def _graph_label(picture: Picture) -> str:
 
 def _add_nodes(dot: graphviz.Digraph, picture: Picture, ids: dict[str, str]) -> None:
     by_group: dict[str | None, list[Node]] = {}
+    destinations: list[Node] = []
     for node in picture.nodes:
-        by_group.setdefault(node.group, []).append(node)
+        if picture.level == "module" and node.kind in ("outside", "external"):
+            destinations.append(node)
+        else:
+            by_group.setdefault(node.group, []).append(node)
+    if destinations:
+        # Where a drill-down's edges go, in one row at the bottom: edges into it all run
+        # downwards, never flat, so their labels get a place of their own. ("rank=sink"
+        # alone does not hold against clusters: invisible edges from the modules that
+        # import nothing else in the drawing keep the row below them.)
+        with dot.subgraph(name="destinations") as row:
+            row.attr(rank="same")
+            for node in destinations:
+                row.node(ids[node.name], **_node_attrs(node, picture.level))
+        importing = {edge.source for edge in picture.edges}
+        for node in picture.nodes:
+            if node.kind in ("module", "package") and node.name not in importing:
+                dot.edge(ids[node.name], ids[destinations[0].name], style="invis", weight="0")
     ranked = sorted((g for g in picture.groups if g.rank is not None and by_group.get(g.key)), key=lambda g: g.rank or 0)
     for group in ranked:
         # A layer is one rank, labelled by a ruler on the left rather than boxed in a
@@ -379,6 +396,8 @@ def _add_edges(dot: graphviz.Digraph, picture: Picture, ids: dict[str, str], ran
             )
             dot.edge(ids[edge.source], ids[edge.target], **attrs)
         elif _written_backwards(edge, ranks, set(by_pair)):
+            if "arrowhead" in attrs:  # drawn backwards: the arrow sits at the DOT tail
+                attrs["arrowtail"] = attrs.pop("arrowhead")
             dot.edge(ids[edge.target], ids[edge.source], dir="back", **attrs)
         else:
             dot.edge(ids[edge.source], ids[edge.target], **attrs)

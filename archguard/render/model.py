@@ -353,6 +353,21 @@ def component_picture(result: CheckResult, *, externals: bool = False, layers_ru
     )
 
 
+def picture_delta(base: Picture, head: Picture) -> EdgeDelta:
+    """The component edges ``head`` added to or removed from ``base`` (import sites).
+
+    An edge is *added* when head has import sites on it and base had none (its count is
+    head's sites) and *removed* when base had sites and head has none (base's count).
+    Edges whose sites only changed in number are neither.
+    """
+    before = {(e.source, e.target): e.sites for e in base.edges if e.sites}
+    after = {(e.source, e.target): e.sites for e in head.edges if e.sites}
+    return EdgeDelta(
+        added={edge: sites for edge, sites in sorted(after.items()) if edge not in before},
+        removed={edge: sites for edge, sites in sorted(before.items()) if edge not in after},
+    )
+
+
 def apply_delta(picture: Picture, delta: EdgeDelta) -> Picture:
     """The picture with the edges a change added and removed marked (a diff overlay).
 
