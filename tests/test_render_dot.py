@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from archguard.render.dot import Colors, GraphvizMissingError, node_id, render, to_dot
+from archguard.render.dot import Colors, GraphvizMissingError, edge_label, node_id, render, to_dot
 from archguard.render.model import EdgeDelta, apply_delta, component_picture, module_picture, readable
 from tests.helpers import REPO, make_project, run_check
 from tests.layout import overlapping_labels
@@ -157,3 +157,15 @@ def test_example_drawings_keep_labels_apart() -> None:
         module_picture(result, focus="shop.api.views", depth=2),
     ):
         assert overlapping_labels(to_dot(readable(picture))) == [], picture.title
+
+
+def test_layout_reader_sees_every_label_and_catches_overlaps(layered) -> None:  # type: ignore[no-untyped-def]
+    from tests.layout import Box, layout_boxes
+
+    picture = component_picture(layered)
+    nodes, labels = layout_boxes(to_dot(picture))
+    label_lines = sum(len(edge_label(e).splitlines()) for e in picture.edges)
+    assert label_lines > 0 and len(labels) == label_lines  # the overlap check is not vacuous
+    assert len(nodes) >= len(picture.nodes)
+    assert Box("a", 0, 0, 10, 10).overlaps(Box("b", 5, 5, 15, 15))
+    assert not Box("a", 0, 0, 10, 10).overlaps(Box("b", 10, 0, 20, 10))
