@@ -169,3 +169,11 @@ def test_layout_reader_sees_every_label_and_catches_overlaps(layered) -> None:  
     assert len(nodes) >= len(picture.nodes)
     assert Box("a", 0, 0, 10, 10).overlaps(Box("b", 5, 5, 15, 15))
     assert not Box("a", 0, 0, 10, 10).overlaps(Box("b", 10, 0, 20, 10))
+
+
+def test_rule_names_with_dot_escapes_are_drawn_literally(tmp_path: Path) -> None:
+    contract = LAYERED.replace('name = "layering"', 'name = "a \\"quoted\\" \\\\n rule <b> \\\\l end\\\\"')
+    picture = component_picture(run_check(make_project(tmp_path, FILES, contract)))
+    root = _svg(picture)
+    texts = ["".join(t.itertext()) for t in root.iter(f"{SVG}text")]
+    assert '1 import · a "quoted" \\n rule <b> \\l end\\' in texts

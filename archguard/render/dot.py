@@ -75,6 +75,11 @@ def _ids(picture: Picture) -> dict[str, str]:
     return ids
 
 
+def _plain(text: str) -> str:
+    """Text for a plain DOT string: backslashes are escape sequences there, so double them."""
+    return text.replace("\\", "\\\\")
+
+
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'s' * (count != 1)}"
 
@@ -100,7 +105,7 @@ def _node_label(node: Node, level: str) -> str:
 
 
 def _node_attrs(node: Node, level: str) -> dict[str, str]:
-    tooltip = node.name if not node.description else f"{node.name}: {node.description}"
+    tooltip = _plain(node.name if not node.description else f"{node.name}: {node.description}")
     attrs = {"label": _node_label(node, level), "tooltip": tooltip, "id": f"node-{node_id(node.name)}", "class": node.kind}
     if node.kind == "component":
         failing = node.findings > 0
@@ -192,6 +197,7 @@ def _edge_attrs(edge: Edge, ranks: dict[str, int]) -> dict[str, str]:
         tooltip += "; flagged by " + ", ".join(sorted({h.rule_name for h in edge.hits}))
     if edge.cycle:
         tooltip += "; on an import cycle"
+    tooltip = _plain(tooltip)
     attrs: dict[str, str] = {"class": category, "tooltip": tooltip, "edgetooltip": tooltip}
     color = {
         "allowed": Colors.allowed,
@@ -218,7 +224,7 @@ def _edge_attrs(edge: Edge, ranks: dict[str, int]) -> dict[str, str]:
     if category == "cycle":
         attrs["penwidth"] = str(max(2.0, _width(edge.sites)))
     if label:
-        attrs["label"] = label
+        attrs["label"] = _plain(label)
         attrs["fontsize"] = "9"
     if category in ("removed", "violation-indirect"):
         attrs["constraint"] = "false"

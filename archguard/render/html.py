@@ -20,7 +20,7 @@ import html
 import json
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from archguard import __version__
@@ -67,12 +67,17 @@ def _e(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
-def finding_component(result: CheckResult, finding: Finding) -> str:
-    """The component a finding belongs to: its importer's (or its file's module's)."""
+def finding_component(result: CheckResult, finding: Finding, module_at: Mapping[str, str] | None = None) -> str:
+    """The component a finding belongs to: its importer's (or its file's module's).
+
+    ``module_at``: file path -> module, when the caller looks up many findings.
+    """
     component_of = result.analysis.components.component_of
     module = finding.importer
     if module is None and finding.path is not None:
-        module = next((m for m, p in result.analysis.paths.items() if p == finding.path), None)
+        if module_at is None:
+            module_at = {path: name for name, path in result.analysis.paths.items()}
+        module = module_at.get(finding.path)
     if module is None or module not in component_of:
         return ""
     return component_of[module] or UNMAPPED
@@ -130,10 +135,10 @@ def _rule_rows(result: CheckResult) -> str:
     return "\n".join(rows)
 
 
-def _finding_rows(result: CheckResult) -> str:
+def _finding_rows(result: CheckResult, module_at: Mapping[str, str]) -> str:
     rows = []
     for finding in result.findings:
-        component = finding_component(result, finding)
+        component = finding_component(result, finding, module_at)
         chain = ""
         if finding.chain:
             hops = "".join(
@@ -244,7 +249,8 @@ def render_html(
     verdict = "fail" if errors else "pass"
     metrics = component_coupling(result)
     rule_names = [rule.name for rule in result.rules]
-    components = sorted({finding_component(result, f) for f in result.findings} - {""})
+    module_at = {path: module for module, path in analysis.paths.items()}
+    components = sorted({finding_component(result, f, module_at) for f in result.findings} - {""})
     stats = analysis.stats
     heading = title or f"archguard report · {analysis.loaded.display_path}"
     sections = [
@@ -265,7 +271,7 @@ def render_html(
         '<label>text <input id="filter-text" type="search" placeholder="module, file, message"></label> '
         '<button type="button" id="filter-reset">reset</button> <span id="shown" class="muted"></span></div>'
         '<table class="sortable" id="findings-table"><thead><tr><th>severity</th><th>rule</th><th>component</th>'
-        f'<th data-key="location">location</th><th>message</th></tr></thead><tbody>{_finding_rows(result)}</tbody></table>'
+        f'<th data-key="location">location</th><th>message</th></tr></thead><tbody>{_finding_rows(result, module_at)}</tbody></table>'
         + ('<p class="muted" id="no-findings">No findings: the code keeps every rule.</p>' if not result.findings else "")
         + "</section>",
         '<section id="metrics"><h2>Coupling per component</h2>'
