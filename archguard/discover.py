@@ -139,7 +139,7 @@ def discover(root: Path, project: ProjectConfig, *, contract_file: str | None = 
                 key="project.packages",
             )
 
-    visited: set[str] = set()
+    visited: set[tuple[int, int]] = set()
 
     def add_file(path: Path, source_root: Path) -> None:
         relpath = _relpath(path, root)
