@@ -7,6 +7,12 @@ errors to exit codes: 0 no findings (or only warnings), 1 findings at error leve
 
 from __future__ import annotations
 
+import os
+
+# pydantic looks for plugins by scanning every installed distribution's metadata on first
+# use (about 0.1 s); archguard's command line needs none. Set before pydantic is imported.
+os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+
 import click
 
 from archguard import __version__

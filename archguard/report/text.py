@@ -11,9 +11,6 @@ from __future__ import annotations
 from io import StringIO
 from itertools import groupby
 
-from rich.console import Console
-from rich.markup import escape
-
 from archguard.engine import CheckResult
 from archguard.findings import Finding
 from archguard.report import ReportOptions
@@ -35,48 +32,73 @@ def _counts(items: list[Finding]) -> str:
     return ", ".join(part for part in (plural(errors, "error") if errors else "", plural(warnings, "warning") if warnings else "") if part)
 
 
+Segment = str | tuple[str, str]  # plain text, or (text, rich style)
+
+
 class _Lines:
-    """Collects markup lines; rich renders them in one call (one call per line costs ~1 ms)."""
+    """Collects lines of styled segments.
+
+    Without colour the text is joined directly; with colour rich renders it in one call.
+    (rich costs about a millisecond per printed line, which a report of thousands of findings
+    in a CI log would pay for nothing.)
+    """
 
     def __init__(self) -> None:
-        self.lines: list[str] = []
+        self.lines: list[tuple[Segment, ...]] = []
 
-    def print(self, line: str = "") -> None:
-        self.lines.append(line)
+    def print(self, *segments: Segment) -> None:
+        self.lines.append(segments)
+
+    def plain(self) -> str:
+        return "".join("".join(s if isinstance(s, str) else s[0] for s in line) + "\n" for line in self.lines)
+
+    def styled(self, options: ReportOptions) -> str:
+        from rich.console import Console
+        from rich.text import Text
+
+        text = Text()
+        for line in self.lines:
+            for segment in line:
+                if isinstance(segment, str):
+                    text.append(segment)
+                else:
+                    text.append(segment[0], style=segment[1])
+            text.append("\n")
+        buffer = StringIO()
+        console = Console(
+            file=buffer,
+            force_terminal=True,
+            color_system="standard",
+            width=options.width,
+            highlight=False,
+            soft_wrap=True,
+            emoji=False,
+        )
+        console.print(text, end="")
+        return buffer.getvalue()
 
 
 def _print_finding(console: _Lines, finding: Finding, verbose: bool) -> None:
     style = "red" if finding.severity == "error" else "yellow"
-    console.print(f"  [cyan]{escape(location(finding))}[/] [{style}]{finding.severity}[/] {escape(finding.message)}")
+    console.print("  ", (location(finding), "cyan"), " ", (finding.severity, style), " ", finding.message)
     if finding.import_text and not finding.chain:
-        console.print(f"      [dim]{escape(finding.import_text)}[/]")
+        console.print("      ", (finding.import_text, "dim"))
     if finding.chain:
         width = max(len(f"{hop.importer} -> {hop.imported}") for hop in finding.chain)
         for hop in finding.chain:
             link = f"{hop.importer} -> {hop.imported}".ljust(width)
             where = f"{hop.path}:{hop.line}" if hop.path else ""
-            console.print(f"      {escape(link)}  [cyan]{escape(where)}[/]  [dim]{escape(hop.text)}[/]")
+            console.print("      ", link, "  ", (where, "cyan"), "  ", (hop.text, "dim"))
     if finding.remedy and verbose:
-        console.print(f"      [green]fix:[/] {escape(finding.remedy)}")
+        console.print("      ", ("fix:", "green"), " ", finding.remedy)
 
 
 def render(result: CheckResult, options: ReportOptions) -> str:
     console = _Lines()
     _render(result, options, console)
-    buffer = StringIO()
-    rich_console = Console(
-        file=buffer,
-        force_terminal=options.color,
-        no_color=not options.color,
-        color_system="standard" if options.color else None,
-        width=options.width,
-        highlight=False,
-        soft_wrap=True,
-        emoji=False,
-    )
-    if console.lines:
-        rich_console.print("\n".join(console.lines))
-    return buffer.getvalue()
+    if not console.lines:
+        return ""
+    return console.styled(options) if options.color else console.plain()
 
 
 def _render(result: CheckResult, options: ReportOptions, console: _Lines) -> None:
@@ -84,8 +106,9 @@ def _render(result: CheckResult, options: ReportOptions, console: _Lines) -> Non
     stats = analysis.stats
     if not options.quiet:
         console.print(
-            f"[bold]archguard[/] · {escape(analysis.loaded.display_path)} · "
-            f"{plural(stats.files, 'file')}, {plural(stats.imports, 'import')}, {plural(len(result.rules), 'rule')}"
+            ("archguard", "bold"),
+            f" · {analysis.loaded.display_path} · "
+            f"{plural(stats.files, 'file')}, {plural(stats.imports, 'import')}, {plural(len(result.rules), 'rule')}",
         )
     first = options.quiet
     for (rule, rule_name), group in groupby(result.findings, key=lambda f: (f.rule, f.rule_name)):
@@ -94,30 +117,30 @@ def _render(result: CheckResult, options: ReportOptions, console: _Lines) -> Non
         if not first:
             console.print()
         first = False
-        console.print(f"[bold]{escape(title)}[/] ({_counts(items)})")
+        console.print((title, "bold"), f" ({_counts(items)})")
         for finding in items:
             _print_finding(console, finding, options.verbose)
     if options.quiet:
         return
     if result.suppressed:
         console.print()
-        console.print(f"[bold]suppressed[/] ({len(result.suppressed)})")
+        console.print(("suppressed", "bold"), f" ({len(result.suppressed)})")
         for suppression in result.suppressed:
             finding = suppression.finding
             reason = f": {suppression.reason}" if suppression.reason else ""
             console.print(
-                f"  [cyan]{escape(location(finding))}[/] [dim]{escape(finding.rule_name)}[/] {escape(finding.message)} "
-                f"[dim]({escape(suppression.source)}{escape(reason)})[/]"
+                "  ", (location(finding), "cyan"), " ", (finding.rule_name, "dim"), f" {finding.message} ",
+                (f"({suppression.source}{reason})", "dim"),
             )
     if options.verbose:
         passed = [row for row in rule_rows(result) if row.findings == 0]
         if passed:
             console.print()
-            console.print(f"[bold]passed[/] ({len(passed)})")
+            console.print(("passed", "bold"), f" ({len(passed)})")
             for row in passed:
                 title = row.kind if row.kind == row.name else f"{row.kind} · {row.name}"
-                console.print(f"  [green]✓[/] {escape(title)}")
+                console.print("  ", ("✓", "green"), f" {title}")
     console.print()
     style = "bold red" if result.errors else "bold green"
     head, _, rest = summary_line(result, options.timing).partition(" · ")
-    console.print(f"[{style}]{escape(head)}[/] · {escape(rest)}")
+    console.print((head, style), f" · {rest}")
