@@ -13,7 +13,7 @@ from pathlib import Path
 
 from archguard.cache import CACHE_DIR_NAME, FactsCache, content_hash
 from archguard.contract.loading import LoadedContract
-from archguard.discover import Discovery, SourceFile, discover
+from archguard.discover import Discovery, SourceFile, discover, resolve_roots
 from archguard.extract import EXTRACTOR_VERSION
 from archguard.extract.facts import FileFacts, ParseProblem
 from archguard.findings import Finding, Suppression, sort_findings
@@ -212,3 +212,56 @@ def check(loaded: LoadedContract, options: RunOptions | None = None) -> CheckRes
     result = evaluate(analyze(loaded, options))
     result.analysis.stats.seconds = time.perf_counter() - started
     return result
+
+
+def reanalyze(analysis: Analysis, loaded: LoadedContract, replaced: dict[str, bytes] | None = None) -> Analysis:
+    """The same tree under another contract, and with some files' bytes replaced (by relpath).
+
+    No file is parsed twice: facts of unchanged files come from ``analysis``; only files in
+    ``replaced`` (and files the first analysis did not see) are extracted. ``archguard init``
+    uses this to evaluate the contract it infers, ``archguard fix`` to verify its rewrites.
+    """
+    from archguard.extract import extract_facts
+
+    started = time.perf_counter()
+    replaced = replaced or {}
+    project, before = loaded.contract.project, analysis.loaded.contract.project
+    same_tree = (
+        loaded.root == analysis.loaded.root
+        and (project.packages, project.exclude) == (before.packages, before.exclude)
+        and resolve_roots(loaded.root, project, contract_file=loaded.display_path) == analysis.discovery.roots
+    )
+    discovery = analysis.discovery if same_tree else discover(loaded.root, loaded.contract.project, contract_file=loaded.display_path)
+    files = list(discovery.files)
+    facts: dict[str, FileFacts] = {}
+    stats = Stats(files=len(files))
+    for file in files:
+        if file.relpath in replaced:
+            facts[file.module] = extract_facts(replaced[file.relpath])
+            stats.parsed += 1
+        elif file.module in analysis.facts and analysis.paths.get(file.module) == file.relpath:
+            facts[file.module] = analysis.facts[file.module]
+            stats.cached += 1
+        else:
+            data = read_file(file)
+            facts[file.module] = (
+                FileFacts(problem=ParseProblem(f"cannot read file: {data.strerror or data}"))
+                if isinstance(data, OSError)
+                else extract_facts(data)
+            )
+            stats.parsed += 1
+    components = build_component_map(loaded.contract.components, [f.module for f in files])
+    sites, graph = build_graph(files, facts, components)
+    stats.modules = len(files)
+    stats.imports = len(sites)
+    stats.seconds = time.perf_counter() - started
+    return Analysis(
+        loaded=loaded,
+        discovery=discovery,
+        facts=facts,
+        paths={f.module: f.relpath for f in files},
+        sites=sites,
+        graph=graph,
+        components=components,
+        stats=stats,
+    )
