@@ -92,8 +92,9 @@ class FrozenImport:
     importer: str  # module or pattern
     imported: str
     rule: str  # the rule's name in the contract
-    sites: tuple[ImportSite, ...]  # where, for the comment above the entry
-    note: str = ""
+    sites: tuple[ImportSite, ...]  # where, for the comment next to the entry
+    source: str = ""  # the components the import goes between, to group the entries
+    target: str = ""
 
 
 @dataclass(frozen=True)
@@ -147,8 +148,8 @@ def infer(root: Path, options: InitOptions | None = None, run: RunOptions | None
     try:
         analysis = analyze(loaded, run)
     except ContractError as error:
-        hint = error.message.replace("in [project] packages", "with --package").replace('set roots = ["src"] in [project]', "pass --root src")
-        raise UsageError(hint) from None
+        message = error.message.replace("in [project] packages", "with --package")
+        raise UsageError(message.replace('set roots = ["src"] in [project]', "pass --source-root src")) from None
 
     excluded = _unanalysable(analysis)
     if excluded:
@@ -191,7 +192,11 @@ def _evaluate(text: str, analysis: Analysis, root: Path, contract_dir: Path) -> 
 
 def _unanalysable(analysis: Analysis) -> tuple[tuple[str, str], ...]:
     """Files archguard cannot analyse today (a finding at error level that no contract can fix)."""
-    found = {analysis.paths[m]: f"{facts.problem.message} (line {facts.problem.line})" for m, facts in analysis.facts.items() if facts.problem}
+    found = {
+        analysis.paths[module]: f"{facts.problem.message} (line {facts.problem.line})"
+        for module, facts in analysis.facts.items()
+        if facts.problem
+    }
     for problem in analysis.discovery.problems:
         if problem.kind == "unreadable":
             found[problem.relpath] = problem.message
@@ -242,8 +247,9 @@ def infer_from(
 
     externals: dict[str, set[str]] = {}
     for importer, imported in graph.edges():
-        if imported.startswith(EXTERNAL) and imported[len(EXTERNAL) :] not in STDLIB and owner.get(importer):
-            externals.setdefault(owner[importer], set()).add(imported[len(EXTERNAL) :])
+        package = imported[len(EXTERNAL) :]
+        if imported.startswith(EXTERNAL) and package not in STDLIB and not package.startswith("__") and owner.get(importer):
+            externals.setdefault(owner[importer], set()).add(package)
     return Inference(
         roots=analysis.discovery.roots,
         packages=packages,
@@ -304,18 +310,19 @@ def suggest_public(modules: tuple[str, ...], entries: set[str], packages: set[st
 
 def freeze(findings: Iterable[Finding], inference: Inference) -> tuple[FrozenImport, ...]:
     """``[[ignore]]`` entries that silence exactly these findings (each scoped to its rule)."""
-    by_key: dict[tuple[str, str, str], list[ImportSite]] = {}
-    notes: dict[tuple[str, str, str], str] = {}
     owner = {m: c.name for c in inference.components for m in c.modules}
+    sites_of = {(d.source, d.target): d.sites for d in inference.dependencies}
+    entries: dict[tuple[str, str, str], FrozenImport] = {}
     for finding in findings:
         if finding.rule == "acyclic":
+            # A cycle is frozen by leaving out, for this rule only, the dependencies that close it.
             members = set(finding.identity[2:])
             for source, target in inference.layering.cut:
                 if source in members and target in members:
-                    key = (inference.component(source).ignore_pattern, inference.component(target).ignore_pattern, finding.rule_name)
-                    dependency = inference.dependency(source, target)
-                    by_key.setdefault(key, []).extend(dependency.sites if dependency else ())
-                    notes[key] = f"{source} -> {target} closes a cycle between {', '.join(sorted(members))}"
+                    importer, imported = inference.component(source).ignore_pattern, inference.component(target).ignore_pattern
+                    entries[(importer, imported, finding.rule_name)] = FrozenImport(
+                        importer, imported, finding.rule_name, sites_of.get((source, target), ()), source, target
+                    )
             continue
         if finding.chain:
             importer, imported = finding.chain[0].importer, finding.chain[0].imported
@@ -323,20 +330,10 @@ def freeze(findings: Iterable[Finding], inference: Inference) -> tuple[FrozenImp
             importer, imported = finding.importer, finding.imported
         else:
             continue  # nothing an [[ignore]] entry can name (an unmapped module, a parse error)
-        key = (importer, imported, finding.rule_name)
-        sites = [
-            s
-            for d in inference.dependencies
-            if (d.source, d.target) == (owner.get(importer), owner.get(imported))
-            for s in d.sites
-            if (s.importer, s.imported) == (importer, imported)
-        ]
-        by_key.setdefault(key, []).extend(sites)
-    frozen = []
-    for key in sorted(by_key):
-        unique = tuple(sorted(set(by_key[key]), key=lambda s: (s.path, s.line, s.column, s.imported)))
-        frozen.append(FrozenImport(importer=key[0], imported=key[1], rule=key[2], sites=unique, note=notes.get(key, "")))
-    return tuple(frozen)
+        source, target = owner.get(importer, ""), owner.get(imported, "")
+        sites = tuple(s for s in sites_of.get((source, target), ()) if (s.importer, s.imported) == (importer, imported))
+        entries[(importer, imported, finding.rule_name)] = FrozenImport(importer, imported, finding.rule_name, sites, source, target)
+    return tuple(entries[key] for key in sorted(entries))
 
 
 # -- rendering ---------------------------------------------------------------------------------
@@ -370,7 +367,11 @@ def _plural(count: int, word: str) -> str:
 def render(inference: Inference) -> str:
     """The contract as readable TOML: every section says where it came from."""
     out: list[str] = []
-    depth_text = "the top-level packages" if inference.depth == 0 else f"{_plural(inference.depth, 'level')} below the top-level packages"
+    packages = ", ".join(inference.packages)
+    if inference.depth == 0:
+        depth_text = f"the top-level packages ({packages})"
+    else:
+        depth_text = f"{_plural(inference.depth, 'level')} below {packages} (archguard init --depth {inference.depth})"
     out += [
         "# archguard contract inferred by `archguard init` from the code as it is.",
         "# `archguard check` passes on today's code and fails on what changes its architecture.",
@@ -393,7 +394,7 @@ def render(inference: Inference) -> str:
             out.append(f"    {toml_string(path)},  # {why}")
         out.append("]")
 
-    out += ["", f"# Components: one per package {depth_text}."]
+    out += ["", f"# Components: the packages {depth_text}."]
     if any(c.exact for c in inference.components):
         out.append('# "pkg:*" is the module pkg alone (its subpackages are components of their own).')
     if any(c.public for c in inference.components):
@@ -492,42 +493,47 @@ def _render_allowed(inference: Inference) -> list[str]:
     targets: dict[str, list[str]] = {c.name: [] for c in inference.components}
     for dependency in inference.dependencies:
         targets[dependency.source].append(dependency.target)
+    if inference.externals:
+        out[3:3] = [
+            "# Third-party packages the components import today (not checked by this rule; a",
+            '# "forbidden" rule with to = ["external:NAME"] keeps one out of a component):',
+            *(f"#   {name}: {', '.join(packages)}" for name, packages in inference.externals.items()),
+        ]
     width = max(len(name) for name in targets)
-    lines = []
-    for name, allowed in targets.items():
-        notes = []
-        closing = sorted(target for source, target in inference.layering.cut if source == name)
-        if closing:
-            notes.append(f"{', '.join(closing)}: close{'s' * (len(closing) == 1)} a cycle, to resolve")
-        third_party = inference.externals.get(name, ())
-        if third_party:
-            notes.append(f"third-party: {', '.join(third_party)}")
-        comment = "; ".join(notes)
-        lines.append((f"{name.ljust(width)} = {toml_list(sorted(allowed))}", comment))
-    value_width = max(len(line) for line, comment in lines if comment) if any(c for _, c in lines) else 0
-    out += [f"{line.ljust(value_width)}  # {comment}" if comment else line for line, comment in lines]
+    out += [f"{name.ljust(width)} = {toml_list(sorted(allowed))}" for name, allowed in targets.items()]
     return out
 
 
 def _render_frozen(inference: Inference) -> list[str]:
     if not inference.frozen:
         return []
+    count = len(inference.frozen)
     out = [
         "",
-        f"# Frozen: what today's code breaks in the rules above ({len(inference.frozen)} {'entry' if len(inference.frozen) == 1 else 'entries'}).",
-        "# Each entry silences one import (or, for a cycle, one component dependency) for one rule.",
-        "# Resolve them one by one and delete their entries; archguard warns about entries that no",
-        "# longer match any import.",
+        f"# Frozen: what today's code breaks in the rules above ({count} {'entry' if count == 1 else 'entries'}).",
+        "# Each entry silences one import (or, for a cycle, one dependency between components) for",
+        "# one rule. Resolve them and delete their entries; archguard warns about an entry that no",
+        "# longer matches any import.",
     ]
+    groups: dict[tuple[str, str, str], list[FrozenImport]] = {}
     for frozen in inference.frozen:
-        out.append("")
-        if frozen.note:
-            out.append(f"# {frozen.note}")
-        out += _site_comments(frozen.sites, "")
-        out += [
-            "[[ignore]]",
-            f"import = {toml_string(f'{frozen.importer} -> {frozen.imported}')}",
-            f"rule = {toml_string(frozen.rule)}",
-            f"reason = {toml_string(FROZEN_REASON)}",
-        ]
+        groups.setdefault((frozen.rule, frozen.source, frozen.target), []).append(frozen)
+    order = {LAYERS_RULE: 0, ACYCLIC_RULE: 2}
+    for rule, source, target in sorted(groups, key=lambda key: (order.get(key[0], 1), key)):
+        entries = groups[(rule, source, target)]
+        sites = sum(len(e.sites) for e in entries)
+        heading = f"{rule}: {source} -> {target}" if source and target else rule
+        out += ["", f"# {heading} ({_plural(sites, 'import')})"]
+        for frozen in entries:
+            where = ""
+            if frozen.sites:
+                where = f"  # {frozen.sites[0].path}:{frozen.sites[0].line}"
+                if len(frozen.sites) > 1:
+                    where += f" and {len(frozen.sites) - 1} more"
+            out += [
+                "[[ignore]]",
+                f"import = {toml_string(f'{frozen.importer} -> {frozen.imported}')}{where}",
+                f"rule = {toml_string(frozen.rule)}",
+                f"reason = {toml_string(FROZEN_REASON)}",
+            ]
     return out

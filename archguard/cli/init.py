@@ -17,16 +17,22 @@ from archguard.errors import UsageError
 
 @click.command("init")
 @click.argument("directory", type=click.Path(file_okay=False, exists=True, path_type=Path), default=".")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Where to write the contract (default: DIRECTORY/archguard.toml).")
+@click.option(
+    "--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Where to write the contract (default: DIRECTORY/archguard.toml)."
+)
 @click.option("--stdout", "to_stdout", is_flag=True, help="Print the contract instead of writing a file.")
 @click.option("--force", is_flag=True, help="Overwrite an existing contract.")
-@click.option("--depth", type=click.IntRange(min=0), default=1, show_default=True, help="Components this many package levels below each top-level package.")
+@click.option(
+    "--depth", type=click.IntRange(min=0), default=1, show_default=True, help="Components this many package levels below each top-level package."
+)
 @click.option(
     "--group-cycles",
     is_flag=True,
     help="Keep each cycle of components whole in one layer, instead of leaving out the fewest imports that close it.",
 )
-@click.option("--source-root", "source_roots", multiple=True, help="Directory holding top-level packages (repeatable; default: src/ or DIRECTORY).")
+@click.option(
+    "--source-root", "source_roots", multiple=True, help="Directory holding top-level packages (repeatable; default: src/ or DIRECTORY)."
+)
 @click.option("--package", "packages", multiple=True, help="Top-level package to analyse (repeatable; default: every package found).")
 @run_options
 @click.option("--debug", is_flag=True, help="Show a traceback for internal errors.")
@@ -89,9 +95,10 @@ def init_command(
     if result.frozen_findings:
         lines.append(f"  {len(result.frozen_findings)} findings of today's code frozen as {len(inference.frozen)} [[ignore]] entries")
     if inference.excluded:
-        lines.append(f"  {len(inference.excluded)} file{'s' * (len(inference.excluded) != 1)} excluded: archguard cannot analyse them (see [project] exclude)")
+        count = len(inference.excluded)
+        lines.append(f"  {count} file{'s' * (count != 1)} excluded: archguard cannot analyse them (see [project] exclude)")
     if result.check.errors:
-        lines.append(f"  warning: `archguard check` reports {len(result.check.errors)} errors on this contract; please report this as a bug")
+        lines.append(f"  warning: `archguard check` reports {len(result.check.errors)} errors on this contract (a bug: please report it)")
     else:
         lines.append("  next: review it, then run `archguard check` (it passes on today's code)")
     click.echo("\n".join(lines), err=True)
