@@ -18,12 +18,19 @@ from archguard.errors import UsageError
 @click.command("init")
 @click.argument("directory", type=click.Path(file_okay=False, exists=True, path_type=Path), default=".")
 @click.option(
-    "--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Where to write the contract (default: DIRECTORY/archguard.toml)."
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the contract (default: DIRECTORY/archguard.toml).",
 )
 @click.option("--stdout", "to_stdout", is_flag=True, help="Print the contract instead of writing a file.")
 @click.option("--force", is_flag=True, help="Overwrite an existing contract.")
 @click.option(
-    "--depth", type=click.IntRange(min=0), default=1, show_default=True, help="Components this many package levels below each top-level package."
+    "--depth",
+    type=click.IntRange(min=0),
+    default=1,
+    show_default=True,
+    help="Components this many package levels below each top-level package.",
 )
 @click.option(
     "--group-cycles",
