@@ -19,6 +19,7 @@ import difflib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any, Literal
 
 from archguard.contract.models import AcyclicRule as AcyclicConfig
@@ -50,6 +51,9 @@ class Party:
     kind: str  # "component" | "modules" | "external"
     modules: tuple[str, ...]  # graph nodes (modules, or one external:NAME node)
     components: tuple[str, ...]  # components those modules belong to
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.text, "kind": self.kind, "modules": list(self.modules), "components": list(self.components)}
 
     def describe(self, limit: int = 4) -> str:
         shown = ", ".join(self.modules[:limit]) + (", ..." if len(self.modules) > limit else "")
@@ -130,8 +134,8 @@ class Explanation:
     def to_json(self) -> dict[str, Any]:
         return {
             "schema": SCHEMA,
-            "source": {"name": self.source.text, "kind": self.source.kind, "modules": list(self.source.modules), "components": list(self.source.components)},
-            "target": {"name": self.target.text, "kind": self.target.kind, "modules": list(self.target.modules), "components": list(self.target.components)},
+            "source": self.source.to_json(),
+            "target": self.target.to_json(),
             "verdict": "allowed" if self.allowed else "forbidden",
             "rules": [o.to_json() for o in self.opinions],
             "no_opinion": [{"rule": r, "kind": k, "reason": why} for r, k, why in self.silent],
@@ -253,7 +257,8 @@ def _boundaries(rule: Rule, ctx: RuleContext, source: Party, target: Party) -> t
         elif len(internal) < len(inside) or target.kind == "component":
             results.append(("restricts", f"only through {component}'s public modules ({public_text})"))
         else:
-            results.append(("forbids", f"{', '.join(internal[:3])} {'is' if len(internal) == 1 else 'are'} internal to {component} (public: {public_text})"))
+            verb = "is" if len(internal) == 1 else "are"
+            results.append(("forbids", f"{', '.join(internal[:3])} {verb} internal to {component} (public: {public_text})"))
     if not results:
         if any(c in config.components for c in source.components) and set(target.components) <= set(source.components):
             return "inside the component"
@@ -326,13 +331,13 @@ def _acyclic(rule: Rule, ctx: RuleContext, source: Party, target: Party) -> tupl
     config: AcyclicConfig = rule.config
     view = ctx.view_for(rule)
     if config.scope == "components":
-        owner = dict(ctx.components.component_of)
+        owner: dict[str, str] = {m: c for m, c in ctx.components.component_of.items() if c is not None}
     else:
         prefix = config.scope + "."
         owner = {m: prefix + m[len(prefix) :].split(".")[0] for m in ctx.paths if m.startswith(prefix)}
     graph = component_graph(view, owner)
-    starts = sorted({owner[m] for m in source.modules if owner.get(m)})
-    ends = sorted({owner[m] for m in target.modules if owner.get(m)})
+    starts = sorted({owner[m] for m in source.modules if m in owner})
+    ends = sorted({owner[m] for m in target.modules if m in owner})
     pairs = [(s, t) for s in starts for t in ends if s != t]
     if not pairs:
         return "not between two of its components" if config.scope == "components" else f"not between two children of {config.scope}"
@@ -407,7 +412,8 @@ def _rulings_for_edge(
             continue
         for ignore in ctx.ignores:
             if ignore.applies_to(rule) and ignore.matches(importer, imported):
-                yield Ruling("ignored", rule.name, f"ignore[{ignore.index}] '{ignore.importer.text} -> {ignore.imported.text}': {ignore.reason}")
+                entry = f"ignore[{ignore.index}] '{ignore.importer.text} -> {ignore.imported.text}'"
+                yield Ruling("ignored", rule.name, f"{entry}: {ignore.reason}")
         if site is not None:
             for flag, option in _filters(rule.config):
                 if getattr(site, flag):
@@ -415,7 +421,8 @@ def _rulings_for_edge(
 
 
 def _same_site(finding: Finding, site: ImportSite) -> bool:
-    return (finding.path, finding.line, finding.importer, finding.import_text) == (site.path, site.line, site.importer, site.text) and not finding.chain
+    where = (finding.path, finding.line, finding.importer, finding.import_text)
+    return where == (site.path, site.line, site.importer, site.text) and not finding.chain
 
 
 def explain(result: CheckResult, source_text: str, target_text: str, *, max_chains: int = MAX_CHAINS) -> Explanation:
@@ -440,7 +447,9 @@ def explain(result: CheckResult, source_text: str, target_text: str, *, max_chai
             if imported not in targets:
                 continue
             for site in graph.edges[importer, imported]["sites"]:
-                rulings = [Ruling("reported", f.rule_name, f.message) for f in result.findings if _same_site(f, site) and f.imported == imported]
+                rulings = [
+                    Ruling("reported", f.rule_name, f.message) for f in result.findings if _same_site(f, site) and f.imported == imported
+                ]
                 rulings += [
                     Ruling("suppressed", s.finding.rule_name, f"{s.source}: {s.reason or 'no reason given'}")
                     for s in suppressed
@@ -453,25 +462,29 @@ def explain(result: CheckResult, source_text: str, target_text: str, *, max_chai
     all_chains.sort(key=lambda chain: (len(chain), chain))
     chains: list[Dependency] = []
     for chain in all_chains[:max_chains]:
-        hops = tuple(Hop.from_site(graph.edges[a, b]["sites"][0]) for a, b in zip(chain, chain[1:], strict=False))
-        rulings = [
-            Ruling("reported", f.rule_name, f.message)
-            for f in result.findings
-            if f.chain and f.importer == chain[0] and f.imported in targets and f.chain[0].imported == chain[1]
-        ]
+        hops = tuple(Hop.from_site(graph.edges[a, b]["sites"][0]) for a, b in pairwise(chain))
+        def follows(finding: Finding, chain: list[str] = chain) -> bool:
+            if not finding.chain or finding.importer != chain[0]:
+                return False
+            return finding.imported in targets and finding.chain[0].imported == chain[1]
+
+        rulings = [Ruling("reported", f.rule_name, f.message) for f in result.findings if follows(f)]
         rulings += [
             Ruling("suppressed", s.finding.rule_name, f"{s.source}: {s.reason or 'no reason given'}")
             for s in suppressed
-            if s.finding.chain and s.finding.importer == chain[0] and s.finding.imported in targets and s.finding.chain[0].imported == chain[1]
+            if follows(s.finding)
         ]
-        for a, b in zip(chain, chain[1:], strict=False):
+        for a, b in pairwise(chain):
             rulings += _rulings_for_edge(ctx, result.rules, deciding, None, a, b)
         chains.append(Dependency(hops=hops, rulings=tuple(rulings)))
 
     notes = []
     unmapped = [m for m in (*source.modules, *target.modules) if not m.startswith(EXTERNAL) and ctx.component_of(m) is None]
     if unmapped:
-        notes.append(f"{', '.join(unmapped[:3])} {'is' if len(unmapped) == 1 else 'are'} in no component: component rules cannot judge {'it' if len(unmapped) == 1 else 'them'}")
+        one = len(unmapped) == 1
+        notes.append(
+            f"{', '.join(unmapped[:3])} {'is' if one else 'are'} in no component: component rules cannot judge {'it' if one else 'them'}"
+        )
     return Explanation(
         source=source,
         target=target,
@@ -493,7 +506,10 @@ def _hop_lines(hops: tuple[Hop, ...], indent: str) -> list[str]:
     links = [f"{hop.importer} -> {hop.imported}" for hop in hops]
     places = [f"{hop.path}:{hop.line}" if hop.path else "" for hop in hops]
     link_width, place_width = max(map(len, links)), max(map(len, places))
-    return [f"{indent}{link.ljust(link_width)}  {place.ljust(place_width)}  {hop.text}".rstrip() for link, place, hop in zip(links, places, hops, strict=True)]
+    return [
+        f"{indent}{link.ljust(link_width)}  {place.ljust(place_width)}  {hop.text}".rstrip()
+        for link, place, hop in zip(links, places, hops, strict=True)
+    ]
 
 
 def _ruling_lines(rulings: tuple[Ruling, ...], indent: str, allowed_text: str) -> list[str]:

@@ -16,7 +16,9 @@ from archguard.engine import RunOptions, check
 @click.argument("target")
 @config_option
 @run_options
-@click.option("--format", "-f", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format.")
+@click.option(
+    "--format", "-f", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format."
+)
 @click.option("--chains", "max_chains", type=click.IntRange(min=0), default=5, show_default=True, help="Indirect chains to show.")
 @click.option("--debug", is_flag=True, help="Show a traceback for internal errors.")
 @handle_errors
