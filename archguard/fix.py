@@ -263,7 +263,7 @@ def _apply_rewrites(path: str, data: bytes, rewrites: list[Rewrite]) -> FileFix 
 
     try:
         rewritten = MetadataWrapper(module, unsafe_skip_copy=True).visit(Rewriter())
-    except Exception as error:
+    except Exception as error:  # any codemod failure skips the file, never crashes the run
         return f"the rewrite failed ({type(error).__name__})"
     if done != set(targets):
         return "the import statement could not be located"
