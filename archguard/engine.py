@@ -190,11 +190,7 @@ def evaluate(analysis: Analysis) -> CheckResult:
     findings: list[Finding] = []
     for rule in rules:
         findings.extend(rule.check(ctx))
-    used = {
-        ignore.index
-        for ignore in ctx.ignores
-        if any(ignore.matches(importer, imported) for importer, imported in analysis.graph.graph.edges())
-    }
+    used = {ignore.index for ignore in ctx.ignores if ctx.ignored_edges[ignore.index]}
     findings.extend(stale_ignores(analysis.loaded, ctx.ignores, used))
     facts_by_path = {analysis.paths[m]: f for m, f in analysis.facts.items()}
     kept, suppressed, pragma_warnings = apply_pragmas(findings, facts_by_path)
@@ -251,7 +247,11 @@ def reanalyze(analysis: Analysis, loaded: LoadedContract, replaced: dict[str, by
             )
             stats.parsed += 1
     components = build_component_map(loaded.contract.components, [f.module for f in files])
-    sites, graph = build_graph(files, facts, components)
+    if same_tree and not replaced:  # the same files and facts: the import sites resolve the same way
+        sites = analysis.sites
+        graph = ModuleGraph({f.module: f.relpath for f in files}, sites, components.component_of)
+    else:
+        sites, graph = build_graph(files, facts, components)
     stats.modules = len(files)
     stats.imports = len(sites)
     stats.seconds = time.perf_counter() - started
