@@ -391,7 +391,7 @@ def render(inference: Inference) -> str:
         out.append("# Files archguard cannot analyse today; fix them, then remove them from this list.")
         out.append("exclude = [")
         for path, why in inference.excluded:
-            out.append(f"    {toml_string(path)},  # {why}")
+            out.append(f"    {toml_string(path)},  # {' '.join(why.split())}")  # a comment is one line
         out.append("]")
 
     out += ["", f"# Components: the packages {depth_text}."]

@@ -267,3 +267,29 @@ def test_init_on_random_package_graphs_passes_check_and_layers_respect_the_graph
     for number, members in enumerate(sorted(cyclic), start=1):
         assert f"#   cycle {number}: {', '.join(members)}" in result.text
     assert loaded.contract.components
+
+
+def test_init_without_any_package_is_a_usage_error_naming_the_option(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("no python here\n")
+    completed = run_cli("init", cwd=tmp_path)
+    assert completed.returncode == 2
+    assert "--package" in completed.stderr
+    assert not (tmp_path / "archguard.toml").exists()
+
+
+def test_init_with_explicit_packages_and_source_roots_writes_them(tmp_path: Path) -> None:
+    root = write_tree(
+        tmp_path / "project",
+        {
+            "lib/app/__init__.py": "",
+            "lib/app/web/__init__.py": "from app.core import run\n",
+            "lib/app/core/__init__.py": "def run(): ...\n",
+            "lib/other/__init__.py": "import app\n",
+        },
+    )
+    completed = run_cli("init", "--source-root", "lib", "--package", "app", cwd=root)
+    assert completed.returncode == 0, completed.stderr
+    contract = load_contract(root / "archguard.toml").contract
+    assert contract.project.roots == ["lib"] and contract.project.packages == ["app"]
+    assert sorted(contract.components) == ["app", "core", "web"]
+    assert run_check(root).exit_code == 0
