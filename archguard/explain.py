@@ -75,6 +75,7 @@ class Opinion:
     decision: Decision
     reason: str
     indirect: bool  # whether the rule also counts chains through other modules
+    severity: str = "error"
     why: str = ""
     fix: str = ""
     description: str = ""
@@ -86,6 +87,7 @@ class Opinion:
             "decision": self.decision,
             "reason": self.reason,
             "counts_indirect": self.indirect,
+            "severity": self.severity,
             "why": self.why,
             "fix": self.fix,
             "description": self.description,
@@ -99,9 +101,10 @@ class Ruling:
     verdict: Literal["reported", "suppressed", "ignored", "not-counted"]
     rule: str
     detail: str
+    remedy: str = ""  # of a reported finding
 
     def to_json(self) -> dict[str, Any]:
-        return {"verdict": self.verdict, "rule": self.rule, "detail": self.detail}
+        return {"verdict": self.verdict, "rule": self.rule, "detail": self.detail, "remedy": self.remedy or None}
 
 
 @dataclass(frozen=True)
@@ -382,6 +385,7 @@ def opinions(ctx: RuleContext, rules: list[Rule], source: Party, target: Party) 
                 decision=decision,
                 reason=reason,
                 indirect=rule.kind in ("layers", "forbidden", "independent") and not getattr(rule.config, "allow_indirect", False),
+                severity=rule.severity,
                 why=doc.why,
                 fix=doc.fix,
                 description=rule.description or "",
@@ -448,7 +452,9 @@ def explain(result: CheckResult, source_text: str, target_text: str, *, max_chai
                 continue
             for site in graph.edges[importer, imported]["sites"]:
                 rulings = [
-                    Ruling("reported", f.rule_name, f.message) for f in result.findings if _same_site(f, site) and f.imported == imported
+                    Ruling("reported", f.rule_name, f.message, f.remedy or "")
+                    for f in result.findings
+                    if _same_site(f, site) and f.imported == imported
                 ]
                 rulings += [
                     Ruling("suppressed", s.finding.rule_name, f"{s.source}: {s.reason or 'no reason given'}")
@@ -468,7 +474,7 @@ def explain(result: CheckResult, source_text: str, target_text: str, *, max_chai
                 return False
             return finding.imported in targets and finding.chain[0].imported == chain[1]
 
-        rulings = [Ruling("reported", f.rule_name, f.message) for f in result.findings if follows(f)]
+        rulings = [Ruling("reported", f.rule_name, f.message, f.remedy or "") for f in result.findings if follows(f)]
         rulings += [
             Ruling("suppressed", s.finding.rule_name, f"{s.source}: {s.reason or 'no reason given'}")
             for s in suppressed
@@ -516,7 +522,12 @@ def _ruling_lines(rulings: tuple[Ruling, ...], indent: str, allowed_text: str) -
     if not rulings:
         return [f"{indent}✓ {allowed_text}"]
     marks = {"reported": "✗ reported by", "suppressed": "~ suppressed for", "ignored": "~ ignored by", "not-counted": "~ not counted by"}
-    return [f"{indent}{marks[r.verdict]} {r.rule}: {r.detail}" for r in rulings]
+    lines = []
+    for ruling in rulings:
+        lines.append(f"{indent}{marks[ruling.verdict]} {ruling.rule}: {ruling.detail}")
+        if ruling.remedy:
+            lines.append(f"{indent}  fix: {ruling.remedy}")
+    return lines
 
 
 def render_text(explanation: Explanation) -> str:
@@ -538,6 +549,8 @@ def render_text(explanation: Explanation) -> str:
         out.append(f"May {e.source.text} depend on {e.target.text}? Yes: no rule has an opinion.")
     for opinion in e.opinions:
         scope = " (direct and indirect)" if opinion.indirect and opinion.decision == "forbids" else ""
+        if opinion.severity == "warning" and opinion.decision != "allows":
+            scope += " [warning]"
         out.append(f"  {MARKS[opinion.decision]} {opinion.rule} ({opinion.kind}) {opinion.decision}{scope}: {opinion.reason}")
         if opinion.decision != "allows":
             if opinion.description:
