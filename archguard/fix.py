@@ -25,6 +25,7 @@ from __future__ import annotations
 import ast
 import difflib
 import os
+import re
 import tempfile
 import warnings
 from collections import Counter
@@ -193,6 +194,7 @@ class _Planner:
         reasons = []
         for public in publics:
             if public == base:
+                reasons.append(f"'{import_text(raw)}' already imports from {public}, but it names the internal module {imported} itself")
                 continue
             missing = [name for name, origin in wanted.items() if self.origins.of(public, name) != origin]
             if missing:
@@ -235,10 +237,39 @@ def _written(importer: str, is_package: bool, level: int, target: str) -> tuple[
 # -- the codemod ------------------------------------------------------------------------------------
 
 
+def _import_from_order(data: bytes, encoding: str, rewrites: list[Rewrite]) -> dict[int, tuple[Rewrite, str]] | None:
+    """Which ``from ... import`` statements to rewrite, by their rank in document order.
+
+    libcst's PositionProvider costs several times the parse (it regenerates the file's code),
+    so positions come from CPython's parser instead: its ``ImportFrom`` nodes sorted by
+    position are the statements libcst visits, in the same order. Each match is checked by
+    the module it names (the returned text). None when ``ast`` cannot parse the file.
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(data)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    nodes = sorted((n for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)), key=lambda n: (n.lineno, n.col_offset))
+    text = data.decode(encoding, errors="replace").removeprefix("\ufeff")
+    lines = re.split(r"\r\n|\r|\n", text)
+    by_position = {(r.line, r.column): r for r in rewrites}
+    ranks: dict[int, tuple[Rewrite, str]] = {}
+    for rank, node in enumerate(nodes):
+        line = lines[node.lineno - 1] if node.lineno <= len(lines) else ""
+        column = len(line.encode("utf-8")[: node.col_offset].decode("utf-8", errors="ignore")) + 1
+        rewrite = by_position.get((node.lineno, column))
+        if rewrite is not None:
+            ranks[rank] = (rewrite, "." * (node.level or 0) + (node.module or ""))
+    return ranks if len(ranks) == len(by_position) else None
+
+
 def _apply_rewrites(path: str, data: bytes, rewrites: list[Rewrite]) -> FileFix | str:
     """The file with its statements rewritten, or why it cannot be."""
     import libcst as cst
-    from libcst.metadata import MetadataWrapper, PositionProvider
+
+    from archguard.extract.imports import dotted_name
 
     try:
         module = cst.parse_module(data)
@@ -246,26 +277,38 @@ def _apply_rewrites(path: str, data: bytes, rewrites: list[Rewrite]) -> FileFix 
         return "the file could not be parsed; it is never rewritten"
     if module.bytes != data:
         return "libcst does not reproduce this file byte for byte; it is never rewritten"
-    targets = {(r.line, r.column - 1): r for r in rewrites}
-    done: set[tuple[int, int]] = set()
+    ranks = _import_from_order(data, module.encoding, rewrites)
+    if ranks is None:
+        return "the import statement could not be located"
+    targets: dict[int, tuple[Rewrite, str]] = ranks
+    done: set[int] = set()
+    mismatch: list[int] = []
 
     class Rewriter(cst.CSTTransformer):
-        METADATA_DEPENDENCIES = (PositionProvider,)
+        rank = -1
+
+        def on_visit(self, node: cst.CSTNode) -> bool:
+            # Statements hold imports, expressions never do: not walking them keeps the pass cheap.
+            return not isinstance(node, (cst.BaseExpression, cst.Decorator, cst.Parameters, cst.Annotation))
 
         def leave_ImportFrom(self, original_node: cst.ImportFrom, updated_node: cst.ImportFrom) -> cst.ImportFrom:
-            start = self.get_metadata(PositionProvider, original_node).start
-            rewrite = targets.get((start.line, start.column))
-            if rewrite is None:
+            self.rank += 1
+            target = targets.get(self.rank)
+            if target is None:
                 return updated_node
-            done.add((start.line, start.column))
+            rewrite, written = target
+            if "." * len(original_node.relative) + dotted_name(original_node.module) != written:
+                mismatch.append(self.rank)  # the two parsers disagree on the order: touch nothing
+                return updated_node
+            done.add(self.rank)
             new_module = cst.parse_expression(rewrite.module) if rewrite.module else None
             return updated_node.with_changes(relative=[cst.Dot() for _ in range(rewrite.level)], module=new_module)
 
     try:
-        rewritten = MetadataWrapper(module, unsafe_skip_copy=True).visit(Rewriter())
+        rewritten = module.visit(Rewriter())
     except Exception as error:  # any codemod failure skips the file, never crashes the run
         return f"the rewrite failed ({type(error).__name__})"
-    if done != set(targets):
+    if mismatch or done != set(targets):
         return "the import statement could not be located"
     after = rewritten.bytes
     try:

@@ -92,6 +92,13 @@ def test_formatting_comments_and_aliases_survive_byte_for_byte(tmp_path: Path) -
     assert not [f for f in after if f.rule == "boundaries"]
 
 
+def test_a_byte_order_mark_and_wide_characters_before_the_import_are_kept(tmp_path: Path) -> None:
+    views = "\ufeff# naïve\nx = '日本'; from shop.billing.internal.invoices import Invoice\n".encode()
+    root = project(tmp_path, views)
+    round_trip(root)
+    assert (root / "src/shop/web/views.py").read_bytes() == views.replace(b"shop.billing.internal.invoices", b"shop.billing.api")
+
+
 def test_relative_imports_stay_relative(tmp_path: Path) -> None:
     root = project(tmp_path, "from ..billing.internal.invoices import Invoice\n")
     round_trip(root)
