@@ -239,14 +239,14 @@ def write_package(root: Path, modules: dict[str, str], imports: list[tuple[str, 
 
 
 @settings(max_examples=25)
-@given(package_graphs(), st.booleans())
+@given(package_graphs(), st.booleans(), st.sampled_from([0, 1, 2]))
 def test_init_on_random_package_graphs_passes_check_and_layers_respect_the_graph(
-    tmp_path_factory: pytest.TempPathFactory, graph: tuple[dict[str, str], list[tuple[str, str, bool]]], group_cycles: bool
+    tmp_path_factory: pytest.TempPathFactory, graph: tuple[dict[str, str], list[tuple[str, str, bool]]], group_cycles: bool, depth: int
 ) -> None:
     modules, imports = graph
     root = tmp_path_factory.mktemp("random")
     write_package(root, modules, imports)
-    result = infer(root, InitOptions(group_cycles=group_cycles), None)
+    result = infer(root, InitOptions(group_cycles=group_cycles, depth=depth), None)
     assert result.check.exit_code == 0, [f.message for f in result.check.errors]
     assert not [f for f in result.check.findings if f.rule == "stale-ignore"]
     (root / "archguard.toml").write_text(result.text, encoding="utf-8")
