@@ -135,3 +135,52 @@ def test_unknown_names_are_a_usage_error_with_a_suggestion(tmp_path: Path) -> No
     assert "did you mean 'domain'" in completed.stderr
     overlapping = run_cli("explain", "shop.billing", "shop.billing.api", cwd=root)
     assert overlapping.returncode == 2 and "overlap" in overlapping.stderr
+
+
+def test_every_rule_kind_gives_its_decision(tmp_path: Path) -> None:
+    root = make_project(
+        tmp_path,
+        {
+            "src/app/__init__.py": "",
+            "src/app/orders.py": "import requests\nfrom app.billing import pay\n",
+            "src/app/billing.py": "def pay(): ...\n",
+            "src/app/core.py": "",
+        },
+        """
+        [project]
+        roots = ["src"]
+        [components]
+        orders = { modules = ["app.orders"] }
+        billing = { modules = ["app.billing"] }
+        core = { modules = ["app.core"] }
+        app = { modules = ["app:*"] }
+        [[rules]]
+        kind = "independent"
+        name = "apart"
+        components = ["orders", "billing"]
+        [[rules]]
+        kind = "forbidden"
+        name = "no http"
+        from = ["orders"]
+        to = ["external:requests"]
+        severity = "warning"
+        [[rules]]
+        kind = "allowed"
+        name = "whitelist"
+        include_external = true
+        [rules.allow]
+        orders = ["billing", "external:requests"]
+        """,
+    )
+    result = run_check(root)
+    decisions = {o.rule: o.decision for o in explain(result, "orders", "billing").opinions}
+    assert decisions == {"apart": "forbids", "whitelist": "allows"}
+    external = explain(result, "orders", "external:requests")
+    assert {o.rule: o.decision for o in external.opinions} == {"no http": "forbids", "whitelist": "allows"}
+    assert [o.severity for o in external.opinions if o.rule == "no http"] == ["warning"]
+    (site,) = external.direct
+    assert [(r.verdict, r.rule) for r in site.rulings] == [("reported", "no http")]
+    reverse = explain(result, "billing", "orders")
+    assert {o.rule: o.decision for o in reverse.opinions} == {"apart": "forbids"}
+    assert ("whitelist", "allowed", "billing is not listed (unconstrained)") in reverse.silent
+    assert not reverse.direct and not reverse.chains
