@@ -13,7 +13,7 @@ from pathlib import Path
 
 from archguard.cache import CACHE_DIR_NAME, FactsCache, content_hash
 from archguard.contract.loading import LoadedContract
-from archguard.discover import Discovery, SourceFile, discover
+from archguard.discover import Discovery, SourceFile, discover, resolve_roots
 from archguard.extract import EXTRACTOR_VERSION
 from archguard.extract.facts import FileFacts, ParseProblem
 from archguard.findings import Finding, Suppression, sort_findings
@@ -196,11 +196,7 @@ def evaluate(analysis: Analysis) -> CheckResult:
     findings: list[Finding] = []
     for rule in rules:
         findings.extend(rule.check(ctx))
-    used = {
-        ignore.index
-        for ignore in ctx.ignores
-        if any(ignore.matches(importer, imported) for importer, imported in analysis.graph.graph.edges())
-    }
+    used = {ignore.index for ignore in ctx.ignores if ctx.ignored_edges[ignore.index]}
     findings.extend(stale_ignores(analysis.loaded, ctx.ignores, used))
     facts_by_path = {analysis.paths[m]: f for m, f in analysis.facts.items()}
     kept, suppressed, pragma_warnings = apply_pragmas(findings, facts_by_path)
@@ -218,3 +214,60 @@ def check(loaded: LoadedContract, options: RunOptions | None = None) -> CheckRes
     result = evaluate(analyze(loaded, options))
     result.analysis.stats.seconds = time.perf_counter() - started
     return result
+
+
+def reanalyze(analysis: Analysis, loaded: LoadedContract, replaced: dict[str, bytes] | None = None) -> Analysis:
+    """The same tree under another contract, and with some files' bytes replaced (by relpath).
+
+    No file is parsed twice: facts of unchanged files come from ``analysis``; only files in
+    ``replaced`` (and files the first analysis did not see) are extracted. ``archguard init``
+    uses this to evaluate the contract it infers, ``archguard fix`` to verify its rewrites.
+    """
+    from archguard.extract import extract_facts
+
+    started = time.perf_counter()
+    replaced = replaced or {}
+    project, before = loaded.contract.project, analysis.loaded.contract.project
+    same_tree = (
+        loaded.root == analysis.loaded.root
+        and (project.packages, project.exclude) == (before.packages, before.exclude)
+        and resolve_roots(loaded.root, project, contract_file=loaded.display_path) == analysis.discovery.roots
+    )
+    discovery = analysis.discovery if same_tree else discover(loaded.root, loaded.contract.project, contract_file=loaded.display_path)
+    files = list(discovery.files)
+    facts: dict[str, FileFacts] = {}
+    stats = Stats(files=len(files))
+    for file in files:
+        if file.relpath in replaced:
+            facts[file.module] = extract_facts(replaced[file.relpath])
+            stats.parsed += 1
+        elif file.module in analysis.facts and analysis.paths.get(file.module) == file.relpath:
+            facts[file.module] = analysis.facts[file.module]
+            stats.cached += 1
+        else:
+            data = read_file(file)
+            facts[file.module] = (
+                FileFacts(problem=ParseProblem(f"cannot read file: {data.strerror or data}"))
+                if isinstance(data, OSError)
+                else extract_facts(data)
+            )
+            stats.parsed += 1
+    components = build_component_map(loaded.contract.components, [f.module for f in files])
+    if same_tree and not replaced:  # the same files and facts: the import sites resolve the same way
+        sites = analysis.sites
+        graph = ModuleGraph({f.module: f.relpath for f in files}, sites, components.component_of)
+    else:
+        sites, graph = build_graph(files, facts, components)
+    stats.modules = len(files)
+    stats.imports = len(sites)
+    stats.seconds = time.perf_counter() - started
+    return Analysis(
+        loaded=loaded,
+        discovery=discovery,
+        facts=facts,
+        paths={f.module: f.relpath for f in files},
+        sites=sites,
+        graph=graph,
+        components=components,
+        stats=stats,
+    )

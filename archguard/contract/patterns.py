@@ -108,8 +108,23 @@ class ModulePattern:
     def covers(self, module: str) -> bool:
         return self.match_depth(module) is not None
 
+    @cached_property
+    def literal_head(self) -> str:
+        """The names before the first wildcard: every module the pattern matches starts with them."""
+        head = []
+        for segment in self.segments:
+            if any(c in segment for c in "*?["):
+                break
+            head.append(segment)
+        return ".".join(head)
+
     def matches_exactly(self, module: str) -> bool:
         """True when the pattern names this very module (wildcards allowed, no descendants)."""
+        if self.is_literal:
+            return module == self.literal
+        head = self.literal_head
+        if head and module != head and not module.startswith(head + "."):
+            return False  # cheap rejection: [[ignore]] entries are matched against every import edge
         return self._segments_match(module.split("."), 0, 0)
 
 

@@ -68,9 +68,16 @@ class AcyclicRule(Rule):
         for members in sorted(sorted(c) for c in nx.strongly_connected_components(graph) if len(c) > 1):
             cycle = shortest_cycle(graph, members[0], set(members))
             hops = []
+            # The hop to break: the fewest imports, then the least used target (likely the upward one).
+            weakest: tuple[int, str, str, Hop] | None = None
+            best_key: tuple[int, int] | None = None
             for source, target in pairwise(cycle):
                 importer, imported = sorted(graph.edges[source, target]["edges"])[0]
                 hops.append(Hop.from_site(ctx.first_site(view, importer, imported)))
+                count = sum(len(view.edges[edge]["sites"]) for edge in graph.edges[source, target]["edges"])
+                key = (count, graph.in_degree(target))
+                if best_key is None or key < best_key:
+                    best_key, weakest = key, (count, source, target, hops[-1])
             first = hops[0]
             others = [m for m in members if m not in cycle]
             message = f"import cycle between {what}: {' -> '.join(cycle)}"
@@ -90,6 +97,15 @@ class AcyclicRule(Rule):
                 imported=first.imported,
                 import_text=first.text,
                 chain=tuple(hops),
-                remedy="break the cycle at one import: move the shared code down, or depend on an interface instead",
+                remedy=self._remedy(weakest),
                 identity=("cycle", scope, *members),
             )
+
+    @staticmethod
+    def _remedy(weakest: tuple[int, str, str, Hop] | None) -> str:
+        if weakest is None:
+            return "break the cycle at one import: move the shared code down, or depend on an interface instead"
+        count, source, target, hop = weakest
+        where = f"{hop.path}:{hop.line}" if hop.path else hop.importer
+        imports = f"{count} import{'s' * (count != 1)}, {'e.g. ' if count > 1 else ''}{where}"
+        return f"break it where it is thinnest, {source} -> {target} ({imports}): move the shared code down, or invert the import"

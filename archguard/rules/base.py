@@ -99,12 +99,9 @@ class RuleContext:
         """The graph as this rule sees it: its import filters and its ignore entries applied."""
         config = rule.config
         removed: set[tuple[str, str]] = set()
-        applicable = [ignore for ignore in self.ignores if ignore.applies_to(rule)]
-        if applicable:
-            for importer, imported in self.graph.graph.edges():
-                for ignore in applicable:
-                    if ignore.matches(importer, imported):
-                        removed.add((importer, imported))
+        for ignore in self.ignores:
+            if ignore.applies_to(rule):
+                removed |= self.ignored_edges[ignore.index]
         site_filter = SiteFilter(
             exclude_type_checking=getattr(config, "exclude_type_checking", False),
             exclude_dynamic=getattr(config, "exclude_dynamic", False),
@@ -112,6 +109,26 @@ class RuleContext:
             removed_edges=frozenset(removed),
         )
         return self.graph.view(site_filter)
+
+    @cached_property
+    def ignored_edges(self) -> dict[int, frozenset[tuple[str, str]]]:
+        """The import edges each [[ignore]] entry matches, by entry index (computed once per run).
+
+        Importers are matched first and only their own edges are tried, so a contract with
+        hundreds of entries costs (modules x entries) cheap name comparisons, not (edges x entries).
+        """
+        graph = self.graph.graph
+        found: dict[int, frozenset[tuple[str, str]]] = {}
+        for ignore in self.ignores:
+            edges = {
+                (importer, imported)
+                for importer in graph.nodes
+                if ignore.importer.matches_exactly(importer)
+                for imported in graph.successors(importer)
+                if ignore.matches(importer, imported)
+            }
+            found[ignore.index] = frozenset(edges)
+        return found
 
     def modules_of(self, component: str) -> tuple[str, ...]:
         return self.components.modules_of.get(component, ())

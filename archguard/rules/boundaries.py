@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from archguard.contract.patterns import ModulePattern
+from archguard.extract.facts import FileFacts
 from archguard.findings import Finding, site_finding
 from archguard.rules.base import Rule, RuleContext
 
@@ -60,17 +61,28 @@ class BoundariesRule(Rule):
                                 f"(public: {public_text})"
                             ),
                             site=site,
-                            remedy=self._remedy(component, public, site.names),
+                            remedy=self._remedy(component, public, site.names, ctx),
                         )
 
     @staticmethod
-    def _remedy(component: str, public: list[ModulePattern], names: tuple[str, ...]) -> str:
-        if len(public) == 1:
-            module = public[0].literal
-            what = ", ".join(n for n in names if n != "*") if names else ""
-            if what:
-                return f"import {what} from {module} instead (export it there if it is missing)"
-            return f"use {component}'s public interface {module} instead"
+    def _remedy(component: str, public: list[ModulePattern], names: tuple[str, ...], ctx: RuleContext) -> str:
+        modules = [p.literal for p in public if p.is_literal]
+        wanted = [n for n in names if n != "*"]
+        if wanted and modules:
+            # Name the public module only when it really binds every name (its module-level facts say so).
+            exporting = [m for m in modules if m in ctx.facts and all(binds(ctx.facts[m], n) for n in wanted)]
+            what = ", ".join(wanted)
+            if exporting:
+                return f"import {what} from {exporting[0]} instead"
+            if len(modules) == 1:
+                return f"{modules[0]} does not export {what}: export it there, then import it from {modules[0]}"
+            listed = ", ".join(modules)
+            return f"none of {component}'s public modules ({listed}) exports {what}: export it from one, then import it from there"
         if public:
-            return f"use {component}'s public interface ({', '.join(p.literal for p in public)}) instead"
+            return f"use {component}'s public interface ({', '.join(p.text for p in public)}) instead"
         return f"{component} declares no public modules: add the module to its 'public' list if outsiders may use it"
+
+
+def binds(facts: FileFacts, name: str) -> bool:
+    """Whether a module binds ``name`` at module level (so ``from module import name`` works)."""
+    return name in facts.defined_names or (facts.all_names is not None and name in facts.all_names)

@@ -35,6 +35,7 @@ class ParseErrorRule(Rule):
                 column=problem.column,
                 end_line=problem.line,
                 importer=module,
+                remedy=f"fix the file, or leave it out with \"{ctx.paths[module]}\" in [project] exclude" if module in ctx.paths else None,
                 identity=(module,),
             )
 
@@ -88,6 +89,22 @@ class UnmappedRule(Rule):
                 column=1,
                 end_line=1,
                 importer=module,
-                remedy="add it to a component's 'modules' in the contract, or exclude it in [project] exclude",
+                remedy=self._remedy(module, ctx),
                 identity=(module,),
             )
+
+    @staticmethod
+    def _remedy(module: str, ctx: RuleContext) -> str:
+        """Name the widest package that is entirely unmapped: one component can cover all of it."""
+        mapped = [m for m, component in ctx.components.component_of.items() if component is not None]
+        parts = module.split(".")
+        package = module
+        for depth in range(1, len(parts) + 1):
+            prefix = ".".join(parts[:depth])
+            if not any(m == prefix or m.startswith(prefix + ".") for m in mapped):
+                package = prefix
+                break
+        name = package.rsplit(".", 1)[-1]
+        if name in ctx.contract.components:
+            name = package.replace(".", "_")
+        return f'add it to a component, e.g. {name} = {{ modules = ["{package}"] }} in [components], or exclude it in [project] exclude'
