@@ -19,9 +19,17 @@ from archguard.errors import UsageError
 @output_options
 @click.option("--format", "-f", "output_format", default="text", show_default=True, help="Report format: text or json.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to this file instead of stdout.")
+@click.option(
+    "--contract",
+    "contract_ids",
+    multiple=True,
+    metavar="ID",
+    help="Only check the import-linter contract with this id (repeatable), like lint-imports --contract.",
+)
 @handle_errors
 def check_command(
     config_path: Path | None,
+    contract_ids: tuple[str, ...],
     jobs: int | None,
     no_cache: bool,
     cache_dir: Path | None,
@@ -38,13 +46,16 @@ def check_command(
     Example:
       archguard check
       archguard check --config contracts/archguard.toml --format json -o report.json
+      archguard check --config .importlinter --contract layers
     """
     from archguard.report import ReportOptions, reporters
 
     available = reporters()
     if output_format not in available:
         raise UsageError(f"unknown format {output_format!r}; expected one of: {', '.join(available)}")
-    loaded = resolve_contract(config_path)
+    loaded = resolve_contract(config_path, contract_ids)
+    if loaded.notice and not quiet:
+        click.echo(f"archguard: {loaded.notice}", err=True)
     progress = _progress_printer() if not quiet and sys.stderr.isatty() else None
     result = check(loaded, RunOptions(jobs=jobs, use_cache=not no_cache, cache_dir=cache_dir, progress=progress))
     if progress is not None:

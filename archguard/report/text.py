@@ -11,6 +11,7 @@ from rich.markup import escape
 from archguard.engine import CheckResult
 from archguard.findings import Finding
 from archguard.report import ReportOptions
+from archguard.rules.base import Rule
 
 
 def _location(finding: Finding) -> str:
@@ -35,10 +36,14 @@ def render(result: CheckResult, options: ReportOptions) -> str:
     )
     analysis = result.analysis
     stats = analysis.stats
-    console.print(
-        f"[bold]archguard[/] · {escape(analysis.loaded.display_path)} · "
-        f"{stats.files} files, {stats.imports} imports, {len(result.rules)} rules"
-    )
+    source = escape(analysis.loaded.display_path)
+    if analysis.loaded.notice:
+        source = escape(analysis.loaded.notice)
+    contracts = [rule for rule in result.rules if rule.reports_verdict]
+    counted = f"{len(contracts)} contracts" if contracts else f"{len(result.rules)} rules"
+    console.print(f"[bold]archguard[/] · {source} · {stats.files} files, {stats.imports} imports, {counted}")
+    if contracts:
+        _print_verdicts(console, result, contracts)
     for (rule, rule_name), group in groupby(result.findings, key=lambda f: (f.rule, f.rule_name)):
         items = list(group)
         errors = sum(1 for f in items if f.severity == "error")
@@ -88,3 +93,27 @@ def render(result: CheckResult, options: ReportOptions) -> str:
             + (f", {len(result.suppressed)} suppressed" if result.suppressed else "")
         )
     return buffer.getvalue()
+
+
+def _print_verdicts(console: Console, result: CheckResult, contracts: list[Rule]) -> None:
+    """KEPT or BROKEN for each contract (import-linter's summary)."""
+    console.print()
+    broken = 0
+    for rule in contracts:
+        findings = [f for f in result.findings if f.rule_name == rule.name and f.rule == rule.kind]
+        errors = sum(1 for f in findings if f.severity == "error")
+        warnings = len(findings) - errors
+        ignored = getattr(rule, "ignored_import_count", 0)
+        notes = [
+            f"{ignored} ignored import{'s' * (ignored != 1)}" if ignored else "",
+            f"{errors} error{'s' * (errors != 1)}" if errors else "",
+            f"{warnings} warning{'s' * (warnings != 1)}" if warnings else "",
+        ]
+        suffix = ", ".join(n for n in notes if n)
+        verdict = "[bold red]BROKEN[/]" if errors else "[bold green]KEPT[/]"
+        broken += bool(errors)
+        console.print(f"  {escape(rule.name)} {verdict}" + (f" ({suffix})" if suffix else ""))
+        if errors and rule.description:
+            for line in rule.description.strip().splitlines():
+                console.print(f"      [dim]{escape(line)}[/]")
+    console.print(f"Contracts: {len(contracts) - broken} kept, {broken} broken.")

@@ -154,6 +154,7 @@ class Rule(ABC):
 
     kind: ClassVar[str]
     implicit: ClassVar[bool] = False  # created from the contract's other sections, not [[rules]]
+    reports_verdict: ClassVar[bool] = False  # reports say KEPT or BROKEN for it (import-linter contracts)
 
     def __init__(self, config: Any, index: int = 0, *, name: str | None = None, severity: Severity | None = None) -> None:
         self.config = config
