@@ -179,10 +179,10 @@ class ImportLinterLayersRule(LayersMixin):
                         findings.append(self.undeclared_finding(ctx, container, child))
 
         scopes: list[str | None] = [*containers] or [None]
-        for container in scopes:
+        for scope in scopes:
             levels = []
             for layer in contract.layers:
-                names = [f"{container}.{m.name}" if container else m.name for m in layer.modules]
+                names = [f"{scope}.{m.name}" if scope else m.name for m in layer.modules]
                 levels.append(Level(tuple(sorted(n for n in names if n in graph.modules)), layer.independent, layer.text))
             findings.extend(self.dependency_findings(graph, find_layer_dependencies(graph, levels)))
         return findings
