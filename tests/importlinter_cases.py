@@ -57,8 +57,8 @@ class Case:
 
 
 @st.composite
-def trees(draw: st.DrawFn) -> list[Module]:
-    modules = [Module("pkg", True)]
+def trees(draw: st.DrawFn, roots: tuple[str, ...] = ("pkg",)) -> list[Module]:
+    modules = [Module(root, True) for root in roots]
     for _ in range(draw(st.integers(2, 11))):
         parents = [m for m in modules if m.is_package and m.name.count(".") < 3]
         parent = draw(st.sampled_from(parents))
@@ -129,8 +129,8 @@ def statements(draw: st.DrawFn, importer: Module, modules: list[Module]) -> list
 
 
 @st.composite
-def packages(draw: st.DrawFn) -> tuple[list[Module], dict[str, str]]:
-    modules = draw(trees())
+def packages(draw: st.DrawFn, roots: tuple[str, ...] = ("pkg",)) -> tuple[list[Module], dict[str, str]]:
+    modules = draw(trees(roots))
     for module in modules:
         if draw(st.integers(0, 9)) == 0:
             module.statements.append("from __future__ import annotations")
@@ -162,7 +162,7 @@ def _non_nested(draw: st.DrawFn, candidates: list[str], count: int) -> list[str]
 def contracts(draw: st.DrawFn, modules: list[Module], index: int, external: bool) -> list[str]:
     names = [m.name for m in modules]
     packages_ = [m.name for m in modules if m.is_package]
-    below_root = [n for n in names if n != "pkg"]
+    below_root = [n for n in names if "." in n]
     wildcards = [f"{p}.*" for p in packages_] + [f"{p}.**" for p in packages_]
     expression = st.one_of(st.sampled_from(names), st.sampled_from(wildcards)) if wildcards else st.sampled_from(names)
     kinds = ["layers", "layers", "forbidden", "forbidden", "independence", "protected", "private_modules", "acyclic_siblings"]
@@ -243,9 +243,12 @@ def contracts(draw: st.DrawFn, modules: list[Module], index: int, external: bool
 
 @st.composite
 def cases(draw: st.DrawFn) -> Case:
-    modules, extra = draw(packages())
+    roots = ("pkg", "other") if draw(st.integers(0, 4)) == 0 else ("pkg",)
+    modules, extra = draw(packages(roots))
     external = draw(st.booleans())
-    config = ["[importlinter]", "root_package = pkg"]
+    config = (
+        ["[importlinter]", "root_package = pkg"] if len(roots) == 1 else ["[importlinter]", "root_packages =", *(f"    {r}" for r in roots)]
+    )
     if external:
         config.append("include_external_packages = True")
     if draw(st.booleans()):

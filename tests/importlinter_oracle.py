@@ -157,12 +157,12 @@ def archguard_answers(root: Path, config: str) -> ArchguardAnswer:
 
         def rerun(key: str, order: Callable[[Iterable[str]], list[str]]) -> dict[str, Any]:
             """The contract again, with another order for telling equally short chains apart."""
-            saved = ContractGraph.tie_order
-            ContractGraph.tie_order = staticmethod(order)  # type: ignore[assignment]
+            saved = ContractGraph.__dict__["tie_order"]
+            ContractGraph.tie_order = staticmethod(order)  # type: ignore[method-assign,assignment]
             try:
                 return _contract_answer(analysis, loaded, by_key[key])
             finally:
-                ContractGraph.tie_order = saved  # type: ignore[assignment]
+                ContractGraph.tie_order = saved  # type: ignore[method-assign]
 
         answer.rerun = rerun
         return answer
@@ -415,3 +415,52 @@ def _contract_ids(path: Path) -> list[str]:
     except configparser.Error:
         return []
     return [name.split(":")[-1] for name in parser.sections() if name.startswith("importlinter:")]
+
+
+# -- converted contracts -----------------------------------------------------------------------------
+
+
+def converted_differences(root: Path, config: str, stats: Stats | None = None) -> list[str]:
+    """Convert the configuration to an archguard contract, check it, and compare each contract's
+    verdict with import-linter's. Contracts that import-linter cannot check (configuration
+    errors, unmatched ignored imports with alerting = error) and those the conversion notes as
+    not expressible with a different verdict are left out."""
+    from archguard.contract.loading import load_contract
+    from archguard.convert import convert_importlinter
+    from archguard.engine import check
+
+    cwd = os.getcwd()
+    os.chdir(root)
+    try:
+        try:
+            loaded = load_importlinter(root / config)
+        except ContractError:
+            return []
+        assert loaded.importlinter is not None
+        conversion = convert_importlinter(loaded, root)
+        (root / "archguard.toml").write_text(conversion.text, encoding="utf-8")
+        result = check(load_contract(root / "archguard.toml"), RunOptions(jobs=1, use_cache=False))
+    finally:
+        os.chdir(cwd)
+    broken_rules = {f.rule_name for f in result.findings if f.severity == "error"}
+    unexpressible = {note.split('"')[1] for note in conversion.notes if "archguard does not" in note}
+    problems = []
+    server = oracle()
+    for contract in loaded.importlinter.contracts:
+        if contract.name in unexpressible:
+            continue
+        answer = server.ask(root, config, contract.id) if contract.id else None
+        if answer is None or "error" in answer:
+            continue
+        (theirs,) = answer["contracts"]
+        broken = any(name in broken_rules for name in conversion.rule_names.get(contract.name, []))
+        if stats is not None:
+            stats.contracts += 1
+            stats.broken += broken
+        if broken == theirs["kept"]:
+            rules = conversion.rule_names.get(contract.name, [])
+            problems.append(
+                f'converted contract "{contract.name}" (rules {rules}): import-linter says {"KEPT" if theirs["kept"] else "BROKEN"}, '
+                f"archguard on the converted contract {'BROKEN' if broken else 'KEPT'}"
+            )
+    return problems

@@ -123,7 +123,8 @@ def test_toml_booleans_and_lists_are_read_like_import_linter() -> None:
 def test_include_external_packages_is_on_only_for_true() -> None:
     for value, expected in (("True", True), ("true", True), ("yes", False), ("1", False), ("False", False)):
         config = ini(
-            f"[importlinter]\nroot_package = pkg\ninclude_external_packages = {value}\n[importlinter:contract:c]\nname = c\ntype = independence\nmodules = pkg.a\n"
+            f"[importlinter]\nroot_package = pkg\ninclude_external_packages = {value}\n"
+            "[importlinter:contract:c]\nname = c\ntype = independence\nmodules = pkg.a\n"
         )
         assert config is not None and config.session.include_external_packages is expected
 
@@ -229,7 +230,8 @@ def test_module_expressions_match_like_import_linter(expression: str, matches: l
             "private",
         ),
         (
-            "[importlinter:contract:x]\nname = X\ntype = forbidden\nsource_modules = a\nforbidden_modules = b\nunmatched_ignore_imports_alerting = loud\n",
+            "[importlinter:contract:x]\nname = X\ntype = forbidden\nsource_modules = a\nforbidden_modules = b\n"
+            "unmatched_ignore_imports_alerting = loud\n",
             "importlinter:contract:x.unmatched_ignore_imports_alerting",
             9,
             "'error', 'warn' or 'none'",
@@ -276,7 +278,8 @@ def test_custom_contract_types_are_refused_by_name() -> None:
             "importable",
         ),
         (
-            "[importlinter]\nroot_package = pkg\ninclude_externals = True\n[importlinter:contract:c]\nname = c\ntype = independence\nmodules = a\n",
+            "[importlinter]\nroot_package = pkg\ninclude_externals = True\n"
+            "[importlinter:contract:c]\nname = c\ntype = independence\nmodules = a\n",
             "did you mean 'include_external_packages'",
         ),
         ("[importlinter]\nroot_package = pkg\n", "no contracts"),
@@ -452,7 +455,8 @@ def test_a_configuration_error_exits_2_with_file_line_and_key(tmp_path: Path) ->
     ours = run_cli("check", "--no-cache", cwd=root)
     assert ours.returncode == 2
     assert ours.stderr.splitlines()[-1] == (
-        "archguard: error: .importlinter:7: importlinter:contract:bad.layers: contract \"X\": missing layer 'pkg.gone': module pkg.gone does not exist"
+        "archguard: error: .importlinter:7: importlinter:contract:bad.layers: "
+        "contract \"X\": missing layer 'pkg.gone': module pkg.gone does not exist"
     )
     assert run_lint_imports(root, ".importlinter").returncode == 1  # lint-imports fails on it too
 

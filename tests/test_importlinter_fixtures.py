@@ -451,6 +451,33 @@ FIXTURES: dict[str, tuple[dict[str, str], str]] = {
             ns.beta
         """,
     ),
+    "namespace-portion-as-root-package": (
+        {
+            "ns/foo/__init__.py": "",
+            "ns/foo/a.py": "import ns.bar.x\nimport ns.foo.sub.y\nfrom ns import other\nimport ns.foo.gone\n",
+            "ns/foo/sub/__init__.py": "",
+            "ns/foo/sub/y.py": "from ns.foo import a\n",
+            "ns/bar/x.py": "",
+        },
+        """
+        [importlinter]
+        root_package = ns.foo
+        include_external_packages = True
+
+        [importlinter:contract:independent]
+        name = Independent
+        type = independence
+        modules =
+            ns.foo.a
+            ns.foo.sub
+
+        [importlinter:contract:protected]
+        name = Bar only from sub
+        type = protected
+        protected_modules = ns.bar
+        allowed_importers = ns.foo.sub
+        """,
+    ),
     "multiple-root-packages": (
         {
             "high/__init__.py": "",

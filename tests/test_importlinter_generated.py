@@ -19,7 +19,7 @@ import pytest
 from hypothesis import Phase, given, note, seed, settings
 
 from tests.importlinter_cases import Case, cases
-from tests.importlinter_oracle import Stats, differential
+from tests.importlinter_oracle import Stats, converted_differences, differential
 
 SEED = int(os.environ.get("ARCHGUARD_HYPOTHESIS_SEED", random.randrange(2**32)))
 EXAMPLES = int(os.environ.get("ARCHGUARD_HYPOTHESIS_EXAMPLES", "60"))
@@ -33,7 +33,12 @@ def _campaign_report() -> object:
     yield
     report = os.environ.get("ARCHGUARD_CAMPAIGN_REPORT")
     if report:
-        Path(report).write_text(f"seed {SEED}: {STATS.summary()}\n", encoding="utf-8")
+        Path(report).write_text(
+            f"seed {SEED}: {STATS.summary()}\n"
+            f"converted contracts: {CONVERT_STATS.contracts} verdicts compared ({CONVERT_STATS.broken} broken), "
+            "all the same as import-linter's\n",
+            encoding="utf-8",
+        )
 
 
 @seed(SEED)
@@ -44,4 +49,18 @@ def test_archguard_agrees_with_import_linter_on_generated_cases(case: Case, tmp_
     note(f"hypothesis seed: {SEED} (replay with ARCHGUARD_HYPOTHESIS_SEED={SEED})")
     note(case.describe())
     problems = differential(root, ".importlinter", STATS)
+    assert not problems, "\n".join(problems)
+
+
+CONVERT_STATS = Stats()
+
+
+@seed(SEED)
+@settings(max_examples=max(10, EXAMPLES // 3), phases=PHASES)
+@given(case=cases())
+def test_converted_contracts_agree_with_import_linter_on_generated_cases(case: Case, tmp_path_factory: pytest.TempPathFactory) -> None:
+    root = case.write(tmp_path_factory.mktemp("convert"))
+    note(f"hypothesis seed: {SEED} (replay with ARCHGUARD_HYPOTHESIS_SEED={SEED})")
+    note(case.describe())
+    problems = converted_differences(root, ".importlinter", CONVERT_STATS)
     assert not problems, "\n".join(problems)

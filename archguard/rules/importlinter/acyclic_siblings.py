@@ -131,6 +131,7 @@ class ImportLinterAcyclicSiblingsRule(ImportLinterRule):
 
     def check_contract(self, ctx: RuleContext, graph: ContractGraph) -> Iterable[Finding]:
         findings: list[Finding] = []
+        self.checked: set[str] = set()  # a package reached twice (two ancestors) is reported once
         for ancestor in self.ancestors:
             findings.extend(self.check_package(graph, ancestor, self.contract.depth))
         return findings
@@ -142,7 +143,8 @@ class ImportLinterAcyclicSiblingsRule(ImportLinterRule):
         if not children:
             return []
         findings: list[Finding] = []
-        if len(children) >= 2:
+        if len(children) >= 2 and package not in self.checked:
+            self.checked.add(package)
             names, edges = sibling_graph(graph, package)
             breakers = cycle_breakers(names, edges)
             for downstream, upstream in breakers:
