@@ -207,12 +207,6 @@ class _Converter:
                 for module in protection.protected:
                     if self.internal(module):
                         self.component(module + ("" if protection.as_packages else ":*"), "protected")
-        exact = {p.removesuffix(":*") for p in self.components if p.endswith(":*")}
-        for module in sorted(exact & set(self.components)):
-            self.notes.append(
-                f"{module} is a component on its own and, elsewhere, with its submodules: archguard puts the module in "
-                "the first of the two components, so one of the contracts naming it may differ"
-            )
 
     def private_modules(self, contract: PrivateModulesContract) -> dict[str, list[str]]:
         """Parent package -> the modules private to it (import-linter's innermost private module rule)."""
@@ -294,7 +288,7 @@ class _Converter:
 
     def layers_rule(self, contract: ContractBase, levels: list[tuple[list[str], bool]], detail: str) -> None:
         modules = [m for names, _ in levels for m in names]
-        conflicts = sorted({m for m in modules for p in self.components if p.removesuffix(":*") != m and _is_in(p.removesuffix(":*"), m)})
+        conflicts = sorted({m for m in modules for p in self.components if p != m and _is_in(p.removesuffix(":*"), m)})
         if conflicts:
             self.note(
                 contract,
@@ -425,8 +419,10 @@ class _Converter:
         lines += ["", "[duplication]", "enabled = false  # import-linter has no duplication checks: turn them on when ready"]
         lines += ["", "[drift]", 'unmapped = "off"  # import-linter contracts do not have to cover every module', 'absent = "off"']
         if self.components:
+            # A module alone ("pkg.a:*") is declared before the package of the same name ("pkg.a"):
+            # archguard gives a module to the first of two equally specific components.
             lines += ["", "[components]"]
-            for pattern, name in sorted(self.components.items(), key=lambda item: item[1]):
+            for pattern, name in sorted(self.components.items(), key=lambda item: (not item[0].endswith(":*"), item[1])):
                 lines.append(f"{name} = {{ modules = {_toml([pattern])}, description = {_toml(self.descriptions[name])} }}")
         keys = ("kind", "name", "description", "layers", "components", "from", "to", "scope", "allow_indirect", "exclude_type_checking")
         for comment, rule in self.rules:

@@ -719,18 +719,21 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-def read_importlinter(path: Path) -> ImportLinterConfig | None:
-    """Parse one file; ``None`` when it has no import-linter configuration."""
-    display = _display(path)
+def _read_text(path: Path, display: str) -> str:
     try:
-        source = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ContractError("configuration file not found", file=display) from None
     except UnicodeDecodeError as error:
         raise ContractError(f"not UTF-8 text ({error.reason} at byte {error.start})", file=display) from None
     except OSError as error:
         raise ContractError(f"cannot read configuration: {error.strerror}", file=display) from None
-    return parse_importlinter(source, display=display, fmt=config_format(path))
+
+
+def read_importlinter(path: Path) -> ImportLinterConfig | None:
+    """Parse one file; ``None`` when it has no import-linter configuration."""
+    display = _display(path)
+    return parse_importlinter(_read_text(path, display), display=display, fmt=config_format(path))
 
 
 def has_importlinter_section(path: Path) -> bool:
@@ -810,8 +813,9 @@ def load_importlinter(path: Path, *, auto_detected: bool = False, contract_ids: 
     from archguard.contract.loading import LoadedContract
     from archguard.contract.models import Contract, DriftConfig, DuplicationConfig, ProjectConfig
 
-    config = read_importlinter(path)
     display = _display(path)
+    source = _read_text(path, display)
+    config = parse_importlinter(source, display=display, fmt=config_format(path))
     if config is None:
         where = f"[{INI_SECTION}] section" if config_format(path) == "ini" else f"[{TOML_TABLE}] table"
         raise ContractError(f"no {where} in this file", file=display)
@@ -844,7 +848,7 @@ def load_importlinter(path: Path, *, auto_detected: bool = False, contract_ids: 
         contract=contract,
         path=path,
         root=directory,
-        source=path.read_text(encoding="utf-8"),
+        source=source,
         table=INI_SECTION if config.format == "ini" else TOML_TABLE,
         importlinter=config,
         notice=notice,
