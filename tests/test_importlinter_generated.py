@@ -3,10 +3,11 @@
 Each example writes a random package tree and a random ``.importlinter`` to a fresh folder and
 checks that archguard's import-linter mode builds the same graph as import-linter and gives the
 same verdict, warnings and illegal imports/chains for every contract (see
-tests/importlinter_oracle.py for what is compared). The number of examples is bounded for CI
-(``ARCHGUARD_HYPOTHESIS_EXAMPLES``, default 60); the hypothesis seed is printed with any
-failure, and ``ARCHGUARD_HYPOTHESIS_SEED`` replays it. ``ARCHGUARD_CAMPAIGN_REPORT=FILE`` writes
-the statistics of the run to FILE.
+tests/importlinter_oracle.py for what is compared); a second test converts the configuration
+and checks the verdicts of the converted archguard contract. The number of examples is bounded
+for CI (``ARCHGUARD_HYPOTHESIS_EXAMPLES``, default 150, and a third as many conversions); the
+hypothesis seed is printed with any failure, and ``ARCHGUARD_HYPOTHESIS_SEED`` replays it.
+``ARCHGUARD_CAMPAIGN_REPORT=FILE`` writes the statistics of the run to FILE.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from tests.importlinter_cases import Case, cases
 from tests.importlinter_oracle import Stats, converted_differences, differential
 
 SEED = int(os.environ.get("ARCHGUARD_HYPOTHESIS_SEED", random.randrange(2**32)))
-EXAMPLES = int(os.environ.get("ARCHGUARD_HYPOTHESIS_EXAMPLES", "60"))
+EXAMPLES = int(os.environ.get("ARCHGUARD_HYPOTHESIS_EXAMPLES", "150"))
 STATS = Stats()
 # Shrinking a failing case costs minutes (every step runs both tools); ARCHGUARD_HYPOTHESIS_SHRINK=1 turns it on.
 PHASES = tuple(Phase) if os.environ.get("ARCHGUARD_HYPOTHESIS_SHRINK") else tuple(p for p in Phase if p is not Phase.shrink)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from itertools import pairwise
@@ -10,8 +11,13 @@ from typing import Any, ClassVar
 from archguard.contract.importlinter import ContractBase, ModuleExpression, SessionOptions
 from archguard.errors import ContractError
 from archguard.findings import Finding, Hop, site_finding
+from archguard.graph import ModuleGraph
 from archguard.rules.base import Rule, RuleContext
 from archguard.rules.importlinter.graph import ContractGraph, session_view
+
+
+# The session's graph in import-linter's terms, built once per module graph (and dropped with it).
+_BASE_GRAPHS: weakref.WeakKeyDictionary[ModuleGraph, dict[bool, ContractGraph]] = weakref.WeakKeyDictionary()
 
 
 class ImportLinterRule(Rule):
@@ -64,7 +70,12 @@ class ImportLinterRule(Rule):
         raise NotImplementedError
 
     def contract_graph(self, ctx: RuleContext) -> ContractGraph:
-        return ContractGraph.from_view(session_view(ctx.graph, self.session.exclude_type_checking_imports))
+        """This contract's copy of the session's graph (built once per run, copied per contract)."""
+        exclude_type_checking = self.session.exclude_type_checking_imports
+        built = _BASE_GRAPHS.setdefault(ctx.graph, {})
+        if exclude_type_checking not in built:
+            built[exclude_type_checking] = ContractGraph.from_view(session_view(ctx.graph, exclude_type_checking))
+        return built[exclude_type_checking].copy()
 
     def remove_ignored_imports(self, graph: ContractGraph) -> Iterator[Finding]:
         """Remove the contract's ignored imports; unmatched expressions are reported as configured."""

@@ -87,6 +87,18 @@ class ContractGraph:
         """
         return sorted(names)
 
+    def copy(self) -> ContractGraph:
+        """A copy whose imports can be removed without touching this graph."""
+        return ContractGraph(
+            view=self.view,
+            modules=self.modules,
+            squashed=self.squashed,
+            successors={name: set(targets) for name, targets in self.successors.items()},
+            predecessors={name: set(sources) for name, sources in self.predecessors.items()},
+            node_of=self.node_of,
+            _sorted_names=self._sorted_names,
+        )
+
     # -- imports ----------------------------------------------------------------------------
     def has_import(self, importer: str, imported: str) -> bool:
         return imported in self.successors.get(importer, ())
