@@ -15,7 +15,6 @@ from archguard.graph import ModuleGraph
 from archguard.rules.base import Rule, RuleContext
 from archguard.rules.importlinter.graph import ContractGraph, session_view
 
-
 # The session's graph in import-linter's terms, built once per module graph (and dropped with it).
 _BASE_GRAPHS: weakref.WeakKeyDictionary[ModuleGraph, dict[bool, ContractGraph]] = weakref.WeakKeyDictionary()
 
