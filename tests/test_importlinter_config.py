@@ -477,3 +477,11 @@ def test_packages_under_src_are_found(tmp_path: Path) -> None:
     result = run_cli("check", "--no-cache", cwd=tmp_path)
     assert result.returncode == 1
     assert "src/pkg/low.py:1:1 error pkg.low imports pkg.high" in result.stdout
+
+
+def test_two_contracts_with_one_name_get_their_own_verdicts(tmp_path: Path) -> None:
+    config = CONFIG.replace("name = Kept", "name = Layers")
+    root = project(tmp_path, config)
+    result = check(load_importlinter(root / ".importlinter"), RunOptions(jobs=1, use_cache=False))
+    verdicts = {rule.name: any(f.rule_name == rule.name for f in result.errors) for rule in result.rules if rule.reports_verdict}
+    assert verdicts == {"Layers": True, "Layers (kept)": False}

@@ -58,9 +58,13 @@ def build_rules(contract: Contract) -> list[Rule]:
 
 def build_importlinter_rules(config: ImportLinterConfig) -> list[Rule]:
     """One rule per import-linter contract, in configuration order, then the implicit file rules."""
-    rules: list[Rule] = [
-        IMPORTLINTER_RULES[contract.type](contract, index, session=config.session) for index, contract in enumerate(config.contracts)
-    ]
+    rules: list[Rule] = []
+    seen: set[str] = set()
+    for index, contract in enumerate(config.contracts):
+        # import-linter allows two contracts with one name; reports tell them apart by their id.
+        name = contract.name if contract.name not in seen else f"{contract.name} ({contract.id or index + 1})"
+        seen.add(name)
+        rules.append(IMPORTLINTER_RULES[contract.type](contract, index, session=config.session, name=name))
     rules.append(ParseErrorRule(None, name="parse-error", severity="error"))
     rules.append(DiscoveryRule(None, name="discovery", severity="warning"))
     return rules

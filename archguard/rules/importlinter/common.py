@@ -29,8 +29,8 @@ class ImportLinterRule(Rule):
     reports_verdict = True
     contract_type: ClassVar[str]
 
-    def __init__(self, config: ContractBase, index: int = 0, *, session: SessionOptions) -> None:
-        super().__init__(config, index, name=config.name, severity="error")
+    def __init__(self, config: ContractBase, index: int = 0, *, session: SessionOptions, name: str | None = None) -> None:
+        super().__init__(config, index, name=name or config.name, severity="error")
         self.contract: Any = config
         self.session = session
         self.ignored_import_count = 0
