@@ -13,15 +13,18 @@ from pathlib import Path
 
 from archguard.cache import CACHE_DIR_NAME, FactsCache, content_hash
 from archguard.contract.loading import LoadedContract
+from archguard.contract.models import ProjectConfig
 from archguard.discover import Discovery, SourceFile, discover, resolve_roots
+from archguard.discover_importlinter import discover_like_importlinter, namespace_packages
 from archguard.extract import EXTRACTOR_VERSION
 from archguard.extract.facts import FileFacts, ParseProblem
 from archguard.findings import Finding, Suppression, sort_findings
 from archguard.graph import ModuleGraph
 from archguard.mapping import ComponentMap, build_component_map
 from archguard.resolve import ImportSite, Resolver
+from archguard.resolve_importlinter import ImportLinterResolver
 from archguard.rules.base import Rule, RuleContext
-from archguard.rules.registry import build_rules
+from archguard.rules.registry import build_importlinter_rules, build_rules
 from archguard.suppress import apply_pragmas, stale_ignores
 
 ProgressCallback = Callable[[int, int], None]  # (files done, files to parse)
@@ -136,15 +139,36 @@ def extract_files(
 
 
 def build_graph(
-    files: list[SourceFile], facts: dict[str, FileFacts], components: ComponentMap
+    files: list[SourceFile],
+    facts: dict[str, FileFacts],
+    components: ComponentMap,
+    project: ProjectConfig | None = None,
+    discovery: Discovery | None = None,
 ) -> tuple[list[ImportSite], ModuleGraph]:
-    resolver = Resolver(f.module for f in files)
+    """Resolve every import and build the module graph (the project's ``resolution`` decides how)."""
+    namespaces: list[str] = []
+    resolver: Resolver | ImportLinterResolver
+    if project is not None and project.resolution == "import-linter":
+        if discovery is not None:
+            namespaces = namespace_packages(discovery)
+        resolver = ImportLinterResolver(
+            (f.module for f in files),
+            namespaces,
+            project.packages or (),
+            include_external=bool(project.include_external_packages),
+        )
+    else:
+        resolver = Resolver(f.module for f in files)
     sites: list[ImportSite] = []
     for file in files:
         for raw in facts[file.module].imports:
             sites.extend(resolver.resolve(raw, file.module, file.is_package, file.relpath))
     paths = {f.module: f.relpath for f in files}
-    return sites, ModuleGraph(paths, sites, components.component_of)
+    graph = ModuleGraph(paths, sites, components.component_of)
+    for namespace in namespaces:
+        if namespace not in graph.graph:
+            graph.graph.add_node(namespace, path=None, component=components.component_of.get(namespace), external=False)
+    return sites, graph
 
 
 def analyze(loaded: LoadedContract, options: RunOptions | None = None) -> Analysis:
@@ -152,7 +176,10 @@ def analyze(loaded: LoadedContract, options: RunOptions | None = None) -> Analys
     options = options or RunOptions()
     started = time.perf_counter()
     contract = loaded.contract
-    discovery = discover(loaded.root, contract.project, contract_file=loaded.display_path)
+    if contract.project.resolution == "import-linter":
+        discovery = discover_like_importlinter(loaded.root, contract.project, contract_file=loaded.display_path)
+    else:
+        discovery = discover(loaded.root, contract.project, contract_file=loaded.display_path)
     files = list(discovery.files)
     stats = Stats(files=len(files))
     cache: FactsCache | None = None
@@ -164,7 +191,7 @@ def analyze(loaded: LoadedContract, options: RunOptions | None = None) -> Analys
     if cache is not None:
         cache.save()
     components = build_component_map(contract.components, [f.module for f in files])
-    sites, graph = build_graph(files, facts, components)
+    sites, graph = build_graph(files, facts, components, contract.project, discovery)
     stats.modules = len(files)
     stats.imports = len(sites)
     stats.seconds = time.perf_counter() - started
@@ -192,7 +219,8 @@ def evaluate(analysis: Analysis) -> CheckResult:
         discovery_problems=analysis.discovery.problems,
         ignores=RuleContext.compile_ignores(contract),
     )
-    rules = build_rules(contract)
+    importlinter = analysis.loaded.importlinter
+    rules = build_importlinter_rules(importlinter) if importlinter is not None else build_rules(contract)
     findings: list[Finding] = []
     for rule in rules:
         findings.extend(rule.check(ctx))

@@ -26,9 +26,17 @@ from archguard.errors import UsageError
     metavar="FORMAT=PATH",
     help="Also write a report in FORMAT to PATH (repeatable). A bare PATH writes the --format report there instead of stdout.",
 )
+@click.option(
+    "--contract",
+    "contract_ids",
+    multiple=True,
+    metavar="ID",
+    help="Only check the import-linter contract with this id (repeatable), like lint-imports --contract.",
+)
 @handle_errors
 def check_command(
     config_path: Path | None,
+    contract_ids: tuple[str, ...],
     jobs: int | None,
     no_cache: bool,
     cache_dir: Path | None,
@@ -46,13 +54,16 @@ def check_command(
       archguard check
       archguard check --format github --output sarif=archguard.sarif
       archguard check -q --format json -o report.json
+      archguard check --config .importlinter --contract layers
     """
     from archguard.report import reporters
 
     if quiet and verbose:
         raise UsageError("--quiet and --verbose exclude each other")
     targets = parse_outputs(output_format, outputs, reporters())
-    loaded = resolve_contract(config_path)
+    loaded = resolve_contract(config_path, contract_ids)
+    if loaded.notice and not quiet:
+        click.echo(f"archguard: {loaded.notice}", err=True)
     progress = progress_bar(not quiet)
     try:
         result = check(loaded, RunOptions(jobs=jobs, use_cache=not no_cache, cache_dir=cache_dir, progress=progress))

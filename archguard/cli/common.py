@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 import click
 
 from archguard.contract.loading import CONTRACT_FILES, LoadedContract, find_contract, load_contract
-from archguard.errors import ArchguardError, ContractError
+from archguard.errors import ArchguardError, ContractError, UsageError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -26,7 +26,10 @@ def config_option(function: F) -> F:
         "-c",
         "config_path",
         type=click.Path(dir_okay=False, path_type=Path),
-        help="Contract file (default: archguard.toml or [tool.archguard] in pyproject.toml, searched upwards).",
+        help=(
+            "Contract file (default: archguard.toml or [tool.archguard] in pyproject.toml, searched upwards; "
+            "else an import-linter configuration: setup.cfg, .importlinter or [tool.importlinter])."
+        ),
     )(function)
 
 
@@ -106,17 +109,30 @@ def progress_bar(enabled: bool) -> Callable[[int, int], None] | None:
     return update
 
 
-def resolve_contract(config_path: Path | None) -> LoadedContract:
+def resolve_contract(config_path: Path | None, contract_ids: tuple[str, ...] = ()) -> LoadedContract:
+    """The contract to check: ``--config``, else archguard's own contract, else an import-linter
+    configuration (``setup.cfg``/``.importlinter``/``[tool.importlinter]``), searched upwards."""
+    from archguard.contract.importlinter import find_importlinter_config, is_importlinter_file, load_importlinter
+
     if config_path is not None:
-        return load_contract(config_path)
-    found = find_contract(Path.cwd())
-    if found is None:
-        raise ContractError(
-            f"no contract found in {Path.cwd()} or its parents (looked for {', '.join(CONTRACT_FILES)} "
-            "and [tool.archguard] in pyproject.toml); pass --config or write one (see the README)"
-        )
-    path, table = found
-    return load_contract(path, table or None)
+        if is_importlinter_file(config_path):
+            return load_importlinter(config_path, contract_ids=contract_ids)
+        loaded = load_contract(config_path)
+    else:
+        found = find_contract(Path.cwd())
+        if found is None:
+            importlinter = find_importlinter_config(Path.cwd())
+            if importlinter is not None:
+                return load_importlinter(importlinter, auto_detected=True, contract_ids=contract_ids)
+            raise ContractError(
+                f"no contract found in {Path.cwd()} or its parents (looked for {', '.join(CONTRACT_FILES)}, "
+                "[tool.archguard] in pyproject.toml, and import-linter configurations); pass --config or write one (see the README)"
+            )
+        path, table = found
+        loaded = load_contract(path, table or None)
+    if contract_ids:
+        raise UsageError("--contract selects import-linter contracts by id; this is an archguard contract")
+    return loaded
 
 
 def handle_errors(function: F) -> F:

@@ -13,13 +13,16 @@ import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, get_args, get_origin
+from typing import TYPE_CHECKING, Annotated, Any, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
 from archguard.contract.models import Contract
 from archguard.contract.validate import validate
 from archguard.errors import ContractError
+
+if TYPE_CHECKING:
+    from archguard.contract.importlinter import ImportLinterConfig
 
 CONTRACT_FILES = ("archguard.toml", ".archguard.toml", "contracts/archguard.toml")
 
@@ -33,6 +36,8 @@ class LoadedContract:
     root: Path  # the project root: paths in reports are relative to it
     source: str  # the file's text, for locating keys in messages
     table: str = ""  # "tool.archguard" when read from pyproject.toml
+    importlinter: ImportLinterConfig | None = None  # set when read from an import-linter configuration
+    notice: str | None = None  # said on the first line of output (e.g. which configuration was auto-detected)
 
     @property
     def display_path(self) -> str:

@@ -56,6 +56,22 @@ class ProjectConfig(StrictModel):
         ge=1,
         description="Files larger than this many bytes are not parsed (reported as parse errors): usually generated code.",
     )
+    resolution: Literal["archguard", "import-linter"] = Field(
+        "archguard",
+        description=(
+            "How modules are found and imports resolved. 'import-linter' builds the graph exactly as "
+            "import-linter (grimp) does: no dynamic imports, 'from a import b' is 'a.b' or else 'a' one level "
+            "up only, folders without __init__.py inside a package are not modules. Used by converted "
+            "import-linter contracts."
+        ),
+    )
+    include_external_packages: bool | None = Field(
+        None,
+        description=(
+            "With resolution = 'import-linter' only: import-linter's include_external_packages (imports of "
+            "third-party packages, and unresolvable imports, are in the graph). Default false."
+        ),
+    )
 
 
 class ComponentConfig(StrictModel):

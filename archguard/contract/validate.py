@@ -95,6 +95,9 @@ def validate(contract: Contract) -> list[Problem]:
         else:
             check_pattern(entry, key)
 
+    if contract.project.include_external_packages is not None and contract.project.resolution != "import-linter":
+        problems.append(Problem("project.include_external_packages", "only meaningful with resolution = \"import-linter\""))
+
     owners: dict[str, str] = {}
     for name, component in components.items():
         if not name.replace("-", "_").isidentifier():

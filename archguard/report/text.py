@@ -15,6 +15,7 @@ from archguard.engine import CheckResult
 from archguard.findings import Finding
 from archguard.report import ReportOptions
 from archguard.report.summary import location, plural, rule_rows, verdict
+from archguard.rules.base import Rule
 
 
 def summary_line(result: CheckResult, timing: bool) -> str:
@@ -104,12 +105,13 @@ def render(result: CheckResult, options: ReportOptions) -> str:
 def _render(result: CheckResult, options: ReportOptions, console: _Lines) -> None:
     analysis = result.analysis
     stats = analysis.stats
+    contracts = [rule for rule in result.rules if rule.reports_verdict]
     if not options.quiet:
-        console.print(
-            ("archguard", "bold"),
-            f" · {analysis.loaded.display_path} · "
-            f"{plural(stats.files, 'file')}, {plural(stats.imports, 'import')}, {plural(len(result.rules), 'rule')}",
-        )
+        source = analysis.loaded.notice or analysis.loaded.display_path
+        counted = plural(len(contracts), "contract") if contracts else plural(len(result.rules), "rule")
+        console.print(("archguard", "bold"), f" · {source} · {plural(stats.files, 'file')}, {plural(stats.imports, 'import')}, {counted}")
+        if contracts:
+            _print_verdicts(console, result, contracts)
     first = options.quiet
     for (rule, rule_name), group in groupby(result.findings, key=lambda f: (f.rule, f.rule_name)):
         items = list(group)
@@ -144,3 +146,26 @@ def _render(result: CheckResult, options: ReportOptions, console: _Lines) -> Non
     style = "bold red" if result.errors else "bold green"
     head, _, rest = summary_line(result, options.timing).partition(" · ")
     console.print((head, style), f" · {rest}")
+
+
+def _print_verdicts(console: _Lines, result: CheckResult, contracts: list[Rule]) -> None:
+    """KEPT or BROKEN for each contract (import-linter's summary)."""
+    console.print()
+    broken = 0
+    for rule in contracts:
+        findings = [f for f in result.findings if f.rule_name == rule.name and f.rule == rule.kind]
+        errors = sum(1 for f in findings if f.severity == "error")
+        ignored = getattr(rule, "ignored_import_count", 0)
+        notes = [
+            plural(ignored, "ignored import") if ignored else "",
+            plural(errors, "error") if errors else "",
+            plural(len(findings) - errors, "warning") if len(findings) > errors else "",
+        ]
+        suffix = ", ".join(note for note in notes if note)
+        verdict_text = ("BROKEN", "bold red") if errors else ("KEPT", "bold green")
+        broken += bool(errors)
+        console.print(f"  {rule.name} ", verdict_text, f" ({suffix})" if suffix else "")
+        if errors and rule.description:
+            for line in rule.description.strip().splitlines():
+                console.print("      ", (line, "dim"))
+    console.print(f"Contracts: {len(contracts) - broken} kept, {broken} broken.")

@@ -145,7 +145,8 @@ class RuleContext:
         graph = view if view is not None else self.graph.graph
         if entry.startswith(EXTERNAL):
             name = entry[len(EXTERNAL) :].strip()
-            return {n for n in graph if n == EXTERNAL + name.split(".")[0]}
+            # A top-level package; import-linter's resolution also has namespace portions ("ns.bar").
+            return {n for n in graph if n in (EXTERNAL + name.split(".")[0], EXTERNAL + name)}
         if entry.startswith("module:"):
             pattern = ModulePattern.parse(entry[len("module:") :])
             return {m for m in self._internal_modules if pattern.covers(m)}
@@ -172,6 +173,7 @@ class Rule(ABC):
 
     kind: ClassVar[str]
     implicit: ClassVar[bool] = False  # created from the contract's other sections, not [[rules]]
+    reports_verdict: ClassVar[bool] = False  # reports say KEPT or BROKEN for it (import-linter contracts)
 
     def __init__(self, config: Any, index: int = 0, *, name: str | None = None, severity: Severity | None = None) -> None:
         self.config = config

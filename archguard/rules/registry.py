@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from archguard.contract.importlinter import ImportLinterConfig
 from archguard.contract.models import Contract
 from archguard.rules.acyclic import AcyclicRule
 from archguard.rules.allowed import AllowedRule
@@ -9,6 +10,13 @@ from archguard.rules.base import Rule
 from archguard.rules.boundaries import BoundariesRule
 from archguard.rules.forbidden import ForbiddenRule
 from archguard.rules.implicit import DiscoveryRule, ParseErrorRule, UnmappedRule
+from archguard.rules.importlinter.acyclic_siblings import ImportLinterAcyclicSiblingsRule
+from archguard.rules.importlinter.common import ImportLinterRule
+from archguard.rules.importlinter.forbidden import ImportLinterForbiddenRule
+from archguard.rules.importlinter.independence import ImportLinterIndependenceRule
+from archguard.rules.importlinter.layers import ImportLinterLayersRule
+from archguard.rules.importlinter.private_modules import ImportLinterPrivateModulesRule
+from archguard.rules.importlinter.protected import ImportLinterProtectedRule
 from archguard.rules.independent import IndependentRule
 from archguard.rules.layers import LayersRule
 
@@ -18,10 +26,22 @@ CONTRACT_RULES: dict[str, type[Rule]] = {
 }
 # Rules every run applies, configured by other contract sections.
 IMPLICIT_RULES: dict[str, type[Rule]] = {rule.kind: rule for rule in (ParseErrorRule, DiscoveryRule, UnmappedRule)}
+# import-linter contract types (configurations read by archguard.contract.importlinter).
+IMPORTLINTER_RULES: dict[str, type[ImportLinterRule]] = {
+    rule.contract_type: rule
+    for rule in (
+        ImportLinterLayersRule,
+        ImportLinterForbiddenRule,
+        ImportLinterIndependenceRule,
+        ImportLinterProtectedRule,
+        ImportLinterPrivateModulesRule,
+        ImportLinterAcyclicSiblingsRule,
+    )
+}
 
 
 def all_rule_types() -> list[type[Rule]]:
-    return [*CONTRACT_RULES.values(), *IMPLICIT_RULES.values()]
+    return [*CONTRACT_RULES.values(), *IMPLICIT_RULES.values(), *IMPORTLINTER_RULES.values()]
 
 
 def build_rules(contract: Contract) -> list[Rule]:
@@ -33,4 +53,18 @@ def build_rules(contract: Contract) -> list[Rule]:
     rules.append(DiscoveryRule(None, name="discovery", severity="warning"))
     if contract.drift.unmapped != "off":
         rules.append(UnmappedRule(None, name="unmapped", severity=contract.drift.unmapped))
+    return rules
+
+
+def build_importlinter_rules(config: ImportLinterConfig) -> list[Rule]:
+    """One rule per import-linter contract, in configuration order, then the implicit file rules."""
+    rules: list[Rule] = []
+    seen: set[str] = set()
+    for index, contract in enumerate(config.contracts):
+        # import-linter allows two contracts with one name; reports tell them apart by their id.
+        name = contract.name if contract.name not in seen else f"{contract.name} ({contract.id or index + 1})"
+        seen.add(name)
+        rules.append(IMPORTLINTER_RULES[contract.type](contract, index, session=config.session, name=name))
+    rules.append(ParseErrorRule(None, name="parse-error", severity="error"))
+    rules.append(DiscoveryRule(None, name="discovery", severity="warning"))
     return rules

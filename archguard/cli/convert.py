@@ -1,0 +1,59 @@
+"""``archguard convert``: turn an import-linter configuration into an archguard contract."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from archguard.cli.common import handle_errors
+from archguard.errors import UsageError
+
+
+@click.command("convert")
+@click.option(
+    "--from-importlinter",
+    "source",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The import-linter configuration to convert (.importlinter, setup.cfg, or pyproject.toml with [tool.importlinter]).",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the archguard contract to this file (default: stdout).",
+)
+@click.option("--force", is_flag=True, help="Overwrite the output file if it exists.")
+@click.option("--debug", is_flag=True, help="Show a traceback for internal errors.")
+@handle_errors
+def convert_command(source: Path, output: Path | None, force: bool, debug: bool) -> None:
+    """Write the archguard contract that gives the same verdicts as an import-linter configuration.
+
+    What the archguard contract cannot express exactly is listed in comments at its top and
+    on stderr.
+
+    \b
+    Example:
+      archguard convert --from-importlinter .importlinter -o archguard.toml
+      archguard check
+    """
+    from archguard.contract.importlinter import load_importlinter
+    from archguard.convert import convert_importlinter
+
+    loaded = load_importlinter(source)
+    if output is not None and output.exists() and not force:
+        raise UsageError(f"{output} exists; use --force to overwrite it")
+    conversion = convert_importlinter(loaded, output.parent if output is not None else None)
+    for note in conversion.notes:
+        click.echo(f"archguard: note: {note}", err=True)
+    if output is None:
+        click.echo(conversion.text, nl=False)
+        return
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(conversion.text, encoding="utf-8")
+    except OSError as error:
+        raise UsageError(f"cannot write {output}: {error.strerror}") from None
+    rules = sum(len(names) for names in conversion.rule_names.values())
+    click.echo(f"wrote {output}: {len(loaded.importlinter.contracts) if loaded.importlinter else 0} contracts as {rules} rules", err=True)

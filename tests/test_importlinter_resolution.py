@@ -1,0 +1,89 @@
+"""``[project] resolution = "import-linter"``: the graph import-linter builds, next to archguard's own.
+
+The same tree is analysed twice, once with archguard's resolution and once with
+import-linter's; each assertion is one documented difference (README, "import-linter
+compatibility"), and archguard's own resolution stays as it was.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from archguard.contract.loading import load_contract
+from archguard.engine import RunOptions, analyze
+from tests.helpers import make_project
+
+FILES = {
+    "pkg/__init__.py": "from . import helper\n",
+    "pkg/helper.py": "",
+    "pkg/a/__init__.py": "",
+    "pkg/a/b.py": (
+        "from __future__ import annotations\n"  # 1
+        "import pkg.deep.x.y\n"  # 2: pkg.deep exists, pkg.deep.x does not
+        "from pkg.deep import Name\n"  # 3: a name, not a module
+        "import importlib\n"  # 4
+        "importlib.import_module('pkg.helper')\n"  # 5: dynamic
+        "import django.db.models\n"  # 6
+        "from pkg.gone import thing\n"  # 7: nothing there
+    ),
+    "pkg/deep/__init__.py": "",
+    "pkg/orphan/c.py": "import pkg.helper\n",  # no __init__.py in pkg/orphan
+    "pkg/my-script.py": "import pkg.helper\n",
+}
+
+
+def edges(root: Path, resolution: str, external: bool | None = None) -> set[tuple[str, str, int]]:
+    extra = f"\nresolution = {resolution!r}" if resolution != "archguard" else ""
+    if external is not None:
+        extra += f"\ninclude_external_packages = {'true' if external else 'false'}"
+    (root / "archguard.toml").write_text(f'[project]\npackages = ["pkg"]{extra}\n[drift]\nunmapped = "off"\n', encoding="utf-8")
+    analysis = analyze(load_contract(root / "archguard.toml"), RunOptions(jobs=1, use_cache=False))
+    return {
+        (s.importer, s.imported, s.line) for s in analysis.sites if s.importer == "pkg.a.b" or "orphan" in s.importer or "-" in s.importer
+    }
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    return make_project(tmp_path, FILES, "")
+
+
+def test_archguard_resolution_is_unchanged(root: Path) -> None:
+    assert edges(root, "archguard") == {
+        ("pkg.a.b", "pkg.deep", 2),
+        ("pkg.a.b", "pkg.deep", 3),
+        ("pkg.a.b", "external:importlib", 4),
+        ("pkg.a.b", "pkg.helper", 5),  # dynamic imports count
+        ("pkg.a.b", "external:django", 6),
+        ("pkg.a.b", "pkg", 7),  # the longest existing ancestor
+        ("pkg.orphan.c", "pkg.helper", 1),  # folders without __init__.py are namespace packages
+    }
+
+
+def test_import_linter_resolution_follows_grimp(root: Path) -> None:
+    assert edges(root, "import-linter") == {
+        ("pkg.a.b", "pkg.deep", 3),  # 'from pkg.deep import Name' -> the parent of pkg.deep.Name
+        ("pkg.my-script", "pkg.helper", 1),  # any name.py is a module
+    }
+
+
+def test_import_linter_resolution_with_external_packages(root: Path) -> None:
+    assert edges(root, "import-linter", external=True) == {
+        ("pkg.a.b", "external:__future__", 1),
+        ("pkg.a.b", "pkg", 2),  # pkg.deep.x.y: not internal, squashed to its root package
+        ("pkg.a.b", "pkg.deep", 3),
+        ("pkg.a.b", "external:importlib", 4),
+        ("pkg.a.b", "external:django", 6),
+        ("pkg.a.b", "pkg", 7),
+        ("pkg.my-script", "pkg.helper", 1),
+    }
+
+
+def test_include_external_packages_needs_import_linter_resolution(root: Path) -> None:
+    from archguard.errors import ContractError
+
+    (root / "archguard.toml").write_text('[project]\npackages = ["pkg"]\ninclude_external_packages = true\n', encoding="utf-8")
+    with pytest.raises(ContractError, match="only meaningful with resolution"):
+        load_contract(root / "archguard.toml")
