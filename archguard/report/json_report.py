@@ -31,9 +31,10 @@ def report_data(result: CheckResult) -> dict[str, Any]:
         for row in rule_rows(result)
     ]
     broken = {f.rule_name for f in result.errors}
-    for entry, rule in zip(rules, result.rules, strict=True):
-        if rule.reports_verdict:  # import-linter contracts: KEPT or BROKEN
-            entry["verdict"] = "broken" if rule.name in broken else "kept"
+    contracts = {rule.name for rule in result.rules if rule.reports_verdict}  # import-linter contracts
+    for entry in rules:
+        if entry["name"] in contracts:
+            entry["verdict"] = "broken" if entry["name"] in broken else "kept"
     return {
         "schema": SCHEMA,
         "archguard": __version__,
