@@ -19,7 +19,7 @@ from archguard.extract.facts import FileFacts, ParseProblem
 from archguard.findings import Finding, Suppression, sort_findings
 from archguard.graph import ModuleGraph
 from archguard.mapping import ComponentMap, build_component_map
-from archguard.resolve import ImportSite, Resolver
+from archguard.resolve import ImportSite, NameIndex, Resolver
 from archguard.rules.base import Rule, RuleContext
 from archguard.rules.registry import build_rules
 from archguard.suppress import apply_pragmas, stale_ignores
@@ -136,9 +136,13 @@ def extract_files(
 
 
 def build_graph(
-    files: list[SourceFile], facts: dict[str, FileFacts], components: ComponentMap
+    files: list[SourceFile], facts: dict[str, FileFacts], components: ComponentMap, *, follow_reexports: bool = True
 ) -> tuple[list[ImportSite], ModuleGraph]:
-    resolver = Resolver(f.module for f in files)
+    """Resolve every import and build the module graph. ``follow_reexports=False`` keeps
+    import-linter's semantics: ``from pkg import Name`` depends on ``pkg`` even when its
+    ``__init__`` re-exports Name from a submodule."""
+    names = NameIndex(facts, (f.module for f in files if f.is_package)) if follow_reexports else None
+    resolver = Resolver((f.module for f in files), names)
     sites: list[ImportSite] = []
     for file in files:
         for raw in facts[file.module].imports:
@@ -164,7 +168,7 @@ def analyze(loaded: LoadedContract, options: RunOptions | None = None) -> Analys
     if cache is not None:
         cache.save()
     components = build_component_map(contract.components, [f.module for f in files])
-    sites, graph = build_graph(files, facts, components)
+    sites, graph = build_graph(files, facts, components, follow_reexports=contract.project.follow_reexports)
     stats.modules = len(files)
     stats.imports = len(sites)
     stats.seconds = time.perf_counter() - started
@@ -196,11 +200,8 @@ def evaluate(analysis: Analysis) -> CheckResult:
     findings: list[Finding] = []
     for rule in rules:
         findings.extend(rule.check(ctx))
-    used = {
-        ignore.index
-        for ignore in ctx.ignores
-        if any(ignore.matches(importer, imported) for importer, imported in analysis.graph.graph.edges())
-    }
+    pairs = analysis.graph.dependency_pairs()
+    used = {ignore.index for ignore in ctx.ignores if any(ignore.matches(importer, imported) for importer, imported in pairs)}
     findings.extend(stale_ignores(analysis.loaded, ctx.ignores, used))
     facts_by_path = {analysis.paths[m]: f for m, f in analysis.facts.items()}
     kept, suppressed, pragma_warnings = apply_pragmas(findings, facts_by_path)

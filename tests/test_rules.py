@@ -131,7 +131,18 @@ def test_boundaries_broken_by_a_reach_into_internals(tmp_path: Path) -> None:
     change = {"shop/api/views.py": "from shop.orders.service import place\nfrom shop.billing.ledger import Ledger\n"}
     result = run_check(project(tmp_path, BOUNDARIES, **change))
     assert summary(result.findings) == [("boundaries", "internal-import", "shop.api.views", "shop.billing.ledger", 2)]
+    # shop.billing.api imports Ledger from the ledger, so outsiders can take it from there.
+    assert result.findings[0].remedy == "import Ledger from shop.billing.api"
+    edit = result.findings[0].structured_remedy.edit
+    assert edit is not None and (edit.line, edit.column, edit.end_line, edit.end_column) == (2, 1, 2, 39)
+    assert edit.new == "from shop.billing.api import Ledger"
+
+
+def test_boundaries_remedy_without_a_public_reexport_says_to_export_it(tmp_path: Path) -> None:
+    change = {"shop/api/views.py": "from shop.billing.ledger import Ledger\n", "shop/billing/api.py": "def total(): ...\n"}
+    result = run_check(project(tmp_path, BOUNDARIES, **change))
     assert result.findings[0].remedy == "import Ledger from shop.billing.api instead (export it there if it is missing)"
+    assert result.findings[0].structured_remedy.edit is None
 
 
 def test_boundaries_package_module_is_private_unless_listed(tmp_path: Path) -> None:

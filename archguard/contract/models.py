@@ -51,6 +51,13 @@ class ProjectConfig(StrictModel):
         "archguard-baseline.json",
         description="Baseline file (relative to root) of accepted findings.",
     )
+    follow_reexports: bool = Field(
+        True,
+        description=(
+            "'from pkg import Name', where pkg/__init__.py re-exports Name from a submodule, depends on "
+            "that submodule (through pkg's __init__). false: on pkg itself, as import-linter counts it."
+        ),
+    )
     max_file_size: int = Field(
         10_000_000,
         ge=1,

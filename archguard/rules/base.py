@@ -21,11 +21,11 @@ from archguard.contract.models import Contract, RuleBase, rule_display_name
 from archguard.contract.patterns import ModulePattern
 from archguard.contract.validate import parse_ignore_import
 from archguard.discover import DiscoveryProblem
-from archguard.extract.facts import FileFacts
-from archguard.findings import Finding, Hop, Severity
+from archguard.extract.facts import FileFacts, RawImport
+from archguard.findings import Edit, Finding, Hop, Remedy, Severity
 from archguard.graph import ModuleGraph, SiteFilter
 from archguard.mapping import ComponentMap
-from archguard.resolve import EXTERNAL, STDLIB, ImportSite
+from archguard.resolve import EXTERNAL, STDLIB, ImportSite, NameIndex
 
 
 @dataclass(frozen=True)
@@ -99,17 +99,19 @@ class RuleContext:
         """The graph as this rule sees it: its import filters and its ignore entries applied."""
         config = rule.config
         removed: set[tuple[str, str]] = set()
+        removed_via: set[tuple[str, str]] = set()
         applicable = [ignore for ignore in self.ignores if ignore.applies_to(rule)]
         if applicable:
-            for importer, imported in self.graph.graph.edges():
-                for ignore in applicable:
-                    if ignore.matches(importer, imported):
-                        removed.add((importer, imported))
+            for pair in self._dependency_pairs:
+                if any(ignore.matches(*pair) for ignore in applicable):
+                    removed.add(pair)  # the edge, when it is one
+                    removed_via.add(pair)  # imports re-exported through the package, when it is one
         site_filter = SiteFilter(
             exclude_type_checking=getattr(config, "exclude_type_checking", False),
             exclude_dynamic=getattr(config, "exclude_dynamic", False),
             exclude_lazy=getattr(config, "exclude_lazy", False),
             removed_edges=frozenset(removed),
+            removed_via=frozenset(removed_via),
         )
         return self.graph.view(site_filter)
 
@@ -118,6 +120,10 @@ class RuleContext:
 
     def component_of(self, module: str) -> str | None:
         return self.components.component_of.get(module)
+
+    @cached_property
+    def _dependency_pairs(self) -> set[tuple[str, str]]:
+        return self.graph.dependency_pairs()
 
     @cached_property
     def _internal_modules(self) -> tuple[str, ...]:
@@ -137,6 +143,24 @@ class RuleContext:
         pattern = ModulePattern.parse(entry)
         return {m for m in self._internal_modules if pattern.covers(m)}
 
+    @cached_property
+    def names(self) -> NameIndex:
+        """Module-level names of every analysed module: bindings, exports, re-exports."""
+        packages = (m for m, path in self.paths.items() if path.rpartition("/")[2] == "__init__.py")
+        return NameIndex(self.facts, packages)
+
+    def raw_import(self, site: ImportSite) -> RawImport | None:
+        """The import statement (as extracted) that an import site comes from."""
+        facts = self.facts.get(site.importer)
+        if facts is None:
+            return None
+        for raw in facts.imports:
+            if raw.line != site.line or raw.column != site.column or raw.dynamic != site.dynamic:
+                continue
+            if (set(site.names) <= set(raw.names)) if raw.names else site.requested == raw.module:
+                return raw
+        return None
+
     @staticmethod
     def first_site(view: nx.DiGraph, importer: str, imported: str) -> ImportSite:
         sites: tuple[ImportSite, ...] = view.edges[importer, imported]["sites"]
@@ -148,6 +172,9 @@ class RuleContext:
     @staticmethod
     def is_stdlib(node: str) -> bool:
         return node.startswith(EXTERNAL) and node[len(EXTERNAL) :] in STDLIB
+
+
+_DOCS: dict[type[Rule], RuleDoc] = {}
 
 
 class Rule(ABC):
@@ -171,8 +198,27 @@ class Rule(ABC):
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         """Yield this rule's findings."""
 
+    def remedy(self, kind: str, action: str, *, reason: str = "", edit: Edit | None = None, location: str | None = None) -> Remedy:
+        """A structured remedy: the rule's documented rationale, and the contract's description
+        of this rule (when it has one) as the short reason."""
+        return Remedy(
+            kind=kind,
+            action=action,
+            reason=self.description or reason,
+            rationale=self.doc().why,
+            edit=edit,
+            location=location,
+        )
+
     @classmethod
     def doc(cls) -> RuleDoc:
+        cached = _DOCS.get(cls)
+        if cached is None:
+            cached = _DOCS[cls] = cls._parse_doc()
+        return cached
+
+    @classmethod
+    def _parse_doc(cls) -> RuleDoc:
         text = cls.__doc__ or ""
         summary = text.strip().splitlines()[0] if text.strip() else cls.kind
         return RuleDoc(

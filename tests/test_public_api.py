@@ -1,0 +1,246 @@
+"""Name-level public interfaces and re-exports through ``__init__.py``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from archguard.extract import extract_facts
+from archguard.extract.facts import Binding
+from tests.helpers import make_project, run_check, summary
+
+BILLING: dict[str, str | bytes] = {
+    "shop/__init__.py": "",
+    "shop/api/__init__.py": "",
+    "shop/api/views.py": "from shop.billing.api import Invoice, total\n",
+    "shop/billing/__init__.py": "from .models import Invoice\n",
+    "shop/billing/models.py": "class Invoice: ...\nclass Ledger: ...\n",
+    "shop/billing/api.py": """
+        from shop.billing.models import Invoice
+
+        __all__ = ["Invoice", "total"]
+
+        def total(): ...
+
+        def _ledger_total(): ...
+
+        def helper(): ...
+        """,
+}
+
+
+def contract(public: str, rules: str = "") -> str:
+    return f"""
+        [project]
+        packages = ["shop"]
+
+        [components]
+        root    = {{ modules = ["shop:*"] }}
+        api     = {{ modules = ["shop.api"] }}
+        billing = {{ modules = ["shop.billing"], public = {public} }}
+
+        [[rules]]
+        kind = "boundaries"
+        components = ["billing"]
+        {rules}
+        """
+
+
+def check(tmp_path: Path, views: str, public: str = '["shop.billing.api:*"]', **files: str):
+    return run_check(make_project(tmp_path, {**BILLING, "shop/api/views.py": views, **files}, contract(public)))
+
+
+# --- facts: where each module-level name comes from ----------------------------------------
+
+
+def test_bindings_record_where_each_module_level_name_comes_from() -> None:
+    facts = extract_facts(
+        b"from .models import Invoice as Inv, Ledger\n"
+        b"import shop.util\nimport shop.db as database\nfrom .. import *\n"
+        b"def f():\n    from .hidden import Secret\n"
+    )
+    assert facts.bindings() == (
+        Binding("Inv", "models", 1, "Invoice"),
+        Binding("Ledger", "models", 1, "Ledger"),
+        Binding("shop", "shop", 0, ""),
+        Binding("database", "shop.db", 0, ""),
+        Binding("*", "", 2, "*"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("source", "exported"),
+    [
+        ('__all__ = ["Invoice", "total"]\nclass Invoice: ...\ndef total(): ...\ndef helper(): ...\n', {"Invoice", "total"}),
+        ("class Invoice: ...\ndef _private(): ...\nimport os\n", {"Invoice", "os"}),
+        ('__all__ = ["a"]\n__all__ += ["b"]\n__all__ += ("c",)\na = b = c = d = 1\n', {"a", "b", "c"}),
+    ],
+    ids=["__all__ present", "__all__ absent", "__all__ built with +="],
+)
+def test_exported_names_come_from_dunder_all_else_public_names(source: str, exported: set[str]) -> None:
+    assert extract_facts(source.encode()).exported_names() == exported
+
+
+# --- name-level public interface -----------------------------------------------------------
+
+
+def test_names_the_public_module_exports_are_kept(tmp_path: Path) -> None:
+    views = "from shop.billing.api import Invoice, total\nfrom shop.billing.api import *\nimport shop.billing.api\n"
+    assert check(tmp_path, views).findings == []
+
+
+def test_a_name_the_public_module_does_not_export_is_a_violation(tmp_path: Path) -> None:
+    result = check(tmp_path, "from shop.billing.api import total, _ledger_total, helper\n")
+    assert summary(result.findings) == [("boundaries", "unexported-name", "shop.api.views", "shop.billing.api", 1)]
+    finding = result.findings[0]
+    assert "imports _ledger_total, helper from shop.billing.api, which billing's public interface does not export" in finding.message
+    assert finding.structured_remedy.kind == "export-from-public-api"
+
+
+def test_without_dunder_all_the_public_names_are_exported(tmp_path: Path) -> None:
+    api = "from shop.billing.models import Invoice\ndef total(): ...\ndef _ledger_total(): ...\n"
+    files = {"shop/billing/api.py": api}
+    assert check(tmp_path / "a", "from shop.billing.api import Invoice, total\n", **files).findings == []
+    result = check(tmp_path / "b", "from shop.billing.api import _ledger_total\n", **files)
+    assert summary(result.findings) == [("boundaries", "unexported-name", "shop.api.views", "shop.billing.api", 1)]
+
+
+def test_dunder_all_built_with_plus_equals_counts_every_part(tmp_path: Path) -> None:
+    api = '__all__ = ["total"]\n__all__ += ["helper"]\ndef total(): ...\ndef helper(): ...\ndef other(): ...\n'
+    files = {"shop/billing/api.py": api}
+    assert check(tmp_path / "a", "from shop.billing.api import total, helper\n", **files).findings == []
+    result = check(tmp_path / "b", "from shop.billing.api import other\n", **files)
+    assert [f.kind for f in result.findings] == ["unexported-name"]
+
+
+def test_explicit_public_names(tmp_path: Path) -> None:
+    public = '["shop.billing.api:Invoice"]'
+    assert check(tmp_path / "a", "from shop.billing.api import Invoice\n", public).findings == []
+    result = check(tmp_path / "b", "from shop.billing.api import total\n", public)
+    assert [(f.kind, f.imported) for f in result.findings] == [("unexported-name", "shop.billing.api")]
+
+
+def test_a_reexported_name_taken_from_its_internal_module_points_at_the_public_api(tmp_path: Path) -> None:
+    result = check(tmp_path, "from shop.billing.models import Invoice\n")
+    assert summary(result.findings) == [("boundaries", "internal-import", "shop.api.views", "shop.billing.models", 1)]
+    finding = result.findings[0]
+    assert finding.remedy == "import Invoice from shop.billing.api"
+    remedy = finding.structured_remedy
+    assert remedy.kind == "use-public-api"
+    assert remedy.reason == "billing's internals are private"
+    assert remedy.edit is not None
+    assert (remedy.edit.old, remedy.edit.new) == ("from shop.billing.models import Invoice", "from shop.billing.api import Invoice")
+    assert (remedy.edit.line, remedy.edit.column, remedy.edit.end_line, remedy.edit.end_column) == (1, 1, 1, 40)
+
+
+def test_the_replacement_keeps_aliases_indentation_and_spans_a_multiline_statement(tmp_path: Path) -> None:
+    views = "def view():\n    from shop.billing.models import (\n        Invoice as Bill,\n    )\n    return Bill\n"
+    edit = check(tmp_path, views).findings[0].structured_remedy.edit
+    assert edit is not None
+    assert edit.new == "from shop.billing.api import Invoice as Bill"
+    assert (edit.line, edit.column, edit.end_line, edit.end_column) == (2, 5, 4, 6)
+
+
+def test_no_replacement_when_the_public_api_lacks_a_name_of_the_statement(tmp_path: Path) -> None:
+    finding = check(tmp_path, "from shop.billing.models import Invoice, Ledger\n").findings[0]
+    assert finding.structured_remedy.edit is None
+    assert finding.remedy == "import Invoice, Ledger from shop.billing.api instead (export it there if it is missing)"
+
+
+# --- re-exports through __init__.py --------------------------------------------------------
+
+
+def test_import_through_a_public_package_init_that_reexports_is_kept(tmp_path: Path) -> None:
+    result = check(tmp_path, "from shop.billing import Invoice\n", '["shop.billing:*"]')
+    assert result.findings == []
+    site = next(s for s in result.analysis.sites if s.importer == "shop.api.views")
+    assert (site.imported, site.via, site.requested) == ("shop.billing.models", ("shop.billing",), "shop.billing")
+
+
+def test_import_through_a_private_package_init_names_the_init_and_the_public_api(tmp_path: Path) -> None:
+    result = check(tmp_path, "from shop.billing import Invoice\n")
+    assert summary(result.findings) == [("boundaries", "internal-import", "shop.api.views", "shop.billing.models", 1)]
+    finding = result.findings[0]
+    assert finding.message.endswith("(through shop.billing's __init__)")
+    assert finding.via == ("shop.billing",)
+    assert finding.to_json()["via"] == ["shop.billing"]
+    assert finding.remedy == "import Invoice from shop.billing.api"
+
+
+DEEP = {
+    "pkg/__init__.py": "from .a import Thing\n",  # depth 3: pkg -> pkg.a -> pkg.a.b -> pkg.a.b.impl
+    "pkg/a/__init__.py": "from .b import *\n",
+    "pkg/a/b/__init__.py": "from .impl import Thing as Thing\n__all__ = ['Thing']\n",
+    "pkg/a/b/impl.py": "class Thing: ...\n",
+    "pkg/user.py": "",
+}
+
+
+@pytest.mark.parametrize(
+    ("statement", "via"),
+    [
+        ("from pkg.a.b import Thing", ("pkg.a.b",)),
+        ("from pkg.a import Thing", ("pkg.a", "pkg.a.b")),
+        ("from pkg import Thing", ("pkg", "pkg.a", "pkg.a.b")),
+    ],
+    ids=["depth 1", "depth 2 (star import)", "depth 3"],
+)
+def test_reexport_chains_through_init_files_resolve_to_the_defining_module(tmp_path: Path, statement: str, via: tuple[str, ...]) -> None:
+    files = {**DEEP, "pkg/user.py": statement + "\n"}
+    result = run_check(make_project(tmp_path, files, '[project]\npackages = ["pkg"]\n'))
+    (site,) = [s for s in result.analysis.sites if s.importer == "pkg.user"]
+    assert (site.imported, site.via, site.symbols) == ("pkg.a.b.impl", via, ("Thing",))
+
+
+def test_follow_reexports_false_keeps_import_linters_semantics(tmp_path: Path) -> None:
+    files = {**DEEP, "pkg/user.py": "from pkg import Thing\n"}
+    result = run_check(make_project(tmp_path, files, '[project]\npackages = ["pkg"]\nfollow_reexports = false\n'))
+    (site,) = [s for s in result.analysis.sites if s.importer == "pkg.user"]
+    assert (site.imported, site.via) == ("pkg", ())
+
+
+def test_a_name_the_init_defines_itself_stays_on_the_package(tmp_path: Path) -> None:
+    files = {**DEEP, "pkg/__init__.py": "from .a import Thing\nVERSION = 1\n", "pkg/user.py": "from pkg import Thing, VERSION\n"}
+    result = run_check(make_project(tmp_path, files, '[project]\npackages = ["pkg"]\n'))
+    sites = sorted((s.imported, s.via, s.names) for s in result.analysis.sites if s.importer == "pkg.user")
+    assert sites == [("pkg", (), ("VERSION",)), ("pkg.a.b.impl", ("pkg", "pkg.a", "pkg.a.b"), ("Thing",))]
+
+
+LAYERED = {
+    "app/__init__.py": "",
+    "app/web/__init__.py": "",
+    "app/web/views.py": "def render(): ...\n",
+    "app/util/__init__.py": "from app.web.views import render\n",
+    "app/core/__init__.py": "",
+    "app/core/rules.py": "from app.util import render\n",
+}
+LAYERED_CONTRACT = """
+[project]
+packages = ["app"]
+
+[components]
+web  = { modules = ["app.web"] }
+core = { modules = ["app.core"] }
+util = { modules = ["app.util", "app:*"] }
+
+[[rules]]
+kind = "layers"
+layers = ["web", "core"]
+allow_indirect = true
+"""
+
+
+def test_a_reexport_is_a_direct_dependency_for_layers(tmp_path: Path) -> None:
+    result = run_check(make_project(tmp_path, LAYERED, LAYERED_CONTRACT))
+    assert summary(result.findings) == [("layers", "direct", "app.core.rules", "app.web.views", 1)]
+    assert result.findings[0].message.endswith("(through app.util's __init__)")
+    # import-linter's semantics: the dependency is on app.util, and only a chain reaches app.web.
+    plain = LAYERED_CONTRACT.replace('packages = ["app"]', 'packages = ["app"]\nfollow_reexports = false')
+    assert run_check(make_project(tmp_path / "plain", LAYERED, plain)).findings == []
+
+
+def test_an_ignore_entry_naming_the_init_silences_the_reexported_import(tmp_path: Path) -> None:
+    ignore = '\n[[ignore]]\nimport = "app.core.rules -> app.util"\nreason = "util re-exports on purpose"\n'
+    result = run_check(make_project(tmp_path, LAYERED, LAYERED_CONTRACT + ignore))
+    assert result.findings == []
