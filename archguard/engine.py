@@ -16,7 +16,7 @@ from archguard.contract.loading import LoadedContract
 from archguard.discover import Discovery, SourceFile, discover
 from archguard.extract import EXTRACTOR_VERSION
 from archguard.extract.facts import FileFacts, ParseProblem
-from archguard.findings import Finding, Suppression, sort_findings
+from archguard.findings import Finding, Suppression, prefer_reexports, sort_findings
 from archguard.graph import ModuleGraph
 from archguard.mapping import ComponentMap, build_component_map
 from archguard.resolve import ImportSite, NameIndex, Resolver
@@ -170,7 +170,7 @@ def analyze(loaded: LoadedContract, options: RunOptions | None = None) -> Analys
     components = build_component_map(contract.components, [f.module for f in files])
     sites, graph = build_graph(files, facts, components, follow_reexports=contract.project.follow_reexports)
     stats.modules = len(files)
-    stats.imports = len(sites)
+    stats.imports = sum(1 for site in sites if not site.via)  # a re-export's second site is not another import
     stats.seconds = time.perf_counter() - started
     return Analysis(
         loaded=loaded,
@@ -199,7 +199,7 @@ def evaluate(analysis: Analysis) -> CheckResult:
     rules = build_rules(contract)
     findings: list[Finding] = []
     for rule in rules:
-        findings.extend(rule.check(ctx))
+        findings.extend(prefer_reexports(list(rule.check(ctx))))
     pairs = analysis.graph.dependency_pairs()
     used = {ignore.index for ignore in ctx.ignores if any(ignore.matches(importer, imported) for importer, imported in pairs)}
     findings.extend(stale_ignores(analysis.loaded, ctx.ignores, used))

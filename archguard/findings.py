@@ -222,6 +222,28 @@ def site_finding(
     )
 
 
+def prefer_reexports(findings: list[Finding]) -> list[Finding]:
+    """One rule's findings without those that a finding about a re-exported import repeats.
+
+    ``from shop.billing import Invoice`` through a re-exporting ``__init__`` depends on both
+    ``shop.billing`` and ``shop.billing.models``; when a rule refuses both (or reaches the same
+    module through a chain), the finding that names the defining module and the ``__init__``
+    it went through is kept, the other dropped.
+    """
+    reexported: dict[tuple[str | None, int, int], list[Finding]] = {}
+    for finding in findings:
+        if finding.via:
+            reexported.setdefault((finding.path, finding.line, finding.column), []).append(finding)
+    if not reexported:
+        return findings
+
+    def repeated(finding: Finding) -> bool:
+        others = () if finding.via else reexported.get((finding.path, finding.line, finding.column), ())
+        return any(finding.imported in (other.via[0], other.imported) for other in others)
+
+    return [finding for finding in findings if not repeated(finding)]
+
+
 def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
     return sorted(findings, key=lambda f: f.sort_key)
 

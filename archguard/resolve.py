@@ -8,9 +8,9 @@
 - ``from __future__ import ...`` is a compiler directive, not a dependency: left out.
 - Re-exports through ``__init__.py`` are followed when the resolver is given a
   :class:`NameIndex`: ``from shop.billing import Invoice``, where ``shop/billing/__init__.py``
-  does ``from .models import Invoice``, depends on ``shop.billing.models`` and records
-  ``via=("shop.billing",)``. Without a name index (import-linter's semantics) the import
-  depends on ``shop.billing``.
+  does ``from .models import Invoice``, depends on ``shop.billing`` (whose ``__init__`` runs)
+  and also on ``shop.billing.models``: a second site with ``via=("shop.billing",)``. Without
+  a name index (import-linter's semantics) there is no second site.
 """
 
 from __future__ import annotations
@@ -254,14 +254,16 @@ class Resolver:
                         entry[1].append(name)
                         continue
                 imported = self.target(base)
-                via: tuple[str, ...] = ()
-                if self.names is not None and name != "*" and imported == base:
-                    origin = self.names.origin(base, name)
-                    if origin is not None and origin[0] != importer:
-                        imported, via = origin
-                entry = targets.setdefault((imported, via), (base, [], []))
+                entry = targets.setdefault((imported, ()), (base, [], []))
                 entry[1].append(name)
                 entry[2].append(name)
+                if self.names is not None and name != "*" and imported == base:
+                    # A re-exported name: also a dependency on the module that defines it.
+                    origin = self.names.origin(base, name)
+                    if origin is not None and origin[0] != importer:
+                        entry = targets.setdefault(origin, (base, [], []))
+                        entry[1].append(name)
+                        entry[2].append(name)
         else:
             targets[(self.target(base), ())] = (base, [], [])
         sites = []

@@ -154,8 +154,9 @@ def test_no_replacement_when_the_public_api_lacks_a_name_of_the_statement(tmp_pa
 def test_import_through_a_public_package_init_that_reexports_is_kept(tmp_path: Path) -> None:
     result = check(tmp_path, "from shop.billing import Invoice\n", '["shop.billing:*"]')
     assert result.findings == []
-    site = next(s for s in result.analysis.sites if s.importer == "shop.api.views")
-    assert (site.imported, site.via, site.requested) == ("shop.billing.models", ("shop.billing",), "shop.billing")
+    sites = [(s.imported, s.via, s.requested) for s in result.analysis.sites if s.importer == "shop.api.views"]
+    # The package's __init__ runs (a dependency on shop.billing), and Invoice comes from the models.
+    assert sites == [("shop.billing", (), "shop.billing"), ("shop.billing.models", ("shop.billing",), "shop.billing")]
 
 
 def test_import_through_a_private_package_init_names_the_init_and_the_public_api(tmp_path: Path) -> None:
@@ -189,22 +190,23 @@ DEEP = {
 def test_reexport_chains_through_init_files_resolve_to_the_defining_module(tmp_path: Path, statement: str, via: tuple[str, ...]) -> None:
     files = {**DEEP, "pkg/user.py": statement + "\n"}
     result = run_check(make_project(tmp_path, files, '[project]\npackages = ["pkg"]\n'))
-    (site,) = [s for s in result.analysis.sites if s.importer == "pkg.user"]
-    assert (site.imported, site.via, site.symbols) == ("pkg.a.b.impl", via, ("Thing",))
+    plain, reexport = [s for s in result.analysis.sites if s.importer == "pkg.user"]
+    assert (plain.imported, plain.via) == (via[0], ())
+    assert (reexport.imported, reexport.via, reexport.symbols, reexport.text) == ("pkg.a.b.impl", via, ("Thing",), statement)
+    assert result.analysis.stats.imports == 4  # the second site of a re-export is not another import
 
 
 def test_follow_reexports_false_keeps_import_linters_semantics(tmp_path: Path) -> None:
     files = {**DEEP, "pkg/user.py": "from pkg import Thing\n"}
     result = run_check(make_project(tmp_path, files, '[project]\npackages = ["pkg"]\nfollow_reexports = false\n'))
-    (site,) = [s for s in result.analysis.sites if s.importer == "pkg.user"]
-    assert (site.imported, site.via) == ("pkg", ())
+    assert [(s.imported, s.via) for s in result.analysis.sites if s.importer == "pkg.user"] == [("pkg", ())]
 
 
 def test_a_name_the_init_defines_itself_stays_on_the_package(tmp_path: Path) -> None:
     files = {**DEEP, "pkg/__init__.py": "from .a import Thing\nVERSION = 1\n", "pkg/user.py": "from pkg import Thing, VERSION\n"}
     result = run_check(make_project(tmp_path, files, '[project]\npackages = ["pkg"]\n'))
     sites = sorted((s.imported, s.via, s.names) for s in result.analysis.sites if s.importer == "pkg.user")
-    assert sites == [("pkg", (), ("VERSION",)), ("pkg.a.b.impl", ("pkg", "pkg.a", "pkg.a.b"), ("Thing",))]
+    assert sites == [("pkg", (), ("Thing", "VERSION")), ("pkg.a.b.impl", ("pkg", "pkg.a", "pkg.a.b"), ("Thing",))]
 
 
 LAYERED = {
@@ -229,6 +231,39 @@ kind = "layers"
 layers = ["web", "core"]
 allow_indirect = true
 """
+
+
+def test_the_package_stays_a_dependency_so_independence_still_sees_it(tmp_path: Path) -> None:
+    # billing takes slug from orders' __init__, which only re-exports it from a shared module:
+    # orders' __init__ still runs, so billing depends on orders.
+    files = {
+        "m/__init__.py": "",
+        "m/orders/__init__.py": "from m.shared import slug\n",
+        "m/billing/__init__.py": "from m.orders import slug\n",
+        "m/shared.py": "def slug(): ...\n",
+    }
+    rules = """
+        [project]
+        packages = ["m"]
+        [components]
+        root = { modules = ["m:*", "m.shared"] }
+        orders = { modules = ["m.orders"] }
+        billing = { modules = ["m.billing"] }
+        [[rules]]
+        kind = "independent"
+        components = ["orders", "billing"]
+        """
+    result = run_check(make_project(tmp_path, files, rules))
+    assert summary(result.findings) == [("independent", "direct", "m.billing", "m.orders", 1)]
+
+
+def test_a_rule_refusing_both_the_package_and_the_defining_module_reports_once(tmp_path: Path) -> None:
+    files = {**LAYERED, "app/web/__init__.py": "from app.web.views import render\n", "app/core/rules.py": "from app.web import render\n"}
+    result = run_check(make_project(tmp_path, files, LAYERED_CONTRACT))
+    assert summary(result.findings) == [("layers", "direct", "app.core.rules", "app.web.views", 1)]
+    assert result.findings[0].message == (
+        "app.core.rules imports app.web.views: core must not depend on web, a higher layer (through app.web's __init__)"
+    )
 
 
 def test_a_reexport_is_a_direct_dependency_for_layers(tmp_path: Path) -> None:
