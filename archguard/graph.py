@@ -30,6 +30,9 @@ class SiteFilter:
     removed_edges: frozenset[tuple[str, str]] = frozenset()
     # (importer, package) pairs: sites re-exported through that package's __init__ are left out
     removed_via: frozenset[tuple[str, str]] = frozenset()
+    # (external node, dotted module) pairs: on edges into such a node only imports of one of
+    # its modules count ("external:django.db" keeps "import django.db.models", not "import django.http")
+    partial_externals: frozenset[tuple[str, str]] = frozenset()
 
     def accepts(self, site: ImportSite) -> bool:
         return not (
@@ -37,7 +40,14 @@ class SiteFilter:
             or (self.exclude_dynamic and site.dynamic)
             or (self.exclude_lazy and site.lazy)
             or (self.removed_via and any((site.importer, package) in self.removed_via for package in site.via))
+            or (self.partial_externals and not self._external_kept(site))
         )
+
+    def _external_kept(self, site: ImportSite) -> bool:
+        modules = [module for node, module in self.partial_externals if node == site.imported]
+        if not modules:
+            return True
+        return any(site.requested == module or site.requested.startswith(module + ".") for module in modules)
 
 
 ALL_SITES = SiteFilter()

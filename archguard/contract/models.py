@@ -85,7 +85,10 @@ class ComponentConfig(StrictModel):
         ),
     )
     description: str | None = Field(None, description="What this component is for.")
-    tags: list[str] = Field(default_factory=list, description="Free-form tags, e.g. 'type:domain'.")
+    tags: list[str] = Field(
+        default_factory=list,
+        description="Tags such as 'type:domain' or 'scope:orders': rules may name 'type:domain' (or 'tag:NAME') wherever they name a component.",
+    )
 
 
 class RuleBase(StrictModel):
@@ -127,7 +130,7 @@ class BoundariesRule(RuleBase):
 
     kind: Literal["boundaries"]
     components: list[str] = Field(
-        ..., min_length=1, description="Components whose internals are private (see each component's 'public')."
+        ..., min_length=1, description="Components (or tags) whose internals are private (see each component's 'public')."
     )
 
 
@@ -136,11 +139,19 @@ class AllowedRule(RuleBase):
 
     kind: Literal["allowed"]
     allow: dict[str, list[str]] = Field(
-        ...,
+        default_factory=dict,
         description=(
-            "For each component, the components it may import. Components that are not keys "
-            "are unconstrained; a key with [] may import no other component."
+            "For each component (or tag, 'type:domain'), the components or tags it may import. Components "
+            "that are not keys are unconstrained; a key with [] may import no other component."
         ),
+    )
+    from_: str | list[str] | None = Field(
+        None,
+        alias="from",
+        description="Instead of 'allow': the components or tags ('type:domain') that may depend only on 'to'.",
+    )
+    to: list[str] | None = Field(
+        None, description="With 'from': the components, tags or 'external:NAME' packages they may depend on."
     )
     include_external: bool = Field(
         False,
@@ -169,7 +180,9 @@ class IndependentRule(RuleBase, IndirectMixin):
     """Components that must not depend on each other in any direction."""
 
     kind: Literal["independent"]
-    components: list[str] = Field(..., min_length=2, description="Components that must stay independent.")
+    components: list[str] = Field(
+        ..., min_length=1, description="Components (or tags) that must stay independent: at least two components in all."
+    )
 
 
 class AcyclicRule(RuleBase):

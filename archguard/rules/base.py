@@ -19,7 +19,8 @@ import networkx as nx
 
 from archguard.contract.models import Contract, RuleBase, rule_display_name
 from archguard.contract.patterns import ModulePattern
-from archguard.contract.validate import parse_ignore_import
+from archguard.contract.selectors import ExternalTarget, expand_all
+from archguard.contract.validate import is_component_reference, parse_ignore_import
 from archguard.discover import DiscoveryProblem
 from archguard.extract.facts import FileFacts, RawImport
 from archguard.findings import Edit, Finding, Hop, Remedy, Severity
@@ -95,8 +96,9 @@ class RuleContext:
             compiled.append(CompiledIgnore(index, importer, imported, entry.rule, entry.reason))
         return tuple(compiled)
 
-    def view_for(self, rule: Rule) -> nx.DiGraph:
-        """The graph as this rule sees it: its import filters and its ignore entries applied."""
+    def view_for(self, rule: Rule, partial_externals: frozenset[tuple[str, str]] = frozenset()) -> nx.DiGraph:
+        """The graph as this rule sees it: its import filters and its ignore entries applied;
+        on edges into the ``partial_externals`` nodes, only imports of those modules."""
         config = rule.config
         removed: set[tuple[str, str]] = set()
         removed_via: set[tuple[str, str]] = set()
@@ -112,11 +114,16 @@ class RuleContext:
             exclude_lazy=getattr(config, "exclude_lazy", False),
             removed_edges=frozenset(removed),
             removed_via=frozenset(removed_via),
+            partial_externals=partial_externals,
         )
         return self.graph.view(site_filter)
 
     def modules_of(self, component: str) -> tuple[str, ...]:
         return self.components.modules_of.get(component, ())
+
+    def expand(self, entries: list[str]) -> tuple[str, ...]:
+        """The components that rule entries name: component names, or tags ('type:domain')."""
+        return expand_all(entries, self.contract.components)
 
     def component_of(self, module: str) -> str | None:
         return self.components.component_of.get(module)
@@ -133,13 +140,13 @@ class RuleContext:
         """Nodes named by a rule entry: a component, a module pattern, or ``external:NAME``."""
         graph = view if view is not None else self.graph.graph
         if entry.startswith(EXTERNAL):
-            name = entry[len(EXTERNAL) :].strip()
-            return {n for n in graph if n == EXTERNAL + name.split(".")[0]}
+            target = ExternalTarget.parse(entry)
+            return {n for n in self.graph.externals if n in graph and target.covers_node(n)}
         if entry.startswith("module:"):
             pattern = ModulePattern.parse(entry[len("module:") :])
             return {m for m in self._internal_modules if pattern.covers(m)}
-        if "." not in entry and "*" not in entry:
-            return set(self.modules_of(entry))
+        if is_component_reference(entry):
+            return {m for component in self.expand([entry]) for m in self.modules_of(component)}
         pattern = ModulePattern.parse(entry)
         return {m for m in self._internal_modules if pattern.covers(m)}
 

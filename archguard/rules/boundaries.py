@@ -90,14 +90,14 @@ class BoundariesRule(Rule):
 
     [[rules]]
     kind = "boundaries"
-    components = ["billing"]
+    components = ["billing", "type:service"]
     """
 
     kind = "boundaries"
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         view = ctx.view_for(self)
-        for component in self.config.components:
+        for component in ctx.expand(self.config.components):
             members = set(ctx.modules_of(component))
             api = PublicApi(component, tuple(ModulePattern.parse(p) for p in ctx.contract.components[component].public))
             for imported in sorted(members):

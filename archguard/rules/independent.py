@@ -26,10 +26,11 @@ class IndependentRule(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         view = ctx.view_for(self)
-        members = {c: set(ctx.modules_of(c)) for c in self.config.components}
+        components = ctx.expand(self.config.components)
+        members = {c: set(ctx.modules_of(c)) for c in components}
         everyone = set().union(*members.values())
-        for source in self.config.components:
-            for target in self.config.components:
+        for source in components:
+            for target in components:
                 if source == target:
                     continue
                 remedy = f"{source} and {target} must stay independent: move the shared code to a component both may use"

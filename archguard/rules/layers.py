@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import networkx as nx
 
-from archguard.contract.validate import parse_layer
+from archguard.contract.validate import Layer, layer_components, parse_layer
 from archguard.findings import Finding, site_finding
 from archguard.graph import direct_edges, indirect_chains
 from archguard.rules.base import Rule, RuleContext
@@ -30,7 +30,9 @@ class LayersRule(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         view = ctx.view_for(self)
-        layers = [parse_layer(entry) for entry in self.config.layers]
+        components = ctx.contract.components
+        layers = [parse_layer(entry, components) for entry in self.config.layers]
+        layers = [Layer(layer_components(layer, components), layer.independent) for layer in layers]
         layer_modules: list[set[str]] = []
         for layer in layers:
             modules: set[str] = set()
