@@ -3,8 +3,8 @@
 ``# archguard: ignore[rule] reason`` on an import's line silences the findings located at
 that import (for a chain, at its first hop). Silenced findings are kept and reported as
 suppressed; a pragma that silences nothing, or has no reason, is itself a warning. An
-``[[ignore]]`` entry that matches no import is a warning too: a typo or a moved module must
-not leave a dead exception behind.
+``[[ignore]]`` entry that matches no import is an error (``[drift] stale_ignore``): a typo or
+a moved module must not leave a dead exception behind.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 
 from archguard.contract.loading import LoadedContract, locate_key
 from archguard.extract.facts import FileFacts, Pragma
-from archguard.findings import Finding, Suppression
+from archguard.findings import Finding, Remedy, Severity, Suppression
 from archguard.rules.base import CompiledIgnore
 
 
@@ -84,7 +84,7 @@ def apply_pragmas(
     return kept, suppressed, warnings
 
 
-def stale_ignores(loaded: LoadedContract, ignores: Iterable[CompiledIgnore], used: set[int]) -> list[Finding]:
+def stale_ignores(loaded: LoadedContract, ignores: Iterable[CompiledIgnore], used: set[int], severity: Severity = "error") -> list[Finding]:
     findings = []
     prefix = loaded.table + "." if loaded.table else ""
     for ignore in ignores:
@@ -97,13 +97,18 @@ def stale_ignores(loaded: LoadedContract, ignores: Iterable[CompiledIgnore], use
                 rule="stale-ignore",
                 rule_name="stale-ignore",
                 kind="stale-ignore",
-                severity="warning",
+                severity=severity,
                 message=f"ignore entry '{ignore.importer.text} -> {ignore.imported.text}' matches no import",
                 path=loaded.relpath,
                 line=line,
                 column=1 if line else 0,
                 end_line=line,
                 remedy="remove the entry, or fix its module names if the code moved",
+                fix=Remedy(
+                    kind="fix-contract",
+                    action="remove the entry, or fix its module names if the code moved",
+                    reason="an exception that matches nothing may silence a future violation",
+                ),
                 identity=(ignore.importer.text, ignore.imported.text),
             )
         )

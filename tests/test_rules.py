@@ -279,7 +279,7 @@ def test_unmapped_module_is_reported_at_the_configured_level(tmp_path: Path) -> 
     assert findings(tmp_path, "[drift]\nunmapped = 'off'\n", **change) == []
 
 
-def test_ignore_entry_removes_the_import_for_every_rule_and_stale_entries_warn(tmp_path: Path) -> None:
+def test_ignore_entry_removes_the_import_for_every_rule_and_stale_entries_are_errors(tmp_path: Path) -> None:
     change = {"shop/domain/models.py": "from shop.infra import db\n"}
     ignore = '\n[[ignore]]\nimport = "shop.domain.models -> shop.infra.*"\nreason = "legacy, ARCH-12"\n'
     assert findings(tmp_path, FORBIDDEN + ACYCLIC + ignore, **change) == []
@@ -289,7 +289,7 @@ def test_ignore_entry_removes_the_import_for_every_rule_and_stale_entries_warn(t
     result = run_check(root)
     assert summary(result.findings) == [("stale-ignore", "stale-ignore", None, None, line)]
     assert result.findings[0].path == "archguard.toml"
-    assert result.exit_code == 0
+    assert result.exit_code == 1
 
 
 def test_ignore_for_one_rule_only(tmp_path: Path) -> None:

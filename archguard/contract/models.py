@@ -225,6 +225,15 @@ class DriftConfig(StrictModel):
     absent: Level = Field(
         "warning", description="Level of declared dependencies ('allowed') that no code uses any more."
     )
+    vacuous: Level = Field(
+        "error",
+        description=(
+            "Level of 'vacuous-rule' findings: a component, pattern or rule that matches no module, a layers "
+            "rule with no import between its layers. 'off' also lets a run that checked nothing (no file, no "
+            "import, no rule matching any module) pass instead of exiting with code 2."
+        ),
+    )
+    stale_ignore: Level = Field("error", description="Level of [[ignore]] entries that match no import.")
 
 
 class IgnoreEntry(StrictModel):

@@ -18,7 +18,8 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from archguard.contract.models import ComponentConfig
+from archguard.contract.models import AcyclicRule, ComponentConfig, Contract, ForbiddenRule
+from archguard.contract.patterns import ModulePattern, PatternError
 
 EXTERNAL = "external:"
 STDLIB_GROUP = "stdlib"
@@ -142,3 +143,25 @@ def expand_all(entries: list[str], components: Mapping[str, ComponentConfig]) ->
         for name in expand(entry, components):
             found.setdefault(name)
     return tuple(found)
+
+
+def referenced_packages(contract: Contract) -> set[str]:
+    """The top-level packages the contract's module patterns name (``shop`` for ``shop.api``)."""
+    texts: list[str] = []
+    for component in contract.components.values():
+        texts += component.modules + component.public
+    for rule in contract.rules:
+        if isinstance(rule, ForbiddenRule):
+            entries = rule.from_ + rule.to
+            texts += [e.removeprefix("module:") for e in entries if not e.startswith(EXTERNAL) and (e.startswith("module:") or "." in e or "*" in e)]
+        elif isinstance(rule, AcyclicRule) and rule.scope != "components":
+            texts.append(rule.scope)
+    tops = set()
+    for text in texts:
+        try:
+            first = ModulePattern.parse(text).segments[0]
+        except PatternError:
+            continue
+        if not any(c in first for c in "*?["):
+            tops.add(first)
+    return tops

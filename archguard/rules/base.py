@@ -10,13 +10,14 @@ from __future__ import annotations
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import pairwise
 from typing import Any, ClassVar
 
 import networkx as nx
 
+from archguard.contract.loading import LoadedContract, locate_key
 from archguard.contract.models import Contract, RuleBase, rule_display_name
 from archguard.contract.patterns import ModulePattern
 from archguard.contract.selectors import ExternalTarget, expand_all
@@ -66,7 +67,10 @@ class CompiledIgnore:
     reason: str
 
     def applies_to(self, rule: Rule) -> bool:
-        return self.rule is None or self.rule in (rule.kind, rule.name)
+        return self.applies_to_rule(rule.kind, rule.name)
+
+    def applies_to_rule(self, kind: str, name: str) -> bool:
+        return self.rule is None or self.rule in (kind, name)
 
     def matches(self, importer: str, imported: str) -> bool:
         if imported.startswith(EXTERNAL):
@@ -87,6 +91,19 @@ class RuleContext:
     paths: Mapping[str, str]  # module -> relative path
     discovery_problems: tuple[DiscoveryProblem, ...] = ()
     ignores: tuple[CompiledIgnore, ...] = ()
+    loaded: LoadedContract | None = None  # where the contract came from: findings about it point there
+    # Top-level packages the contract names that exist outside the source roots -> their folder.
+    elsewhere: Mapping[str, str] = field(default_factory=dict)
+
+    def contract_key(self, key: str) -> str:
+        """A key path of the contract as written in its file (``tool.archguard.`` in pyproject.toml)."""
+        return (self.loaded.table + "." if self.loaded is not None and self.loaded.table else "") + key
+
+    def contract_location(self, key: str) -> tuple[str | None, int]:
+        """(contract file relative to the project root, line of ``key``) for findings about the contract."""
+        if self.loaded is None:
+            return None, 0
+        return self.loaded.relpath, locate_key(self.loaded.source, self.contract_key(key)) or 0
 
     @classmethod
     def compile_ignores(cls, contract: Contract) -> tuple[CompiledIgnore, ...]:
@@ -99,10 +116,15 @@ class RuleContext:
     def view_for(self, rule: Rule, partial_externals: frozenset[tuple[str, str]] = frozenset()) -> nx.DiGraph:
         """The graph as this rule sees it: its import filters and its ignore entries applied;
         on edges into the ``partial_externals`` nodes, only imports of those modules."""
-        config = rule.config
+        return self.view_for_config(rule.config, rule.kind, rule.name, partial_externals)
+
+    def view_for_config(
+        self, config: Any, kind: str, name: str, partial_externals: frozenset[tuple[str, str]] = frozenset()
+    ) -> nx.DiGraph:
+        """The graph as the rule of this kind, name and configuration sees it (see ``view_for``)."""
         removed: set[tuple[str, str]] = set()
         removed_via: set[tuple[str, str]] = set()
-        applicable = [ignore for ignore in self.ignores if ignore.applies_to(rule)]
+        applicable = [ignore for ignore in self.ignores if ignore.applies_to_rule(kind, name)]
         if applicable:
             for pair in self._dependency_pairs:
                 if any(ignore.matches(*pair) for ignore in applicable):

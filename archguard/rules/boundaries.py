@@ -90,7 +90,7 @@ class BoundariesRule(Rule):
 
     [[rules]]
     kind = "boundaries"
-    components = ["billing", "type:service"]
+    components = ["billing"]
     """
 
     kind = "boundaries"
