@@ -84,6 +84,8 @@ REMEDY_KINDS = {
     "break-cycle": "break the cycle at one import: move shared code down or invert one dependency",
     "fix-contract": "the contract names something that does not exist or matches nothing: correct it",
     "fix-file": "repair, rename or exclude the file so that it can be analysed",
+    "remove-pragma": "remove an inline pragma that silences nothing",
+    "explain-exception": "write why an acknowledged exception is acceptable",
     "reuse-existing-code": "call the existing code at the given location instead of a copy",
     "review": "read the finding and decide",
 }

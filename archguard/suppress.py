@@ -62,6 +62,11 @@ def apply_pragmas(
                         column=1,
                         end_line=pragma.line,
                         remedy="remove the pragma: the finding it was written for is gone",
+                        fix=Remedy(
+                            kind="remove-pragma",
+                            action="remove the pragma: the finding it was written for is gone",
+                            reason="a dead pragma hides the next real violation on that line",
+                        ),
                         identity=(path, rules, pragma.reason),
                     )
                 )
@@ -78,6 +83,11 @@ def apply_pragmas(
                         column=1,
                         end_line=pragma.line,
                         remedy="say why the exception is acceptable after the pragma: '# archguard: ignore[rule] reason'",
+                        fix=Remedy(
+                            kind="explain-exception",
+                            action="say why the exception is acceptable after the pragma: '# archguard: ignore[rule] reason'",
+                            reason="an exception without a reason cannot be reviewed",
+                        ),
                         identity=(path, rules, "no-reason"),
                     )
                 )

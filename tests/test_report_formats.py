@@ -33,6 +33,7 @@ FILES = {
     "junit": "check.junit.xml",
     "github": "check.github",
     "markdown": "check.md",
+    "agent": "check.agent.txt",
 }
 
 

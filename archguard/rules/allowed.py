@@ -103,6 +103,6 @@ class AllowedRule(Rule):
             fix=self.remedy(
                 "remove-import",
                 f"remove the import, or if {source} should depend on {shown}, add {shown!r} to {where} in the contract",
-                reason=f"{who} may depend on {listed} only",
+                reason=f"{who} may depend only on {listed}" if constraint.targets else f"{who} may depend on no other component",
             ),
         )

@@ -35,8 +35,14 @@ class ParseErrorRule(Rule):
                 column=problem.column,
                 end_line=problem.line,
                 importer=module,
+                remedy=PARSE_REMEDY,
+                fix=self.remedy("fix-file", PARSE_REMEDY, reason="archguard cannot see the imports of a file it cannot parse"),
                 identity=(module,),
             )
+
+
+PARSE_REMEDY = "fix the syntax error or the file's encoding, or exclude the file in [project] exclude"
+DISCOVERY_REMEDY = "remove or repair the entry, or exclude it in [project] exclude"
 
 
 class DiscoveryRule(Rule):
@@ -58,8 +64,13 @@ class DiscoveryRule(Rule):
                 severity="error" if problem.kind == "unreadable" else self.severity,
                 message=problem.message,
                 path=problem.relpath,
+                remedy=DISCOVERY_REMEDY,
+                fix=self.remedy("fix-file", DISCOVERY_REMEDY, reason="a file archguard skips is code it does not check"),
                 identity=(problem.relpath, problem.kind),
             )
+
+
+UNMAPPED_REMEDY = "add it to a component's 'modules' in the contract, or exclude it in [project] exclude"
 
 
 class UnmappedRule(Rule):
@@ -88,6 +99,7 @@ class UnmappedRule(Rule):
                 column=1,
                 end_line=1,
                 importer=module,
-                remedy="add it to a component's 'modules' in the contract, or exclude it in [project] exclude",
+                remedy=UNMAPPED_REMEDY,
+                fix=self.remedy("add-to-contract", UNMAPPED_REMEDY, reason="code outside every component is outside every rule"),
                 identity=(module,),
             )

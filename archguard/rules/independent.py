@@ -33,7 +33,8 @@ class IndependentRule(Rule):
             for target in components:
                 if source == target:
                     continue
-                remedy = f"{source} and {target} must stay independent: move the shared code to a component both may use"
+                action = f"{source} and {target} must stay independent: move the shared code to a component both may use"
+                remedy = self.remedy("move-shared-code-down", action, reason=f"{source} and {target} must be independent")
                 for importer, imported in direct_edges(view, members[source], members[target]):
                     for site in view.edges[importer, imported]["sites"]:
                         yield site_finding(
@@ -43,7 +44,7 @@ class IndependentRule(Rule):
                             severity=self.severity,
                             message=f"{importer} imports {imported}: {source} and {target} must be independent",
                             site=site,
-                            remedy=remedy,
+                            fix=remedy,
                         )
                 if self.config.allow_indirect:
                     continue
@@ -57,6 +58,6 @@ class IndependentRule(Rule):
                         site=ctx.first_site(view, chain[0], chain[1]),
                         chain=ctx.hops(view, chain),
                         imported=chain[-1],
-                        remedy=remedy,
+                        fix=remedy,
                         identity_extra=(chain[1],),
                     )
