@@ -225,23 +225,28 @@ def site_finding(
 
 
 def prefer_reexports(findings: list[Finding]) -> list[Finding]:
-    """One rule's findings without those that a finding about a re-exported import repeats.
+    """One rule's findings without those that another finding about the same import repeats.
 
     ``from shop.billing import Invoice`` through a re-exporting ``__init__`` depends on both
-    ``shop.billing`` and ``shop.billing.models``; when a rule refuses both (or reaches the same
-    module through a chain), the finding that names the defining module and the ``__init__``
-    it went through is kept, the other dropped.
+    ``shop.billing`` and ``shop.billing.models``. When a rule refuses the package itself, the
+    finding about the package (what the statement names) is kept, and findings about what the
+    ``__init__`` re-exported (directly, or through a chain to the same module) are dropped;
+    those stay when the package itself is allowed and only the re-exported module is not.
     """
-    reexported: dict[tuple[str | None, int, int], list[Finding]] = {}
+    plain: dict[tuple[str | None, int, int], set[str | None]] = {}
     for finding in findings:
-        if finding.via:
-            reexported.setdefault((finding.path, finding.line, finding.column), []).append(finding)
-    if not reexported:
+        if not finding.via and not (finding.chain and finding.chain[0].via):
+            plain.setdefault((finding.path, finding.line, finding.column), set()).add(finding.imported)
+    if not plain:
         return findings
 
     def repeated(finding: Finding) -> bool:
-        others = () if finding.via else reexported.get((finding.path, finding.line, finding.column), ())
-        return any(finding.imported in (other.via[0], other.imported) for other in others)
+        refused = plain.get((finding.path, finding.line, finding.column))
+        if not refused:
+            return False
+        if finding.via:
+            return finding.via[0] in refused or finding.imported in refused
+        return bool(finding.chain and finding.chain[0].via and finding.imported in refused)
 
     return [finding for finding in findings if not repeated(finding)]
 

@@ -159,14 +159,29 @@ def test_import_through_a_public_package_init_that_reexports_is_kept(tmp_path: P
     assert sites == [("shop.billing", (), "shop.billing"), ("shop.billing.models", ("shop.billing",), "shop.billing")]
 
 
-def test_import_through_a_private_package_init_names_the_init_and_the_public_api(tmp_path: Path) -> None:
+def test_import_from_a_private_package_init_is_reported_once_with_the_public_api(tmp_path: Path) -> None:
+    # shop.billing (the package) is not public: one finding about what the statement names.
     result = check(tmp_path, "from shop.billing import Invoice\n")
-    assert summary(result.findings) == [("boundaries", "internal-import", "shop.api.views", "shop.billing.models", 1)]
+    assert summary(result.findings) == [("boundaries", "internal-import", "shop.api.views", "shop.billing", 1)]
     finding = result.findings[0]
-    assert finding.message.endswith("(through shop.billing's __init__)")
-    assert finding.via == ("shop.billing",)
-    assert finding.to_json()["via"] == ["shop.billing"]
     assert finding.remedy == "import Invoice from shop.billing.api"
+    assert finding.structured_remedy.edit is not None
+    assert finding.structured_remedy.edit.new == "from shop.billing.api import Invoice"
+
+
+def test_import_through_an_outside_init_that_reexports_internals_names_the_init(tmp_path: Path) -> None:
+    # The root package re-exports billing's internal model: importing it from the root is
+    # allowed as far as the root goes, but reaches billing's internals through shop's __init__.
+    result = check(tmp_path, "from shop import Invoice\n", **{"shop/__init__.py": "from shop.billing.models import Invoice\n"})
+    found = [f for f in result.findings if f.importer == "shop.api.views"]
+    assert summary(found) == [("boundaries", "internal-import", "shop.api.views", "shop.billing.models", 1)]
+    finding = found[0]
+    assert finding.message.endswith("(through shop's __init__)")
+    assert finding.via == ("shop",)
+    assert finding.to_json()["via"] == ["shop"]
+    assert finding.remedy == "import Invoice from shop.billing.api"
+    assert finding.structured_remedy.edit is not None
+    assert finding.structured_remedy.edit.new == "from shop.billing.api import Invoice"
 
 
 DEEP = {
@@ -260,10 +275,16 @@ def test_the_package_stays_a_dependency_so_independence_still_sees_it(tmp_path: 
 def test_a_rule_refusing_both_the_package_and_the_defining_module_reports_once(tmp_path: Path) -> None:
     files = {**LAYERED, "app/web/__init__.py": "from app.web.views import render\n", "app/core/rules.py": "from app.web import render\n"}
     result = run_check(make_project(tmp_path, files, LAYERED_CONTRACT))
-    assert summary(result.findings) == [("layers", "direct", "app.core.rules", "app.web.views", 1)]
-    assert result.findings[0].message == (
-        "app.core.rules imports app.web.views: core must not depend on web, a higher layer (through app.web's __init__)"
-    )
+    assert summary(result.findings) == [("layers", "direct", "app.core.rules", "app.web", 1)]
+    assert result.findings[0].message == "app.core.rules imports app.web: core must not depend on web, a higher layer"
+    # A chain through the package and one through the re-export to the same module: one finding.
+    indirect = LAYERED_CONTRACT.replace("allow_indirect = true\n", "")
+    files["app/util/__init__.py"] = "from app.util.mid import render\n"
+    files["app/util/mid.py"] = "from app.web.views import render\n"
+    files["app/core/rules.py"] = "from app.util import render\n"
+    result = run_check(make_project(tmp_path / "chains", files, indirect))
+    assert [(f.kind, f.imported) for f in result.findings] == [("indirect", "app.web.views")]
+    assert [hop.imported for hop in result.findings[0].chain] == ["app.util", "app.util.mid", "app.web.views"]
 
 
 def test_a_reexport_is_a_direct_dependency_for_layers(tmp_path: Path) -> None:
