@@ -1,6 +1,6 @@
 """What the "beyond the peers" features cost (issue 11), on Django's source.
 
-    python -m benchmarks.beyond [--repetitions 5] [--main /work/main]
+    python -m benchmarks.beyond [--repetitions 5] [--main /work/main] [--name "base 0138a3a"]
 
 1. Warm whole-tree checks side by side, alternating: this checkout, the main checkout (before
    these features), lint-imports (warm cache).
@@ -80,6 +80,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repetitions", type=int, default=5)
     parser.add_argument("--main", type=Path, default=Path("/work/main"), help="a checkout without these features")
+    parser.add_argument("--name", default="", help="what to call that checkout in the table (default: main and its commit)")
     args = parser.parse_args()
     project = django_copy()
     files = sorted((project / "django").rglob("*.py"))
@@ -99,7 +100,7 @@ def main() -> None:
     timed([lint_imports], project, env)
     series = {
         f"archguard check, warm, this branch ({this_commit})": Series("this"),
-        f"archguard check, warm, main ({main_commit})": Series("main"),
+        f"archguard check, warm, {args.name or f'main ({main_commit})'}": Series("main"),
         "lint-imports, warm cache": Series("li"),
     }
     runs = [
@@ -121,7 +122,7 @@ Machine: {machine()}. Medians of {args.repetitions} alternating repetitions. `py
 
 ## Warm whole-tree check (layers + forbidden + independence contracts)
 
-{table(rows, ["run", "median (s)", "peak RSS (MiB)", "ratio to main", "ratio to lint-imports warm", "exit code"])}
+{table(rows, ["run", "median (s)", "peak RSS (MiB)", "ratio to the checkout without the features", "ratio to lint-imports warm", "exit code"])}
 
 ## In-process, warm cache (this branch)
 
