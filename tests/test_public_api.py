@@ -59,6 +59,7 @@ def test_bindings_record_where_each_module_level_name_comes_from() -> None:
         b"from .models import Invoice as Inv, Ledger\n"
         b"import shop.util\nimport shop.db as database\nfrom .. import *\n"
         b"def f():\n    from .hidden import Secret\n"
+        b"if TYPE_CHECKING:\n    from .typing_only import Hint\n"
     )
     assert facts.bindings() == (
         Binding("Inv", "models", 1, "Invoice"),

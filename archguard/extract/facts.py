@@ -61,8 +61,9 @@ class RawImport:
         )
 
     def bindings(self) -> tuple[Binding, ...]:
-        """The module-level names this import binds (none for imports inside functions or classes)."""
-        if not self.module_level or self.dynamic:
+        """The module-level names this import binds at run time (none for imports inside functions
+        or classes, or under ``if TYPE_CHECKING:``)."""
+        if not self.module_level or self.dynamic or self.type_checking:
             return ()
         if not self.names:  # "import a.b" binds "a" to module a; "import a.b as c" binds "c" to a.b
             if self.alias:
