@@ -109,9 +109,13 @@ def discover(root: Path, project: ProjectConfig, *, contract_file: str | None = 
                 if found:
                     break
             if not found:
-                hint = ""
-                if (root / "src" / Path(*name.split("."))).exists() and "src" not in roots:
-                    hint = "; it exists under 'src/': set roots = [\"src\"] in [project]"
+                elsewhere = find_outside_roots(root, roots, [name.split(".")[0]])
+                if elsewhere:
+                    folder = elsewhere[name.split(".")[0]]
+                    hint = f"; it exists under '{folder}/': set roots = [\"{folder}\"] in [project]"
+                else:
+                    present = top_level_packages(root, roots)
+                    hint = f"; packages under the roots: {', '.join(present)}" if present else "; there is no package under the roots"
                 raise ContractError(
                     f"package {name!r} not found under the source roots {list(roots)}{hint}",
                     file=contract_file,
@@ -253,12 +257,56 @@ def discover(root: Path, project: ProjectConfig, *, contract_file: str | None = 
     )
 
 
+def top_level_packages(root: Path, roots: tuple[str, ...]) -> list[str]:
+    """The regular packages (folders with __init__.py) directly under the source roots."""
+    found = set()
+    for source_root in roots:
+        for child in _children(root / source_root):
+            if child.is_dir() and _IDENTIFIER.match(child.name) and (child / "__init__.py").is_file():
+                found.add(child.name)
+    return sorted(found)
+
+
+def find_outside_roots(root: Path, roots: tuple[str, ...], names: list[str]) -> dict[str, str]:
+    """Top-level packages or modules that exist under the project root but outside the source
+    roots (``src/shop`` when the roots are ``["."]``): name -> the folder holding it (posix,
+    relative to the root; "." for the root itself). Looks in src/, the root, and the root's
+    direct sub-folders."""
+    root = root.resolve()
+    folders = [root / "src", root]
+    folders += [c for c in _children(root) if c.is_dir() and not c.name.startswith(".") and c.name not in SKIPPED_DIRECTORIES and c.name != "src"]
+    found: dict[str, str] = {}
+    source_roots = {Path(r).as_posix() for r in roots}
+    for name in sorted(set(names)):
+        if not _IDENTIFIER.match(name):
+            continue
+        for folder in folders:
+            relative = _relpath(folder, root) if folder != root else "."
+            if relative in source_roots or not folder.is_dir():
+                continue
+            if (folder / f"{name}.py").is_file() or _holds_python(folder / name, depth=3):
+                found[name] = relative
+                break
+    return found
+
+
 def _inside(path: Path, root: Path) -> bool:
     try:
         path.relative_to(root)
         return True
     except ValueError:
         return False
+
+
+def _holds_python(directory: Path, depth: int) -> bool:
+    """True when a .py file is in the directory or in its sub-folders, down to ``depth`` levels."""
+    try:
+        children = list(directory.iterdir())
+    except OSError:
+        return False
+    if any(child.suffix == ".py" for child in children):
+        return True
+    return depth > 1 and any(_holds_python(child, depth - 1) for child in children if child.is_dir() and not child.name.startswith("."))
 
 
 def _contains_python(directory: Path) -> bool:

@@ -14,17 +14,19 @@ from pathlib import Path
 from archguard.cache import CACHE_DIR_NAME, FactsCache, content_hash
 from archguard.contract.loading import LoadedContract
 from archguard.contract.models import ProjectConfig
-from archguard.discover import Discovery, SourceFile, discover, resolve_roots
+from archguard.contract.selectors import referenced_packages
+from archguard.discover import Discovery, SourceFile, discover, find_outside_roots, resolve_roots
 from archguard.discover_importlinter import discover_like_importlinter, namespace_packages
+from archguard.errors import NothingCheckedError
 from archguard.extract import EXTRACTOR_VERSION
 from archguard.extract.facts import FileFacts, ParseProblem
-from archguard.findings import Finding, Suppression, sort_findings
+from archguard.findings import Finding, Suppression, prefer_reexports, sort_findings
 from archguard.graph import ModuleGraph
 from archguard.mapping import ComponentMap, build_component_map
-from archguard.resolve import ImportSite, Resolver
+from archguard.resolve import ImportSite, NameIndex, Resolver
 from archguard.resolve_importlinter import ImportLinterResolver
 from archguard.rules.base import Rule, RuleContext
-from archguard.rules.registry import build_importlinter_rules, build_rules
+from archguard.rules.registry import EMPTY_RULE_KIND, build_importlinter_rules, build_rules
 from archguard.suppress import apply_pragmas, stale_ignores
 
 ProgressCallback = Callable[[int, int], None]  # (files done, files to parse)
@@ -144,8 +146,15 @@ def build_graph(
     components: ComponentMap,
     project: ProjectConfig | None = None,
     discovery: Discovery | None = None,
+    *,
+    follow_reexports: bool = True,
 ) -> tuple[list[ImportSite], ModuleGraph]:
-    """Resolve every import and build the module graph (the project's ``resolution`` decides how)."""
+    """Resolve every import and build the module graph (the project's ``resolution`` decides how).
+
+    ``follow_reexports=False`` keeps import-linter's semantics: ``from pkg import Name`` depends
+    on ``pkg`` even when its ``__init__`` re-exports Name from a submodule. The import-linter
+    resolution never follows re-exports.
+    """
     namespaces: list[str] = []
     resolver: Resolver | ImportLinterResolver
     if project is not None and project.resolution == "import-linter":
@@ -158,7 +167,8 @@ def build_graph(
             include_external=bool(project.include_external_packages),
         )
     else:
-        resolver = Resolver(f.module for f in files)
+        names = NameIndex(facts, (f.module for f in files if f.is_package)) if follow_reexports else None
+        resolver = Resolver((f.module for f in files), names)
     sites: list[ImportSite] = []
     for file in files:
         for raw in facts[file.module].imports:
@@ -191,9 +201,9 @@ def analyze(loaded: LoadedContract, options: RunOptions | None = None) -> Analys
     if cache is not None:
         cache.save()
     components = build_component_map(contract.components, [f.module for f in files])
-    sites, graph = build_graph(files, facts, components, contract.project, discovery)
+    sites, graph = build_graph(files, facts, components, contract.project, discovery, follow_reexports=contract.project.follow_reexports)
     stats.modules = len(files)
-    stats.imports = len(sites)
+    stats.imports = sum(1 for site in sites if not site.via)  # a re-export's second site is not another import
     stats.seconds = time.perf_counter() - started
     return Analysis(
         loaded=loaded,
@@ -218,14 +228,17 @@ def evaluate(analysis: Analysis) -> CheckResult:
         paths=analysis.paths,
         discovery_problems=analysis.discovery.problems,
         ignores=RuleContext.compile_ignores(contract),
+        loaded=analysis.loaded,
+        elsewhere=packages_outside_roots(analysis),
     )
     importlinter = analysis.loaded.importlinter
     rules = build_importlinter_rules(importlinter) if importlinter is not None else build_rules(contract)
     findings: list[Finding] = []
     for rule in rules:
-        findings.extend(rule.check(ctx))
+        findings.extend(prefer_reexports(list(rule.check(ctx))))
     used = {ignore.index for ignore in ctx.ignores if ctx.ignored_edges[ignore.index]}
-    findings.extend(stale_ignores(analysis.loaded, ctx.ignores, used))
+    if contract.drift.stale_ignore != "off":
+        findings.extend(stale_ignores(analysis.loaded, ctx.ignores, used, contract.drift.stale_ignore))
     facts_by_path = {analysis.paths[m]: f for m, f in analysis.facts.items()}
     kept, suppressed, pragma_warnings = apply_pragmas(findings, facts_by_path)
     return CheckResult(
@@ -236,11 +249,56 @@ def evaluate(analysis: Analysis) -> CheckResult:
     )
 
 
+def packages_outside_roots(analysis: Analysis) -> dict[str, str]:
+    """Top-level packages the contract names that are not analysed but exist elsewhere under
+    the project root (``src/shop`` when the roots are ``["."]``): name -> folder."""
+    analysed = {module.split(".")[0] for module in analysis.paths}
+    missing = sorted(referenced_packages(analysis.loaded.contract) - analysed)
+    if not missing:
+        return {}
+    return find_outside_roots(analysis.discovery.root, analysis.discovery.roots, missing)
+
+
+def ensure_something_checked(result: CheckResult) -> None:
+    """Raise :class:`NothingCheckedError` when the run could not have failed: no file analysed,
+    no import in any file, or every rule of the contract matching no module (unless the
+    contract sets ``[drift] vacuous = "off"``)."""
+    analysis = result.analysis
+    loaded = analysis.loaded
+    contract = loaded.contract
+    if contract.drift.vacuous == "off" or loaded.importlinter is not None:
+        return  # an import-linter configuration gets import-linter's verdicts, nothing more
+    stats = analysis.stats
+    parse_errors = any(f.rule == "parse-error" for f in result.findings)
+    key, line = None, None
+    if stats.files == 0:
+        roots = ", ".join(repr(r) for r in analysis.discovery.roots)
+        packages = ", ".join(analysis.discovery.packages) or "none"
+        reason = f"no Python file was analysed (source roots: {roots}; packages: {packages}; check [project] packages and exclude)"
+    elif stats.imports == 0 and not parse_errors:
+        reason = f"the {plural_files(stats.files)} analysed hold no import, so no dependency rule can fail"
+    else:
+        empty = {f.identity[1]: f for f in result.findings if f.rule == "vacuous-rule" and f.kind == EMPTY_RULE_KIND}
+        if not contract.rules or len(empty) < len(contract.rules):
+            return
+        first = min(empty.values(), key=lambda f: f.line)
+        key, line = dict(first.details).get("key"), first.line or None
+        reason = "no rule of the contract matches any analysed module:\n  " + "\n  ".join(f.message for f in sorted(empty.values(), key=lambda f: f.line))
+    message = f"checked nothing: {reason}. (Set [drift] vacuous = \"off\" to let such a run pass.)"
+    raise NothingCheckedError(message, file=loaded.display_path, key=key, line=line)
+
+
+def plural_files(count: int) -> str:
+    return f"{count} file" if count == 1 else f"{count} files"
+
+
 def check(loaded: LoadedContract, options: RunOptions | None = None) -> CheckResult:
-    """Analyse the working tree and evaluate the contract on it."""
+    """Analyse the working tree and evaluate the contract on it. Raises NothingCheckedError
+    when the run checked nothing (see :func:`ensure_something_checked`)."""
     started = time.perf_counter()
     result = evaluate(analyze(loaded, options))
     result.analysis.stats.seconds = time.perf_counter() - started
+    ensure_something_checked(result)
     return result
 
 

@@ -46,3 +46,8 @@ class UsageError(ArchguardError):
 
 class GitError(ArchguardError):
     """A git revision or repository could not be read."""
+
+
+class NothingCheckedError(ArchguardError):
+    """The run analysed nothing a rule could fail on: no file, no import, or no rule matching
+    any analysed module. A gate that checks nothing must not pass."""

@@ -28,13 +28,26 @@ class SiteFilter:
     exclude_dynamic: bool = False
     exclude_lazy: bool = False
     removed_edges: frozenset[tuple[str, str]] = frozenset()
+    # (importer, package) pairs: sites re-exported through that package's __init__ are left out
+    removed_via: frozenset[tuple[str, str]] = frozenset()
+    # (external node, dotted module) pairs: on edges into such a node only imports of one of
+    # its modules count ("external:django.db" keeps "import django.db.models", not "import django.http")
+    partial_externals: frozenset[tuple[str, str]] = frozenset()
 
     def accepts(self, site: ImportSite) -> bool:
         return not (
             (self.exclude_type_checking and site.type_checking)
             or (self.exclude_dynamic and site.dynamic)
             or (self.exclude_lazy and site.lazy)
+            or (self.removed_via and any((site.importer, package) in self.removed_via for package in site.via))
+            or (self.partial_externals and not self._external_kept(site))
         )
+
+    def _external_kept(self, site: ImportSite) -> bool:
+        modules = [module for node, module in self.partial_externals if node == site.imported]
+        if not modules:
+            return True
+        return any(site.requested == module or site.requested.startswith(module + ".") for module in modules)
 
 
 ALL_SITES = SiteFilter()
@@ -87,6 +100,15 @@ class ModuleGraph:
     def all_sites(self) -> Iterable[ImportSite]:
         for _a, _b, sites in self.graph.edges(data="sites"):
             yield from sites
+
+    def dependency_pairs(self) -> set[tuple[str, str]]:
+        """Every (importer, imported) edge, plus (importer, package) for each package whose
+        __init__ an import went through: what [[ignore]] entries are matched against."""
+        pairs: set[tuple[str, str]] = set(self.graph.edges())
+        for importer, _imported, sites in self.graph.edges(data="sites"):
+            for site in sites:
+                pairs.update((importer, package) for package in site.via)
+        return pairs
 
     def view(self, site_filter: SiteFilter) -> nx.DiGraph:
         """The graph with only the import sites the filter accepts (cached per filter)."""

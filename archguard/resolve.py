@@ -6,15 +6,20 @@
 - Anything outside the analysed packages is ``external:<top-level name>``; the standard
   library is recognised (``stdlib``) and is never a violation unless a rule names it.
 - ``from __future__ import ...`` is a compiler directive, not a dependency: left out.
+- Re-exports through ``__init__.py`` are followed when the resolver is given a
+  :class:`NameIndex`: ``from shop.billing import Invoice``, where ``shop/billing/__init__.py``
+  does ``from .models import Invoice``, depends on ``shop.billing`` (whose ``__init__`` runs)
+  and also on ``shop.billing.models``: a second site with ``via=("shop.billing",)``. Without
+  a name index (import-linter's semantics) there is no second site.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from archguard.extract.facts import RawImport
+from archguard.extract.facts import Binding, FileFacts, RawImport
 
 STDLIB = frozenset(sys.stdlib_module_names)
 EXTERNAL = "external:"
@@ -37,6 +42,18 @@ class ImportSite:
     lazy: bool = False
     guarded: bool = False
     dynamic: bool = False
+    # Names looked up as attributes of the module the statement names ("Invoice" in "from
+    # shop.billing.api import Invoice"); () when the import names a module ("import a.b",
+    # "from shop.billing import api" where api is a submodule); ("*",) for a star import.
+    symbols: tuple[str, ...] = ()
+    # Packages whose __init__ re-exported the names, in the order they were passed through:
+    # "from shop.billing import Invoice" that resolved to shop.billing.models has via ("shop.billing",).
+    via: tuple[str, ...] = ()
+
+    @property
+    def named_module(self) -> str:
+        """The module the statement names (the first ``via`` package, else the imported module)."""
+        return self.via[0] if self.via else self.imported
 
     @property
     def external(self) -> bool:
@@ -92,12 +109,116 @@ def absolute_module(raw: RawImport, importer: str, is_package: bool) -> str | No
     return ".".join(parts + ([raw.module] if raw.module else []))
 
 
-class Resolver:
-    """Resolves raw imports of a set of modules (a pure function of the module set)."""
+def via_text(via: tuple[str, ...]) -> str:
+    """``through shop.billing's __init__`` / ``through the __init__ of shop, shop.billing``."""
+    if len(via) == 1:
+        return f"through {via[0]}'s __init__"
+    return f"through the __init__ of {', '.join(via)}"
 
-    def __init__(self, modules: Iterable[str]) -> None:
+
+MAX_REEXPORT_DEPTH = 8  # __init__ files followed for one name; deeper (or cyclic) chains stop
+
+
+class NameIndex:
+    """Module-level names of the analysed modules: what each binds by import, what it exports.
+
+    A pure function of the facts; it answers "where does name N of module M come from" by
+    following ``from .x import N`` bindings (and star imports) from module to module.
+    """
+
+    def __init__(self, facts: Mapping[str, FileFacts], packages: Iterable[str]) -> None:
+        self.facts = facts
+        self.modules = frozenset(facts)
+        self.packages = frozenset(packages)
+        self._bindings: dict[str, tuple[dict[str, Binding], list[Binding]]] = {}
+
+    def _bindings_of(self, module: str) -> tuple[dict[str, Binding], list[Binding]]:
+        cached = self._bindings.get(module)
+        if cached is None:
+            named: dict[str, Binding] = {}
+            stars: list[Binding] = []
+            facts = self.facts.get(module)
+            for binding in facts.bindings() if facts is not None else ():
+                if binding.source == "*":
+                    stars.append(binding)
+                else:
+                    named[binding.name] = binding
+            cached = self._bindings[module] = (named, stars)
+        return cached
+
+    def exports(self, module: str) -> frozenset[str]:
+        """What ``from module import *`` gives: its literal ``__all__``, else its public names."""
+        facts = self.facts.get(module)
+        return facts.exported_names() if facts is not None else frozenset()
+
+    def defines(self, module: str, name: str) -> bool:
+        """True when the module binds the name at module level (by definition, assignment or import)."""
+        facts = self.facts.get(module)
+        if facts is None:
+            return False
+        if name in facts.defined_names:
+            return True
+        return any(name in self.exports(self._absolute(star, module) or "") for star in self._bindings_of(module)[1])
+
+    def _absolute(self, binding: Binding, module: str) -> str | None:
+        raw = RawImport(binding.module, binding.level, (), 0, 0, 0)
+        return absolute_module(raw, module, module in self.packages)
+
+    def binding_target(self, module: str, name: str) -> tuple[str, str] | None:
+        """(module, name) that ``name`` of ``module`` is imported from, or None when the module
+        defines it itself (or it comes from outside the analysed modules). The returned name is
+        "" when it is the module itself."""
+        named, stars = self._bindings_of(module)
+        binding = named.get(name)
+        if binding is None:
+            for star in reversed(stars):
+                base = self._absolute(star, module)
+                if base in self.modules and name in self.exports(base):
+                    return base, name
+            return None
+        base = self._absolute(binding, module)
+        if base is None:
+            return None
+        if not binding.source:
+            return (base, "") if base in self.modules else None
+        submodule = f"{base}.{binding.source}"
+        if submodule in self.modules:
+            return submodule, ""
+        if base in self.modules:
+            return base, binding.source
+        return None
+
+    def origin(self, module: str, name: str, *, packages_only: bool = True) -> tuple[str, tuple[str, ...]] | None:
+        """Where ``from module import name`` really leads: (the module that defines the name,
+        the modules passed through). Only through packages' ``__init__`` unless
+        ``packages_only`` is false. None when the name is not re-exported."""
+        via: list[str] = []
+        current, current_name = module, name
+        seen: set[tuple[str, str]] = set()
+        while len(via) < MAX_REEXPORT_DEPTH and current_name:
+            if packages_only and current not in self.packages:
+                break
+            if (current, current_name) in seen:
+                break
+            seen.add((current, current_name))
+            target = self.binding_target(current, current_name)
+            if target is None:
+                break
+            via.append(current)
+            current, current_name = target
+        if not via:
+            return None
+        return current, tuple(via)
+
+
+class Resolver:
+    """Resolves raw imports of a set of modules (a pure function of the module set and, when
+    re-exports are followed, of the name index)."""
+
+    def __init__(self, modules: Iterable[str], names: NameIndex | None = None) -> None:
         self.modules = frozenset(modules)
         self.tops = frozenset(m.split(".")[0] for m in self.modules)
+        self.names = names
 
     def internal_target(self, name: str) -> str | None:
         """The longest existing analysed module that ``name`` is or is inside."""
@@ -122,23 +243,31 @@ class Resolver:
             return []
         if not base:
             return []
-        # (imported module, requested name, names) for this statement
-        targets: dict[str, tuple[str, list[str]]] = {}
+        # (imported module, via) -> (requested name, names, symbols) for this statement
+        targets: dict[tuple[str, tuple[str, ...]], tuple[str, list[str], list[str]]] = {}
         if raw.names and not raw.dynamic:
             for name in raw.names:
                 if name != "*":
                     submodule = f"{base}.{name}"
                     if submodule in self.modules:
-                        entry = targets.setdefault(submodule, (submodule, []))
+                        entry = targets.setdefault((submodule, ()), (submodule, [], []))
                         entry[1].append(name)
                         continue
                 imported = self.target(base)
-                entry = targets.setdefault(imported, (base, []))
+                entry = targets.setdefault((imported, ()), (base, [], []))
                 entry[1].append(name)
+                entry[2].append(name)
+                if self.names is not None and name != "*" and imported == base:
+                    # A re-exported name: also a dependency on the module that defines it.
+                    origin = self.names.origin(base, name)
+                    if origin is not None and origin[0] != importer:
+                        entry = targets.setdefault(origin, (base, [], []))
+                        entry[1].append(name)
+                        entry[2].append(name)
         else:
-            targets[self.target(base)] = (base, [])
+            targets[(self.target(base), ())] = (base, [], [])
         sites = []
-        for imported, (requested, names) in targets.items():
+        for (imported, via), (requested, names, symbols) in targets.items():
             if imported == importer:
                 continue  # "from . import x" inside x's own package __init__ naming itself
             sites.append(
@@ -156,6 +285,8 @@ class Resolver:
                     lazy=raw.lazy,
                     guarded=raw.guarded,
                     dynamic=raw.dynamic,
+                    symbols=tuple(symbols),
+                    via=via,
                 )
             )
         return sites

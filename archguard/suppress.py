@@ -3,8 +3,8 @@
 ``# archguard: ignore[rule] reason`` on an import's line silences the findings located at
 that import (for a chain, at its first hop). Silenced findings are kept and reported as
 suppressed; a pragma that silences nothing, or has no reason, is itself a warning. An
-``[[ignore]]`` entry that matches no import is a warning too: a typo or a moved module must
-not leave a dead exception behind.
+``[[ignore]]`` entry that matches no import is an error (``[drift] stale_ignore``): a typo or
+a moved module must not leave a dead exception behind.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 
 from archguard.contract.loading import LoadedContract, locate_key
 from archguard.extract.facts import FileFacts, Pragma
-from archguard.findings import Finding, Suppression
+from archguard.findings import Finding, Remedy, Severity, Suppression
 from archguard.rules.base import CompiledIgnore
 
 
@@ -62,6 +62,11 @@ def apply_pragmas(
                         column=1,
                         end_line=pragma.line,
                         remedy="remove the pragma: the finding it was written for is gone",
+                        fix=Remedy(
+                            kind="remove-pragma",
+                            action="remove the pragma: the finding it was written for is gone",
+                            reason="a dead pragma hides the next real violation on that line",
+                        ),
                         identity=(path, rules, pragma.reason),
                     )
                 )
@@ -78,13 +83,18 @@ def apply_pragmas(
                         column=1,
                         end_line=pragma.line,
                         remedy="say why the exception is acceptable after the pragma: '# archguard: ignore[rule] reason'",
+                        fix=Remedy(
+                            kind="explain-exception",
+                            action="say why the exception is acceptable after the pragma: '# archguard: ignore[rule] reason'",
+                            reason="an exception without a reason cannot be reviewed",
+                        ),
                         identity=(path, rules, "no-reason"),
                     )
                 )
     return kept, suppressed, warnings
 
 
-def stale_ignores(loaded: LoadedContract, ignores: Iterable[CompiledIgnore], used: set[int]) -> list[Finding]:
+def stale_ignores(loaded: LoadedContract, ignores: Iterable[CompiledIgnore], used: set[int], severity: Severity = "error") -> list[Finding]:
     findings = []
     prefix = loaded.table + "." if loaded.table else ""
     for ignore in ignores:
@@ -97,13 +107,18 @@ def stale_ignores(loaded: LoadedContract, ignores: Iterable[CompiledIgnore], use
                 rule="stale-ignore",
                 rule_name="stale-ignore",
                 kind="stale-ignore",
-                severity="warning",
+                severity=severity,
                 message=f"ignore entry '{ignore.importer.text} -> {ignore.imported.text}' matches no import",
                 path=loaded.relpath,
                 line=line,
                 column=1 if line else 0,
                 end_line=line,
                 remedy="remove the entry, or fix its module names if the code moved",
+                fix=Remedy(
+                    kind="fix-contract",
+                    action="remove the entry, or fix its module names if the code moved",
+                    reason="an exception that matches nothing may silence a future violation",
+                ),
                 identity=(ignore.importer.text, ignore.imported.text),
             )
         )

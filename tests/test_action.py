@@ -139,13 +139,13 @@ def test_the_action_installs_archguard_annotates_uploads_sarif_and_fails_the_job
     assert f"this archguard has no --diff option; checking the whole tree instead of the change against {base}" in run["logs"]["check"]
     log = run["logs"]["check"]
     assert "::error file=src/app/core/rules.py,line=1,col=1,title=archguard layers · Clean | layering::" in log
-    assert log.count("::error file=") == 4 and log.count("::warning file=") == 5
+    assert log.count("::error file=") == 5 and log.count("::warning file=") == 4  # the stale [[ignore]] entry is an error
     assert steps["check"]["outputs"]["exit-code"] == "1"
     sarif = Path(steps["check"]["outputs"]["sarif-file"])
     assert sarif == workspace / "archguard.sarif"
     assert len(json.loads(sarif.read_text(encoding="utf-8"))["runs"][0]["results"]) == 11
     assert run["uses"]["github/codeql-action/upload-sarif@v4"] == {"sarif_file": str(sarif), "category": "archguard"}
-    assert run["summary"].startswith("### ❌ archguard: 4 errors in 3 rules")
+    assert run["summary"].startswith("### ❌ archguard: 5 errors in 4 rules")
     assert "(https://github.com/acme/shop/blob/head1234/src/app/core/rules.py#L1)" in run["summary"]  # links to the PR head
     assert steps["step4"]["conclusion"] == "failure (1)"  # the last step fails the job with archguard's code
     assert "actions/setup-python@v5" not in run["uses"]  # python-version: "" skips it

@@ -43,7 +43,7 @@ def test_text_report_shows_location_message_import_and_chain(tmp_path: Path) -> 
     assert "src/shop/domain/pricing.py:12:5 error shop.domain.pricing imports shop.api.views" in out
     assert "from shop.billing.ledger import Ledger" in out
     assert "shop.billing.ledger -> shop.infra.db" in out
-    assert "fix: import Ledger from shop.billing.api instead" in out
+    assert "fix: import Ledger from shop.billing.api" in out
     assert "archguard: 16 files" in result.stderr
 
 

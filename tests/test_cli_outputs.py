@@ -77,7 +77,7 @@ def test_an_unwritable_output_is_exit_2_and_the_console_report_still_prints(rich
     proc = run_cli("check", "--no-cache", "-j", "1", "-o", "sarif=blocker/archguard.sarif", cwd=rich)
     assert proc.returncode == 2
     assert "archguard: error: cannot write the sarif report to blocker/archguard.sarif: " in proc.stderr
-    assert "✗ 4 errors in 3 rules" in proc.stdout
+    assert "✗ 5 errors in 4 rules" in proc.stdout
 
 
 def test_parse_outputs_keeps_stdout_unless_a_bare_path_takes_it() -> None:
@@ -114,7 +114,7 @@ def test_timing_goes_to_stderr_when_not_on_a_terminal(rich: Path) -> None:
 def test_verbose_adds_remedies_and_passed_rules(rich: Path) -> None:
     proc = run_cli("check", "--no-cache", "-j", "1", "-v", cwd=rich)
     assert "      fix: remove the pragma: the finding it was written for is gone" in proc.stdout
-    assert "passed (1)" in proc.stdout
+    assert "passed (2)" in proc.stdout
 
 
 def test_colour_follows_color_and_no_color_when_piped(rich: Path) -> None:
@@ -153,7 +153,7 @@ def test_github_format_appends_the_markdown_job_summary(rich: Path, tmp_path: Pa
     assert proc.returncode == 1
     assert proc.stdout.startswith("::warning file=src/app/core/rules.py,line=1,col=1,title=archguard forbidden · core stays pure::")
     written = summary.read_text(encoding="utf-8")
-    assert written.startswith("earlier step\n### ❌ archguard: 4 errors in 3 rules")
+    assert written.startswith("earlier step\n### ❌ archguard: 5 errors in 4 rules")
     markdown = run_cli("check", "--no-cache", "-j", "1", "-f", "markdown", cwd=rich).stdout
     assert written == "earlier step\n" + markdown
     run_cli_in_ci("check", "--no-cache", "-j", "1", "-f", "text", cwd=rich, env=env)

@@ -20,7 +20,7 @@ from archguard.engine import CheckResult
 from archguard.errors import UsageError
 from archguard.report import ReportOptions, reporters
 
-FORMATS_HELP = "text, json, sarif, junit, github or markdown"
+FORMATS_HELP = "text, json, sarif, junit, github, markdown or agent"
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,13 @@ class ProjectConfig(StrictModel):
         "archguard-baseline.json",
         description="Baseline file (relative to root) of accepted findings.",
     )
+    follow_reexports: bool = Field(
+        True,
+        description=(
+            "'from pkg import Name', where pkg/__init__.py re-exports Name from a submodule, depends on "
+            "that submodule (through pkg's __init__). false: on pkg itself, as import-linter counts it."
+        ),
+    )
     max_file_size: int = Field(
         10_000_000,
         ge=1,
@@ -94,7 +101,10 @@ class ComponentConfig(StrictModel):
         ),
     )
     description: str | None = Field(None, description="What this component is for.")
-    tags: list[str] = Field(default_factory=list, description="Free-form tags, e.g. 'type:domain'.")
+    tags: list[str] = Field(
+        default_factory=list,
+        description="Tags such as 'type:domain' or 'scope:orders': rules may name 'type:domain' (or 'tag:NAME') wherever they name a component.",
+    )
 
 
 class RuleBase(StrictModel):
@@ -136,7 +146,7 @@ class BoundariesRule(RuleBase):
 
     kind: Literal["boundaries"]
     components: list[str] = Field(
-        ..., min_length=1, description="Components whose internals are private (see each component's 'public')."
+        ..., min_length=1, description="Components (or tags) whose internals are private (see each component's 'public')."
     )
 
 
@@ -145,11 +155,19 @@ class AllowedRule(RuleBase):
 
     kind: Literal["allowed"]
     allow: dict[str, list[str]] = Field(
-        ...,
+        default_factory=dict,
         description=(
-            "For each component, the components it may import. Components that are not keys "
-            "are unconstrained; a key with [] may import no other component."
+            "For each component (or tag, 'type:domain'), the components or tags it may import. Components "
+            "that are not keys are unconstrained; a key with [] may import no other component."
         ),
+    )
+    from_: str | list[str] | None = Field(
+        None,
+        alias="from",
+        description="Instead of 'allow': the components or tags ('type:domain') that may depend only on 'to'.",
+    )
+    to: list[str] | None = Field(
+        None, description="With 'from': the components, tags or 'external:NAME' packages they may depend on."
     )
     include_external: bool = Field(
         False,
@@ -178,7 +196,9 @@ class IndependentRule(RuleBase, IndirectMixin):
     """Components that must not depend on each other in any direction."""
 
     kind: Literal["independent"]
-    components: list[str] = Field(..., min_length=2, description="Components that must stay independent.")
+    components: list[str] = Field(
+        ..., min_length=1, description="Components (or tags) that must stay independent: at least two components in all."
+    )
 
 
 class AcyclicRule(RuleBase):
@@ -221,6 +241,15 @@ class DriftConfig(StrictModel):
     absent: Level = Field(
         "warning", description="Level of declared dependencies ('allowed') that no code uses any more."
     )
+    vacuous: Level = Field(
+        "error",
+        description=(
+            "Level of 'vacuous-rule' findings: a component, pattern or rule that matches no module, a layers "
+            "rule with no import between its layers. 'off' also lets a run that checked nothing (no file, no "
+            "import, no rule matching any module) pass instead of exiting with code 2."
+        ),
+    )
+    stale_ignore: Level = Field("error", description="Level of [[ignore]] entries that match no import.")
 
 
 class IgnoreEntry(StrictModel):

@@ -8,12 +8,15 @@ reported with its TOML key path.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from archguard.contract.models import (
     AcyclicRule,
     AllowedRule,
     BoundariesRule,
+    ComponentConfig,
     Contract,
     ForbiddenRule,
     IndependentRule,
@@ -21,6 +24,15 @@ from archguard.contract.models import (
     rule_display_name,
 )
 from archguard.contract.patterns import ModulePattern, PatternError
+from archguard.contract.selectors import (
+    TAG_PREFIX,
+    ExternalTarget,
+    UnknownReference,
+    components_by_tag,
+    expand,
+    expand_all,
+    is_tag_reference,
+)
 
 
 @dataclass(frozen=True)
@@ -31,21 +43,50 @@ class Problem:
 
 @dataclass(frozen=True)
 class Layer:
-    """One layer: its components, and whether they may import each other."""
+    """One layer: its members (component names or tags), and whether they may import each other."""
 
     components: tuple[str, ...]
     independent: bool
 
 
-def parse_layer(entry: str) -> Layer:
-    """``"a | b"`` -> independent siblings; ``"a : b"`` -> siblings that may import each other."""
-    if "|" in entry and ":" in entry:
-        raise ValueError(f"{entry!r} mixes '|' and ':'; use one separator per layer")
-    separator = "|" if "|" in entry else ":"
-    names = tuple(part.strip() for part in entry.split(separator))
+# A ':' between siblings has whitespace on at least one side ("a : b"); "type:domain" is a tag.
+_SIBLING_COLON = re.compile(r"\s+:\s*|\s*:\s+")
+
+
+def parse_layer(entry: str, components: Mapping[str, ComponentConfig] | None = None) -> Layer:
+    """``"a | b"`` -> independent siblings; ``"a : b"`` -> siblings that may import each other.
+
+    Members are component names or tags (``tag:NAME`` or ``key:value``). For older contracts,
+    ``"a:b"`` without spaces still means the components a and b when both exist and no
+    component carries the tag ``a:b``.
+    """
+    text = entry.strip()
+    if "|" in text:
+        names = tuple(part.strip() for part in text.split("|"))
+        if any(_SIBLING_COLON.search(name) for name in names):
+            raise ValueError(f"{entry!r} mixes '|' and ':'; use one separator per layer")
+        independent = len(names) > 1
+    elif _SIBLING_COLON.search(text):
+        names = tuple(part.strip() for part in _SIBLING_COLON.split(text))
+        independent = False
+    elif ":" in text and not text.startswith(TAG_PREFIX) and components is not None and _legacy_siblings(text, components):
+        names = tuple(part.strip() for part in text.split(":"))
+        independent = False
+    else:
+        names = (text,)
+        independent = False
     if any(not name for name in names):
         raise ValueError(f"{entry!r} has an empty name; expected 'a', 'a | b' or 'a : b'")
-    return Layer(components=names, independent=separator == "|" and len(names) > 1)
+    return Layer(components=names, independent=independent)
+
+
+def _legacy_siblings(text: str, components: Mapping[str, ComponentConfig]) -> bool:
+    return text not in components_by_tag(components) and all(part.strip() in components for part in text.split(":"))
+
+
+def layer_components(layer: Layer, components: Mapping[str, ComponentConfig]) -> tuple[str, ...]:
+    """The components of a layer, tags expanded (raises UnknownReference)."""
+    return expand_all(list(layer.components), components)
 
 
 def parse_ignore_import(text: str) -> tuple[ModulePattern, ModulePattern]:
@@ -60,18 +101,42 @@ TARGET_PREFIXES = ("external:", "module:")
 
 
 def is_component_reference(entry: str) -> bool:
-    """A bare name (no dot, no wildcard, no prefix) refers to a component."""
+    """A bare name (no dot, no wildcard, no prefix) refers to a component; a tag
+    (``tag:NAME``, ``key:value``) to every component carrying it."""
+    if is_tag_reference(entry):
+        return True
     return not entry.startswith(TARGET_PREFIXES) and "." not in entry and "*" not in entry
+
+
+def _sources(rule: AllowedRule) -> list[str]:
+    if rule.from_ is None:
+        return []
+    return [rule.from_] if isinstance(rule.from_, str) else list(rule.from_)
+
+
+def allowed_constraints(rule: AllowedRule) -> list[tuple[str, str, list[str]]]:
+    """(key path, source entry, allowed targets) of an ``allowed`` rule: one per ``allow`` key,
+    and one per ``from`` entry (all with the rule's ``to``). Entries are components or tags."""
+    constraints = [(f"allow.{_key(source)}", source, targets) for source, targets in rule.allow.items()]
+    constraints += [("from", source, list(rule.to or [])) for source in _sources(rule)]
+    return constraints
+
+
+def _key(name: str) -> str:
+    return name if re.match(r"^[A-Za-z0-9_-]+$", name) else f'"{name}"'
 
 
 def validate(contract: Contract) -> list[Problem]:
     problems: list[Problem] = []
     components = contract.components
 
-    def known(name: str, key: str) -> None:
-        if name not in components:
-            listed = ", ".join(sorted(components)) or "none declared"
-            problems.append(Problem(key, f"unknown component {name!r} (known components: {listed})"))
+    def known(name: str, key: str) -> tuple[str, ...]:
+        """The components a rule entry names (a component or a tag); a problem when unknown."""
+        try:
+            return expand(name, components)
+        except UnknownReference as error:
+            problems.append(Problem(key, str(error)))
+            return ()
 
     def check_pattern(text: str, key: str) -> ModulePattern | None:
         try:
@@ -84,8 +149,11 @@ def validate(contract: Contract) -> list[Problem]:
         if entry.startswith("external:"):
             if not allow_external:
                 problems.append(Problem(key, f"{entry!r}: third-party packages are not allowed here"))
-            elif not entry.removeprefix("external:").strip():
-                problems.append(Problem(key, "expected a package name after 'external:'"))
+                return
+            try:
+                ExternalTarget.parse(entry)
+            except ValueError as error:
+                problems.append(Problem(key, str(error)))
             return
         if entry.startswith("module:"):
             check_pattern(entry.removeprefix("module:"), key)
@@ -97,6 +165,11 @@ def validate(contract: Contract) -> list[Problem]:
 
     if contract.project.include_external_packages is not None and contract.project.resolution != "import-linter":
         problems.append(Problem("project.include_external_packages", "only meaningful with resolution = \"import-linter\""))
+    def check_allowed(target: str, key: str) -> None:
+        if target.startswith("external:"):
+            check_target(target, key, allow_external=True)
+        else:
+            known(target, key)
 
     owners: dict[str, str] = {}
     for name, component in components.items():
@@ -116,6 +189,11 @@ def validate(contract: Contract) -> list[Problem]:
                     )
                 )
             owners.setdefault(pattern.text, name)
+        for i, tag in enumerate(component.tags):
+            if not tag.strip() or any(c.isspace() or c in "|," for c in tag) or tag.startswith(TAG_PREFIX):
+                problems.append(
+                    Problem(f"components.{name}.tags[{i}]", f"a tag is one word such as 'type:domain' (no spaces, '|' or ','; no 'tag:' prefix), got {tag!r}")
+                )
         for i, text in enumerate(component.public):
             pattern = check_pattern(text, f"components.{name}.public[{i}]")
             if pattern is None or not pattern.is_literal:
@@ -139,13 +217,12 @@ def validate(contract: Contract) -> list[Problem]:
             seen_in: dict[str, int] = {}
             for i, entry in enumerate(rule.layers):
                 try:
-                    layer = parse_layer(entry)
+                    layer = parse_layer(entry, components)
                 except ValueError as error:
                     problems.append(Problem(f"{base}.layers[{i}]", str(error)))
                     continue
-                for member in layer.components:
-                    known(member, f"{base}.layers[{i}]")
-                    if member in seen_in:
+                for member in (c for reference in layer.components for c in known(reference, f"{base}.layers[{i}]")):
+                    if member in seen_in and seen_in[member] != i:
                         problems.append(
                             Problem(
                                 f"{base}.layers[{i}]",
@@ -158,22 +235,31 @@ def validate(contract: Contract) -> list[Problem]:
                 known(member, f"{base}.components[{i}]")
         elif isinstance(rule, AllowedRule):
             for source, targets in rule.allow.items():
-                known(source, f"{base}.allow.{source}")
+                known(source, f"{base}.allow.{_key(source)}")
                 for i, target in enumerate(targets):
-                    if target.startswith("external:"):
-                        check_target(target, f"{base}.allow.{source}[{i}]", allow_external=True)
-                    else:
-                        known(target, f"{base}.allow.{source}[{i}]")
+                    check_allowed(target, f"{base}.allow.{_key(source)}[{i}]")
+            for j, source in enumerate(_sources(rule)):
+                known(source, f"{base}.from" + (f"[{j}]" if isinstance(rule.from_, list) else ""))
+            for i, target in enumerate(rule.to or []):
+                check_allowed(target, f"{base}.to[{i}]")
+            if rule.allow and (rule.from_ is not None or rule.to is not None):
+                problems.append(Problem(f"{base}.allow", "use either 'allow' or 'from' and 'to' in one rule, not both"))
+            elif not rule.allow and (rule.from_ is None) != (rule.to is None):
+                missing = "to" if rule.to is None else "from"
+                problems.append(Problem(f"{base}.{'from' if missing == 'to' else 'to'}", f"'from' and 'to' go together: '{missing}' is missing"))
+            elif not rule.allow and rule.from_ is None:
+                problems.append(Problem(f"{base}.allow", "expected 'allow' (a table: component -> what it may import) or 'from' and 'to'"))
         elif isinstance(rule, ForbiddenRule):
             for i, text in enumerate(rule.from_):
                 check_target(text, f"{base}.from[{i}]", allow_external=False)
             for i, text in enumerate(rule.to):
                 check_target(text, f"{base}.to[{i}]", allow_external=True)
         elif isinstance(rule, IndependentRule):
-            for i, member in enumerate(rule.components):
-                known(member, f"{base}.components[{i}]")
-            if len(set(rule.components)) != len(rule.components):
-                problems.append(Problem(f"{base}.components", "a component is listed twice"))
+            members = [c for i, member in enumerate(rule.components) for c in known(member, f"{base}.components[{i}]")]
+            if len(set(members)) != len(members):
+                problems.append(Problem(f"{base}.components", "a component is listed twice (directly or through a tag)"))
+            elif len(members) < 2 and len(members) == len(rule.components):
+                problems.append(Problem(f"{base}.components", "expected at least two components (or a tag that two components carry)"))
         elif isinstance(rule, AcyclicRule) and rule.scope != "components":
             pattern = check_pattern(rule.scope, f"{base}.scope")
             if pattern is not None and not pattern.is_literal:

@@ -110,6 +110,9 @@ def _extract(data: bytes) -> FileFacts:
                     guarded=context.guarded,
                     dynamic=found.kind == "dynamic",
                     alias=alias,
+                    asnames=found.asnames,
+                    module_level=context.module_level,
+                    end_column=span.end_column,
                 )
             )
     all_names = None if walk.all_unknown or walk.all_names is None else tuple(walk.all_names)

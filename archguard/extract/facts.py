@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-FACTS_FORMAT = 1  # bump when the shape or meaning of facts changes
+FACTS_FORMAT = 2  # bump when the shape or meaning of facts changes
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +29,11 @@ class RawImport:
     guarded: bool = False  # inside try/except ImportError
     dynamic: bool = False  # importlib.import_module("x") / __import__("x")
     alias: str | None = None  # "c" in "import a.b as c"
+    # One entry per name of a 'from' import: the name it is bound to ("Inv" in "import Invoice
+    # as Inv"), None when it keeps its own name.
+    asnames: tuple[str | None, ...] = ()
+    module_level: bool = False  # not inside a function or class body: it binds a module-level name
+    end_column: int = 0  # 1-based column just after the statement's last character, on end_line
 
     def to_tuple(self) -> tuple[Any, ...]:
         return (
@@ -43,12 +48,41 @@ class RawImport:
             self.guarded,
             self.dynamic,
             self.alias,
+            self.asnames,
+            self.module_level,
+            self.end_column,
         )
 
     @classmethod
     def from_tuple(cls, data: tuple[Any, ...]) -> RawImport:
-        module, level, names, line, column, end_line, tc, lazy, guarded, dynamic, alias = data
-        return cls(module, level, tuple(names), line, column, end_line, tc, lazy, guarded, dynamic, alias)
+        module, level, names, line, column, end_line, tc, lazy, guarded, dynamic, alias, asnames, module_level, end_column = data
+        return cls(
+            module, level, tuple(names), line, column, end_line, tc, lazy, guarded, dynamic, alias, tuple(asnames), module_level, end_column
+        )
+
+    def bindings(self) -> tuple[Binding, ...]:
+        """The module-level names this import binds at run time (none for imports inside functions
+        or classes, or under ``if TYPE_CHECKING:``)."""
+        if not self.module_level or self.dynamic or self.type_checking:
+            return ()
+        if not self.names:  # "import a.b" binds "a" to module a; "import a.b as c" binds "c" to a.b
+            if self.alias:
+                return (Binding(self.alias, self.module, self.level, ""),)
+            top = self.module.split(".")[0]
+            return (Binding(top, top, 0, ""),)
+        asnames = self.asnames or (None,) * len(self.names)
+        return tuple(Binding(asname or name, self.module, self.level, name) for name, asname in zip(self.names, asnames, strict=False))
+
+
+@dataclass(frozen=True, slots=True)
+class Binding:
+    """A module-level name bound by an import: ``from .models import Invoice as Inv`` binds
+    "Inv" from (module "models", level 1, name "Invoice")."""
+
+    name: str  # the name bound in the importing module ("*" for a star import)
+    module: str  # the module it comes from, as written, without leading dots
+    level: int  # leading dots of a relative import
+    source: str  # the name looked up in that module; "" when the name is the module itself; "*" for a star
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +154,16 @@ class FileFacts:
             all_names=tuple(all_names) if all_names is not None else None,
             extra=tuple((k, v) for k, v in extra),
         )
+
+    def bindings(self) -> tuple[Binding, ...]:
+        """Module-level names bound by imports, in source order (a later binding of a name wins)."""
+        return tuple(binding for raw in self.imports for binding in raw.bindings())
+
+    def exported_names(self) -> frozenset[str]:
+        """What ``from module import *`` gives: the literal ``__all__``, else the public names."""
+        if self.all_names is not None:
+            return frozenset(self.all_names)
+        return frozenset(name for name in self.defined_names if not name.startswith("_"))
 
     def get_extra(self, name: str) -> Any:
         for key, value in self.extra:

@@ -39,6 +39,7 @@ class FoundImport:
     context: Context
     # (module, level, names, alias) for each import this statement makes
     targets: list[tuple[str, int, tuple[str, ...], str | None]] = field(default_factory=list)
+    asnames: tuple[str | None, ...] = ()  # of a 'from' import: the name each imported name is bound to
     literal: str = ""  # the module string of a dynamic import
 
 
@@ -201,16 +202,21 @@ class Walker:
             elif isinstance(small, cst.ImportFrom):
                 module = dotted_name(small.module) if small.module is not None else ""
                 level = len(small.relative)
+                asnames: tuple[str | None, ...] = ()
                 if isinstance(small.names, cst.ImportStar):
                     names: tuple[str, ...] = ("*",)
                 else:
                     names = tuple(dotted_name(alias.name) for alias in small.names)
+                    asnames = tuple(
+                        alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else None
+                        for alias in small.names
+                    )
                     if context.module_level:
                         for alias in small.names:
                             bound = alias.asname.name if alias.asname else alias.name
                             if isinstance(bound, cst.Name):
                                 self.result.defined_names.add(bound.value)
-                found = FoundImport("from", small, context)
+                found = FoundImport("from", small, context, asnames=asnames)
                 found.targets.append((module, level, names, None))
                 self.result.imports.append(found)
             else:

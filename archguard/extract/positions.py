@@ -24,6 +24,7 @@ class Span:
     line: int  # 1-based
     column: int  # 1-based, in characters
     end_line: int
+    end_column: int = 0  # 1-based, in characters, just after the last character (0: unknown)
 
 
 class LineIndex:
@@ -82,7 +83,8 @@ def ast_imports(tree: ast.Module, index: LineIndex, find_dynamic: bool) -> list[
 
     def add(kind: str, key: str, node: ast.stmt | ast.expr) -> None:
         end = node.end_lineno or node.lineno
-        span = Span(node.lineno, _char_column(index, node.lineno, node.col_offset), end)
+        end_column = _char_column(index, end, node.end_col_offset) if node.end_col_offset is not None else 0
+        span = Span(node.lineno, _char_column(index, node.lineno, node.col_offset), end, end_column)
         found.append((node.lineno, node.col_offset, AstImport(kind, key, span)))
 
     stack: list[ast.stmt] = list(tree.body)
@@ -128,7 +130,7 @@ def search_spans(codes: list[str], index: LineIndex) -> list[Span]:
             spans.append(Span(line, column, line))
             continue
         line, column = index.position(offset)
-        end_line, _ = index.position(offset + max(len(code) - 1, 0))
-        spans.append(Span(line, column, end_line))
+        end_line, last_column = index.position(offset + max(len(code) - 1, 0))
+        spans.append(Span(line, column, end_line, last_column + 1 if code else 0))
         cursor = offset + len(code)
     return spans

@@ -41,7 +41,7 @@ Reporter = Callable[[CheckResult, ReportOptions], str]
 
 def reporters() -> dict[str, Reporter]:
     """Format name -> reporter. The one place formats are registered."""
-    from archguard.report import github, json_report, junit, markdown, sarif, text
+    from archguard.report import agent, github, json_report, junit, markdown, sarif, text
 
     return {
         "text": text.render,
@@ -50,4 +50,5 @@ def reporters() -> dict[str, Reporter]:
         "junit": junit.render,
         "github": github.render,
         "markdown": markdown.render,
+        "agent": agent.render,
     }

@@ -3,8 +3,10 @@
 One rule descriptor per archguard rule kind, with the rule's own documentation as help; one
 result per finding, located relative to the repository root (``uriBaseId`` ``%SRCROOT%``),
 with archguard's fingerprint as ``partialFingerprints`` so the host tracks a finding across
-commits, a related location for each hop of an indirect chain or cycle, and suppressed
-findings as results carrying their suppression.
+commits, a related location for each hop of an indirect chain or cycle, ``fixes`` (the import
+statement's region and the statement to write instead) where the remedy has an exact edit,
+the structured remedy in the result's properties, and suppressed findings as results carrying
+their suppression.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from urllib.parse import quote
 
 from archguard import __version__
 from archguard.engine import CheckResult
-from archguard.findings import Finding, Hop, Suppression
+from archguard.findings import Edit, Finding, Hop, Suppression
 from archguard.report import DOCS_URL, RULES_URL, ReportOptions
 from archguard.report.summary import contract_path, repository_path
 from archguard.rules.base import RuleDoc
@@ -114,6 +116,20 @@ def _hop_location(index: int, hop: Hop, options: ReportOptions) -> dict[str, Any
     return location
 
 
+def _fix(description: str, edit: Edit, options: ReportOptions) -> dict[str, Any]:
+    """A SARIF fix: the import statement's exact region replaced by the statement to write."""
+    region = {"startLine": edit.line, "startColumn": edit.column, "endLine": edit.end_line, "endColumn": edit.end_column}
+    return {
+        "description": {"text": description},
+        "artifactChanges": [
+            {
+                "artifactLocation": _artifact(options.repository_path(edit.path)),
+                "replacements": [{"deletedRegion": region, "insertedContent": {"text": edit.new}}],
+            }
+        ],
+    }
+
+
 def _message(finding: Finding) -> str:
     text = finding.message
     if finding.chain:
@@ -144,6 +160,9 @@ def _result(
     }
     if finding.chain:
         data["relatedLocations"] = [_hop_location(index, hop, options) for index, hop in enumerate(finding.chain, 1)]
+    remedy = finding.structured_remedy
+    if remedy.edit is not None:
+        data["fixes"] = [_fix(remedy.action, remedy.edit, options)]
     if suppression is not None:
         in_source = suppression.source.startswith("pragma")
         entry: dict[str, Any] = {"kind": "inSource" if in_source else "external", "status": "accepted"}
@@ -154,6 +173,7 @@ def _result(
     for key, value in (("importer", finding.importer), ("imported", finding.imported), ("import", finding.import_text)):
         if value:
             properties[key] = value
+    properties["fix"] = remedy.to_json()
     if suppression is not None:
         properties["suppressedBy"] = suppression.source
     data["properties"] = properties

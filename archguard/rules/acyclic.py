@@ -36,6 +36,9 @@ def shortest_cycle(graph: nx.DiGraph, start: str, members: set[str]) -> list[str
     return [start, start]  # unreachable for a real strongly connected component
 
 
+REMEDY = "break the cycle at one import: move the shared code down, or depend on an interface instead"
+
+
 class AcyclicRule(Rule):
     """No import cycles between components, or among the children of a package.
 
@@ -98,6 +101,7 @@ class AcyclicRule(Rule):
                 import_text=first.text,
                 chain=tuple(hops),
                 remedy=self._remedy(weakest),
+                fix=self.remedy("break-cycle", self._remedy(weakest), reason=f"{what} must not import each other in a cycle"),
                 identity=("cycle", scope, *members),
             )
 

@@ -3,10 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
+from archguard.contract.selectors import EXTERNAL, ExternalTarget
+from archguard.contract.validate import allowed_constraints
 from archguard.findings import Finding, site_finding
-from archguard.resolve import EXTERNAL
+from archguard.resolve import ImportSite
 from archguard.rules.base import Rule, RuleContext
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """Components (named directly or by a tag) and what they may depend on."""
+
+    key: str  # where it is written: "allow.orders", "allow.\"type:domain\"", "from"
+    source: str  # the entry as written: a component or a tag
+    sources: frozenset[str]  # the components it names
+    targets: tuple[str, ...]  # the allowed entries as written
+    allowed: frozenset[str]  # the components they name
+    externals: tuple[ExternalTarget, ...]
+
+    def allows_site(self, site: ImportSite) -> bool:
+        return any(target.matches(site.requested) for target in self.externals)
 
 
 class AllowedRule(Rule):
@@ -23,33 +41,68 @@ class AllowedRule(Rule):
     api = ["orders", "billing"]
     orders = ["domain"]
     domain = []
+
+    [[rules]]
+    kind = "allowed"
+    from = "type:domain"
+    to = ["type:domain", "type:util"]
     """
 
     kind = "allowed"
 
+    def constraints(self, ctx: RuleContext) -> list[Constraint]:
+        result = []
+        for key, source, targets in allowed_constraints(self.config):
+            internal = [t for t in targets if not t.startswith(EXTERNAL)]
+            result.append(
+                Constraint(
+                    key=key,
+                    source=source,
+                    sources=frozenset(ctx.expand([source])),
+                    targets=tuple(targets),
+                    allowed=frozenset(ctx.expand(internal)),
+                    externals=tuple(ExternalTarget.parse(t) for t in targets if t.startswith(EXTERNAL)),
+                )
+            )
+        return result
+
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         view = ctx.view_for(self)
-        allow: dict[str, list[str]] = self.config.allow
+        constraints = self.constraints(ctx)
         for importer, imported in sorted(view.edges()):
             source = ctx.component_of(importer)
-            if source is None or source not in allow:
+            if source is None:
                 continue
-            if imported.startswith(EXTERNAL):
-                if not self.config.include_external or ctx.is_stdlib(imported):
+            external = imported.startswith(EXTERNAL)
+            if external and (not self.config.include_external or ctx.is_stdlib(imported)):
+                continue
+            target = imported if external else ctx.component_of(imported)
+            if target is None or target == source:
+                continue
+            for constraint in constraints:
+                if source not in constraint.sources or (not external and target in constraint.allowed):
                     continue
-                target: str | None = imported
-            else:
-                target = ctx.component_of(imported)
-            if target is None or target == source or target in allow[source]:
-                continue
-            listed = ", ".join(allow[source]) or "nothing"
-            for site in view.edges[importer, imported]["sites"]:
-                yield site_finding(
-                    rule=self.kind,
-                    rule_name=self.name,
-                    kind="not-allowed",
-                    severity=self.severity,
-                    message=f"{importer} imports {imported}: {source} may depend on {listed}, not on {target}",
-                    site=site,
-                    remedy=f"remove the import, or if {source} should depend on {target}, add {target!r} to allow.{source} in the contract",
-                )
+                for site in view.edges[importer, imported]["sites"]:
+                    # "external:django.db" allows imports of django.db and its submodules only.
+                    if external and constraint.allows_site(site):
+                        continue
+                    yield self._finding(constraint, source, target, site)
+
+    def _finding(self, constraint: Constraint, source: str, target: str, site: ImportSite) -> Finding:
+        listed = ", ".join(constraint.targets) or "nothing"
+        who = source if constraint.source == source else f"{source} ({constraint.source})"
+        shown = f"external:{site.requested}" if target.startswith(EXTERNAL) else target
+        where = f"{constraint.key}" if constraint.key != "from" else "'to'"
+        return site_finding(
+            rule=self.kind,
+            rule_name=self.name,
+            kind="not-allowed",
+            severity=self.severity,
+            message=f"{site.importer} imports {site.imported}: {who} may depend on {listed}, not on {shown}",
+            site=site,
+            fix=self.remedy(
+                "remove-import",
+                f"remove the import, or if {source} should depend on {shown}, add {shown!r} to {where} in the contract",
+                reason=f"{who} may depend only on {listed}" if constraint.targets else f"{who} may depend on no other component",
+            ),
+        )

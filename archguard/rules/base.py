@@ -10,22 +10,24 @@ from __future__ import annotations
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import pairwise
 from typing import Any, ClassVar
 
 import networkx as nx
 
+from archguard.contract.loading import LoadedContract, locate_key
 from archguard.contract.models import Contract, RuleBase, rule_display_name
 from archguard.contract.patterns import ModulePattern
-from archguard.contract.validate import parse_ignore_import
+from archguard.contract.selectors import ExternalTarget, expand_all
+from archguard.contract.validate import is_component_reference, parse_ignore_import
 from archguard.discover import DiscoveryProblem
-from archguard.extract.facts import FileFacts
-from archguard.findings import Finding, Hop, Severity
+from archguard.extract.facts import FileFacts, RawImport
+from archguard.findings import Edit, Finding, Hop, Remedy, Severity
 from archguard.graph import ModuleGraph, SiteFilter
 from archguard.mapping import ComponentMap
-from archguard.resolve import EXTERNAL, STDLIB, ImportSite
+from archguard.resolve import EXTERNAL, STDLIB, ImportSite, NameIndex
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,10 @@ class CompiledIgnore:
     reason: str
 
     def applies_to(self, rule: Rule) -> bool:
-        return self.rule is None or self.rule in (rule.kind, rule.name)
+        return self.applies_to_rule(rule.kind, rule.name)
+
+    def applies_to_rule(self, kind: str, name: str) -> bool:
+        return self.rule is None or self.rule in (kind, name)
 
     def matches(self, importer: str, imported: str) -> bool:
         if imported.startswith(EXTERNAL):
@@ -86,6 +91,19 @@ class RuleContext:
     paths: Mapping[str, str]  # module -> relative path
     discovery_problems: tuple[DiscoveryProblem, ...] = ()
     ignores: tuple[CompiledIgnore, ...] = ()
+    loaded: LoadedContract | None = None  # where the contract came from: findings about it point there
+    # Top-level packages the contract names that exist outside the source roots -> their folder.
+    elsewhere: Mapping[str, str] = field(default_factory=dict)
+
+    def contract_key(self, key: str) -> str:
+        """A key path of the contract as written in its file (``tool.archguard.`` in pyproject.toml)."""
+        return (self.loaded.table + "." if self.loaded is not None and self.loaded.table else "") + key
+
+    def contract_location(self, key: str) -> tuple[str | None, int]:
+        """(contract file relative to the project root, line of ``key``) for findings about the contract."""
+        if self.loaded is None:
+            return None, 0
+        return self.loaded.relpath, locate_key(self.loaded.source, self.contract_key(key)) or 0
 
     @classmethod
     def compile_ignores(cls, contract: Contract) -> tuple[CompiledIgnore, ...]:
@@ -95,18 +113,29 @@ class RuleContext:
             compiled.append(CompiledIgnore(index, importer, imported, entry.rule, entry.reason))
         return tuple(compiled)
 
-    def view_for(self, rule: Rule) -> nx.DiGraph:
-        """The graph as this rule sees it: its import filters and its ignore entries applied."""
-        config = rule.config
+    def view_for(self, rule: Rule, partial_externals: frozenset[tuple[str, str]] = frozenset()) -> nx.DiGraph:
+        """The graph as this rule sees it: its import filters and its ignore entries applied;
+        on edges into the ``partial_externals`` nodes, only imports of those modules."""
+        return self.view_for_config(rule.config, rule.kind, rule.name, partial_externals)
+
+    def view_for_config(
+        self, config: Any, kind: str, name: str, partial_externals: frozenset[tuple[str, str]] = frozenset()
+    ) -> nx.DiGraph:
+        """The graph as the rule of this kind, name and configuration sees it (see ``view_for``)."""
         removed: set[tuple[str, str]] = set()
+        removed_via: set[tuple[str, str]] = set()
         for ignore in self.ignores:
-            if ignore.applies_to(rule):
-                removed |= self.ignored_edges[ignore.index]
+            if ignore.applies_to_rule(kind, name):
+                pairs = self.ignored_edges[ignore.index]
+                removed |= pairs  # the edges, where they are edges
+                removed_via |= pairs  # imports re-exported through a package, where it is one
         site_filter = SiteFilter(
             exclude_type_checking=getattr(config, "exclude_type_checking", False),
             exclude_dynamic=getattr(config, "exclude_dynamic", False),
             exclude_lazy=getattr(config, "exclude_lazy", False),
             removed_edges=frozenset(removed),
+            removed_via=frozenset(removed_via),
+            partial_externals=partial_externals,
         )
         return self.graph.view(site_filter)
 
@@ -117,14 +146,16 @@ class RuleContext:
         Importers are matched first and only their own edges are tried, so a contract with
         hundreds of entries costs (modules x entries) cheap name comparisons, not (edges x entries).
         """
-        graph = self.graph.graph
+        targets: dict[str, list[str]] = {}
+        for importer, imported in self._dependency_pairs:  # edges, and (importer, package) through __init__
+            targets.setdefault(importer, []).append(imported)
         found: dict[int, frozenset[tuple[str, str]]] = {}
         for ignore in self.ignores:
             edges = {
                 (importer, imported)
-                for importer in graph.nodes
+                for importer, imported_list in targets.items()
                 if ignore.importer.matches_exactly(importer)
-                for imported in graph.successors(importer)
+                for imported in imported_list
                 if ignore.matches(importer, imported)
             }
             found[ignore.index] = frozenset(edges)
@@ -133,8 +164,16 @@ class RuleContext:
     def modules_of(self, component: str) -> tuple[str, ...]:
         return self.components.modules_of.get(component, ())
 
+    def expand(self, entries: list[str]) -> tuple[str, ...]:
+        """The components that rule entries name: component names, or tags ('type:domain')."""
+        return expand_all(entries, self.contract.components)
+
     def component_of(self, module: str) -> str | None:
         return self.components.component_of.get(module)
+
+    @cached_property
+    def _dependency_pairs(self) -> set[tuple[str, str]]:
+        return self.graph.dependency_pairs()
 
     @cached_property
     def _internal_modules(self) -> tuple[str, ...]:
@@ -144,16 +183,33 @@ class RuleContext:
         """Nodes named by a rule entry: a component, a module pattern, or ``external:NAME``."""
         graph = view if view is not None else self.graph.graph
         if entry.startswith(EXTERNAL):
-            name = entry[len(EXTERNAL) :].strip()
-            # A top-level package; import-linter's resolution also has namespace portions ("ns.bar").
-            return {n for n in graph if n in (EXTERNAL + name.split(".")[0], EXTERNAL + name)}
+            target = ExternalTarget.parse(entry)
+            return {n for n in self.graph.externals if n in graph and target.covers_node(n)}
         if entry.startswith("module:"):
             pattern = ModulePattern.parse(entry[len("module:") :])
             return {m for m in self._internal_modules if pattern.covers(m)}
-        if "." not in entry and "*" not in entry:
-            return set(self.modules_of(entry))
+        if is_component_reference(entry):
+            return {m for component in self.expand([entry]) for m in self.modules_of(component)}
         pattern = ModulePattern.parse(entry)
         return {m for m in self._internal_modules if pattern.covers(m)}
+
+    @cached_property
+    def names(self) -> NameIndex:
+        """Module-level names of every analysed module: bindings, exports, re-exports."""
+        packages = (m for m, path in self.paths.items() if path.rpartition("/")[2] == "__init__.py")
+        return NameIndex(self.facts, packages)
+
+    def raw_import(self, site: ImportSite) -> RawImport | None:
+        """The import statement (as extracted) that an import site comes from."""
+        facts = self.facts.get(site.importer)
+        if facts is None:
+            return None
+        for raw in facts.imports:
+            if raw.line != site.line or raw.column != site.column or raw.dynamic != site.dynamic:
+                continue
+            if (set(site.names) <= set(raw.names)) if raw.names else site.requested == raw.module:
+                return raw
+        return None
 
     @staticmethod
     def first_site(view: nx.DiGraph, importer: str, imported: str) -> ImportSite:
@@ -166,6 +222,9 @@ class RuleContext:
     @staticmethod
     def is_stdlib(node: str) -> bool:
         return node.startswith(EXTERNAL) and node[len(EXTERNAL) :] in STDLIB
+
+
+_DOCS: dict[type[Rule], RuleDoc] = {}
 
 
 class Rule(ABC):
@@ -190,8 +249,27 @@ class Rule(ABC):
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         """Yield this rule's findings."""
 
+    def remedy(self, kind: str, action: str, *, reason: str = "", edit: Edit | None = None, location: str | None = None) -> Remedy:
+        """A structured remedy: the rule's documented rationale, and the contract's description
+        of this rule (when it has one) as the short reason."""
+        return Remedy(
+            kind=kind,
+            action=action,
+            reason=self.description or reason,
+            rationale=self.doc().why,
+            edit=edit,
+            location=location,
+        )
+
     @classmethod
     def doc(cls) -> RuleDoc:
+        cached = _DOCS.get(cls)
+        if cached is None:
+            cached = _DOCS[cls] = cls._parse_doc()
+        return cached
+
+    @classmethod
+    def _parse_doc(cls) -> RuleDoc:
         text = cls.__doc__ or ""
         summary = text.strip().splitlines()[0] if text.strip() else cls.kind
         return RuleDoc(

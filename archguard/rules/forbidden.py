@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from archguard.findings import Finding, site_finding
+from archguard.contract.selectors import EXTERNAL, ExternalTarget, partial_external_nodes
+from archguard.findings import Finding, Remedy, site_finding
 from archguard.graph import direct_edges, indirect_chains
+from archguard.resolve import ImportSite
 from archguard.rules.base import Rule, RuleContext
 
 
@@ -20,52 +22,59 @@ class ForbiddenRule(Rule):
     [[rules]]
     kind = "forbidden"
     from = ["domain"]
-    to = ["infra", "external:django"]
+    to = ["infra", "external:django.db", "external:stdlib:subprocess"]
     """
 
     kind = "forbidden"
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        view = ctx.view_for(self)
-        targets: set[str] = set()
-        for entry in self.config.to:
-            targets |= ctx.select(entry, view)
+        externals = [ExternalTarget.parse(entry) for entry in self.config.to if entry.startswith(EXTERNAL)]
+        view = ctx.view_for(self, partial_external_nodes(externals, ctx.graph.externals))
+        selected = {entry: ctx.select(entry, view) for entry in self.config.to}
+        targets: set[str] = set().union(*selected.values())
         sources: set[str] = set()
         for entry in self.config.from_:
             sources |= ctx.select(entry, view)
         sources -= targets
         names = ", ".join(self.config.to)
+        origin = ", ".join(self.config.from_)
+
+        def remedy(target: str, site: ImportSite) -> Remedy:
+            entry = next((e for e, nodes in selected.items() if target in nodes), names)
+            what = site.requested if target.startswith(EXTERNAL) else target
+            return self.remedy(
+                "invert-dependency",
+                f"remove the dependency on {what}: depend on an interface you own and inject the implementation",
+                reason=f"{origin} must not depend on {entry}",
+            )
+
         for importer, imported in direct_edges(view, sources, targets):
             for site in view.edges[importer, imported]["sites"]:
+                shown = f"{site.requested} ({imported})" if site.external and site.requested != imported[len(EXTERNAL) :] else imported
                 yield site_finding(
                     rule=self.kind,
                     rule_name=self.name,
                     kind="direct",
                     severity=self.severity,
-                    message=f"{importer} imports {imported}, which is forbidden ({', '.join(self.config.from_)} must not depend on {names})",
+                    message=f"{importer} imports {shown}, which is forbidden ({origin} must not depend on {names})",
                     site=site,
-                    remedy=self._remedy(imported),
+                    fix=remedy(imported, site),
                 )
         if self.config.allow_indirect:
             return
         for chain in indirect_chains(view, sources, targets):
             head = ctx.first_site(view, chain[0], chain[1])
+            last = ctx.first_site(view, chain[-2], chain[-1])
+            end = last.requested if last.external else chain[-1]
             yield site_finding(
                 rule=self.kind,
                 rule_name=self.name,
                 kind="indirect",
                 severity=self.severity,
-                message=(
-                    f"{chain[0]} depends on {chain[-1]} through {' -> '.join(chain[1:-1])}, which is forbidden "
-                    f"({', '.join(self.config.from_)} must not depend on {names})"
-                ),
+                message=f"{chain[0]} depends on {end} through {' -> '.join(chain[1:-1])}, which is forbidden ({origin} must not depend on {names})",
                 site=head,
                 chain=ctx.hops(view, chain),
                 imported=chain[-1],
-                remedy=self._remedy(chain[-1]),
+                fix=remedy(chain[-1], last),
                 identity_extra=(chain[1],),
             )
-
-    @staticmethod
-    def _remedy(target: str) -> str:
-        return f"remove the dependency on {target}: depend on an interface you own and inject the implementation"

@@ -24,6 +24,7 @@ class ParseErrorRule(Rule):
             problem = ctx.facts[module].problem
             if problem is None:
                 continue
+            remedy = f"fix the file, or leave it out with \"{ctx.paths[module]}\" in [project] exclude" if module in ctx.paths else PARSE_REMEDY
             yield Finding(
                 rule=self.kind,
                 rule_name=self.name,
@@ -35,9 +36,14 @@ class ParseErrorRule(Rule):
                 column=problem.column,
                 end_line=problem.line,
                 importer=module,
-                remedy=f"fix the file, or leave it out with \"{ctx.paths[module]}\" in [project] exclude" if module in ctx.paths else None,
+                remedy=remedy,
+                fix=self.remedy("fix-file", remedy, reason="archguard cannot see the imports of a file it cannot parse"),
                 identity=(module,),
             )
+
+
+PARSE_REMEDY = "fix the syntax error or the file's encoding, or exclude the file in [project] exclude"
+DISCOVERY_REMEDY = "remove or repair the entry, or exclude it in [project] exclude"
 
 
 class DiscoveryRule(Rule):
@@ -59,8 +65,13 @@ class DiscoveryRule(Rule):
                 severity="error" if problem.kind == "unreadable" else self.severity,
                 message=problem.message,
                 path=problem.relpath,
+                remedy=DISCOVERY_REMEDY,
+                fix=self.remedy("fix-file", DISCOVERY_REMEDY, reason="a file archguard skips is code it does not check"),
                 identity=(problem.relpath, problem.kind),
             )
+
+
+UNMAPPED_REMEDY = "add it to a component's 'modules' in the contract, or exclude it in [project] exclude"
 
 
 class UnmappedRule(Rule):
@@ -90,6 +101,7 @@ class UnmappedRule(Rule):
                 end_line=1,
                 importer=module,
                 remedy=self._remedy(module, ctx),
+                fix=self.remedy("add-to-contract", self._remedy(module, ctx), reason="code outside every component is outside every rule"),
                 identity=(module,),
             )
 

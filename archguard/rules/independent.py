@@ -26,13 +26,15 @@ class IndependentRule(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         view = ctx.view_for(self)
-        members = {c: set(ctx.modules_of(c)) for c in self.config.components}
+        components = ctx.expand(self.config.components)
+        members = {c: set(ctx.modules_of(c)) for c in components}
         everyone = set().union(*members.values())
-        for source in self.config.components:
-            for target in self.config.components:
+        for source in components:
+            for target in components:
                 if source == target:
                     continue
-                remedy = f"{source} and {target} must stay independent: move the shared code to a component both may use"
+                action = f"{source} and {target} must stay independent: move the shared code to a component both may use"
+                remedy = self.remedy("move-shared-code-down", action, reason=f"{source} and {target} must be independent")
                 for importer, imported in direct_edges(view, members[source], members[target]):
                     for site in view.edges[importer, imported]["sites"]:
                         yield site_finding(
@@ -42,7 +44,7 @@ class IndependentRule(Rule):
                             severity=self.severity,
                             message=f"{importer} imports {imported}: {source} and {target} must be independent",
                             site=site,
-                            remedy=remedy,
+                            fix=remedy,
                         )
                 if self.config.allow_indirect:
                     continue
@@ -56,6 +58,6 @@ class IndependentRule(Rule):
                         site=ctx.first_site(view, chain[0], chain[1]),
                         chain=ctx.hops(view, chain),
                         imported=chain[-1],
-                        remedy=remedy,
+                        fix=remedy,
                         identity_extra=(chain[1],),
                     )

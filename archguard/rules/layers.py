@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 import networkx as nx
 
-from archguard.contract.validate import parse_layer
-from archguard.findings import Finding, site_finding
+from archguard.contract.validate import Layer, layer_components, parse_layer
+from archguard.findings import Finding, Remedy, site_finding
 from archguard.graph import direct_edges, indirect_chains
 from archguard.rules.base import Rule, RuleContext
 
@@ -30,7 +30,9 @@ class LayersRule(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         view = ctx.view_for(self)
-        layers = [parse_layer(entry) for entry in self.config.layers]
+        components = ctx.contract.components
+        layers = [parse_layer(entry, components) for entry in self.config.layers]
+        layers = [Layer(layer_components(layer, components), layer.independent) for layer in layers]
         layer_modules: list[set[str]] = []
         for layer in layers:
             modules: set[str] = set()
@@ -80,7 +82,7 @@ class LayersRule(Rule):
                         f"{target_component}, {'a ' + relation if relation == 'higher layer' else 'an ' + relation}"
                     ),
                     site=site,
-                    remedy=self._remedy(source_component, target_component, relation),
+                    fix=self._remedy(source_component, target_component, relation),
                 )
         if not indirect:
             return
@@ -102,15 +104,16 @@ class LayersRule(Rule):
                 site=head,
                 chain=hops,
                 imported=chain[-1],
-                remedy=self._remedy(source_component, target_component, relation),
+                fix=self._remedy(source_component, target_component, relation),
                 identity_extra=(chain[1],),
             )
 
-    @staticmethod
-    def _remedy(source: str | None, target: str | None, relation: str) -> str:
+    def _remedy(self, source: str | None, target: str | None, relation: str) -> Remedy:
         if relation == "higher layer":
-            return (
+            action = (
                 f"move what {source} needs from {target} down into {source} or a lower layer, "
                 f"or invert the dependency with an interface declared in {source}"
             )
-        return f"{source} and {target} must stay independent: move the shared code into a lower layer both may use"
+            return self.remedy("invert-dependency", action, reason=f"{source} sits below {target}")
+        action = f"{source} and {target} must stay independent: move the shared code into a lower layer both may use"
+        return self.remedy("move-shared-code-down", action, reason=f"{source} and {target} share a layer and must stay independent")

@@ -19,13 +19,16 @@ from archguard.rules.importlinter.private_modules import ImportLinterPrivateModu
 from archguard.rules.importlinter.protected import ImportLinterProtectedRule
 from archguard.rules.independent import IndependentRule
 from archguard.rules.layers import LayersRule
+from archguard.rules.vacuous import EMPTY_RULE, VacuousRule
+
+EMPTY_RULE_KIND = EMPTY_RULE  # the 'vacuous-rule' finding that says a whole rule checks nothing
 
 # [[rules]] kinds, in the order their documentation is listed.
 CONTRACT_RULES: dict[str, type[Rule]] = {
     rule.kind: rule for rule in (LayersRule, BoundariesRule, AllowedRule, ForbiddenRule, IndependentRule, AcyclicRule)
 }
 # Rules every run applies, configured by other contract sections.
-IMPLICIT_RULES: dict[str, type[Rule]] = {rule.kind: rule for rule in (ParseErrorRule, DiscoveryRule, UnmappedRule)}
+IMPLICIT_RULES: dict[str, type[Rule]] = {rule.kind: rule for rule in (ParseErrorRule, DiscoveryRule, UnmappedRule, VacuousRule)}
 # import-linter contract types (configurations read by archguard.contract.importlinter).
 IMPORTLINTER_RULES: dict[str, type[ImportLinterRule]] = {
     rule.contract_type: rule
@@ -53,6 +56,8 @@ def build_rules(contract: Contract) -> list[Rule]:
     rules.append(DiscoveryRule(None, name="discovery", severity="warning"))
     if contract.drift.unmapped != "off":
         rules.append(UnmappedRule(None, name="unmapped", severity=contract.drift.unmapped))
+    if contract.drift.vacuous != "off":
+        rules.append(VacuousRule(None, name="vacuous-rule", severity=contract.drift.vacuous))
     return rules
 
 
