@@ -417,7 +417,13 @@ class _Converter:
         lines.append('resolution = "import-linter"')
         lines.append(f"include_external_packages = {_toml(session.include_external_packages)}")
         lines += ["", "[duplication]", "enabled = false  # import-linter has no duplication checks: turn them on when ready"]
-        lines += ["", "[drift]", 'unmapped = "off"  # import-linter contracts do not have to cover every module', 'absent = "off"']
+        lines += [
+            "",
+            "[drift]",
+            'unmapped = "off"  # import-linter contracts do not have to cover every module',
+            'absent = "off"',
+            'vacuous = "off"  # import-linter passes a contract that matches nothing; "error" makes archguard catch it',
+        ]
         if self.components:
             # A module alone ("pkg.a:*") is declared before the package of the same name ("pkg.a"):
             # archguard gives a module to the first of two equally specific components.

@@ -262,12 +262,12 @@ def packages_outside_roots(analysis: Analysis) -> dict[str, str]:
 def ensure_something_checked(result: CheckResult) -> None:
     """Raise :class:`NothingCheckedError` when the run could not have failed: no file analysed,
     no import in any file, or every rule of the contract matching no module (unless the
-    contract sets ``[drift] vacuous = "off"``)."""
+    contract sets ``[drift] vacuous`` to "warning" or "off")."""
     analysis = result.analysis
     loaded = analysis.loaded
     contract = loaded.contract
-    if contract.drift.vacuous == "off" or loaded.importlinter is not None:
-        return  # an import-linter configuration gets import-linter's verdicts, nothing more
+    if contract.drift.vacuous != "error" or loaded.importlinter is not None:
+        return  # "warning"/"off" let such a run pass; import-linter configurations get its verdicts only
     stats = analysis.stats
     parse_errors = any(f.rule == "parse-error" for f in result.findings)
     key, line = None, None
@@ -284,7 +284,7 @@ def ensure_something_checked(result: CheckResult) -> None:
         first = min(empty.values(), key=lambda f: f.line)
         key, line = dict(first.details).get("key"), first.line or None
         reason = "no rule of the contract matches any analysed module:\n  " + "\n  ".join(f.message for f in sorted(empty.values(), key=lambda f: f.line))
-    message = f"checked nothing: {reason}. (Set [drift] vacuous = \"off\" to let such a run pass.)"
+    message = f"checked nothing: {reason}. (Set [drift] vacuous = \"warning\" to let such a run pass.)"
     raise NothingCheckedError(message, file=loaded.display_path, key=key, line=line)
 
 

@@ -113,6 +113,7 @@ class Inference:
     excluded: tuple[tuple[str, str], ...] = ()  # (path, why): files archguard cannot analyse
     contract_root: str = "."  # project root relative to the contract file
     frozen: tuple[FrozenImport, ...] = ()
+    imports: int = 1  # import sites analysed: with none, no rule can check anything yet
 
     def component(self, name: str) -> Component:
         return next(c for c in self.components if c.name == name)
@@ -262,6 +263,7 @@ def infer_from(
         layering=layering,
         excluded=excluded,
         contract_root=contract_root,
+        imports=analysis.stats.imports,
     )
 
 
@@ -414,19 +416,19 @@ def render(inference: Inference) -> str:
     out += _render_layers(inference)
     out += _render_boundaries(inference)
     out += _render_allowed(inference)
-    out += [
-        "",
-        "# No import cycle between components"
-        + (" beyond the ones frozen at the end of this file." if inference.layering.cycles else "."),
-        "[[rules]]",
-        'kind = "acyclic"',
-        f'name = "{ACYCLIC_RULE}"',
-        'scope = "components"',
-        "",
-        "# New code must belong to a component.",
-        "[drift]",
-        'unmapped = "error"',
-    ]
+    if len(inference.components) >= 2:  # with one component there is no cycle to find
+        out += [
+            "",
+            "# No import cycle between components"
+            + (" beyond the ones frozen at the end of this file." if inference.layering.cycles else "."),
+            "[[rules]]",
+            'kind = "acyclic"',
+            f'name = "{ACYCLIC_RULE}"',
+            'scope = "components"',
+        ]
+    out += ["", "# New code must belong to a component.", "[drift]", 'unmapped = "error"']
+    if not inference.imports:
+        out += ['vacuous = "warning"  # today\'s code holds no import: nothing to check yet; set "error" once it does']
     out += _render_frozen(inference)
     return "\n".join(out) + "\n"
 

@@ -141,7 +141,7 @@ def test_boundaries_broken_by_a_reach_into_internals(tmp_path: Path) -> None:
 def test_boundaries_remedy_without_a_public_reexport_says_to_export_it(tmp_path: Path) -> None:
     change = {"shop/api/views.py": "from shop.billing.ledger import Ledger\n", "shop/billing/api.py": "def total(): ...\n"}
     result = run_check(project(tmp_path, BOUNDARIES, **change))
-    assert result.findings[0].remedy == "import Ledger from shop.billing.api instead (export it there if it is missing)"
+    assert result.findings[0].remedy == "shop.billing.api does not export Ledger: export it there, then import it from shop.billing.api"
     assert result.findings[0].structured_remedy.edit is None
 
 

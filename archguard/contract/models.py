@@ -245,8 +245,8 @@ class DriftConfig(StrictModel):
         "error",
         description=(
             "Level of 'vacuous-rule' findings: a component, pattern or rule that matches no module, a layers "
-            "rule with no import between its layers. 'off' also lets a run that checked nothing (no file, no "
-            "import, no rule matching any module) pass instead of exiting with code 2."
+            "rule with no import between its layers. With 'error' a run that checked nothing (no file, no "
+            "import, no rule matching any module) exits with code 2; 'warning' and 'off' let it pass."
         ),
     )
     stale_ignore: Level = Field("error", description="Level of [[ignore]] entries that match no import.")

@@ -184,7 +184,8 @@ class RuleContext:
         graph = view if view is not None else self.graph.graph
         if entry.startswith(EXTERNAL):
             target = ExternalTarget.parse(entry)
-            return {n for n in self.graph.externals if n in graph and target.covers_node(n)}
+            # import-linter's resolution also has namespace portions as nodes ("external:ns.bar").
+            return {n for n in self.graph.externals if n in graph and (target.covers_node(n) or n == entry.strip())}
         if entry.startswith("module:"):
             pattern = ModulePattern.parse(entry[len("module:") :])
             return {m for m in self._internal_modules if pattern.covers(m)}

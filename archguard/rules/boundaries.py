@@ -171,7 +171,11 @@ class BoundariesRule(Rule):
             )
         modules = api.modules
         if len(modules) == 1:
-            if symbols:
+            missing = [name for name in symbols if not ctx.names.defines(modules[0], name)]
+            if missing:
+                listed = ", ".join(missing)
+                action = f"{modules[0]} does not export {listed}: export it there, then import it from {modules[0]}"
+            elif symbols:
                 action = f"import {', '.join(symbols)} from {modules[0]} instead (export it there if it is missing)"
             else:
                 action = f"use {api.component}'s public interface {modules[0]} instead"
