@@ -129,10 +129,24 @@ class PathListing:
         return sorted(self.subdirectories.get(relpath, ()))
 
     def missing_package_hint(self, roots: tuple[str, ...], name: str) -> str:
-        in_src = _join("src", *name.split("."))
-        if "src" not in roots and (self.is_dir(in_src) or self.is_file(in_src + ".py")):
-            return "; it exists under 'src/': set roots = [\"src\"] in [project]"
-        return ""
+        # As find_outside_roots and top_level_packages do on disk: src/, the root, its sub-folders.
+        top = name.split(".")[0]
+        source_roots = {_join(r) for r in roots}
+        folders = ["src", "."] + [c for c in self.child_dirs(".") if not c.startswith(".") and c not in SKIPPED_DIRECTORIES and c != "src"]
+        for folder in folders:
+            if folder in source_roots or not self.is_dir(folder) or not _IDENTIFIER.match(top):
+                continue
+            candidate = _join(folder, top)
+            if self.is_file(candidate + ".py") or self._holds_python(candidate, depth=3):
+                return f"; it exists under '{folder}/': set roots = [\"{folder}\"] in [project]"
+        present = sorted(
+            {c for r in roots for c in self.child_dirs(_join(r)) if _IDENTIFIER.match(c) and self.is_file(_join(r, c, "__init__.py"))}
+        )
+        return f"; packages under the roots: {', '.join(present)}" if present else "; there is no package under the roots"
+
+    def _holds_python(self, directory: str, depth: int) -> bool:
+        prefix = directory + "/"
+        return any(p.startswith(prefix) and p.endswith(".py") and p.count("/") - directory.count("/") <= depth for p in self.files)
 
 
 def resolve_roots(root: Path, project: ProjectConfig, *, contract_file: str | None = None) -> tuple[str, ...]:

@@ -173,3 +173,15 @@ def test_the_html_report_shows_the_reflexion_model() -> None:
     divergent = page.split('id="reflexion-divergent"')[1].split("</div>")[0]
     assert "domain" in divergent and "infra" in divergent
     assert "shop.reports.export" in page.split('id="reflexion-unmapped"')[1]
+
+
+def test_dependencies_permitted_through_tags_are_never_absent(tmp_path: Path) -> None:
+    contract = COUPLED.replace(
+        'web  = { modules = ["app.web"] }', 'web  = { modules = ["app.web"], tags = ["layer:edge"] }'
+    ).replace('db   = { modules = ["app.db"] }', 'db   = { modules = ["app.db"], tags = ["layer:edge"] }').replace(
+        'core = ["db"]', 'core = ["db", "layer:edge"]'
+    )
+    result = run_check(make_project(tmp_path, COUPLED_FILES, contract))
+    absent = sorted((f.importer, f.imported, f.message.split("(")[1].split(")")[0]) for f in result.findings if f.rule == "absent")
+    # core -> db is named (and unused): absent; core -> web only through the tag: permitted, not declared.
+    assert absent == [("core", "db", "allowed#1, rules[0].allow.core"), ("web", "db", "allowed#1, rules[0].allow.web")]

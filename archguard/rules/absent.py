@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from archguard.contract.models import AllowedRule as AllowedConfig
 from archguard.contract.models import Contract, rule_display_name
 from archguard.contract.models import LayersRule as LayersConfig
-from archguard.contract.validate import parse_layer
+from archguard.contract.selectors import expand_all
+from archguard.contract.validate import allowed_constraints, layer_components, parse_layer
 from archguard.findings import Finding
 from archguard.graph import component_graph
 from archguard.resolve import EXTERNAL
@@ -23,31 +24,42 @@ class Declared:
     target: str
     rule_name: str
     key: str  # where in the contract: "rules[2].allow.api"
-    explicit: bool  # listed one by one in an ``allowed`` rule (a layer only permits)
+    explicit: bool  # both components named in an ``allowed`` rule (a layer or a tag only permits)
 
 
 def declared_dependencies(contract: Contract) -> list[Declared]:
-    """Every component -> component dependency the contract declares or permits, in contract order."""
-    declared: list[Declared] = []
+    """Every component -> component dependency the contract declares or permits, in contract order
+    (tags expanded to their components; each pair once per rule)."""
+    components = contract.components
+    declared: dict[tuple[str, str, str], Declared] = {}
+
+    def add(source: str, target: str, name: str, key: str, explicit: bool) -> None:
+        known = declared.get((source, target, name))
+        if source != target and (known is None or (explicit and not known.explicit)):
+            declared[(source, target, name)] = Declared(source, target, name, key, explicit)
+
     for index, config in enumerate(contract.rules):
         name = rule_display_name(config, index)
         if isinstance(config, AllowedConfig):
-            for source, targets in config.allow.items():
-                for target in targets:
-                    if not target.startswith(EXTERNAL) and target != source:
-                        declared.append(Declared(source, target, name, f"rules[{index}].allow.{source}", True))
+            for key, source, targets in allowed_constraints(config):
+                internal = [t for t in targets if not t.startswith(EXTERNAL)]
+                for component in expand_all([source], components):
+                    for entry in internal:
+                        for target in expand_all([entry], components):
+                            # Named one by one, a dependency is declared; through a tag, only permitted.
+                            add(component, target, name, f"rules[{index}].{key}", source in components and entry in components)
         elif isinstance(config, LayersConfig):
-            layers = [parse_layer(entry) for entry in config.layers]
+            layers = [layer_components(parse_layer(entry, components), components) for entry in config.layers]
+            independent = [parse_layer(entry, components).independent for entry in config.layers]
             for position, upper in enumerate(layers):
-                for source in upper.components:
-                    if not upper.independent:
-                        for sibling in upper.components:
-                            if sibling != source:
-                                declared.append(Declared(source, sibling, name, f"rules[{index}].layers[{position}]", False))
+                for source in upper:
+                    if not independent[position]:
+                        for sibling in upper:
+                            add(source, sibling, name, f"rules[{index}].layers[{position}]", False)
                     for offset, lower in enumerate(layers[position + 1 :], start=position + 1):
-                        for target in lower.components:
-                            declared.append(Declared(source, target, name, f"rules[{index}].layers[{offset}]", False))
-    return declared
+                        for target in lower:
+                            add(source, target, name, f"rules[{index}].layers[{offset}]", False)
+    return list(declared.values())
 
 
 class AbsentRule(Rule):
@@ -67,6 +79,7 @@ class AbsentRule(Rule):
         for declared in declared_dependencies(ctx.contract):
             if not declared.explicit or present.has_edge(declared.source, declared.target):
                 continue
+            action = f"remove {declared.target!r} from {declared.key} if the dependency is gone for good"
             yield Finding(
                 rule=self.kind,
                 rule_name=self.name,
@@ -78,6 +91,7 @@ class AbsentRule(Rule):
                 ),
                 importer=declared.source,
                 imported=declared.target,
-                remedy=f"remove {declared.target!r} from {declared.key} if the dependency is gone for good",
+                remedy=action,
+                fix=self.remedy("fix-contract", action, reason="an allowed dependency no code uses documents nothing and permits the next one"),
                 identity=(declared.rule_name, declared.source, declared.target),
             )
