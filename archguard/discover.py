@@ -12,8 +12,10 @@ from __future__ import annotations
 import os
 import re
 import stat
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from archguard.contract.models import ProjectConfig
 from archguard.contract.patterns import glob_to_regex
@@ -59,18 +61,109 @@ def _relpath(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
+class _Tree(Protocol):
+    """What discovery asks of a tree before walking it: the file system, or a listing of paths."""
+
+    def is_dir(self, relpath: str) -> bool: ...
+
+    def is_file(self, relpath: str) -> bool: ...
+
+    def child_dirs(self, relpath: str) -> list[str]: ...
+
+    def missing_package_hint(self, roots: tuple[str, ...], name: str) -> str:
+        """Where a package the contract names (and the roots miss) might be, for the error message."""
+        ...
+
+
+def _join(*parts: str) -> str:
+    """Posix path relative to the project root ("." is the root itself)."""
+    return "/".join(p for p in parts if p not in ("", ".")) or "."
+
+
+@dataclass(frozen=True)
+class _FileSystem:
+    root: Path
+
+    def _path(self, relpath: str) -> Path:
+        return self.root if relpath == "." else self.root / relpath
+
+    def is_dir(self, relpath: str) -> bool:
+        return self._path(relpath).is_dir()
+
+    def is_file(self, relpath: str) -> bool:
+        return self._path(relpath).is_file()
+
+    def child_dirs(self, relpath: str) -> list[str]:
+        return [child.name for child in _children(self._path(relpath)) if child.is_dir()]
+
+    def missing_package_hint(self, roots: tuple[str, ...], name: str) -> str:
+        elsewhere = find_outside_roots(self.root, roots, [name.split(".")[0]])
+        if elsewhere:
+            folder = elsewhere[name.split(".")[0]]
+            return f"; it exists under '{folder}/': set roots = [\"{folder}\"] in [project]"
+        present = top_level_packages(self.root, roots)
+        return f"; packages under the roots: {', '.join(present)}" if present else "; there is no package under the roots"
+
+
+class PathListing:
+    """A tree known only as a list of file paths (relative to the project root, posix): a git tree."""
+
+    def __init__(self, paths: Iterable[str]) -> None:
+        self.files = frozenset(paths)
+        self.subdirectories: dict[str, set[str]] = {".": set()}  # directory -> names of its subdirectories
+        for path in self.files:
+            parent, start = ".", 0
+            while (slash := path.find("/", start)) != -1:
+                directory = path[:slash]
+                self.subdirectories[parent].add(path[start:slash])
+                self.subdirectories.setdefault(directory, set())
+                parent, start = directory, slash + 1
+
+    def is_dir(self, relpath: str) -> bool:
+        return relpath in self.subdirectories
+
+    def is_file(self, relpath: str) -> bool:
+        return relpath in self.files
+
+    def child_dirs(self, relpath: str) -> list[str]:
+        return sorted(self.subdirectories.get(relpath, ()))
+
+    def missing_package_hint(self, roots: tuple[str, ...], name: str) -> str:
+        # As find_outside_roots and top_level_packages do on disk: src/, the root, its sub-folders.
+        top = name.split(".")[0]
+        source_roots = {_join(r) for r in roots}
+        folders = ["src", "."] + [c for c in self.child_dirs(".") if not c.startswith(".") and c not in SKIPPED_DIRECTORIES and c != "src"]
+        for folder in folders:
+            if folder in source_roots or not self.is_dir(folder) or not _IDENTIFIER.match(top):
+                continue
+            candidate = _join(folder, top)
+            if self.is_file(candidate + ".py") or self._holds_python(candidate, depth=3):
+                return f"; it exists under '{folder}/': set roots = [\"{folder}\"] in [project]"
+        present = sorted(
+            {c for r in roots for c in self.child_dirs(_join(r)) if _IDENTIFIER.match(c) and self.is_file(_join(r, c, "__init__.py"))}
+        )
+        return f"; packages under the roots: {', '.join(present)}" if present else "; there is no package under the roots"
+
+    def _holds_python(self, directory: str, depth: int) -> bool:
+        prefix = directory + "/"
+        return any(p.startswith(prefix) and p.endswith(".py") and p.count("/") - directory.count("/") <= depth for p in self.files)
+
+
 def resolve_roots(root: Path, project: ProjectConfig, *, contract_file: str | None = None) -> tuple[str, ...]:
+    return _resolve_roots(_FileSystem(root), str(root), project, contract_file)
+
+
+def _resolve_roots(tree: _Tree, where: str, project: ProjectConfig, contract_file: str | None) -> tuple[str, ...]:
     if project.roots is not None:
         for index, name in enumerate(project.roots):
-            if not (root / name).is_dir():
+            if not tree.is_dir(_join(name)):
                 raise ContractError(
-                    f"source root {name!r} is not a directory under {root}",
+                    f"source root {name!r} is not a directory under {where}",
                     file=contract_file,
                     key=f"project.roots[{index}]",
                 )
         return tuple(project.roots)
-    src = root / "src"
-    if src.is_dir() and any((child / "__init__.py").is_file() for child in _children(src) if child.is_dir()):
+    if tree.is_dir("src") and any(tree.is_file(_join("src", child, "__init__.py")) for child in tree.child_dirs("src")):
         return ("src",)
     return (".",)
 
@@ -82,40 +175,35 @@ def _children(directory: Path) -> list[Path]:
         return []
 
 
-def discover(root: Path, project: ProjectConfig, *, contract_file: str | None = None) -> Discovery:
-    """Find every Python module of the project. Raises ContractError when nothing matches."""
-    root = root.resolve()
-    roots = resolve_roots(root, project, contract_file=contract_file)
-    excludes = [glob_to_regex(glob) for glob in project.exclude]
-    problems: list[DiscoveryProblem] = []
-    files: dict[str, SourceFile] = {}
+class _Excludes:
+    def __init__(self, globs: Iterable[str]) -> None:
+        self.patterns = [glob_to_regex(glob) for glob in globs]
+
+    def __call__(self, relpath: str) -> bool:
+        return any(rx.match(relpath) or rx.match(relpath + "/") for rx in self.patterns)
+
+
+def _top_level(
+    tree: _Tree, where: str, project: ProjectConfig, excluded: _Excludes, contract_file: str | None
+) -> tuple[tuple[str, ...], list[tuple[str, str, str]], list[str]]:
+    """(source roots, [(source root, top-level entry, its module name)], package names)."""
+    roots = _resolve_roots(tree, where, project, contract_file)
+    entries: list[tuple[str, str, str]] = []
     packages: list[str] = []
-
-    def excluded(relpath: str) -> bool:
-        return any(rx.match(relpath) or rx.match(relpath + "/") for rx in excludes)
-
-    # (source root, top-level entry path, module name of that entry)
-    entries: list[tuple[Path, Path, str]] = []
     if project.packages is not None:
         for index, name in enumerate(project.packages):
             found = False
             for source_root in roots:
-                base = root / source_root / Path(*name.split("."))
-                for candidate in (base, base.with_name(base.name + ".py")):
-                    if candidate.is_dir() or candidate.is_file():
-                        entries.append((root / source_root, candidate, name))
+                base = _join(source_root, *name.split("."))
+                for candidate in (base, base + ".py"):
+                    if tree.is_dir(candidate) or tree.is_file(candidate):
+                        entries.append((source_root, candidate, name))
                         found = True
                         break
                 if found:
                     break
             if not found:
-                elsewhere = find_outside_roots(root, roots, [name.split(".")[0]])
-                if elsewhere:
-                    folder = elsewhere[name.split(".")[0]]
-                    hint = f"; it exists under '{folder}/': set roots = [\"{folder}\"] in [project]"
-                else:
-                    present = top_level_packages(root, roots)
-                    hint = f"; packages under the roots: {', '.join(present)}" if present else "; there is no package under the roots"
+                hint = tree.missing_package_hint(roots, name)
                 raise ContractError(
                     f"package {name!r} not found under the source roots {list(roots)}{hint}",
                     file=contract_file,
@@ -124,52 +212,82 @@ def discover(root: Path, project: ProjectConfig, *, contract_file: str | None = 
             packages.append(name)
     else:
         for source_root in roots:
-            base = root / source_root
-            for child in _children(base):
-                if child.name.startswith(".") or child.name in SKIPPED_DIRECTORIES:
+            for child in tree.child_dirs(source_root):
+                if child.startswith(".") or child in SKIPPED_DIRECTORIES:
                     continue
-                is_package = child.is_dir() and (child / "__init__.py").is_file() and _IDENTIFIER.match(child.name)
-                if is_package and not excluded(_relpath(child, root)):
-                    entries.append((base, child, child.name))
-                    packages.append(child.name)
+                entry = _join(source_root, child)
+                is_package = tree.is_file(_join(entry, "__init__.py")) and _IDENTIFIER.match(child)
+                if is_package and not excluded(entry):
+                    entries.append((source_root, entry, child))
+                    packages.append(child)
         if not entries:
             hint = ""
-            if "src" not in roots and (root / "src").is_dir():
+            if "src" not in roots and tree.is_dir("src"):
                 hint = " (there is a 'src/' folder: set roots = [\"src\"] in [project])"
             raise ContractError(
-                f"no Python package (a folder with __init__.py) found under {', '.join(repr(r) for r in roots)} in {root}{hint}; "
+                f"no Python package (a folder with __init__.py) found under {', '.join(repr(r) for r in roots)} in {where}{hint}; "
                 "name what to analyse in [project] packages",
                 file=contract_file,
                 key="project.packages",
             )
+    return roots, entries, packages
 
-    visited: set[tuple[int, int]] = set()
 
-    def add_file(path: Path, source_root: Path) -> None:
-        relpath = _relpath(path, root)
-        if excluded(relpath):
+class _Modules:
+    """Module names for files, with the problems of names that are not importable or taken twice."""
+
+    def __init__(self, excluded: _Excludes) -> None:
+        self.excluded = excluded
+        self.files: dict[str, SourceFile] = {}
+        self.problems: list[DiscoveryProblem] = []
+
+    def add(self, path: Path, relpath: str, source_root: str) -> None:
+        if self.excluded(relpath):
             return
-        parts = list(path.relative_to(source_root).with_suffix("").parts)
+        below = relpath if source_root == "." else relpath[len(source_root) + 1 :]
+        parts = below[: -len(".py")].split("/")
         is_package = parts[-1] == "__init__"
         if is_package:
             parts.pop()
         if not all(_IDENTIFIER.match(part) for part in parts):
-            problems.append(
+            self.problems.append(
                 DiscoveryProblem(relpath, "not-a-module", f"{'.'.join(parts)!r} is not an importable module name; file not analysed")
             )
             return
         module = ".".join(parts)
-        if module in files:
-            problems.append(
+        if module in self.files:
+            self.problems.append(
                 DiscoveryProblem(
                     relpath,
                     "duplicate-module",
-                    f"module {module!r} is already defined by {files[module].relpath}, which Python imports instead; not analysed",
+                    f"module {module!r} is already defined by {self.files[module].relpath}, which Python imports instead; not analysed",
                 )
             )
             return
-        files[module] = SourceFile(path=path, relpath=relpath, module=module, is_package=is_package)
+        self.files[module] = SourceFile(path=path, relpath=relpath, module=module, is_package=is_package)
 
+    def discovery(self, root: Path, roots: tuple[str, ...], packages: list[str], problems: Iterable[DiscoveryProblem] = ()) -> Discovery:
+        return Discovery(
+            root=root,
+            roots=roots,
+            packages=tuple(sorted(set(packages))),
+            files=tuple(sorted(self.files.values(), key=lambda f: f.module)),
+            problems=tuple(sorted([*self.problems, *problems], key=lambda p: (p.relpath, p.kind))),
+        )
+
+
+def discover(root: Path, project: ProjectConfig, *, contract_file: str | None = None) -> Discovery:
+    """Find every Python module of the project. Raises ContractError when nothing matches."""
+    root = root.resolve()
+    excluded = _Excludes(project.exclude)
+    roots, top_level, packages = _top_level(_FileSystem(root), str(root), project, excluded, contract_file)
+    modules = _Modules(excluded)
+    problems = modules.problems
+
+    def add_file(path: Path, source_root: Path) -> None:
+        modules.add(path, _relpath(path, root), _relpath(source_root, root) or ".")
+
+    visited: set[tuple[int, int]] = set()
     root_text = str(root)
 
     def rel(path: str) -> str:
@@ -241,20 +359,63 @@ def discover(root: Path, project: ProjectConfig, *, contract_file: str | None = 
                     continue
                 add_file(Path(entry.path), source_root)
 
-    for base_dir, entry, _name in entries:
-        if entry.is_dir():
-            walk(str(entry), base_dir)
+    for source_root, entry, _name in top_level:
+        path = root / entry
+        if path.is_dir():
+            walk(str(path), root / source_root)
         else:
-            add_file(entry, base_dir)
+            add_file(path, root / source_root)
+    return modules.discovery(root, roots, packages)
 
-    ordered = tuple(sorted(files.values(), key=lambda f: f.module))
-    return Discovery(
-        root=root,
-        roots=roots,
-        packages=tuple(sorted(set(packages))),
-        files=ordered,
-        problems=tuple(sorted(problems, key=lambda p: (p.relpath, p.kind))),
-    )
+
+def discover_paths(
+    root: Path,
+    project: ProjectConfig,
+    paths: Iterable[str],
+    *,
+    where: str,
+    contract_file: str | None = None,
+    problems: Iterable[DiscoveryProblem] = (),
+) -> Discovery:
+    """Discovery over a list of file paths (posix, relative to the project root), e.g. a git tree.
+
+    The same source roots, packages, exclusions and module names as :func:`discover`; nothing
+    is read. ``where`` names the tree in messages; ``problems`` are the listing's own (symlinks).
+    """
+    listing = PathListing(paths)
+    excluded = _Excludes(project.exclude)
+    roots, top_level, packages = _top_level(listing, where, project, excluded, contract_file)
+    modules = _Modules(excluded)
+    walked: dict[str, bool] = {}  # directory -> whether the walk enters it (decided once)
+
+    def enters(directory: str) -> bool:
+        known = walked.get(directory)
+        if known is None:
+            parent, _, name = directory.rpartition("/")
+            known = walked[parent] if parent in walked else enters(parent)  # every entry is in walked
+            known = known and not (name.startswith(".") or name in SKIPPED_DIRECTORIES or excluded(directory))
+            if known and not _IDENTIFIER.match(name):
+                known = False
+                if _contains_python_file(listing, directory):
+                    message = f"folder {name!r} is not an importable package name; its files are not analysed"
+                    modules.problems.append(DiscoveryProblem(directory, "not-a-module", message))
+            walked[directory] = known
+        return known
+
+    for source_root, entry, _name in top_level:
+        if listing.is_file(entry):
+            modules.add(root / entry, entry, source_root)
+            continue
+        walked[entry] = True
+        for relpath in sorted(p for p in listing.files if p.startswith(entry + "/") and p.endswith(".py")):
+            directory, _, name = relpath.rpartition("/")
+            if not name.startswith(".") and enters(directory):
+                modules.add(root / relpath, relpath, source_root)
+    return modules.discovery(root, roots, packages, problems)
+
+
+def _contains_python_file(listing: PathListing, directory: str) -> bool:
+    return any(path.endswith(".py") and path.rpartition("/")[0] == directory for path in listing.files)
 
 
 def top_level_packages(root: Path, roots: tuple[str, ...]) -> list[str]:

@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Protocol
 
 from archguard.cache import CACHE_DIR_NAME, FactsCache, content_hash
 from archguard.contract.loading import LoadedContract
@@ -21,6 +22,7 @@ from archguard.errors import NothingCheckedError
 from archguard.extract import EXTRACTOR_VERSION
 from archguard.extract.facts import FileFacts, ParseProblem
 from archguard.findings import Finding, Suppression, prefer_reexports, sort_findings
+from archguard.gate import BaselineOutcome, DiffOutcome
 from archguard.graph import ModuleGraph
 from archguard.mapping import ComponentMap, build_component_map
 from archguard.resolve import ImportSite, NameIndex, Resolver
@@ -46,6 +48,7 @@ class Stats:
     files: int = 0
     parsed: int = 0
     cached: int = 0
+    reused: int = 0  # facts taken from another tree's analysis (diff mode: files the change left alone)
     modules: int = 0
     imports: int = 0
     seconds: float = 0.0
@@ -71,6 +74,8 @@ class CheckResult:
     rules: list[Rule]
     findings: list[Finding]  # active findings, sorted
     suppressed: list[Suppression] = field(default_factory=list)
+    baseline: BaselineOutcome | None = None  # set when a baseline file accepted findings (archguard.baseline)
+    diff: DiffOutcome | None = None  # set by `check --diff`: findings are then the ones the change introduced
 
     @property
     def errors(self) -> list[Finding]:
@@ -91,6 +96,35 @@ def read_file(file: SourceFile) -> bytes | OSError:
             return handle.read()
     except OSError as error:
         return error
+
+
+class SourceTree(Protocol):
+    """Where :func:`analyze` finds the code: the working tree, or a git revision (archguard.revision)."""
+
+    def discover(self, loaded: LoadedContract) -> Discovery:
+        """The files and module names of this tree."""
+
+    def read(self, file: SourceFile) -> bytes | OSError:
+        """One file's bytes."""
+
+    def known_facts(self, file: SourceFile) -> FileFacts | None:
+        """Facts already known for this file's bytes (from another analysis), or None: read and extract."""
+
+
+class WorkingTree:
+    """The files on disk under the project root."""
+
+    def discover(self, loaded: LoadedContract) -> Discovery:
+        project = loaded.contract.project
+        if project.resolution == "import-linter":
+            return discover_like_importlinter(loaded.root, project, contract_file=loaded.display_path)
+        return discover(loaded.root, project, contract_file=loaded.display_path)
+
+    def read(self, file: SourceFile) -> bytes | OSError:
+        return read_file(file)
+
+    def known_facts(self, file: SourceFile) -> FileFacts | None:
+        return None
 
 
 def extract_files(
@@ -181,23 +215,25 @@ def build_graph(
     return sites, graph
 
 
-def analyze(loaded: LoadedContract, options: RunOptions | None = None) -> Analysis:
-    """Discover, extract (cached, parallel), resolve and map one working tree."""
+def analyze(loaded: LoadedContract, options: RunOptions | None = None, tree: SourceTree | None = None) -> Analysis:
+    """Discover, extract (cached, parallel), resolve and map one tree (default: the working tree)."""
     options = options or RunOptions()
+    tree = tree or WorkingTree()
     started = time.perf_counter()
     contract = loaded.contract
-    if contract.project.resolution == "import-linter":
-        discovery = discover_like_importlinter(loaded.root, contract.project, contract_file=loaded.display_path)
-    else:
-        discovery = discover(loaded.root, contract.project, contract_file=loaded.display_path)
+    discovery = tree.discover(loaded)
     files = list(discovery.files)
     stats = Stats(files=len(files))
+    known = {f.module: found for f in files if (found := tree.known_facts(f)) is not None}
+    stats.reused = len(known)
+    unknown = [f for f in files if f.module not in known]
     cache: FactsCache | None = None
-    if options.use_cache:
+    if options.use_cache and unknown:
         cache = FactsCache(options.cache_dir or loaded.root / CACHE_DIR_NAME, EXTRACTOR_VERSION)
         cache.load()
     options = replace(options, max_file_size=contract.project.max_file_size)
-    facts = extract_files(files, read_file, options, cache, stats)
+    extracted = extract_files(unknown, tree.read, options, cache, stats)
+    facts = {f.module: known[f.module] if f.module in known else extracted[f.module] for f in files}
     if cache is not None:
         cache.save()
     components = build_component_map(contract.components, [f.module for f in files])
@@ -292,11 +328,11 @@ def plural_files(count: int) -> str:
     return f"{count} file" if count == 1 else f"{count} files"
 
 
-def check(loaded: LoadedContract, options: RunOptions | None = None) -> CheckResult:
-    """Analyse the working tree and evaluate the contract on it. Raises NothingCheckedError
+def check(loaded: LoadedContract, options: RunOptions | None = None, tree: SourceTree | None = None) -> CheckResult:
+    """Analyse a tree (default: the working tree) and evaluate the contract on it. Raises NothingCheckedError
     when the run checked nothing (see :func:`ensure_something_checked`)."""
     started = time.perf_counter()
-    result = evaluate(analyze(loaded, options))
+    result = evaluate(analyze(loaded, options, tree))
     result.analysis.stats.seconds = time.perf_counter() - started
     ensure_something_checked(result)
     return result

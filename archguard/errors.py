@@ -51,3 +51,7 @@ class GitError(ArchguardError):
 class NothingCheckedError(ArchguardError):
     """The run analysed nothing a rule could fail on: no file, no import, or no rule matching
     any analysed module. A gate that checks nothing must not pass."""
+
+
+class BaselineError(ArchguardError):
+    """The baseline file cannot be read or written, or is not a baseline."""

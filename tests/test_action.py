@@ -128,24 +128,27 @@ def test_the_action_installs_archguard_annotates_uploads_sarif_and_fails_the_job
     venv = tmp_path / "runner-temp" / "archguard-venv"
     subprocess.run([sys.executable, "-m", "virtualenv", "-q", str(venv)], check=True, env={**os.environ, "VIRTUALENV_NO_DOWNLOAD": "1"})
     env = {**clean_environ("PIP_", "GITHUB_", "VIRTUALENV_", "NO_COLOR"), **offline_pip_env(tmp_path), "ARCHGUARD_VENV": str(venv)}
-    base = git("rev-parse", "HEAD", cwd=workspace)
+    # The pull request adds the whole project: its base is an empty commit, so every finding is new.
+    base = git("commit-tree", git("hash-object", "-t", "tree", "/dev/null", cwd=workspace), "-m", "empty base", cwd=workspace)
 
     run = run_action({"python-version": ""}, pull_request(action_path, base), workspace, tmp_path, env)
 
     steps = run["context"]["steps"]
     assert steps["install"]["outputs"]["archguard"] == str(venv / "bin" / "archguard")
     assert "archguard, version 0.1.0" in run["logs"]["install"]
-    # This branch's archguard has no --diff yet: the step says so and checks the whole tree.
-    assert f"this archguard has no --diff option; checking the whole tree instead of the change against {base}" in run["logs"]["check"]
     log = run["logs"]["check"]
+    assert f"archguard check --format github --diff {base} --output sarif=archguard.sarif" in log
+    assert f"archguard: note: no code to analyse at {base}" in log
     assert "::error file=src/app/core/rules.py,line=1,col=1,title=archguard layers · Clean | layering::" in log
-    assert log.count("::error file=") == 5 and log.count("::warning file=") == 4  # the stale [[ignore]] entry is an error
+    # The stale [[ignore]] entry is stale at the base too (the same contract): not new, not annotated.
+    assert log.count("::error file=") == 4 and log.count("::warning file=") == 4
+    assert "title=archguard stale-ignore" not in log
     assert steps["check"]["outputs"]["exit-code"] == "1"
     sarif = Path(steps["check"]["outputs"]["sarif-file"])
     assert sarif == workspace / "archguard.sarif"
-    assert len(json.loads(sarif.read_text(encoding="utf-8"))["runs"][0]["results"]) == 11
+    assert len(json.loads(sarif.read_text(encoding="utf-8"))["runs"][0]["results"]) == 10
     assert run["uses"]["github/codeql-action/upload-sarif@v4"] == {"sarif_file": str(sarif), "category": "archguard"}
-    assert run["summary"].startswith("### ❌ archguard: 5 errors in 4 rules")
+    assert run["summary"].startswith("### ❌ archguard: 4 new errors in 3 rules")
     assert "(https://github.com/acme/shop/blob/head1234/src/app/core/rules.py#L1)" in run["summary"]  # links to the PR head
     assert steps["step4"]["conclusion"] == "failure (1)"  # the last step fails the job with archguard's code
     assert "actions/setup-python@v5" not in run["uses"]  # python-version: "" skips it

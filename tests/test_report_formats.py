@@ -305,7 +305,7 @@ def test_markdown_collapses_long_lists_and_escapes_table_cells(tmp_path: Path) -
 def test_markdown_of_a_clean_run_is_two_lines_of_news(example_reports) -> None:
     markdown = example_reports["shop"][1]["markdown"]
     assert markdown.startswith("### ✅ archguard: no errors\n")
-    assert "| ❌ |" not in markdown and "9 rules passed" in markdown
+    assert "| ❌ |" not in markdown and "10 rules passed" in markdown
 
 
 # --- text --------------------------------------------------------------------------------

@@ -16,14 +16,27 @@ os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 import click
 
 from archguard import __version__
+from archguard.cli.baseline import baseline_command
 from archguard.cli.check import check_command
 from archguard.cli.convert import convert_command
+from archguard.cli.diff import diff_command
 from archguard.cli.explain import explain_command
 from archguard.cli.fix import fix_command
 from archguard.cli.graph import graph_command
 from archguard.cli.init import init_command
+from archguard.cli.report import report_command
 
-COMMANDS: list[click.Command] = [check_command, init_command, explain_command, fix_command, graph_command, convert_command]
+COMMANDS: list[click.Command] = [
+    check_command,
+    diff_command,
+    baseline_command,
+    report_command,
+    init_command,
+    explain_command,
+    fix_command,
+    graph_command,
+    convert_command,
+]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

@@ -9,7 +9,8 @@ import click
 
 from archguard.cli.common import config_option, handle_errors, output_options, progress_bar, resolve_contract, run_options
 from archguard.cli.outputs import FORMATS_HELP, emit_reports, parse_outputs, report_options
-from archguard.engine import RunOptions, check
+from archguard.contract.loading import LoadedContract
+from archguard.engine import CheckResult, RunOptions, Stats, check
 from archguard.errors import UsageError
 
 
@@ -33,6 +34,19 @@ from archguard.errors import UsageError
     metavar="ID",
     help="Only check the import-linter contract with this id (repeatable), like lint-imports --contract.",
 )
+@click.option(
+    "--diff",
+    "base",
+    metavar="BASE",
+    help="Report only what the change since git revision BASE introduced (BASE... for the merge base); BASE is read from git, nothing is checked out.",
+)
+@click.option(
+    "--baseline",
+    "baseline_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Baseline file of accepted findings (default: [project] baseline, used when it exists).",
+)
+@click.option("--no-baseline", is_flag=True, help="Ignore the baseline file: report every finding.")
 @handle_errors
 def check_command(
     config_path: Path | None,
@@ -46,6 +60,9 @@ def check_command(
     debug: bool,
     output_format: str,
     outputs: tuple[str, ...],
+    base: str | None,
+    baseline_file: Path | None,
+    no_baseline: bool,
 ) -> None:
     """Check the code against the contract; exit 1 on findings at error level.
 
@@ -55,6 +72,7 @@ def check_command(
       archguard check --format github --output sarif=archguard.sarif
       archguard check -q --format json -o report.json
       archguard check --config .importlinter --contract layers
+      archguard check --diff origin/main      # only what this change introduced
     """
     from archguard.report import reporters
 
@@ -65,11 +83,24 @@ def check_command(
     if loaded.notice and not quiet:
         click.echo(f"archguard: {loaded.notice}", err=True)
     progress = progress_bar(not quiet)
+    base_stats: Stats | None = None
     try:
-        result = check(loaded, RunOptions(jobs=jobs, use_cache=not no_cache, cache_dir=cache_dir, progress=progress))
+        run = RunOptions(jobs=jobs, use_cache=not no_cache, cache_dir=cache_dir, progress=progress)
+        if base is not None:
+            from archguard.delta import compare_revisions
+
+            comparison = compare_revisions(loaded, base, None, run)
+            result = comparison.gate_result()
+            base_stats = comparison.base.analysis.stats
+            for note in comparison.notes:
+                click.echo(f"archguard: note: {note}", err=True)
+        else:
+            result = check(loaded, run)
     finally:
         if progress is not None:
             progress(-1, -1)
+    if not no_baseline:
+        result = _apply_baseline(result, loaded, baseline_file)
     timed = emit_reports(result, targets, report_options(result, quiet=quiet, verbose=verbose), color)
     if not quiet and not timed:
         stats = result.analysis.stats
@@ -77,4 +108,24 @@ def check_command(
             f"archguard: {stats.files:,} files ({stats.cached:,} cached, {stats.parsed:,} parsed) in {stats.seconds:.2f} s",
             err=True,
         )
+    if not quiet and base_stats is not None:
+        click.echo(
+            f"archguard: base {base_stats.files:,} files ({base_stats.reused:,} unchanged, {base_stats.cached:,} cached, "
+            f"{base_stats.parsed:,} parsed) in {base_stats.seconds:.2f} s",
+            err=True,
+        )
     sys.exit(result.exit_code)
+
+
+def _apply_baseline(result: CheckResult, loaded: LoadedContract, baseline_file: Path | None) -> CheckResult:
+    """The result without the findings of the baseline file, when there is one."""
+    from archguard import baseline
+
+    path = baseline.baseline_path(loaded, baseline_file)
+    shown = baseline.display(path, loaded)
+    entries = baseline.load(path, shown)
+    if entries is None:
+        if baseline_file is not None:
+            raise UsageError(f"baseline file {baseline_file} not found (write one with `archguard baseline`)")
+        return result
+    return baseline.apply(result, entries, shown)

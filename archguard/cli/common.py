@@ -162,3 +162,20 @@ def handle_errors(function: F) -> F:
             sys.exit(EXIT_ERROR)
 
     return wrapper  # type: ignore[return-value]
+
+
+def emit(text: str, output: Path | None) -> None:
+    """Write a report to ``output``, or to stdout."""
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise UsageError(f"cannot write {output}: {error.strerror}") from None
+
+
+def choose_format(name: str, available: dict[str, Any]) -> Any:
+    if name not in available:
+        raise UsageError(f"unknown format {name!r}; expected one of: {', '.join(available)}")
+    return available[name]

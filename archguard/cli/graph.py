@@ -56,6 +56,12 @@ def _write(data: bytes, output: Path | None, binary: bool) -> None:
 @click.option("--all-modules", is_flag=True, help="Drill-downs: draw every module instead of collapsing deep subpackages of large ones.")
 @click.option("--no-legend", is_flag=True, help="Leave out the legend.")
 @click.option(
+    "--diff",
+    "base",
+    metavar="BASE",
+    help="Overlay what the change since git revision BASE did: dependencies it added (green, red when they break a rule) and removed.",
+)
+@click.option(
     "--html",
     "html_path",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -81,6 +87,7 @@ def graph_command(
     all_edges: bool,
     all_modules: bool,
     no_legend: bool,
+    base: str | None,
     html_path: Path | None,
     quiet: bool,
     debug: bool,
@@ -99,6 +106,7 @@ def graph_command(
       archguard graph --focus shop.api.views --depth 2 -f dot
       archguard graph -f mermaid > architecture.mmd
       archguard graph --html report.html
+      archguard graph --diff origin/main -o change.svg
     """
     from archguard.render.dot import render, to_dot
     from archguard.render.mermaid import to_mermaid
@@ -108,6 +116,8 @@ def graph_command(
         raise UsageError("choose at most one of --component, --package and --focus")
     if depth != 1 and focus is None:
         raise UsageError("--depth goes with --focus")
+    if base is not None and (component, package, focus) != (None, None, None):
+        raise UsageError("--diff overlays the component graph: it does not combine with --component, --package or --focus")
     if output_format is None and output is not None:
         output_format = SUFFIXES.get(output.suffix.lower())
         if output_format is None:
@@ -116,8 +126,18 @@ def graph_command(
     output_format = output_format or "svg"
 
     loaded = resolve_contract(config_path)
-    result = check(loaded, RunOptions(jobs=jobs, use_cache=not no_cache, cache_dir=cache_dir))
-    overview = component_picture(result, externals=externals, layers_rule=layers_rule)
+    run = RunOptions(jobs=jobs, use_cache=not no_cache, cache_dir=cache_dir)
+    if base is not None:
+        from archguard.delta import compare_revisions
+        from archguard.render.model import apply_delta, picture_delta
+
+        comparison = compare_revisions(loaded, base, None, run)
+        result = comparison.head
+        overview = component_picture(result, externals=externals, layers_rule=layers_rule)
+        overview = apply_delta(overview, picture_delta(component_picture(comparison.base, externals=externals), overview))
+    else:
+        result = check(loaded, run)
+        overview = component_picture(result, externals=externals, layers_rule=layers_rule)
     if draw:
         if component is None and package is None and focus is None:
             picture = overview
@@ -141,9 +161,9 @@ def graph_command(
         if not quiet and output is not None:
             click.echo(f"wrote {output} ({len(picture.nodes)} nodes, {len(picture.edges)} edges)", err=True)
     if html_path is not None:
-        from archguard.render.html import render_html
+        from archguard.render.html import reflexion_of, render_html
 
-        page = render_html(result, picture=readable(overview, all_edges=all_edges))
+        page = render_html(result, picture=readable(overview, all_edges=all_edges), reflexion=reflexion_of(result))
         _write(page.encode("utf-8"), html_path, binary=False)
         if not quiet:
             click.echo(f"wrote {html_path} ({len(result.findings)} findings)", err=True)

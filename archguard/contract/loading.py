@@ -97,6 +97,12 @@ def load_contract(path: Path, table: str | None = None) -> LoadedContract:
         raise ContractError(f"not UTF-8 text ({error.reason} at byte {error.start})", file=display) from None
     except OSError as error:
         raise ContractError(f"cannot read contract: {error.strerror}", file=display) from None
+    return load_contract_text(source, path, table)
+
+
+def load_contract_text(source: str, path: Path, table: str | None = None, *, display: str | None = None, check_root: bool = True) -> LoadedContract:
+    """Parse and validate a contract's text as if read from ``path`` (e.g. the file at a git revision)."""
+    display = display or _display(path)
     try:
         document = tomllib.loads(source)
     except tomllib.TOMLDecodeError as error:
@@ -121,7 +127,7 @@ def load_contract(path: Path, table: str | None = None) -> LoadedContract:
         raise ContractError(f"[{table}] must be a table", file=display)
     contract = parse_contract(data, display=display, source=source, prefix=prefix)
     root = (path.parent / contract.project.root).resolve()
-    if not root.is_dir():
+    if check_root and not root.is_dir():
         raise ContractError(
             f"project root {str(root)!r} is not a directory",
             file=display,

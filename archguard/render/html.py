@@ -63,6 +63,19 @@ class Reflexion:
     unmapped: tuple[str, ...] = ()  # modules in no component
 
 
+def reflexion_of(result: CheckResult) -> Reflexion:
+    """The reflexion model of :func:`archguard.drift.reflexion`, as the page shows it."""
+    from archguard.drift import reflexion
+
+    model = reflexion(result)
+    return Reflexion(
+        convergent=tuple((d.source, d.target) for d in model.convergences),
+        divergent=tuple((d.source, d.target) for d in model.divergences),
+        absent=tuple((d.source, d.target) for d in model.absences),
+        unmapped=tuple(u.module for u in model.unmapped),
+    )
+
+
 def _e(value: object) -> str:
     return html.escape(str(value), quote=True)
 

@@ -53,6 +53,8 @@ def report_data(result: CheckResult) -> dict[str, Any]:
         "suppressed": [
             {"finding": s.finding.to_json(), "source": s.source, "reason": s.reason} for s in result.suppressed
         ],
+        **({"diff": result.diff.to_json()} if result.diff is not None else {}),
+        **({"baseline": result.baseline.to_json()} if result.baseline is not None else {}),
     }
 
 

@@ -51,17 +51,26 @@ def rule_rows(result: CheckResult) -> list[RuleRow]:
 
 
 def verdict(result: CheckResult) -> str:
-    """``✗ 3 errors in 2 rules, 1 warning, 1 suppressed`` or ``✓ no errors``."""
+    """``✗ 3 errors in 2 rules, 1 warning, 1 suppressed`` or ``✓ no errors``; with ``--diff``,
+    ``✗ 3 new errors ... (12 unchanged, 1 resolved)``, and what a baseline accepted."""
     errors = result.errors
-    head = "✓ no errors"
+    new = "new " if result.diff is not None else ""
+    head = f"✓ no {new}errors"
     if errors:
-        head = f"✗ {plural(len(errors), 'error')} in {plural(len({f.rule_name for f in errors}), 'rule')}"
+        head = f"✗ {plural(len(errors), new + 'error')} in {plural(len({f.rule_name for f in errors}), 'rule')}"
     extras = []
     if result.warnings:
-        extras.append(plural(len(result.warnings), "warning"))
+        extras.append(plural(len(result.warnings), new + "warning"))
     if result.suppressed:
         extras.append(f"{len(result.suppressed):,} suppressed")
-    return ", ".join([head, *extras])
+    gate = []
+    if result.diff is not None:
+        gate.append(f"{result.diff.unchanged:,} unchanged")
+        if result.diff.resolved:
+            gate.append(f"{len(result.diff.resolved):,} resolved")
+    if result.baseline is not None:
+        gate.append(f"{result.baseline.matched:,} in the baseline")
+    return ", ".join([head, *extras]) + (f" ({', '.join(gate)})" if gate else "")
 
 
 def location(finding: Finding, prefix: str = "") -> str:

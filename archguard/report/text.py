@@ -14,6 +14,7 @@ from itertools import groupby
 from archguard.engine import CheckResult
 from archguard.findings import Finding
 from archguard.report import ReportOptions
+from archguard.report.gate_text import print_baseline, print_diff_header, print_diff_sections
 from archguard.report.summary import location, plural, rule_rows, verdict
 from archguard.rules.base import Rule
 
@@ -79,6 +80,9 @@ class _Lines:
         return buffer.getvalue()
 
 
+Lines = _Lines  # the collector, for the other text reports (archguard.report.gate_text)
+
+
 def _print_finding(console: _Lines, finding: Finding, verbose: bool) -> None:
     style = "red" if finding.severity == "error" else "yellow"
     console.print("  ", (location(finding), "cyan"), " ", (finding.severity, style), " ", finding.message)
@@ -97,6 +101,11 @@ def _print_finding(console: _Lines, finding: Finding, verbose: bool) -> None:
 def render(result: CheckResult, options: ReportOptions) -> str:
     console = _Lines()
     _render(result, options, console)
+    return finish(console, options)
+
+
+def finish(console: _Lines, options: ReportOptions) -> str:
+    """The collected lines as text: styled with colour, joined directly without."""
     if not console.lines:
         return ""
     return console.styled(options) if options.color else console.plain()
@@ -112,6 +121,8 @@ def _render(result: CheckResult, options: ReportOptions, console: _Lines) -> Non
         console.print(("archguard", "bold"), f" · {source} · {plural(stats.files, 'file')}, {plural(stats.imports, 'import')}, {counted}")
         if contracts:
             _print_verdicts(console, result, contracts)
+        if result.diff is not None:
+            print_diff_header(console, result.diff)
     first = options.quiet
     for (rule, rule_name), group in groupby(result.findings, key=lambda f: (f.rule, f.rule_name)):
         items = list(group)
@@ -142,6 +153,10 @@ def _render(result: CheckResult, options: ReportOptions, console: _Lines) -> Non
             for row in passed:
                 title = row.kind if row.kind == row.name else f"{row.kind} · {row.name}"
                 console.print("  ", ("✓", "green"), f" {title}")
+    if result.diff is not None:
+        print_diff_sections(console, result.diff)
+    if result.baseline is not None:
+        print_baseline(console, result.baseline)
     console.print()
     style = "bold red" if result.errors else "bold green"
     head, _, rest = summary_line(result, options.timing).partition(" · ")

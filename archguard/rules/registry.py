@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from archguard.contract.importlinter import ImportLinterConfig
 from archguard.contract.models import Contract
+from archguard.rules.absent import AbsentRule
 from archguard.rules.acyclic import AcyclicRule
 from archguard.rules.allowed import AllowedRule
 from archguard.rules.base import Rule
@@ -28,7 +29,7 @@ CONTRACT_RULES: dict[str, type[Rule]] = {
     rule.kind: rule for rule in (LayersRule, BoundariesRule, AllowedRule, ForbiddenRule, IndependentRule, AcyclicRule)
 }
 # Rules every run applies, configured by other contract sections.
-IMPLICIT_RULES: dict[str, type[Rule]] = {rule.kind: rule for rule in (ParseErrorRule, DiscoveryRule, UnmappedRule, VacuousRule)}
+IMPLICIT_RULES: dict[str, type[Rule]] = {rule.kind: rule for rule in (ParseErrorRule, DiscoveryRule, UnmappedRule, VacuousRule, AbsentRule)}
 # import-linter contract types (configurations read by archguard.contract.importlinter).
 IMPORTLINTER_RULES: dict[str, type[ImportLinterRule]] = {
     rule.contract_type: rule
@@ -58,6 +59,8 @@ def build_rules(contract: Contract) -> list[Rule]:
         rules.append(UnmappedRule(None, name="unmapped", severity=contract.drift.unmapped))
     if contract.drift.vacuous != "off":
         rules.append(VacuousRule(None, name="vacuous-rule", severity=contract.drift.vacuous))
+    if contract.drift.absent != "off" and any(config.kind == "allowed" for config in contract.rules):
+        rules.append(AbsentRule(None, name="absent", severity=contract.drift.absent))
     return rules
 
 

@@ -1,0 +1,54 @@
+"""``archguard report``: the architecture as declared and as found (a report, never a gate)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from archguard.cli.common import choose_format, config_option, emit, handle_errors, output_options, resolve_contract, run_options, use_color
+from archguard.engine import RunOptions, check
+
+
+@click.command("report")
+@config_option
+@run_options
+@output_options
+@click.option("--format", "-f", "output_format", default="text", show_default=True, help="Report format: text or json.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to this file instead of stdout.")
+@handle_errors
+def report_command(
+    config_path: Path | None,
+    jobs: int | None,
+    no_cache: bool,
+    cache_dir: Path | None,
+    color: str,
+    quiet: bool,
+    verbose: bool,
+    debug: bool,
+    output_format: str,
+    output: Path | None,
+) -> None:
+    """The architecture report: components, the reflexion model, coupling and findings.
+
+    Convergences (declared dependencies the code has, with import-site counts), divergences
+    (dependencies the contract does not allow: the violations), absences (declared
+    dependencies no code uses: the contract is stale), unconstrained dependencies, unmapped
+    modules, and each component's fan-in, fan-out and instability. Exit 0 whatever the
+    findings (use `archguard check` to gate).
+
+    \b
+    Example:
+      archguard report
+      archguard report --format json -o architecture.json
+    """
+    from archguard.drift import architecture_report
+    from archguard.report import ReportOptions
+    from archguard.report.architecture import FORMATS
+
+    render = choose_format(output_format, FORMATS)
+    loaded = resolve_contract(config_path)
+    result = check(loaded, RunOptions(jobs=jobs, use_cache=not no_cache, cache_dir=cache_dir))
+    emit(render(architecture_report(result), ReportOptions(color=use_color(color) and output is None, verbose=verbose)), output)
+    sys.exit(0)

@@ -1,0 +1,170 @@
+"""Revisions as source trees: the same discovery and facts from git objects as from the disk."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from archguard.contract.loading import load_contract
+from archguard.contract.models import ProjectConfig
+from archguard.discover import Discovery, discover, discover_paths
+from archguard.engine import RunOptions, analyze
+from archguard.errors import ContractError
+from archguard.git import Repository
+from archguard.revision import RevisionTree
+from tests.git_helpers import commit_all, git
+from tests.helpers import REPO, make_project, write_tree
+
+DJANGO = Path("/work/ref/django-5.2.19")
+
+
+def all_files(root: Path) -> list[str]:
+    found = []
+    for directory, _dirs, names in os.walk(root):
+        for name in names:
+            found.append((Path(directory) / name).relative_to(root).as_posix())
+    return found
+
+
+def shape(discovery: Discovery) -> tuple[object, ...]:
+    return (
+        discovery.roots,
+        discovery.packages,
+        [(f.module, f.relpath, f.is_package) for f in discovery.files],
+        [(p.relpath, p.kind, p.message) for p in discovery.problems],
+    )
+
+
+@pytest.mark.parametrize(
+    "project",
+    [
+        {},
+        {"packages": ["corp", "tool"]},
+        {"exclude": ["**/migrations/**", "corp/legacy"]},
+        {"roots": ["src", "."], "packages": ["corp"]},
+    ],
+)
+def test_discovery_over_a_path_list_matches_the_file_system_walk(tmp_path: Path, project: dict[str, object]) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "corp/__init__.py": "",
+            "corp/billing/__init__.py": "",
+            "corp/billing/api.py": "",
+            "corp/billing/migrations/__init__.py": "",
+            "corp/billing/migrations/0001_initial.py": "",
+            "corp/util/text.py": "",  # namespace package inside a package
+            "corp/legacy/old.py": "",
+            "corp/my-scripts/run.py": "",  # not an importable folder name
+            "corp/my-scripts/deeper/x.py": "",
+            "corp/odd name.py": "",
+            "corp/.hidden/secret.py": "",
+            "corp/__pycache__/api.cpython-311.pyc": "",
+            "corp/data.json": "{}",
+            "tool.py": "",
+            "other/__init__.py": "",
+            "src/nested/__init__.py": "",
+        },
+    )
+    config = ProjectConfig(**project)  # type: ignore[arg-type]
+    assert outcome(lambda: discover_paths(tmp_path.resolve(), config, all_files(tmp_path), where=str(tmp_path.resolve()))) == outcome(
+        lambda: discover(tmp_path, config)
+    )
+    shutil.rmtree(tmp_path / "src")  # (git keeps no empty folders: remove it whole)
+    assert outcome(lambda: discover_paths(tmp_path.resolve(), config, all_files(tmp_path), where=str(tmp_path.resolve()))) == outcome(
+        lambda: discover(tmp_path, config)
+    )
+
+
+def outcome(run: Callable[[], Discovery]) -> object:
+    try:
+        return shape(run())
+    except ContractError as error:
+        return str(error)
+
+
+def test_discovery_over_a_path_list_matches_on_django_and_on_archguard() -> None:
+    if not DJANGO.is_dir():
+        pytest.skip("Django's source is not unpacked here")
+    config = ProjectConfig(packages=["django"])
+    assert shape(discover_paths(DJANGO, config, all_files(DJANGO), where="django")) == shape(discover(DJANGO, config))
+    own = load_contract(REPO / "contracts/archguard.toml")
+    files = [p for p in all_files(REPO) if not p.startswith((".git/", ".venv/"))]
+    assert shape(discover_paths(own.root, own.contract.project, files, where="here")) == shape(discover(own.root, own.contract.project))
+
+
+CONTRACT = """
+[project]
+packages = ["shop"]
+
+[components]
+shop = { modules = ["shop"] }
+"""
+
+
+def test_a_revision_is_analysed_like_the_working_tree_symlinks_included(tmp_path: Path) -> None:
+    root = make_project(
+        tmp_path / "repo",
+        {
+            "shop/__init__.py": "",
+            "shop/api.py": "from shop import models\nimport vendored.helpers\n",
+            "shop/models.py": "import dataclasses\n",
+            "shop/ünïcode_name.py": "x = 1\n",
+            "shop/with space.py": "",
+            "vendor/lib/__init__.py": "",
+            "vendor/lib/helpers.py": "from shop.models import *\n",
+        },
+        CONTRACT,
+    )
+    (root / "shop/link.py").symlink_to("models.py")
+    (root / "shop/vendored").symlink_to("../vendor/lib")
+    (root / "shop/broken.py").symlink_to("nowhere.py")
+    (root / "shop/outside.py").symlink_to("../../outside.py")
+    (tmp_path / "outside.py").write_text("")
+    git(root, "init", "-q", "-b", "main")
+    commit = commit_all(root, "base")
+    loaded = load_contract(root / "archguard.toml")
+    options = RunOptions(jobs=1, use_cache=False)
+    on_disk = analyze(loaded, options)
+    tree = RevisionTree(Repository.find(root), commit, "main")
+    from_git = analyze(loaded, options, tree)
+    assert shape(from_git.discovery) == shape(on_disk.discovery)
+    assert "shop.vendored.helpers" in from_git.paths and "shop.link" in from_git.paths
+    assert from_git.facts == on_disk.facts
+    assert sorted(from_git.sites, key=repr) == sorted(on_disk.sites, key=repr)
+    assert {p.kind for p in from_git.discovery.problems} >= {"broken-symlink", "outside-root", "not-a-module"}
+
+
+def test_a_project_in_a_subfolder_of_the_repository(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    root = make_project(repo / "services/shop", {"shop/__init__.py": "", "shop/api.py": "import os\n"}, CONTRACT)
+    write_tree(repo, {"other/shop/__init__.py": "import sys\n"})  # same names elsewhere in the repo: not ours
+    git(repo, "init", "-q", "-b", "main")
+    commit = commit_all(repo, "base")
+    loaded = load_contract(root / "archguard.toml")
+    analysis = analyze(loaded, RunOptions(jobs=1, use_cache=False), RevisionTree(Repository.find(root), commit, "main"))
+    assert analysis.paths == {"shop": "shop/__init__.py", "shop.api": "shop/api.py"}
+
+
+def test_renames_and_blobs_from_git(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    write_tree(root, {"a/one.py": "x = 1\n" * 20, "b/two.py": "y = 2\n"})
+    git(root, "init", "-q", "-b", "main")
+    commit_all(root, "base")
+    git(root, "mv", "a/one.py", "a/moved.py")
+    (root / "b/two.py").write_text("y = 3\n")
+    (root / "c.py").write_text("new\n")  # untracked: git diff does not list it
+    repository = Repository.find(root / "a")
+    changes = {(c.status, c.path, c.old_path) for c in repository.changes("main", None)}
+    assert changes == {("R", "a/moved.py", "a/one.py"), ("M", "b/two.py", None)}
+    entries = {e.path: e.object_id for e in repository.tree("main")}
+    blobs = repository.read_blobs([*entries.values(), "0" * 40])
+    assert blobs[entries["b/two.py"]] == b"y = 2\n"
+    assert len(blobs) == 2
+    assert repository.read_path("main", "a/one.py") == b"x = 1\n" * 20
+    assert repository.read_path("main", "missing.py") is None
+    assert repository.added_lines("main", None, "b/two.py") == [(1, 1)]
