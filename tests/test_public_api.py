@@ -146,7 +146,7 @@ def test_the_replacement_keeps_aliases_indentation_and_spans_a_multiline_stateme
 def test_no_replacement_when_the_public_api_lacks_a_name_of_the_statement(tmp_path: Path) -> None:
     finding = check(tmp_path, "from shop.billing.models import Invoice, Ledger\n").findings[0]
     assert finding.structured_remedy.edit is None
-    assert finding.remedy == "import Invoice, Ledger from shop.billing.api instead (export it there if it is missing)"
+    assert finding.remedy == "shop.billing.api does not export Ledger: export it there, then import it from shop.billing.api"
 
 
 # --- re-exports through __init__.py --------------------------------------------------------
