@@ -15,11 +15,13 @@ import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from archguard.contract.models import ProjectConfig
 from archguard.contract.patterns import glob_to_regex
 from archguard.errors import ContractError
+
+if TYPE_CHECKING:  # annotations only: discovery runs without pydantic on the replay path
+    from archguard.contract.models import ProjectConfig
 
 SKIPPED_DIRECTORIES = frozenset({"__pycache__", "node_modules", "site-packages", ".archguard_cache"})
 
@@ -52,6 +54,7 @@ class Discovery:
 
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_MODULE_FILE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")
 
 
 def _relpath(path: Path, root: Path) -> str:
@@ -249,7 +252,9 @@ class _Modules:
         is_package = parts[-1] == "__init__"
         if is_package:
             parts.pop()
-        if not all(_IDENTIFIER.match(part) for part in parts):
+        # A file name that is no identifier ("0001_initial.py", "my-script.py") is still a
+        # module: importlib.import_module reaches it (Django's migrations are loaded that way).
+        if not all(_IDENTIFIER.match(part) for part in parts[:-1]) or not _MODULE_FILE.match(parts[-1] if parts else ""):
             self.problems.append(
                 DiscoveryProblem(relpath, "not-a-module", f"{'.'.join(parts)!r} is not an importable module name; file not analysed")
             )

@@ -52,6 +52,7 @@ class Stats:
     modules: int = 0
     imports: int = 0
     seconds: float = 0.0
+    digests: dict[str, str] = field(default_factory=dict)  # module -> content hash of the bytes read
 
 
 @dataclass
@@ -141,12 +142,14 @@ def extract_files(
         data = read(file)
         if isinstance(data, OSError):
             facts[file.module] = FileFacts(problem=ParseProblem(f"cannot read file: {data.strerror or data}"))
+            stats.digests[file.module] = f"unreadable:{data.errno}"
             continue
+        digest = content_hash(data)
+        stats.digests[file.module] = digest
         if len(data) > options.max_file_size:
             message = f"file too large to analyse ({len(data):,} bytes > max_file_size {options.max_file_size:,}); generated code?"
             facts[file.module] = FileFacts(problem=ParseProblem(message))
             continue
-        digest = content_hash(data)
         cached = cache.get(digest) if cache is not None else None
         if cached is not None:
             facts[file.module] = cached

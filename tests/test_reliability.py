@@ -110,7 +110,8 @@ def test_a_hostile_repository_gives_findings_not_crashes(tmp_path: Path) -> None
         "shop/orders.py": "import json\n",
         "shop/orders/__init__.py": "import csv\n",  # a module and a package of the same name
         "shop/no_init/leaf.py": "import shop.a\n",  # namespace folder without __init__.py
-        "shop/9lives.py": "import os\n",  # not an identifier
+        "shop/9lives.py": "import os\n",  # not an identifier, but importlib reaches it: a module
+        "shop/weird.name.py": "import os\n",  # a dot in the name: not a module
         "shop/big.py": b"data = [\n" + b"    1,\n" * 100_000 + b"]\nimport shop.a\n",  # long, but parsed
         "shop/toolarge.py": b"#" * 50_000_000,  # 50 MB: over max_file_size, never parsed
         nested: "import shop.a\n",
@@ -132,7 +133,7 @@ def test_a_hostile_repository_gives_findings_not_crashes(tmp_path: Path) -> None
         ("outside-root", "shop/out.py"),
         ("broken-symlink", "shop/dangling.py"),
         ("not-a-file", "shop/fifo.py"),
-        ("not-a-module", "shop/9lives.py"),
+        ("not-a-module", "shop/weird.name.py"),
         ("duplicate-module", "shop/orders.py"),  # the package wins, as in Python's import system
     ]:
         assert ("discovery", kind, path) in problems, kind

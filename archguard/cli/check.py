@@ -99,9 +99,13 @@ def check_command(
     finally:
         if progress is not None:
             progress(-1, -1)
+    baseline_used: Path | None = None
     if not no_baseline:
-        result = _apply_baseline(result, loaded, baseline_file)
-    timed = emit_reports(result, targets, report_options(result, quiet=quiet, verbose=verbose), color)
+        result, baseline_used = _apply_baseline(result, loaded, baseline_file)
+    written: list[tuple[Path | None, str]] = []
+    timed = emit_reports(result, targets, report_options(result, quiet=quiet, verbose=verbose), color, written)
+    if base is None and loaded.importlinter is None and not no_cache:
+        _record_for_replay(loaded, result, baseline_used, written, quiet)
     if not quiet and not timed:
         stats = result.analysis.stats
         click.echo(
@@ -117,8 +121,8 @@ def check_command(
     sys.exit(result.exit_code)
 
 
-def _apply_baseline(result: CheckResult, loaded: LoadedContract, baseline_file: Path | None) -> CheckResult:
-    """The result without the findings of the baseline file, when there is one."""
+def _apply_baseline(result: CheckResult, loaded: LoadedContract, baseline_file: Path | None) -> tuple[CheckResult, Path]:
+    """The result without the findings of the baseline file, when there is one; and the file."""
     from archguard import baseline
 
     path = baseline.baseline_path(loaded, baseline_file)
@@ -127,5 +131,31 @@ def _apply_baseline(result: CheckResult, loaded: LoadedContract, baseline_file: 
     if entries is None:
         if baseline_file is not None:
             raise UsageError(f"baseline file {baseline_file} not found (write one with `archguard baseline`)")
-        return result
-    return baseline.apply(result, entries, shown)
+        return result, path
+    return baseline.apply(result, entries, shown), path
+
+
+def _record_for_replay(
+    loaded: LoadedContract, result: CheckResult, baseline_used: Path | None, written: list[tuple[Path | None, str]], quiet: bool
+) -> None:
+    """Keep this run's inputs and reports so that the next identical command can replay them."""
+    from archguard.cli import replay
+
+    if sys.argv[1:2] != ["check"] or loaded.contract.project.resolution != "archguard":
+        return  # not the console command line (a test runner, an embedding program)
+    invocation = replay.prepare(sys.argv[2:])
+    if invocation is None or invocation.contract != loaded.path.resolve():
+        return
+    analysis = result.analysis
+    replay.record(
+        invocation,
+        project=loaded.contract.project,
+        root=loaded.root,
+        discovery=analysis.discovery,
+        digests=analysis.stats.digests,
+        baseline_path=baseline_used,
+        outputs=written,
+        stderr=[],
+        quiet=quiet,
+        exit_code=result.exit_code,
+    )

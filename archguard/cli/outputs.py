@@ -92,10 +92,17 @@ def write_text(path: Path, text: str, *, append: bool = False, what: str) -> Non
         raise UsageError(f"cannot write the {what} to {path}: {error.strerror or error}") from None
 
 
-def emit_reports(result: CheckResult, outputs: list[Output], base: ReportOptions, color: str) -> bool:
+def emit_reports(
+    result: CheckResult,
+    outputs: list[Output],
+    base: ReportOptions,
+    color: str,
+    written_texts: list[tuple[Path | None, str]] | None = None,
+) -> bool:
     """Render and deliver every requested report; append the Markdown job summary to
     ``$GITHUB_STEP_SUMMARY`` when a ``github`` report is asked for. True when the text report
-    on stdout carried the timing (so the caller need not print it again)."""
+    on stdout carried the timing (so the caller need not print it again). Each report written
+    is also appended to ``written_texts`` (None for stdout) when given."""
     available = reporters()
     timed = False
     for output in outputs:
@@ -104,9 +111,13 @@ def emit_reports(result: CheckResult, outputs: list[Output], base: ReportOptions
             terminal = sys.stdout.isatty()
             options = replace(base, color=use_color(color), timing=output.format == "text" and terminal and not base.quiet)
             timed = timed or options.timing
-            click.echo(available[output.format](result, options), nl=False, color=options.color)
+            text = available[output.format](result, options)
+            click.echo(text, nl=False, color=options.color)
         else:
-            write_text(output.path, available[output.format](result, options), what=f"{output.format} report")
+            text = available[output.format](result, options)
+            write_text(output.path, text, what=f"{output.format} report")
+        if written_texts is not None:
+            written_texts.append((output.path, text))
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     written = {os.path.abspath(output.path) for output in outputs if output.path is not None}
     if summary and any(output.format == "github" for output in outputs) and os.path.abspath(summary) not in written:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
+from archguard.contract.locate import CONTRACT_FILES, find_contract, has_table
 from archguard.contract.models import Contract
 from archguard.contract.validate import validate
 from archguard.errors import ContractError
@@ -24,7 +25,7 @@ from archguard.errors import ContractError
 if TYPE_CHECKING:
     from archguard.contract.importlinter import ImportLinterConfig
 
-CONTRACT_FILES = ("archguard.toml", ".archguard.toml", "contracts/archguard.toml")
+__all__ = ["CONTRACT_FILES", "LoadedContract", "find_contract", "has_table", "load_contract", "load_contract_text", "parse_contract"]
 
 
 @dataclass(frozen=True)
@@ -58,32 +59,6 @@ def _display(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
-
-
-def find_contract(start: Path) -> tuple[Path, str] | None:
-    """Walk up from ``start``: the first contract file found, and the table it is in."""
-    current = start.resolve()
-    for directory in (current, *current.parents):
-        for name in CONTRACT_FILES:
-            candidate = directory / name
-            if candidate.is_file():
-                return candidate, ""
-        pyproject = directory / "pyproject.toml"
-        if pyproject.is_file() and _has_table(pyproject, ("tool", "archguard")):
-            return pyproject, "tool.archguard"
-    return None
-
-
-def _has_table(path: Path, keys: tuple[str, ...]) -> bool:
-    try:
-        data: Any = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return False
-    for key in keys:
-        if not isinstance(data, dict) or key not in data:
-            return False
-        data = data[key]
-    return isinstance(data, dict)
 
 
 def load_contract(path: Path, table: str | None = None) -> LoadedContract:

@@ -1,0 +1,233 @@
+"""Replay: a whole-tree check whose inputs did not change prints the same report again, fast.
+
+A check is a pure function of archguard's own code, the command line, a few environment
+variables, the contract file, the baseline file, which files discovery finds and their bytes.
+After a check, those inputs (hashed) and the reports it wrote are kept in the cache folder.
+The next identical command re-runs discovery, reads and hashes every file, and when every
+input matches it writes the same reports again and exits with the same code, without loading
+the contract models (pydantic), the graph library (networkx), libcst or the rules: the cost
+of a check where nothing changed is the cost of finding and hashing the files.
+
+Anything that could change the verdict misses the replay: an edited, added or removed file,
+another contract or baseline, other options or environment, another archguard (version or
+code). Replay is skipped on a terminal (colour and timing vary), in diff mode (git state is an
+input), with ``--no-cache``, for import-linter configurations, and when ``GITHUB_STEP_SUMMARY``
+asks for a side effect. Entries are written atomically; a corrupt or foreign entry is ignored.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import sys
+import time
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from archguard import __version__
+from archguard.cache import CACHE_DIR_NAME, _atomic_write, content_hash
+from archguard.contract.locate import find_contract
+from archguard.discover import discover
+
+REPLAY_FORMAT = 1
+ENVIRONMENT = ("NO_COLOR", "GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_SHA", "CI_PROJECT_URL", "CI_COMMIT_SHA")
+OPTIONS_WITH_VALUES = {"--config", "-c", "--format", "-f", "--output", "-o", "--jobs", "-j", "--cache-dir", "--color", "--baseline"}
+NEVER_REPLAYED = {"--no-cache", "--diff", "--contract", "--help", "-h", "--debug"}
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """A ``check`` command line that may be replayed: where its entry lives and its key."""
+
+    argv: tuple[str, ...]
+    contract: Path
+    table: str
+    root: Path
+    entry: Path
+    key: str
+
+
+def _option_values(argv: list[str]) -> dict[str, str] | None:
+    """``--name value`` / ``--name=value`` / ``-cvalue`` options of a check command line, or
+    None when the line holds something replay does not handle."""
+    values: dict[str, str] = {}
+    index = 0
+    while index < len(argv):
+        arg = argv[index]
+        name, equals, value = arg.partition("=")
+        if name in NEVER_REPLAYED or arg in NEVER_REPLAYED:
+            return None
+        if arg.startswith("--") and equals:
+            values[name] = value
+        elif arg in OPTIONS_WITH_VALUES:
+            if index + 1 >= len(argv):
+                return None
+            values[arg] = argv[index + 1]
+            index += 1
+        elif len(arg) > 2 and arg[:2] in OPTIONS_WITH_VALUES and not arg.startswith("--"):
+            values[arg[:2]] = arg[2:]
+        elif not arg.startswith("-"):
+            return None  # check takes no arguments; let click say what is wrong
+        index += 1
+    return values
+
+
+def _code_fingerprint() -> str:
+    """archguard's own files (size and time of change): an edited archguard never replays an
+    older archguard's output, even without a version bump."""
+    package = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256(__version__.encode())
+    for path in sorted(package.rglob("*.py")):
+        with contextlib.suppress(OSError):
+            info = path.stat()
+            digest.update(f"{path.relative_to(package)}\0{info.st_size}\0{info.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def prepare(argv: list[str], environ: dict[str, str] | None = None) -> Invocation | None:
+    """The replay entry this ``check`` command line would use, or None when it is not eligible."""
+    env = dict(os.environ if environ is None else environ)
+    if sys.stdout.isatty() or env.get("GITHUB_STEP_SUMMARY") or env.get("ARCHGUARD_NO_REPLAY"):
+        return None
+    values = _option_values(argv)
+    if values is None:
+        return None
+    config = values.get("--config") or values.get("-c")
+    if config:
+        contract = Path(config).resolve()
+        name = contract.name
+        if name in ("setup.cfg", ".importlinter") or name.endswith((".ini", ".cfg")):
+            return None
+        table = "tool.archguard" if name == "pyproject.toml" else ""
+    else:
+        found = find_contract(Path.cwd())
+        if found is None:
+            return None
+        contract, table = found
+    try:
+        source = contract.read_bytes()
+        document: Any = tomllib.loads(source.decode("utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    for part in table.split(".") if table else ():
+        document = document.get(part, {}) if isinstance(document, dict) else {}
+    project = document.get("project", {}) if isinstance(document, dict) else {}
+    root_text = project.get("root", ".") if isinstance(project, dict) else "."
+    if not isinstance(root_text, str) or (isinstance(project, dict) and project.get("resolution", "archguard") != "archguard"):
+        return None
+    root = (contract.parent / root_text).resolve()
+    cache_dir = values.get("--cache-dir") or env.get("ARCHGUARD_CACHE_DIR")
+    cache = Path(cache_dir).resolve() if cache_dir else root / CACHE_DIR_NAME
+    key_parts = {
+        "format": REPLAY_FORMAT,
+        "code": _code_fingerprint(),
+        "argv": argv,
+        "cwd": str(Path.cwd().resolve()),
+        "contract": str(contract),
+        "contract_bytes": content_hash(source),
+        "environment": {k: v for k, v in sorted(env.items()) if k in ENVIRONMENT or k.startswith("ARCHGUARD_")},
+    }
+    key = hashlib.sha256(json.dumps(key_parts, sort_keys=True).encode()).hexdigest()
+    return Invocation(tuple(argv), contract, table, root, cache / f"replay-{key[:32]}.json", key)
+
+
+class _Project:
+    """The three [project] settings discovery reads, from a replay entry (no pydantic)."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.roots: list[str] | None = data.get("roots")
+        self.packages: list[str] | None = data.get("packages")
+        self.exclude: list[str] = list(data.get("exclude") or [])
+
+
+def _file_digest(path: Path) -> str:
+    try:
+        return content_hash(path.read_bytes())
+    except OSError as error:
+        return f"unreadable:{error.errno}"
+
+
+def replay(invocation: Invocation) -> int | None:
+    """Write the recorded reports again and return the exit code, or None (nothing replayed)."""
+    started = time.perf_counter()
+    try:
+        entry = json.loads(invocation.entry.read_text(encoding="utf-8"))
+        if entry.get("key") != invocation.key or entry.get("format") != REPLAY_FORMAT:
+            return None
+        discovery = discover(Path(entry["root"]), _Project(entry["project"]))  # type: ignore[arg-type]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    except Exception:  # noqa: BLE001 - discovery errors are reported by the real run, never here
+        return None
+    if [[f.module, f.relpath] for f in discovery.files] != entry["files"]:
+        return None
+    if [[p.relpath, p.kind, p.message] for p in discovery.problems] != entry["problems"]:
+        return None
+    baseline = entry.get("baseline")
+    if baseline is not None and _file_digest(Path(baseline["path"])) != baseline["digest"]:
+        return None
+    digests = entry["digests"]
+    for file in discovery.files:
+        if digests.get(file.module) != _file_digest(file.path):
+            return None
+    for path, text in entry["outputs"]:
+        if path is None:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        else:
+            try:
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+                Path(path).write_text(text, encoding="utf-8", newline="")
+            except OSError:
+                return None  # let the real run report the problem
+    for line in entry.get("stderr", []):
+        print(line, file=sys.stderr)
+    files = len(discovery.files)
+    if not entry.get("quiet"):
+        print(
+            f"archguard: {files:,} files ({files:,} cached, 0 parsed) in {time.perf_counter() - started:.2f} s "
+            "(replayed: nothing changed since the last identical check)",
+            file=sys.stderr,
+        )
+    code: int = entry["exit"]
+    return code
+
+
+def record(
+    invocation: Invocation,
+    *,
+    project: Any,
+    root: Path,
+    discovery: Any,
+    digests: dict[str, str],
+    baseline_path: Path | None,
+    outputs: list[tuple[Path | None, str]],
+    stderr: list[str],
+    quiet: bool,
+    exit_code: int,
+) -> None:
+    """Keep what this check read and wrote, for the next identical command."""
+    entry = {
+        "format": REPLAY_FORMAT,
+        "key": invocation.key,
+        "archguard": __version__,
+        "root": str(root),
+        "project": {"roots": project.roots, "packages": project.packages, "exclude": list(project.exclude)},
+        "files": [[f.module, f.relpath] for f in discovery.files],
+        "problems": [[p.relpath, p.kind, p.message] for p in discovery.problems],
+        "digests": digests,
+        "baseline": None if baseline_path is None else {"path": str(baseline_path.resolve()), "digest": _file_digest(baseline_path)},
+        "outputs": [[None if path is None else str(path.resolve()), text] for path, text in outputs],
+        "stderr": stderr,
+        "quiet": quiet,
+        "exit": exit_code,
+    }
+    try:
+        invocation.entry.parent.mkdir(parents=True, exist_ok=True)
+        _atomic_write(invocation.entry, json.dumps(entry, sort_keys=True).encode("utf-8"))
+    except OSError:
+        return  # a read-only tree: nothing to replay next time, the check itself succeeded
