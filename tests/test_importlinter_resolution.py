@@ -59,6 +59,7 @@ def test_archguard_resolution_is_unchanged(root: Path) -> None:
         ("pkg.a.b", "external:django", 6),
         ("pkg.a.b", "pkg", 7),  # the longest existing ancestor
         ("pkg.orphan.c", "pkg.helper", 1),  # folders without __init__.py are namespace packages
+        ("pkg.my-script", "pkg.helper", 1),  # importlib reaches any name.py, so it is a module too
     }
 
 
