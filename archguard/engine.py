@@ -14,7 +14,7 @@ from pathlib import Path
 from archguard.cache import CACHE_DIR_NAME, FactsCache, content_hash
 from archguard.contract.loading import LoadedContract
 from archguard.discover import Discovery, SourceFile, discover
-from archguard.extract import EXTRACTOR_VERSION
+from archguard.extract import extractor_settings
 from archguard.extract.facts import FileFacts, ParseProblem
 from archguard.findings import Finding, Suppression, sort_findings
 from archguard.graph import ModuleGraph
@@ -33,6 +33,7 @@ class RunOptions:
     use_cache: bool = True
     cache_dir: Path | None = None  # default: <root>/.archguard_cache
     progress: ProgressCallback | None = None
+    clones: bool | None = None  # extract clone fingerprints; None: when [duplication] is enabled
 
 
 @dataclass
@@ -93,6 +94,7 @@ def extract_files(
     options: RunOptions,
     cache: FactsCache | None,
     stats: Stats,
+    clones: bool = True,
 ) -> dict[str, FileFacts]:
     """Facts for each file: from the cache when its bytes are known, else parsed (in parallel)."""
     facts: dict[str, FileFacts] = {}
@@ -121,7 +123,7 @@ def extract_files(
             if options.progress:
                 options.progress(done, total)
 
-        results = extract_all([data for _, _, data in missing], options.jobs or default_jobs(), advance)
+        results = extract_all([data for _, _, data in missing], options.jobs or default_jobs(), advance, clones)
         for (file, digest, _data), result in zip(missing, results, strict=True):
             facts[file.module] = result
             if cache is not None:
@@ -150,11 +152,12 @@ def analyze(loaded: LoadedContract, options: RunOptions | None = None) -> Analys
     discovery = discover(loaded.root, contract.project, contract_file=loaded.display_path)
     files = list(discovery.files)
     stats = Stats(files=len(files))
+    clones = contract.duplication.enabled if options.clones is None else options.clones
     cache: FactsCache | None = None
     if options.use_cache:
-        cache = FactsCache(options.cache_dir or loaded.root / CACHE_DIR_NAME, EXTRACTOR_VERSION)
+        cache = FactsCache(options.cache_dir or loaded.root / CACHE_DIR_NAME, extractor_settings(clones))
         cache.load()
-    facts = extract_files(files, read_file, options, cache, stats)
+    facts = extract_files(files, read_file, options, cache, stats, clones)
     if cache is not None:
         cache.save()
     components = build_component_map(contract.components, [f.module for f in files])

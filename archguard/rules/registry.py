@@ -7,6 +7,7 @@ from archguard.rules.acyclic import AcyclicRule
 from archguard.rules.allowed import AllowedRule
 from archguard.rules.base import Rule
 from archguard.rules.boundaries import BoundariesRule
+from archguard.rules.duplication import DuplicationRule
 from archguard.rules.forbidden import ForbiddenRule
 from archguard.rules.implicit import DiscoveryRule, ParseErrorRule, UnmappedRule
 from archguard.rules.independent import IndependentRule
@@ -17,7 +18,9 @@ CONTRACT_RULES: dict[str, type[Rule]] = {
     rule.kind: rule for rule in (LayersRule, BoundariesRule, AllowedRule, ForbiddenRule, IndependentRule, AcyclicRule)
 }
 # Rules every run applies, configured by other contract sections.
-IMPLICIT_RULES: dict[str, type[Rule]] = {rule.kind: rule for rule in (ParseErrorRule, DiscoveryRule, UnmappedRule)}
+IMPLICIT_RULES: dict[str, type[Rule]] = {
+    rule.kind: rule for rule in (ParseErrorRule, DiscoveryRule, UnmappedRule, DuplicationRule)
+}
 
 
 def all_rule_types() -> list[type[Rule]]:
@@ -33,4 +36,6 @@ def build_rules(contract: Contract) -> list[Rule]:
     rules.append(DiscoveryRule(None, name="discovery", severity="warning"))
     if contract.drift.unmapped != "off":
         rules.append(UnmappedRule(None, name="unmapped", severity=contract.drift.unmapped))
+    if contract.duplication.enabled:
+        rules.append(DuplicationRule.from_contract(contract))
     return rules

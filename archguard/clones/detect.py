@@ -1,0 +1,216 @@
+"""Clone groups from per-file clone facts: exact, renamed and near-miss, maximal only.
+
+1. Units that pass the ``[duplication]`` filters (size, scope, tests, ignore globs, generated
+   files) are grouped by their renamed fingerprint: equal fingerprints are exact (type 1) or
+   renamed (type 2) clones. No pairwise comparison is needed for these.
+2. One representative per fingerprint goes into the near-miss search
+   (:mod:`archguard.clones.nearmiss`); similar pairs join their fingerprints' groups
+   (union-find), so a group can hold exact copies and near-miss variants together.
+3. Groups are kept from the largest down; a group whose every unit lies inside a unit of a
+   kept group is a nested sub-clone of a reported clone and is dropped. A group that is only
+   partly nested is kept, and its nested units are marked ``covered`` (listed as locations,
+   never reported twice).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from itertools import count
+
+from archguard.clones.model import CloneGroup, CloneReport, CloneType, CloneUnit, SearchStats, UnitKey
+from archguard.clones.nearmiss import SHINGLE, shingles, similar_pairs
+from archguard.clones.units import eligible, file_units
+from archguard.contract.models import DuplicationConfig
+from archguard.extract.facts import FileFacts
+
+
+def collect_units(
+    facts: Mapping[str, FileFacts],
+    paths: Mapping[str, str],
+    component_of: Mapping[str, str | None],
+    config: DuplicationConfig,
+) -> tuple[list[CloneUnit], dict[str, str]]:
+    """(units that take part, near-miss stream by path)."""
+    units: list[CloneUnit] = []
+    streams: dict[str, str] = {}
+    for source in file_units(facts, paths, component_of, config):
+        kept = [unit for unit in source.units if eligible(unit, config)]
+        if kept:
+            units.extend(kept)
+            streams[source.path] = source.stream
+    return units, streams
+
+
+class _UnionFind:
+    def __init__(self, size: int) -> None:
+        self.parent = list(range(size))
+
+    def find(self, item: int) -> int:
+        root = item
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[item] != root:
+            self.parent[item], item = root, self.parent[item]
+        return root
+
+    def union(self, left: int, right: int) -> None:
+        a, b = self.find(left), self.find(right)
+        if a != b:
+            self.parent[max(a, b)] = min(a, b)
+
+
+def find_clones(
+    facts: Mapping[str, FileFacts],
+    paths: Mapping[str, str],
+    component_of: Mapping[str, str | None],
+    config: DuplicationConfig,
+) -> CloneReport:
+    """Every clone group of a tree, maximal only, sorted (cross-component first, then largest)."""
+    units, streams = collect_units(facts, paths, component_of, config)
+    stats = SearchStats(files=len(streams), units=len(units))
+    by_fingerprint: dict[str, list[CloneUnit]] = {}
+    for unit in sorted(units, key=lambda u: u.sort_key):
+        by_fingerprint.setdefault(unit.renamed, []).append(unit)
+    fingerprints = sorted(by_fingerprint)
+    stats.classes = len(fingerprints)
+    members = [by_fingerprint[fingerprint] for fingerprint in fingerprints]
+    union = _UnionFind(len(members))
+    lowest: dict[tuple[int, int], float] = {}
+    if config.similarity < 1.0 and len(members) > 1:
+        for left, right, similarity in _near_miss_pairs(members, streams, config.similarity, stats):
+            union.union(left, right)
+            lowest[(left, right)] = similarity
+
+    clusters: dict[int, list[int]] = {}
+    for index in range(len(members)):
+        clusters.setdefault(union.find(index), []).append(index)
+    similarity_of: dict[int, float] = {}
+    for (left, _right), similarity in lowest.items():
+        root = union.find(left)
+        similarity_of[root] = min(similarity_of.get(root, 1.0), similarity)
+
+    candidates: list[CloneGroup] = []
+    for root, indexes in clusters.items():
+        group_units = [unit for index in indexes for unit in members[index]]
+        if len(group_units) < 2:
+            continue
+        group_units = _outermost(group_units)
+        if len(group_units) < 2:
+            continue
+        clone_type: CloneType
+        if len(indexes) > 1:
+            clone_type, similarity = "near-miss", similarity_of.get(root, 1.0)
+        else:
+            clone_type = "exact" if len({unit.exact for unit in group_units}) == 1 else "renamed"
+            similarity = 1.0
+        candidates.append(CloneGroup(clone_type, round(similarity, 4), tuple(sorted(group_units, key=lambda u: u.sort_key))))
+    return CloneReport(tuple(sorted(_maximal(candidates), key=lambda g: g.sort_key)), stats)
+
+
+def _outermost(units: list[CloneUnit]) -> list[CloneUnit]:
+    """Drop units nested inside another unit of the same group (a near-miss chain can link them)."""
+    ordered = sorted(units, key=lambda u: (u.path, u.start, -u.end))
+    kept: list[CloneUnit] = []
+    for unit in ordered:
+        if kept and kept[-1].contains(unit):
+            continue
+        kept.append(unit)
+    return kept
+
+
+def _near_miss_pairs(
+    members: list[list[CloneUnit]], streams: Mapping[str, str], threshold: float, stats: SearchStats
+) -> list[tuple[int, int, float]]:
+    """Similar pairs of fingerprint classes, through one representative unit per class."""
+    vocabulary: dict[str, int] = {}
+    next_id = 0
+    file_shingles: dict[str, list[int]] = {}
+    items: list[frozenset[int]] = []
+    representatives = [group[0] for group in members]
+    for unit in representatives:
+        found = file_shingles.get(unit.path)
+        if found is None:
+            tokens = streams[unit.path].split(" ")
+            token_ids = list(map(vocabulary.setdefault, tokens, count(next_id)))
+            next_id += len(tokens)
+            found = file_shingles[unit.path] = shingles(token_ids)
+        items.append(frozenset(found[unit.start : max(unit.start, unit.end - SHINGLE + 1)]))
+    del file_shingles
+
+    def nested(left: int, right: int) -> bool:
+        a, b = representatives[left], representatives[right]
+        return a.contains(b) or b.contains(a)
+
+    return similar_pairs(items, threshold, stats, nested)
+
+
+def _maximal(groups: list[CloneGroup]) -> list[CloneGroup]:
+    """Keep groups from the largest down; drop those nested entirely in kept ones."""
+    kept: list[CloneGroup] = []
+    kept_units: dict[str, list[CloneUnit]] = {}
+    for group in sorted(groups, key=lambda g: (-g.tokens, -g.lines, g.units[0].sort_key)):
+        covered = frozenset(
+            unit.key for unit in group.units if any(outer.contains(unit) for outer in kept_units.get(unit.path, ()))
+        )
+        if len(covered) == len(group.units):
+            continue
+        if covered:
+            group = CloneGroup(group.clone_type, group.similarity, group.units, covered)
+        kept.append(group)
+        for unit in group.units:
+            kept_units.setdefault(unit.path, []).append(unit)
+    return kept
+
+
+# -- diff mode ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AddedClone:
+    """New code that duplicates other code: what a change adds."""
+
+    unit: CloneUnit  # the new unit
+    existing: tuple[CloneUnit, ...]  # units of its group that were there before the change
+    also_new: tuple[CloneUnit, ...]  # other new units of the same group
+    group: CloneGroup
+
+
+def added_clones(report: CloneReport, is_new: Callable[[CloneUnit], bool]) -> list[AddedClone]:
+    """The clones a change adds: for every reported unit that ``is_new``, what it duplicates.
+
+    ``is_new`` decides which units the change added, e.g. :func:`new_since` (units whose
+    location did not exist in the base revision) or a test on changed line ranges.
+    """
+    added: list[AddedClone] = []
+    for group in report.groups:
+        fresh = [unit for unit in group.units if is_new(unit)]
+        if not fresh:
+            continue
+        old = tuple(unit for unit in group.units if not is_new(unit))
+        for unit in fresh:
+            if unit.key in group.covered:
+                continue
+            added.append(AddedClone(unit, old, tuple(u for u in fresh if u is not unit), group))
+    return added
+
+
+def unit_keys(units: Iterable[CloneUnit]) -> frozenset[UnitKey]:
+    """Identities (module, kind, name, renamed fingerprint) of units, e.g. of a base revision."""
+    return frozenset(unit.key for unit in units)
+
+
+def new_since(base: Iterable[CloneUnit], *, by: str = "location") -> Callable[[CloneUnit], bool]:
+    """A predicate for :func:`added_clones`: is a unit new compared with the base's units?
+
+    ``by="location"``: new when no unit of the same module, kind and qualified name existed
+    (added code only). ``by="code"``: also when its normalised code changed (added or
+    modified code).
+    """
+    if by == "code":
+        keys = unit_keys(base)
+        return lambda unit: unit.key not in keys
+    if by != "location":
+        raise ValueError(f"by must be 'location' or 'code', not {by!r}")
+    locations = frozenset(unit.key[:3] for unit in base)
+    return lambda unit: unit.key[:3] not in locations

@@ -1,0 +1,137 @@
+"""The duplication rule: code that already exists elsewhere in the tree."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+
+from archguard.clones import CloneGroup, CloneReport, CloneUnit, added_clones, find_clones
+from archguard.contract.models import Contract, DuplicationConfig
+from archguard.findings import Finding, Severity
+from archguard.rules.base import Rule, RuleContext
+
+REMEDY = "reuse the existing code (import it, or move it to a shared module both can use) instead of keeping a copy"
+
+
+def group_severity(group: CloneGroup, config: DuplicationConfig) -> Severity | None:
+    """The level of a group's findings: ``cross_component`` or ``within_component`` (None: off)."""
+    level = config.cross_component if group.cross_component else config.within_component
+    return None if level == "off" else level
+
+
+def describe(group: CloneGroup) -> str:
+    if group.clone_type == "exact":
+        return "an exact copy of"
+    if group.clone_type == "renamed":
+        return "a copy, with names or literals changed, of"
+    return f"a near-miss copy ({round(group.similarity * 100)}% similar) of"
+
+
+def clone_finding(
+    unit: CloneUnit,
+    group: CloneGroup,
+    others: Iterable[CloneUnit],
+    severity: Severity,
+    rule_name: str,
+    *,
+    added: bool = False,
+) -> Finding:
+    """One finding located at a clone instance, naming every other location of its group.
+
+    Identity: the unit's module, kind, qualified name and normalised code (never its lines),
+    so a baseline keeps matching after unrelated edits; several identical units match by count.
+    """
+    where = "; ".join(other.label for other in others)
+    across = f" (across components: {', '.join(c or '(none)' for c in group.components)})" if group.cross_component else ""
+    verb = "already exists at" if added or group.clone_type != "near-miss" else "exists at"
+    message = f"{unit.kind} `{unit.name}` ({unit.lines} lines) is {describe(group)} code that {verb} {where}{across}"
+    details = (
+        ("clone_type", group.clone_type),
+        ("similarity", f"{group.similarity:.2f}"),
+        ("lines", str(unit.lines)),
+        ("tokens", str(unit.tokens)),
+        ("end_line", str(unit.end_line)),
+        ("group", group.fingerprint),
+        ("cross_component", "true" if group.cross_component else "false"),
+        ("components", ", ".join(c or "(none)" for c in group.components)),
+    )
+    return Finding(
+        rule=DuplicationRule.kind,
+        rule_name=rule_name,
+        kind=group.clone_type,
+        severity=severity,
+        message=message,
+        path=unit.path,
+        line=unit.line,
+        column=1,
+        end_line=unit.end_line,
+        importer=unit.module,
+        remedy=REMEDY,
+        identity=unit.key,
+        details=details,
+    )
+
+
+def report_findings(report: CloneReport, config: DuplicationConfig, rule_name: str) -> Iterator[Finding]:
+    """A finding for every reported unit of every group (whole-tree mode)."""
+    for group in report.groups:
+        severity = group_severity(group, config)
+        if severity is None:
+            continue
+        for unit in group.reported:
+            yield clone_finding(unit, group, group.others(unit), severity, rule_name)
+
+
+def added_findings(
+    report: CloneReport, is_new: Callable[[CloneUnit], bool], config: DuplicationConfig, rule_name: str
+) -> Iterator[Finding]:
+    """Diff mode: a finding for every unit the change added that duplicates other code.
+
+    The message names the code that existed before the change first ("already exists at"),
+    then other new copies.
+    """
+    for added in added_clones(report, is_new):
+        severity = group_severity(added.group, config)
+        if severity is None:
+            continue
+        yield clone_finding(added.unit, added.group, (*added.existing, *added.also_new), severity, rule_name, added=True)
+
+
+def clone_report(ctx: RuleContext, config: DuplicationConfig) -> CloneReport:
+    return find_clones(ctx.facts, ctx.paths, ctx.components.component_of, config)
+
+
+class DuplicationRule(Rule):
+    """Code that duplicates other code: exact copies, copies with renamed names, near-misses.
+
+    Why: a second copy of the same logic drifts from the first; fixes land in one copy only.
+    AI agents re-implement helpers that already exist. The same logic in two components is
+    architecture drift: those components share a concept that has no home.
+    Fix: reuse the existing code (import it, or move it to a shared module both can use).
+    Tune [duplication] min_lines, min_tokens and similarity, or ignore paths with its
+    'ignore' globs; a pragma `# archguard: ignore[duplication] reason` inside the copy
+    silences one location.
+    Example:
+    [duplication]
+    min_lines = 6
+    min_tokens = 50
+    similarity = 0.85
+    cross_component = "error"
+    within_component = "warning"
+    """
+
+    kind = "duplication"
+    implicit = True
+
+    @classmethod
+    def from_contract(cls, contract: Contract) -> DuplicationRule:
+        """The rule for a contract's [duplication] section; its nominal level is the higher of
+        its two levels (each finding carries its own)."""
+        config = contract.duplication
+        severity: Severity = "error" if "error" in (config.cross_component, config.within_component) else "warning"
+        return cls(config, name=cls.kind, severity=severity)
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        config = ctx.contract.duplication
+        if not config.enabled:
+            return
+        yield from report_findings(clone_report(ctx, config), config, self.name)
