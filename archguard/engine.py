@@ -58,6 +58,7 @@ class Analysis:
     graph: ModuleGraph
     components: ComponentMap
     stats: Stats
+    cache_dir: Path | None = None  # where derived results may be cached (None: --no-cache)
 
 
 @dataclass
@@ -154,8 +155,9 @@ def analyze(loaded: LoadedContract, options: RunOptions | None = None) -> Analys
     stats = Stats(files=len(files))
     clones = contract.duplication.enabled if options.clones is None else options.clones
     cache: FactsCache | None = None
-    if options.use_cache:
-        cache = FactsCache(options.cache_dir or loaded.root / CACHE_DIR_NAME, extractor_settings(clones))
+    cache_dir = (options.cache_dir or loaded.root / CACHE_DIR_NAME) if options.use_cache else None
+    if cache_dir is not None:
+        cache = FactsCache(cache_dir, extractor_settings(clones))
         cache.load()
     facts = extract_files(files, read_file, options, cache, stats, clones)
     if cache is not None:
@@ -174,6 +176,7 @@ def analyze(loaded: LoadedContract, options: RunOptions | None = None) -> Analys
         graph=graph,
         components=components,
         stats=stats,
+        cache_dir=cache_dir,
     )
 
 
@@ -188,6 +191,7 @@ def evaluate(analysis: Analysis) -> CheckResult:
         paths=analysis.paths,
         discovery_problems=analysis.discovery.problems,
         ignores=RuleContext.compile_ignores(contract),
+        cache_dir=analysis.cache_dir,
     )
     rules = build_rules(contract)
     findings: list[Finding] = []

@@ -11,8 +11,9 @@ import click
 
 from archguard import __version__
 from archguard.cli.check import check_command
+from archguard.cli.dupes import dupes_command
 
-COMMANDS: list[click.Command] = [check_command]
+COMMANDS: list[click.Command] = [check_command, dupes_command]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

@@ -14,15 +14,20 @@
 
 from __future__ import annotations
 
+import hashlib
+import marshal
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from itertools import count
+from typing import Any, Protocol
 
 from archguard.clones.model import CloneGroup, CloneReport, CloneType, CloneUnit, SearchStats, UnitKey
-from archguard.clones.nearmiss import SHINGLE, shingles, similar_pairs
+from archguard.clones.nearmiss import MAX_CANDIDATES, SHINGLE, shingles, similar_pairs
 from archguard.clones.units import eligible, file_units
 from archguard.contract.models import DuplicationConfig
 from archguard.extract.facts import FileFacts
+
+SEARCH_VERSION = 1  # bump when the search changes its results: stored reports are then ignored
 
 
 def collect_units(
@@ -60,14 +65,74 @@ class _UnionFind:
             self.parent[max(a, b)] = min(a, b)
 
 
+class ResultStore(Protocol):
+    """Where a finished report may be kept between runs (:class:`archguard.cache.ResultCache`)."""
+
+    def get(self, key: str) -> Any: ...
+
+    def put(self, key: str, value: Any) -> None: ...
+
+
 def find_clones(
     facts: Mapping[str, FileFacts],
     paths: Mapping[str, str],
     component_of: Mapping[str, str | None],
     config: DuplicationConfig,
+    store: ResultStore | None = None,
 ) -> CloneReport:
-    """Every clone group of a tree, maximal only, sorted (cross-component first, then largest)."""
+    """Every clone group of a tree, maximal only, sorted (cross-component first, then largest).
+
+    With a ``store``, a report for exactly the same units and settings is read back instead
+    of searched again (a warm run on an unchanged tree costs one hash over the units).
+    """
     units, streams = collect_units(facts, paths, component_of, config)
+    key = ""
+    if store is not None:
+        key = _report_key(units, config)
+        cached = _decode(store.get(key), units)
+        if cached is not None:
+            return cached
+    report = _search(units, streams, config)
+    if store is not None:
+        store.put(key, _encode(report, units))
+    return report
+
+
+def _report_key(units: list[CloneUnit], config: DuplicationConfig) -> str:
+    inputs = (SEARCH_VERSION, SHINGLE, MAX_CANDIDATES, config.similarity, [unit.as_tuple() for unit in units])
+    return hashlib.blake2b(marshal.dumps(inputs), digest_size=16).hexdigest()
+
+
+def _encode(report: CloneReport, units: list[CloneUnit]) -> tuple[Any, ...]:
+    position = {id(unit): index for index, unit in enumerate(units)}
+    groups = tuple(
+        (
+            group.clone_type,
+            group.similarity,
+            tuple(position[id(unit)] for unit in group.units),
+            tuple(position[id(unit)] for unit in group.units if unit.key in group.covered),
+        )
+        for group in report.groups
+    )
+    return (groups, astuple(report.stats))
+
+
+def _decode(value: Any, units: list[CloneUnit]) -> CloneReport | None:
+    """A stored report back into objects; None when it does not fit (then search again)."""
+    if value is None:
+        return None
+    try:
+        raw_groups, raw_stats = value
+        groups = []
+        for clone_type, similarity, members, covered in raw_groups:
+            group_units = tuple(units[index] for index in members)
+            groups.append(CloneGroup(clone_type, similarity, group_units, frozenset(units[index].key for index in covered)))
+        return CloneReport(tuple(groups), SearchStats(*raw_stats))
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def _search(units: list[CloneUnit], streams: Mapping[str, str], config: DuplicationConfig) -> CloneReport:
     stats = SearchStats(files=len(streams), units=len(units))
     by_fingerprint: dict[str, list[CloneUnit]] = {}
     for unit in sorted(units, key=lambda u: u.sort_key):
@@ -76,36 +141,47 @@ def find_clones(
     stats.classes = len(fingerprints)
     members = [by_fingerprint[fingerprint] for fingerprint in fingerprints]
     union = _UnionFind(len(members))
-    lowest: dict[tuple[int, int], float] = {}
+    similar: dict[int, dict[int, float]] = {}  # class -> similar class -> similarity
     if config.similarity < 1.0 and len(members) > 1:
         for left, right, similarity in _near_miss_pairs(members, streams, config.similarity, stats):
             union.union(left, right)
-            lowest[(left, right)] = similarity
+            similar.setdefault(left, {})[right] = similarity
+            similar.setdefault(right, {})[left] = similarity
 
     clusters: dict[int, list[int]] = {}
     for index in range(len(members)):
         clusters.setdefault(union.find(index), []).append(index)
-    similarity_of: dict[int, float] = {}
-    for (left, _right), similarity in lowest.items():
-        root = union.find(left)
-        similarity_of[root] = min(similarity_of.get(root, 1.0), similarity)
+    class_of = {id(unit): index for index, group in enumerate(members) for unit in group}
 
     candidates: list[CloneGroup] = []
-    for root, indexes in clusters.items():
+    for indexes in clusters.values():
         group_units = [unit for index in indexes for unit in members[index]]
         if len(group_units) < 2:
             continue
         group_units = _outermost(group_units)
         if len(group_units) < 2:
             continue
+        classes = sorted({class_of[id(unit)] for unit in group_units})
         clone_type: CloneType
-        if len(indexes) > 1:
-            clone_type, similarity = "near-miss", similarity_of.get(root, 1.0)
+        if len(classes) > 1:
+            clone_type, similarity = "near-miss", _group_similarity(classes, similar)
         else:
             clone_type = "exact" if len({unit.exact for unit in group_units}) == 1 else "renamed"
             similarity = 1.0
         candidates.append(CloneGroup(clone_type, round(similarity, 4), tuple(sorted(group_units, key=lambda u: u.sort_key))))
     return CloneReport(tuple(sorted(_maximal(candidates), key=lambda g: g.sort_key)), stats)
+
+
+def _group_similarity(classes: list[int], similar: Mapping[int, Mapping[int, float]]) -> float:
+    """How similar a group is: each member's best match inside the group, the lowest of those.
+
+    Members linked only through units that were dropped as nested have no direct match; they
+    do not lower the figure (and the group is still held together by the search).
+    """
+    members = set(classes)
+    best = [max((value for other, value in similar.get(index, {}).items() if other in members), default=None) for index in classes]
+    known = [value for value in best if value is not None]
+    return min(known) if known else 1.0
 
 
 def _outermost(units: list[CloneUnit]) -> list[CloneUnit]:
@@ -122,27 +198,43 @@ def _outermost(units: list[CloneUnit]) -> list[CloneUnit]:
 def _near_miss_pairs(
     members: list[list[CloneUnit]], streams: Mapping[str, str], threshold: float, stats: SearchStats
 ) -> list[tuple[int, int, float]]:
-    """Similar pairs of fingerprint classes, through one representative unit per class."""
+    """Similar pairs of fingerprint classes, through one representative unit per class.
+
+    Classes whose near-miss token streams are identical (names renamed inconsistently) are
+    linked directly, and only the first of them enters the index: thousands of such copies
+    cost no comparison at all.
+    """
     vocabulary: dict[str, int] = {}
     next_id = 0
-    file_shingles: dict[str, list[int]] = {}
+    file_tokens: dict[str, tuple[list[int], list[int]]] = {}
     items: list[frozenset[int]] = []
+    indexed: list[int] = []  # class index of each item
+    pairs: list[tuple[int, int, float]] = []
+    first_with_stream: dict[int, int] = {}
     representatives = [group[0] for group in members]
-    for unit in representatives:
-        found = file_shingles.get(unit.path)
+    for index, unit in enumerate(representatives):
+        found = file_tokens.get(unit.path)
         if found is None:
             tokens = streams[unit.path].split(" ")
             token_ids = list(map(vocabulary.setdefault, tokens, count(next_id)))
             next_id += len(tokens)
-            found = file_shingles[unit.path] = shingles(token_ids)
-        items.append(frozenset(found[unit.start : max(unit.start, unit.end - SHINGLE + 1)]))
-    del file_shingles
+            found = file_tokens[unit.path] = (token_ids, shingles(token_ids))
+        token_ids, file_shingles = found
+        same = first_with_stream.setdefault(hash(tuple(token_ids[unit.start : unit.end])), index)
+        if same != index:
+            pairs.append((same, index, 1.0))
+            continue
+        indexed.append(index)
+        items.append(frozenset(file_shingles[unit.start : max(unit.start, unit.end - SHINGLE + 1)]))
+    del file_tokens
 
     def nested(left: int, right: int) -> bool:
-        a, b = representatives[left], representatives[right]
+        a, b = representatives[indexed[left]], representatives[indexed[right]]
         return a.contains(b) or b.contains(a)
 
-    return similar_pairs(items, threshold, stats, nested)
+    for left, right, similarity in similar_pairs(items, threshold, stats, nested):
+        pairs.append((indexed[left], indexed[right], similarity))
+    return pairs
 
 
 def _maximal(groups: list[CloneGroup]) -> list[CloneGroup]:

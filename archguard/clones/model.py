@@ -36,6 +36,12 @@ class CloneUnit:
     def key(self) -> UnitKey:
         return (self.module, self.kind, self.name, self.renamed)
 
+    def as_tuple(self) -> tuple[object, ...]:
+        return (
+            self.path, self.module, self.component, self.kind, self.name, self.line, self.end_line,
+            self.start, self.end, self.lines, self.tokens, self.exact, self.renamed,
+        )  # fmt: skip
+
     @property
     def label(self) -> str:
         """``path:line `name``` as messages show it."""

@@ -38,7 +38,7 @@ MAX_CANDIDATES = 400  # candidates verified per unit, at most
 
 def shingles(token_ids: Sequence[int]) -> list[int]:
     """The shingle ids of a token id sequence: one per position (hashes of int tuples are stable)."""
-    return list(map(hash, zip(*(token_ids[offset:] for offset in range(SHINGLE)))))
+    return list(map(hash, zip(*(token_ids[offset:] for offset in range(SHINGLE)), strict=False)))
 
 
 def similar_pairs(

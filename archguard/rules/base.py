@@ -13,6 +13,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import pairwise
+from pathlib import Path
 from typing import Any, ClassVar
 
 import networkx as nx
@@ -86,6 +87,7 @@ class RuleContext:
     paths: Mapping[str, str]  # module -> relative path
     discovery_problems: tuple[DiscoveryProblem, ...] = ()
     ignores: tuple[CompiledIgnore, ...] = ()
+    cache_dir: Path | None = None  # where a rule may cache derived results (None: no cache)
 
     @classmethod
     def compile_ignores(cls, contract: Contract) -> tuple[CompiledIgnore, ...]:

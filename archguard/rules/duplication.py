@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 
+from archguard.cache import ResultCache
 from archguard.clones import CloneGroup, CloneReport, CloneUnit, added_clones, find_clones
 from archguard.contract.models import Contract, DuplicationConfig
 from archguard.findings import Finding, Severity
@@ -32,8 +33,6 @@ def clone_finding(
     others: Iterable[CloneUnit],
     severity: Severity,
     rule_name: str,
-    *,
-    added: bool = False,
 ) -> Finding:
     """One finding located at a clone instance, naming every other location of its group.
 
@@ -42,8 +41,7 @@ def clone_finding(
     """
     where = "; ".join(other.label for other in others)
     across = f" (across components: {', '.join(c or '(none)' for c in group.components)})" if group.cross_component else ""
-    verb = "already exists at" if added or group.clone_type != "near-miss" else "exists at"
-    message = f"{unit.kind} `{unit.name}` ({unit.lines} lines) is {describe(group)} code that {verb} {where}{across}"
+    message = f"{unit.kind} `{unit.name}` ({unit.lines} lines) is {describe(group)} code that already exists at {where}{across}"
     details = (
         ("clone_type", group.clone_type),
         ("similarity", f"{group.similarity:.2f}"),
@@ -57,7 +55,7 @@ def clone_finding(
     return Finding(
         rule=DuplicationRule.kind,
         rule_name=rule_name,
-        kind=group.clone_type,
+        kind="clone",  # not the clone type: an unchanged copy keeps its identity when another copy is edited
         severity=severity,
         message=message,
         path=unit.path,
@@ -93,11 +91,13 @@ def added_findings(
         severity = group_severity(added.group, config)
         if severity is None:
             continue
-        yield clone_finding(added.unit, added.group, (*added.existing, *added.also_new), severity, rule_name, added=True)
+        yield clone_finding(added.unit, added.group, (*added.existing, *added.also_new), severity, rule_name)
 
 
 def clone_report(ctx: RuleContext, config: DuplicationConfig) -> CloneReport:
-    return find_clones(ctx.facts, ctx.paths, ctx.components.component_of, config)
+    """The tree's clone report (kept in the cache directory between runs, when there is one)."""
+    store = ResultCache(ctx.cache_dir, "clones") if ctx.cache_dir is not None else None
+    return find_clones(ctx.facts, ctx.paths, ctx.components.component_of, config, store)
 
 
 class DuplicationRule(Rule):
