@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from archguard.cli.common import config_option, handle_errors, output_options, resolve_contract, run_options, use_color
+from archguard.cli.common import config_option, emit, handle_errors, output_options, resolve_contract, run_options, use_color
 from archguard.engine import RunOptions, check
 from archguard.errors import UsageError
 
@@ -51,13 +51,7 @@ def check_command(
         progress(-1, -1)
     options = ReportOptions(color=use_color(color) and output is None, verbose=verbose)
     text = available[output_format](result, options)
-    if output is not None:
-        try:
-            output.write_text(text, encoding="utf-8")
-        except OSError as error:
-            raise UsageError(f"cannot write {output}: {error.strerror}") from None
-    else:
-        click.echo(text, nl=False)
+    emit(text, output)
     if not quiet:
         stats = result.analysis.stats
         click.echo(

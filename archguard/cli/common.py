@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 import click
 
 from archguard.contract.loading import CONTRACT_FILES, LoadedContract, find_contract, load_contract
-from archguard.errors import ArchguardError, ContractError
+from archguard.errors import ArchguardError, ContractError, UsageError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -113,3 +113,14 @@ def handle_errors(function: F) -> F:
             sys.exit(EXIT_ERROR)
 
     return wrapper  # type: ignore[return-value]
+
+
+def emit(text: str, output: Path | None) -> None:
+    """Write a report to ``output``, or to stdout when there is none."""
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise UsageError(f"cannot write {output}: {error.strerror}") from None

@@ -8,8 +8,7 @@ from typing import Any
 
 import click
 
-from archguard.cli.common import config_option, handle_errors, output_options, resolve_contract, run_options, use_color
-from archguard.errors import UsageError
+from archguard.cli.common import config_option, emit, handle_errors, output_options, resolve_contract, run_options, use_color
 
 
 @click.command("dupes")
@@ -71,11 +70,5 @@ def dupes_command(
         text = render_json(report, config, loaded.display_path)
     else:
         text = render_text(report, config, loaded.display_path, ReportOptions(color=use_color(color) and output is None, verbose=verbose))
-    if output is not None:
-        try:
-            output.write_text(text, encoding="utf-8")
-        except OSError as error:
-            raise UsageError(f"cannot write {output}: {error.strerror}") from None
-    else:
-        click.echo(text, nl=False)
+    emit(text, output)
     sys.exit(1 if error_groups(report, config) else 0)

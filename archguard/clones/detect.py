@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import marshal
+from array import array
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import astuple, dataclass
 from itertools import count
@@ -206,27 +207,35 @@ def _near_miss_pairs(
     """
     vocabulary: dict[str, int] = {}
     next_id = 0
-    file_tokens: dict[str, tuple[list[int], list[int]]] = {}
-    items: list[frozenset[int]] = []
+    items: list[array[int]] = []
     indexed: list[int] = []  # class index of each item
     pairs: list[tuple[int, int, float]] = []
     first_with_stream: dict[int, int] = {}
     representatives = [group[0] for group in members]
-    for index, unit in enumerate(representatives):
-        found = file_tokens.get(unit.path)
-        if found is None:
+    # File by file, so only one file's tokens and shingles are in memory at a time.
+    by_file = sorted(range(len(representatives)), key=lambda i: (representatives[i].path, i))
+    current_path = ""
+    token_ids: list[int] = []
+    file_shingles: list[int] = []
+    found: list[tuple[int, array[int]]] = []
+    for index in by_file:
+        unit = representatives[index]
+        if unit.path != current_path:
+            current_path = unit.path
             tokens = streams[unit.path].split(" ")
             token_ids = list(map(vocabulary.setdefault, tokens, count(next_id)))
             next_id += len(tokens)
-            found = file_tokens[unit.path] = (token_ids, shingles(token_ids))
-        token_ids, file_shingles = found
+            file_shingles = shingles(token_ids)
+        found.append((index, array("q", set(file_shingles[unit.start : max(unit.start, unit.end - SHINGLE + 1)]))))
         same = first_with_stream.setdefault(hash(tuple(token_ids[unit.start : unit.end])), index)
         if same != index:
-            pairs.append((same, index, 1.0))
-            continue
+            pairs.append((min(same, index), max(same, index), 1.0))
+            found.pop()
+    del token_ids, file_shingles
+    for index, item in sorted(found, key=lambda pair: pair[0]):
         indexed.append(index)
-        items.append(frozenset(file_shingles[unit.start : max(unit.start, unit.end - SHINGLE + 1)]))
-    del file_tokens
+        items.append(item)
+    del found
 
     def nested(left: int, right: int) -> bool:
         a, b = representatives[indexed[left]], representatives[indexed[right]]

@@ -10,13 +10,13 @@ import json
 from io import StringIO
 from typing import Any
 
-from rich.console import Console
 from rich.markup import escape
 
 from archguard import __version__
 from archguard.clones import CloneGroup, CloneReport, CloneUnit
 from archguard.contract.models import DuplicationConfig
 from archguard.report import ReportOptions
+from archguard.report.text import text_console
 from archguard.rules.duplication import group_severity
 
 SCHEMA = "archguard-dupes/1"
@@ -104,16 +104,7 @@ def render_json(report: CloneReport, config: DuplicationConfig, contract: str) -
 
 def render_text(report: CloneReport, config: DuplicationConfig, contract: str, options: ReportOptions) -> str:
     buffer = StringIO()
-    console = Console(
-        file=buffer,
-        force_terminal=options.color,
-        no_color=not options.color,
-        color_system="standard" if options.color else None,
-        width=options.width,
-        highlight=False,
-        soft_wrap=True,
-        emoji=False,
-    )
+    console = text_console(buffer, options)
     groups = report.groups
     across = sum(1 for g in groups if g.cross_component)
     console.print(

@@ -21,9 +21,9 @@ def _location(finding: Finding) -> str:
     return finding.path
 
 
-def render(result: CheckResult, options: ReportOptions) -> str:
-    buffer = StringIO()
-    console = Console(
+def text_console(buffer: StringIO, options: ReportOptions) -> Console:
+    """A rich console that writes plain or coloured text into ``buffer`` (every text report uses it)."""
+    return Console(
         file=buffer,
         force_terminal=options.color,
         no_color=not options.color,
@@ -33,6 +33,11 @@ def render(result: CheckResult, options: ReportOptions) -> str:
         soft_wrap=True,
         emoji=False,
     )
+
+
+def render(result: CheckResult, options: ReportOptions) -> str:
+    buffer = StringIO()
+    console = text_console(buffer, options)
     analysis = result.analysis
     stats = analysis.stats
     console.print(
