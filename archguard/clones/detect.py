@@ -24,7 +24,7 @@ from typing import Any, Protocol
 
 from archguard.clones.model import CloneGroup, CloneReport, CloneType, CloneUnit, SearchStats, UnitKey
 from archguard.clones.nearmiss import MAX_CANDIDATES, SHINGLE, shingles, similar_pairs
-from archguard.clones.units import eligible, file_units
+from archguard.clones.units import file_units
 from archguard.contract.models import DuplicationConfig
 from archguard.extract.facts import FileFacts
 
@@ -41,10 +41,8 @@ def collect_units(
     units: list[CloneUnit] = []
     streams: dict[str, str] = {}
     for source in file_units(facts, paths, component_of, config):
-        kept = [unit for unit in source.units if eligible(unit, config)]
-        if kept:
-            units.extend(kept)
-            streams[source.path] = source.stream
+        units.extend(source.units)
+        streams[source.path] = source.stream
     return units, streams
 
 

@@ -28,7 +28,7 @@ class SourceStreams:
     module: str
     component: str | None
     stream: str  # space-separated near-miss tokens
-    units: tuple[CloneUnit, ...]  # every fingerprinted unit, before size and scope filters
+    units: tuple[CloneUnit, ...]  # the file's units that pass the size and scope filters
 
 
 def file_units(
@@ -37,8 +37,11 @@ def file_units(
     component_of: Mapping[str, str | None],
     config: DuplicationConfig,
 ) -> Iterator[SourceStreams]:
-    """Files that take part (not generated, not ignored, tests only when asked), sorted by path."""
+    """Files that take part (not generated, not ignored, tests only when asked), sorted by path,
+    with their units that are large enough and of a scope the contract compares."""
     ignores = [glob_to_regex(glob) for glob in config.ignore]
+    kinds = {kind for kind, scope in SCOPE_OF_KIND.items() if scope in config.scopes}
+    min_lines, min_tokens = config.min_lines, config.min_tokens
     for module in sorted(facts, key=lambda m: paths.get(m, m)):
         path = paths.get(module, module)
         data = facts[module].get_extra(FACT_KEY)
@@ -55,10 +58,7 @@ def file_units(
         units = tuple(
             CloneUnit(path, module, component, kind, name, line, end_line, start, end, lines, tokens, exact, renamed)
             for kind, name, line, end_line, start, end, lines, tokens, exact, renamed in raw_units
+            if lines >= min_lines and tokens >= min_tokens and kind in kinds
         )
-        yield SourceStreams(path, module, component, stream, units)
-
-
-def eligible(unit: CloneUnit, config: DuplicationConfig) -> bool:
-    """Large enough, and of a scope the contract compares."""
-    return unit.lines >= config.min_lines and unit.tokens >= config.min_tokens and SCOPE_OF_KIND[unit.kind] in config.scopes
+        if units:
+            yield SourceStreams(path, module, component, stream, units)

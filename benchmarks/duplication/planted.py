@@ -245,6 +245,13 @@ def rename(text: str, rng: random.Random, literals: bool = True) -> str:
             if source[:1] not in "'\"0123456789-.":  # f-strings, prefixed or implicit concatenations
                 continue
             edits.append((start, end, replacement))
+    # names bound without a Name node: 'except E as name'
+    for node in ast.walk(function):
+        if isinstance(node, ast.ExceptHandler) and node.name in mapping:
+            line_start = offsets[node.lineno - 1]
+            found = re.compile(rf"\bas\s+({re.escape(node.name)})\b").search(text, line_start + _char_col(lines[node.lineno - 1], node.col_offset))
+            if found:
+                edits.append((found.start(1), found.end(1), mapping[node.name]))
     # the function's own name, right after 'def'
     match = re.search(rf"\bdef\s+({re.escape(function.name)})\b", text)
     if match and function.name in mapping:
@@ -252,8 +259,16 @@ def rename(text: str, rng: random.Random, literals: bool = True) -> str:
     out = text
     for start, end, replacement in sorted(set(edits), reverse=True):
         out = out[:start] + replacement + out[end:]
-    ast.parse(out)
+    if _free_names(out) != _free_names(text):
+        raise ValueError("the renaming is not consistent")  # never plant broken code as a type-2 clone
     return out
+
+
+def _free_names(text: str) -> set[str]:
+    function = ast.parse(text).body[0]
+    assert isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef))
+    bound = _local_names(function) | {"self", "cls"}
+    return {n.id for n in ast.walk(function) if isinstance(n, ast.Name) and n.id not in bound}
 
 
 def _statements(function: ast.AST) -> list[tuple[list[ast.stmt], int]]:
@@ -538,6 +553,7 @@ def score(planted: list[Planted], pairs: list[tuple[Range, Range]], planted_pref
     found_lenient: set[int] = set()
     coverage: dict[int, list[list[tuple[int, int]]]] = defaultdict(lambda: [[], []])
     true_pairs, false_pairs = 0, 0
+    false_examples: list[tuple[Range, Range]] = []
     for a, b in pairs:
         if not (a[0].startswith(planted_prefix) or b[0].startswith(planted_prefix)):
             continue  # a natural clone of the codebase: not labelled, not counted
@@ -554,6 +570,7 @@ def score(planted: list[Planted], pairs: list[tuple[Range, Range]], planted_pref
             true_pairs += 1
         else:
             false_pairs += 1
+            false_examples.append((a, b))
     for index, (left, right) in coverage.items():
         item = positives[index]
         if min(_covered(left, item.original), _covered(right, item.copy)) >= 0.5:
@@ -573,6 +590,7 @@ def score(planted: list[Planted], pairs: list[tuple[Range, Range]], planted_pref
         "false_pairs": false_pairs,
         "precision": true_pairs / reported if reported else 1.0,
         "missed": [positives[i] for i in range(len(positives)) if i not in found_strict],
+        "false_examples": false_examples[:50],
     }
 
 
