@@ -28,7 +28,7 @@ from archguard.clones.units import file_units
 from archguard.contract.models import DuplicationConfig
 from archguard.extract.facts import FileFacts
 
-SEARCH_VERSION = 1  # bump when the search changes its results: stored reports are then ignored
+SEARCH_VERSION = 2  # bump when the search changes its results: stored reports are then ignored
 
 
 def collect_units(
@@ -110,6 +110,7 @@ def _encode(report: CloneReport, units: list[CloneUnit]) -> tuple[Any, ...]:
             group.similarity,
             tuple(position[id(unit)] for unit in group.units),
             tuple(position[id(unit)] for unit in group.units if unit.key in group.covered),
+            group.links,
         )
         for group in report.groups
     )
@@ -123,9 +124,10 @@ def _decode(value: Any, units: list[CloneUnit]) -> CloneReport | None:
     try:
         raw_groups, raw_stats = value
         groups = []
-        for clone_type, similarity, members, covered in raw_groups:
+        for clone_type, similarity, members, covered, links in raw_groups:
             group_units = tuple(units[index] for index in members)
-            groups.append(CloneGroup(clone_type, similarity, group_units, frozenset(units[index].key for index in covered)))
+            covered_keys = frozenset(units[index].key for index in covered)
+            groups.append(CloneGroup(clone_type, similarity, group_units, covered_keys, tuple(tuple(link) for link in links)))
         return CloneReport(tuple(groups), SearchStats(*raw_stats))
     except (TypeError, ValueError, IndexError):
         return None
@@ -162,12 +164,21 @@ def _search(units: list[CloneUnit], streams: Mapping[str, str], config: Duplicat
             continue
         classes = sorted({class_of[id(unit)] for unit in group_units})
         clone_type: CloneType
+        links: tuple[tuple[str, str, float], ...] = ()
         if len(classes) > 1:
             clone_type, similarity = "near-miss", _group_similarity(classes, similar)
+            found: list[tuple[str, str, float]] = []
+            for left in classes:
+                for right, value in similar.get(left, {}).items():
+                    if left < right and right in classes:
+                        first, second = sorted((fingerprints[left], fingerprints[right]))
+                        found.append((first, second, round(value, 4)))
+            links = tuple(sorted(found))
         else:
             clone_type = "exact" if len({unit.exact for unit in group_units}) == 1 else "renamed"
             similarity = 1.0
-        candidates.append(CloneGroup(clone_type, round(similarity, 4), tuple(sorted(group_units, key=lambda u: u.sort_key))))
+        ordered = tuple(sorted(group_units, key=lambda u: u.sort_key))
+        candidates.append(CloneGroup(clone_type, round(similarity, 4), ordered, links=links))
     return CloneReport(tuple(sorted(_maximal(candidates), key=lambda g: g.sort_key)), stats)
 
 
@@ -255,7 +266,7 @@ def _maximal(groups: list[CloneGroup]) -> list[CloneGroup]:
         if len(covered) == len(group.units):
             continue
         if covered:
-            group = CloneGroup(group.clone_type, group.similarity, group.units, covered)
+            group = CloneGroup(group.clone_type, group.similarity, group.units, covered, group.links)
         kept.append(group)
         for unit in group.units:
             kept_units.setdefault(unit.path, []).append(unit)

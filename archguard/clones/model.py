@@ -65,6 +65,9 @@ class CloneGroup:
     units: tuple[CloneUnit, ...]
     # Units nested inside a larger reported clone: listed as locations, not reported again.
     covered: frozenset[UnitKey] = field(default_factory=frozenset)
+    # Near-miss groups: the measured similarity of pairs of members, by renamed fingerprints
+    # (sorted pair); members linked only through others have no entry.
+    links: tuple[tuple[str, str, float], ...] = ()
 
     @property
     def fingerprint(self) -> str:
@@ -96,6 +99,18 @@ class CloneGroup:
 
     def others(self, unit: CloneUnit) -> tuple[CloneUnit, ...]:
         return tuple(other for other in self.units if other is not unit)
+
+    def relation(self, unit: CloneUnit, other: CloneUnit) -> tuple[CloneType, float]:
+        """How two members are clones: exact, renamed, or near-miss with their similarity."""
+        if unit.exact == other.exact:
+            return "exact", 1.0
+        if unit.renamed == other.renamed:
+            return "renamed", 1.0
+        pair = tuple(sorted((unit.renamed, other.renamed)))
+        for left, right, similarity in self.links:
+            if (left, right) == pair:
+                return "near-miss", similarity
+        return "near-miss", self.similarity
 
     @property
     def sort_key(self) -> tuple[object, ...]:

@@ -56,6 +56,7 @@ def similar_pairs(
     threshold: float,
     stats: SearchStats,
     skip: Callable[[int, int], bool] | None = None,
+    max_candidates: int = MAX_CANDIDATES,
 ) -> list[tuple[int, int, float]]:
     """Pairs ``(i, j, similarity)`` of items whose overlap reaches ``threshold`` (i < j).
 
@@ -104,9 +105,9 @@ def similar_pairs(
                 shared[other] = shared.get(other, 0) + 1
         stats.candidates += len(shared)
         candidates = list(shared)
-        if len(candidates) > MAX_CANDIDATES:
+        if len(candidates) > max_candidates:
             stats.capped += 1
-            candidates = sorted(candidates, key=lambda other: (-shared[other], other))[:MAX_CANDIDATES]
+            candidates = sorted(candidates, key=lambda other: (-shared[other], other))[:max_candidates]
         for other in candidates:
             if skip is not None and skip(current, other):
                 continue

@@ -19,12 +19,11 @@ def group_severity(group: CloneGroup, config: DuplicationConfig) -> Severity | N
     return None if level == "off" else level
 
 
-def describe(group: CloneGroup) -> str:
-    if group.clone_type == "exact":
-        return "an exact copy of"
-    if group.clone_type == "renamed":
-        return "a copy, with names or literals changed, of"
-    return f"a near-miss copy ({round(group.similarity * 100)}% similar) of"
+def _relation(group: CloneGroup, unit: CloneUnit, other: CloneUnit) -> str:
+    clone_type, similarity = group.relation(unit, other)
+    if clone_type == "near-miss":
+        return f"near-miss, {round(similarity * 100)}% similar"
+    return "exact copy" if clone_type == "exact" else "renamed copy"
 
 
 def clone_finding(
@@ -39,9 +38,9 @@ def clone_finding(
     Identity: the unit's module, kind, qualified name and normalised code (never its lines),
     so a baseline keeps matching after unrelated edits; several identical units match by count.
     """
-    where = "; ".join(other.label for other in others)
-    across = f" (across components: {', '.join(c or '(none)' for c in group.components)})" if group.cross_component else ""
-    message = f"{unit.kind} `{unit.name}` ({unit.lines} lines) is {describe(group)} code that already exists at {where}{across}"
+    where = ", ".join(f"{other.label} ({_relation(group, unit, other)})" for other in others)
+    across = f"; the copies span components {', '.join(c or '(none)' for c in group.components)}" if group.cross_component else ""
+    message = f"{unit.kind} `{unit.name}` ({unit.lines} lines) duplicates code that already exists at {where}{across}"
     details = (
         ("clone_type", group.clone_type),
         ("similarity", f"{group.similarity:.2f}"),

@@ -21,9 +21,9 @@ What it does, deterministically (fixed seed):
    - type 3: 1 to 3 statement edits scaled to the function's size: statements inserted,
      deleted, adjacent independent statements swapped, an expression changed; half of them
      also renamed as in type 2.
-   Negatives: for each, a stdlib function that is in no pool of the pristine tree is planted
-   next to the clones, paired with a Django function of similar size (within 15 % tokens):
-   a tool that reports it at all reports a false positive.
+   Negatives: for each, a stdlib function (from a pool screened like the originals, in the
+   pristine tree only) is planted next to the clones, paired with a Django function of
+   similar size (within 15 % tokens): a tool that reports it at all reports a false positive.
 4. archguard, pylint (duplicate-code) and jscpd run on the planted tree with comparable
    thresholds (6 lines; 50 tokens where the tool has a token threshold). A labelled pair is
    *found* when the tool reports a pair whose two sides each cover at least half of the
@@ -53,6 +53,7 @@ import time
 import tokenize
 from collections import defaultdict
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -127,7 +128,8 @@ def functions_in(path: Path, origin: str, label: str) -> list[Function]:
             for number, line in enumerate(snippet.splitlines(), start=1)
             if line.strip() and not line.strip().startswith("#") and number not in docs
         )
-        if 8 <= code_lines <= 40 and len(tokens) >= 60 and not any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) for n in ast.walk(inner) if n is not inner):
+        nested = any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) for n in ast.walk(inner) if n is not inner)
+        if 8 <= code_lines <= 40 and len(tokens) >= 60 and not nested:
             found.append(Function(origin, label, node.name, snippet, len(tokens), code_lines))
     return found
 
@@ -349,8 +351,9 @@ def near_miss(text: str, rng: random.Random) -> tuple[str, list[str]]:
             if kind == "swap":
                 pairs = []
                 for body, _ in _statements(function):
-                    for a, b in zip(body, body[1:], strict=False):
-                        if a.lineno == a.end_lineno and b.lineno == b.end_lineno and not isinstance(b, ast.Return) and not isinstance(a, ast.Expr | ast.Return):
+                    for a, b in pairwise(body):
+                        simple = a.lineno == a.end_lineno and b.lineno == b.end_lineno
+                        if simple and not isinstance(b, ast.Return) and not isinstance(a, ast.Expr | ast.Return):
                             ra, wa = _names(a)
                             rb, wb = _names(b)
                             if not (wa & (rb | wb)) and not (wb & ra) and b.lineno == a.lineno + 1:
@@ -367,7 +370,14 @@ def near_miss(text: str, rng: random.Random) -> tuple[str, list[str]]:
                     continue
                 node = rng.choice(compares)
                 line = lines[node.lineno - 1]
-                swap = {ast.Eq: ("==", "!="), ast.NotEq: ("!=", "=="), ast.Lt: ("<", "<="), ast.Gt: (">", ">="), ast.Is: (" is ", " is not "), ast.In: (" in ", " not in ")}
+                swap = {
+                    ast.Eq: ("==", "!="),
+                    ast.NotEq: ("!=", "=="),
+                    ast.Lt: ("<", "<="),
+                    ast.Gt: (">", ">="),
+                    ast.Is: (" is ", " is not "),
+                    ast.In: (" in ", " not in "),
+                }
                 pair = swap.get(type(node.ops[0]))
                 if pair is None or pair[0] not in line:
                     continue
@@ -407,7 +417,8 @@ def reformat(text: str, rng: random.Random, reflow: bool) -> str:
     tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
     lines = text.splitlines(keepends=True)
     for token in reversed(tokens):
-        if token.type == tokenize.STRING and token.string.startswith("'") and not token.string.startswith("'''") and '"' not in token.string and "\\" not in token.string:
+        string = token.string
+        if token.type == tokenize.STRING and string.startswith("'") and not string.startswith("'''") and not any(c in string for c in '"\\'):
             row, col = token.start
             line = lines[row - 1]
             lines[row - 1] = line[:col] + '"' + token.string[1:-1] + '"' + line[col + len(token.string) :]
@@ -440,21 +451,24 @@ def write_module(path: Path, functions: list[Function], header: str) -> None:
     path.write_text("".join(parts), encoding="utf-8")
 
 
-def build_pristine(django: Path, std_functions: list[Function], target: Path) -> None:
+def build_pristine(django: Path, std_functions: list[Function], negatives: list[Function], target: Path) -> None:
+    """Django, the stdlib originals (``_bench_std``) and, for screening only, the negatives
+    (``_bench_negpool``: removed before planting)."""
     if target.exists():
         shutil.rmtree(target)
     shutil.copytree(django, target / "django", ignore=shutil.ignore_patterns("__pycache__"))
-    package = target / "django" / "_bench_std"
-    package.mkdir()
-    (package / "__init__.py").write_text("", encoding="utf-8")
-    by_source: dict[str, list[Function]] = defaultdict(list)
-    for function in std_functions:
-        by_source[function.source_path].append(function)
-    for index, (source, group) in enumerate(sorted(by_source.items())):
-        relative = f"django/_bench_std/m{index:03d}.py"
-        for function in group:
-            function.path = relative
-        write_module(target / relative, group, f'"""Functions from the standard library ({source})."""\n\n')
+    for package_name, functions in (("_bench_std", std_functions), ("_bench_negpool", negatives)):
+        package = target / "django" / package_name
+        package.mkdir()
+        (package / "__init__.py").write_text("", encoding="utf-8")
+        by_source: dict[str, list[Function]] = defaultdict(list)
+        for function in functions:
+            by_source[function.source_path].append(function)
+        for index, (source, group) in enumerate(sorted(by_source.items())):
+            relative = f"django/{package_name}/m{index:03d}.py"
+            for function in group:
+                function.path = relative
+            write_module(target / relative, group, f'"""Functions from the standard library ({source})."""\n\n')
 
 
 # -- running the tools ----------------------------------------------------------------------
@@ -630,7 +644,7 @@ def main() -> None:
     print(f"  django {len(django_functions)}, stdlib originals {len(std_originals)}, stdlib negatives {len(std_negatives)}")
 
     pristine = work / "pristine"
-    build_pristine(args.django, std_originals, pristine)
+    build_pristine(args.django, std_originals, std_negatives, pristine)
     locate(django_functions, pristine)
     django_functions = [f for f in django_functions if f.line]
 
@@ -650,6 +664,10 @@ def main() -> None:
 
     pool = [f for f in django_functions + std_originals if clean(f)]
     print(f"  clean pool: {len(pool)} of {len(django_functions) + len(std_originals)}")
+    # negatives must not be clones of anything either (urllib and gettext repeat themselves,
+    # Django copied gettext's ngettext): screened the same way
+    std_negatives = [f for f in std_negatives if clean(f)]
+    print(f"  clean negatives: {len(std_negatives)}")
     rng.shuffle(pool)
 
     planted: list[Planted] = []
@@ -691,7 +709,7 @@ def main() -> None:
     tree = work / "planted"
     if tree.exists():
         shutil.rmtree(tree)
-    shutil.copytree(pristine, tree)
+    shutil.copytree(pristine, tree, ignore=shutil.ignore_patterns("_bench_negpool"))
     (tree / "archguard.toml").unlink(missing_ok=True)
     package = tree / "django" / "_bench_planted"
     package.mkdir()
