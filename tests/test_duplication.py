@@ -5,7 +5,11 @@ from __future__ import annotations
 import json
 import re
 import textwrap
+from itertools import combinations
 from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from archguard.cache import ResultCache
 from archguard.clones import CloneReport, added_clones, collect_units, find_clones, new_since
@@ -395,3 +399,18 @@ def test_dupes_command_lists_groups_with_locations_and_exits_1_on_errors(tmp_pat
     assert data["groups"][1]["locations"][1]["name"] == "parse_header"
     only_big = run_cli("dupes", "--no-cache", "--min-lines", "15", cwd=root)
     assert only_big.returncode == 0 and "0 clone groups" in only_big.stdout
+
+
+@settings(max_examples=60)
+@given(
+    st.lists(st.frozensets(st.integers(0, 60), max_size=30), min_size=2, max_size=40),
+    st.sampled_from([0.5, 0.7, 0.85, 0.9, 1.0]),
+)
+def test_the_prefix_index_finds_exactly_the_pairs_that_all_pairs_comparison_finds(items: list[frozenset[int]], threshold: float) -> None:
+    found = {(left, right) for left, right, _ in similar_pairs(items, threshold, SearchStats())}
+    expected = {
+        (left, right)
+        for left, right in combinations(range(len(items)), 2)
+        if items[left] and items[right] and 2 * len(items[left] & items[right]) / (len(items[left]) + len(items[right])) >= threshold - 1e-12
+    }
+    assert found == expected

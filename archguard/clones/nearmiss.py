@@ -17,13 +17,16 @@ The search follows SourcererCC (Sajnani et al., ICSE 2016), with Dice's bounds:
   share at least ``ceil(t |X| / (2 - t))`` shingles with any partner of its size or larger,
   and a partner of a larger unit ``A`` has at least ``t |A| / (2 - t)`` shingles (the size
   filter);
-- a global order puts rare shingles first; only the first ``|X| - ceil(t |X| / (2 - t)) + 1``
-  shingles of a unit (its *prefix*) go into the inverted index: two units that reach the
-  threshold must share a shingle in their prefixes (the prefix-filtering principle), so no
-  clone is lost and common shingles never produce candidates;
-- units are processed from the smallest to the largest, which makes every candidate no
-  larger than the current unit and lets each posting list be trimmed from its front once
-  its units are too small for every later unit;
+- a global order puts rare shingles first. Two units that share at least ``o`` shingles
+  share one among the first ``|X| - o + 1`` of each (the prefix-filtering principle), and any
+  lower bound of ``o`` known from one side alone will do for that side. Units are processed
+  from the smallest to the largest: the current unit ``A`` looks up its first
+  ``|A| - ceil(t |A| / (2 - t)) + 1`` shingles in the inverted index, then adds its first
+  ``|A| - ceil(t |A|) + 1`` to it (as the smaller unit of any later pair, it shares at least
+  ``t |A|`` shingles with its partner). No clone is lost, and common shingles, which sort
+  last, never produce candidates;
+- every candidate is no larger than the current unit, and each posting list is trimmed
+  from its front once its units are too small for every later unit;
 - a candidate is verified by intersecting the two shingle sets.
 
 A unit with more than :data:`MAX_CANDIDATES` candidates (thousands of near-identical
@@ -90,7 +93,8 @@ def similar_pairs(
         if length == 0:
             continue
         bound = math.ceil(threshold * length / (2 - threshold) - 1e-9)  # shared with any partner; smallest partner size
-        prefix = ordered[current][: length - bound + 1]
+        values = ordered[current]
+        prefix = values[: length - bound + 1]
         shared: dict[int, int] = {}
         for shingle in prefix:
             postings = index.get(shingle)
@@ -108,16 +112,15 @@ def similar_pairs(
         if len(candidates) > max_candidates:
             stats.capped += 1
             candidates = sorted(candidates, key=lambda other: (-shared[other], other))[:max_candidates]
+        mine = shingle_set(current)
+        stats.comparisons += len(candidates)
         for other in candidates:
-            if skip is not None and skip(current, other):
-                continue
-            stats.comparisons += 1
-            overlap = len(shingle_set(current) & shingle_set(other))
+            overlap = len(mine & shingle_set(other))
             similarity = 2 * overlap / (length + size[other])
-            if similarity >= threshold - 1e-12:
+            if similarity >= threshold - 1e-12 and (skip is None or not skip(current, other)):
                 left, right = (current, other) if current < other else (other, current)
                 pairs.append((left, right, similarity))
-        for shingle in prefix:
+        for shingle in values[: length - math.ceil(threshold * length - 1e-9) + 1]:
             index.setdefault(shingle, []).append(current)
     stats.near_pairs += len(pairs)
     return sorted(pairs)
