@@ -5,12 +5,13 @@ from __future__ import annotations
 import ast
 import marshal
 import textwrap
+import zlib
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from archguard.extract import EXTRACTOR_VERSION, extract_facts, extractor_settings
-from archguard.extract.clones import FACT_KEY, UNIT_FIELDS, clone_facts, tokenize
+from archguard.extract.clones import FACT_KEY, SHINGLE, UNIT_FIELDS, clone_facts, code_units, shingle_bytes, tokenize
 from archguard.extract.facts import FileFacts
 
 
@@ -178,13 +179,17 @@ def test_clone_extraction_is_part_of_the_cache_key_and_can_be_turned_off() -> No
     assert without.imports == extract_facts(textwrap.dedent(SLUGIFY).encode()).imports
 
 
-def test_token_ranges_line_up_with_statements() -> None:
+def test_token_ranges_line_up_with_statements_and_shingles() -> None:
     source = textwrap.dedent(SLUGIFY)
-    generated, stream, units = clone_facts(ast.parse(source), source, source.encode())
-    tokens = stream.split(" ")
+    generated, shingles, units = clone_facts(ast.parse(source), source, source.encode())
+    tokens = tokenize(source, code_units(ast.parse(source))[1]).near_miss
     start, end = units[0][4], units[0][5]
     assert tokens[start] == "def" and tokens[end - 1] == "⏎"
     assert generated is False
+    assert shingles == shingle_bytes(tokens)
+    assert len(shingles) == 4 * (len(tokens) - SHINGLE + 1)
+    first = int.from_bytes(shingles[4 * start : 4 * start + 4], "little")
+    assert first == zlib.crc32(" ".join(tokens[start : start + SHINGLE]).encode())
 
 
 def test_a_file_without_a_final_newline_gives_the_same_hashes() -> None:

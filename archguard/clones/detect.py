@@ -16,19 +16,21 @@ from __future__ import annotations
 
 import hashlib
 import marshal
+import sys
 from array import array
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import astuple, dataclass
-from itertools import count
 from typing import Any, Protocol
 
 from archguard.clones.model import CloneGroup, CloneReport, CloneType, CloneUnit, SearchStats, UnitKey
-from archguard.clones.nearmiss import MAX_CANDIDATES, SHINGLE, shingles, similar_pairs
+from archguard.clones.nearmiss import MAX_CANDIDATES, similar_pairs
 from archguard.clones.units import file_units
 from archguard.contract.models import DuplicationConfig
+from archguard.extract.clones import SHINGLE
 from archguard.extract.facts import FileFacts
 
-SEARCH_VERSION = 2  # bump when the search changes its results: stored reports are then ignored
+_BIG_ENDIAN = sys.byteorder == "big"
+SEARCH_VERSION = 3  # bump when the search changes its results: stored reports are then ignored
 
 
 def collect_units(
@@ -36,13 +38,13 @@ def collect_units(
     paths: Mapping[str, str],
     component_of: Mapping[str, str | None],
     config: DuplicationConfig,
-) -> tuple[list[CloneUnit], dict[str, str]]:
-    """(units that take part, near-miss stream by path)."""
+) -> tuple[list[CloneUnit], dict[str, bytes]]:
+    """(units that take part, shingles by path)."""
     units: list[CloneUnit] = []
-    streams: dict[str, str] = {}
+    streams: dict[str, bytes] = {}
     for source in file_units(facts, paths, component_of, config):
         units.extend(source.units)
-        streams[source.path] = source.stream
+        streams[source.path] = source.shingles
     return units, streams
 
 
@@ -133,7 +135,7 @@ def _decode(value: Any, units: list[CloneUnit]) -> CloneReport | None:
         return None
 
 
-def _search(units: list[CloneUnit], streams: Mapping[str, str], config: DuplicationConfig) -> CloneReport:
+def _search(units: list[CloneUnit], streams: Mapping[str, bytes], config: DuplicationConfig) -> CloneReport:
     stats = SearchStats(files=len(streams), units=len(units))
     by_fingerprint: dict[str, list[CloneUnit]] = {}
     for unit in sorted(units, key=lambda u: u.sort_key):
@@ -206,7 +208,7 @@ def _outermost(units: list[CloneUnit]) -> list[CloneUnit]:
 
 
 def _near_miss_pairs(
-    members: list[list[CloneUnit]], streams: Mapping[str, str], threshold: float, stats: SearchStats
+    members: list[list[CloneUnit]], streams: Mapping[str, bytes], threshold: float, stats: SearchStats
 ) -> list[tuple[int, int, float]]:
     """Similar pairs of fingerprint classes, through one representative unit per class.
 
@@ -214,33 +216,31 @@ def _near_miss_pairs(
     linked directly, and only the first of them enters the index: thousands of such copies
     cost no comparison at all.
     """
-    vocabulary: dict[str, int] = {}
-    next_id = 0
     items: list[array[int]] = []
     indexed: list[int] = []  # class index of each item
     pairs: list[tuple[int, int, float]] = []
     first_with_stream: dict[int, int] = {}
     representatives = [group[0] for group in members]
-    # File by file, so only one file's tokens and shingles are in memory at a time.
+    # File by file, so only one file's shingles are unpacked at a time.
     by_file = sorted(range(len(representatives)), key=lambda i: (representatives[i].path, i))
     current_path = ""
-    token_ids: list[int] = []
-    file_shingles: list[int] = []
+    file_shingles = array("I")
     found: list[tuple[int, array[int]]] = []
     for index in by_file:
         unit = representatives[index]
         if unit.path != current_path:
             current_path = unit.path
-            tokens = streams[unit.path].split(" ")
-            token_ids = list(map(vocabulary.setdefault, tokens, count(next_id)))
-            next_id += len(tokens)
-            file_shingles = shingles(token_ids)
-        found.append((index, array("q", set(file_shingles[unit.start : max(unit.start, unit.end - SHINGLE + 1)]))))
-        same = first_with_stream.setdefault(hash(tuple(token_ids[unit.start : unit.end])), index)
+            file_shingles = array("I")
+            file_shingles.frombytes(streams[unit.path])
+            if _BIG_ENDIAN:
+                file_shingles.byteswap()
+        window = file_shingles[unit.start : max(unit.start, unit.end - SHINGLE + 1)]
+        same = first_with_stream.setdefault(hash(window.tobytes()), index)
         if same != index:
             pairs.append((min(same, index), max(same, index), 1.0))
-            found.pop()
-    del token_ids, file_shingles
+            continue
+        found.append((index, array("I", set(window))))
+    del file_shingles
     for index, item in sorted(found, key=lambda pair: pair[0]):
         indexed.append(index)
         items.append(item)

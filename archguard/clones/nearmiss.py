@@ -1,7 +1,8 @@
 """Near-miss (type 3) clone search: token shingles, an inverted index, no all-pairs comparison.
 
-Each unit is the set of its *shingles* (runs of :data:`SHINGLE` consecutive tokens of the
-file's near-miss stream, where plain names and literals are abstracted). Two units are
+Each unit is the set of its *shingles* (runs of four consecutive tokens of the file's
+near-miss stream, where plain names and literals are abstracted; hashed by the extractor,
+:func:`archguard.extract.clones.shingle_bytes`). Two units are
 near-miss clones when the Dice coefficient of their shingle sets reaches ``similarity``:
 
     similarity(A, B) = 2 |A & B| / (|A| + |B|)
@@ -45,13 +46,7 @@ from operator import itemgetter
 
 from archguard.clones.model import SearchStats
 
-SHINGLE = 4  # tokens per shingle
 MAX_CANDIDATES = 400  # candidates verified per unit, at most
-
-
-def shingles(token_ids: Sequence[int]) -> list[int]:
-    """The shingle ids of a token id sequence: one per position (hashes of int tuples are stable)."""
-    return list(map(hash, zip(*(token_ids[offset:] for offset in range(SHINGLE)), strict=False)))
 
 
 def similar_pairs(

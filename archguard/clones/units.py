@@ -22,12 +22,12 @@ def is_test_path(path: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class SourceStreams:
-    """One file's clone facts: its units and its near-miss token stream."""
+    """One file's clone facts: its units and the shingles of its near-miss token stream."""
 
     path: str
     module: str
     component: str | None
-    stream: str  # space-separated near-miss tokens
+    shingles: bytes  # little-endian uint32 per token position (see archguard.extract.clones)
     units: tuple[CloneUnit, ...]  # the file's units that pass the size and scope filters
 
 
@@ -47,7 +47,7 @@ def file_units(
         data = facts[module].get_extra(FACT_KEY)
         if not data:
             continue
-        generated, stream, raw_units = data
+        generated, shingles, raw_units = data
         if generated or not raw_units:
             continue
         if not config.include_tests and is_test_path(path):
@@ -61,4 +61,4 @@ def file_units(
             if lines >= min_lines and tokens >= min_tokens and kind in kinds
         )
         if units:
-            yield SourceStreams(path, module, component, stream, units)
+            yield SourceStreams(path, module, component, shingles, units)
