@@ -223,13 +223,17 @@ def test_any_text_never_crashes_the_tokenizer(pieces: list[str]) -> None:
 def test_parentheses_a_formatter_adds_around_a_whole_expression_are_layout() -> None:
     plain = "def f(self, a, b):\n    x = self.compute(a) or b\n    if a and b:\n        x = x + 1\n    return x * 2\n"
     wrapped = "def f(self, a, b):\n    x = (\n        self.compute(a) or b\n    )\n    if (\n        a and b\n    ):\n        x = (x + 1)\n    return (x * 2)\n"
-    tuple_ = "def f(self, a, b):\n    x = (self.compute(a) or b,)\n    if a and b:\n        x = x + 1\n    return x * 2\n"
+    tuple_ = "def f(self, a, b):\n    x = self.compute(a) or b\n    if (a, b):\n        x = x + 1\n    return x * 2\n"
     assert tokenize(wrapped, frozenset()).exact == tokenize(plain, frozenset()).exact
     streams = tokenize(wrapped, frozenset())
     assert [streams.near_miss[i] for i in streams.names] == ["V"] * len(streams.names)
     assert [streams.exact[i] for i in streams.names] == [streams.exact[i] for i in tokenize(plain, frozenset()).names]
-    # the one-element tuple's trailing comma goes, but its parentheses stay
+    # a tuple as a condition keeps its parentheses ("if a, b:" is not Python) ...
     assert tokenize(tuple_, frozenset()).exact.count("(") == tokenize(plain, frozenset()).exact.count("(") + 1
+    # ... a tuple assigned or returned does not need them
+    bare = "def f(a, b):\n    x = a, b\n    return x, a\n"
+    wrapped_tuple = "def f(a, b):\n    x = (\n        a,\n        b,\n    )\n    return (x, a)\n"
+    assert tokenize(wrapped_tuple, frozenset()).exact == tokenize(bare, frozenset()).exact
 
 
 def test_unwrapping_never_touches_the_lines_after() -> None:
