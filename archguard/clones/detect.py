@@ -170,9 +170,10 @@ def _search(units: list[CloneUnit], streams: Mapping[str, bytes], config: Duplic
         if len(classes) > 1:
             clone_type, similarity = "near-miss", _group_similarity(classes, similar)
             found: list[tuple[str, str, float]] = []
+            in_group = set(classes)
             for left in classes:
                 for right, value in similar.get(left, {}).items():
-                    if left < right and right in classes:
+                    if left < right and right in in_group:
                         first, second = sorted((fingerprints[left], fingerprints[right]))
                         found.append((first, second, round(value, 4)))
             links = tuple(sorted(found))

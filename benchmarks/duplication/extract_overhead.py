@@ -50,7 +50,12 @@ def main() -> None:
     print(f"median libcst parse: {median['parse']:.2f} s")
     print(f"median extraction without clones: {median['without']:.2f} s ({median['without'] / median['parse']:.2f}x parse)")
     print(f"median extraction with clones: {median['with']:.2f} s ({median['with'] / median['parse']:.2f}x parse)")
-    print(f"clone fingerprinting overhead: {100 * (median['with'] / median['without'] - 1):.1f} % of extraction")
+    print(f"clone fingerprinting overhead: {100 * (median['with'] / median['without'] - 1):.1f} % of extraction (medians)")
+    ratios = sorted(w / wo for w, wo in zip(totals["with"], totals["without"], strict=True))
+    print(
+        f"per-round overhead: {', '.join(f'{100 * (r - 1):.1f} %' for r in ratios)}; "
+        f"median {100 * (statistics.median(ratios) - 1):.1f} %"
+    )
 
 
 if __name__ == "__main__":
