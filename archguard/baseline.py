@@ -18,8 +18,6 @@ Findings are matched by fingerprint and count: two identical violations need two
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -27,6 +25,7 @@ from typing import Any
 from archguard.contract.loading import LoadedContract
 from archguard.engine import CheckResult
 from archguard.errors import BaselineError
+from archguard.fileio import write_atomic
 from archguard.findings import Finding
 from archguard.gate import BaselineEntry, BaselineOutcome, match_findings
 
@@ -62,11 +61,7 @@ def write(path: Path, entries: list[BaselineEntry]) -> None:
     """Replace the baseline file atomically."""
     text = render(entries).encode("utf-8")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(text)
-        os.replace(temporary, path)
+        write_atomic(path, text)
     except OSError as error:
         raise BaselineError(f"cannot write the baseline: {error.strerror}", file=str(path)) from None
 

@@ -12,16 +12,14 @@ values (no code runs while loading); the checksum guards against truncation and 
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import marshal
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from archguard import __version__
 from archguard.extract.facts import FileFacts
+from archguard.fileio import write_atomic
 
 MAGIC = b"ARCHGUARD-FACTS\x01"
 CACHE_DIR_NAME = ".archguard_cache"
@@ -46,15 +44,8 @@ class FactsCache:
         self.loaded_ok = False
 
     def load(self) -> None:
-        try:
-            blob = self.path.read_bytes()
-        except OSError:
-            return
-        if not blob.startswith(MAGIC) or len(blob) < len(MAGIC) + 32:
-            return
-        digest = blob[len(MAGIC) : len(MAGIC) + 32]
-        payload = blob[len(MAGIC) + 32 :]
-        if hashlib.sha256(payload).digest() != digest:
+        payload = _read_checked(self.path)
+        if payload is None:
             return
         try:
             version, key, entries = marshal.loads(payload)
@@ -95,26 +86,62 @@ class FactsCache:
             if len(entries) >= budget:
                 break
             entries.setdefault(digest, raw)
-        payload = marshal.dumps((__version__, self.key, entries))
-        blob = MAGIC + hashlib.sha256(payload).digest() + payload
+        if _write_checked(self.directory, self.path, marshal.dumps((__version__, self.key, entries))):
+            self._dirty = False
+
+
+class ResultCache:
+    """One derived result (e.g. the clone report of a tree) keyed by a digest of its inputs.
+
+    Same file format as the facts (checksummed marshal, atomic replace); one file per name,
+    holding the latest result only. Values must be plain data (marshal).
+    """
+
+    def __init__(self, directory: Path, name: str) -> None:
+        self.directory = directory
+        self.path = directory / f"result-{name}.bin"
+
+    def get(self, key: str) -> Any:
+        """The value stored under ``key``, or None."""
+        payload = _read_checked(self.path)
+        if payload is None:
+            return None
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            ignore = self.directory / ".gitignore"
-            if not ignore.exists():
-                _atomic_write(ignore, b"# archguard cache: never commit\n*\n")
-            _atomic_write(self.path, blob)
-        except OSError:
-            return  # a read-only tree: the run still works, only slower next time
-        self._dirty = False
+            version, stored_key, value = marshal.loads(payload)
+        except (ValueError, EOFError, TypeError):
+            return None
+        return value if version == __version__ and stored_key == key else None
+
+    def put(self, key: str, value: Any) -> None:
+        try:
+            payload = marshal.dumps((__version__, key, value))
+        except ValueError:
+            return  # not plain data: nothing is cached
+        _write_checked(self.directory, self.path, payload)
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    fd, temporary = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+def _read_checked(path: Path) -> bytes | None:
+    """The payload of a cache file, or None when it is missing, torn or corrupt."""
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+        blob = path.read_bytes()
+    except OSError:
+        return None
+    if not blob.startswith(MAGIC) or len(blob) < len(MAGIC) + 32:
+        return None
+    payload = blob[len(MAGIC) + 32 :]
+    if hashlib.sha256(payload).digest() != blob[len(MAGIC) : len(MAGIC) + 32]:
+        return None
+    return payload
+
+
+def _write_checked(directory: Path, path: Path, payload: bytes) -> bool:
+    blob = MAGIC + hashlib.sha256(payload).digest() + payload
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        ignore = directory / ".gitignore"
+        if not ignore.exists():
+            write_atomic(ignore, b"# archguard cache: never commit\n*\n")
+        write_atomic(path, blob)
+    except OSError:
+        return False  # a read-only tree: the run still works, only slower next time
+    return True

@@ -14,12 +14,12 @@ from typing import Protocol
 
 from archguard.cache import CACHE_DIR_NAME, FactsCache, content_hash
 from archguard.contract.loading import LoadedContract
-from archguard.contract.models import ProjectConfig
+from archguard.contract.models import Contract, ProjectConfig
 from archguard.contract.selectors import referenced_packages
 from archguard.discover import Discovery, SourceFile, discover, find_outside_roots, resolve_roots
 from archguard.discover_importlinter import discover_like_importlinter, namespace_packages
 from archguard.errors import NothingCheckedError
-from archguard.extract import EXTRACTOR_VERSION
+from archguard.extract import extractor_settings
 from archguard.extract.facts import FileFacts, ParseProblem
 from archguard.findings import Finding, Suppression, prefer_reexports, sort_findings
 from archguard.gate import BaselineOutcome, DiffOutcome
@@ -41,6 +41,7 @@ class RunOptions:
     cache_dir: Path | None = None  # default: <root>/.archguard_cache
     progress: ProgressCallback | None = None
     max_file_size: int = 10_000_000  # bytes; the contract's [project] max_file_size wins
+    clones: bool | None = None  # extract clone fingerprints; None: when [duplication] is enabled
 
 
 @dataclass
@@ -67,6 +68,7 @@ class Analysis:
     graph: ModuleGraph
     components: ComponentMap
     stats: Stats
+    cache_dir: Path | None = None  # where derived results may be cached (None: --no-cache)
 
 
 @dataclass
@@ -134,6 +136,7 @@ def extract_files(
     options: RunOptions,
     cache: FactsCache | None,
     stats: Stats,
+    clones: bool = True,
 ) -> dict[str, FileFacts]:
     """Facts for each file: from the cache when its bytes are known, else parsed (in parallel)."""
     facts: dict[str, FileFacts] = {}
@@ -168,7 +171,7 @@ def extract_files(
             if options.progress:
                 options.progress(done, total)
 
-        results = extract_all([data for _, _, data in missing], options.jobs or default_jobs(), advance)
+        results = extract_all([data for _, _, data in missing], options.jobs or default_jobs(), advance, clones)
         for (file, digest, _data), result in zip(missing, results, strict=True):
             facts[file.module] = result
             if cache is not None:
@@ -227,15 +230,17 @@ def analyze(loaded: LoadedContract, options: RunOptions | None = None, tree: Sou
     discovery = tree.discover(loaded)
     files = list(discovery.files)
     stats = Stats(files=len(files))
+    clones = contract.duplication.enabled if options.clones is None else options.clones
     known = {f.module: found for f in files if (found := tree.known_facts(f)) is not None}
     stats.reused = len(known)
     unknown = [f for f in files if f.module not in known]
     cache: FactsCache | None = None
-    if options.use_cache and unknown:
-        cache = FactsCache(options.cache_dir or loaded.root / CACHE_DIR_NAME, EXTRACTOR_VERSION)
+    cache_dir = (options.cache_dir or loaded.root / CACHE_DIR_NAME) if options.use_cache else None
+    if cache_dir is not None and unknown:
+        cache = FactsCache(cache_dir, extractor_settings(clones))
         cache.load()
     options = replace(options, max_file_size=contract.project.max_file_size)
-    extracted = extract_files(unknown, tree.read, options, cache, stats)
+    extracted = extract_files(unknown, tree.read, options, cache, stats, clones)
     facts = {f.module: known[f.module] if f.module in known else extracted[f.module] for f in files}
     if cache is not None:
         cache.save()
@@ -253,6 +258,7 @@ def analyze(loaded: LoadedContract, options: RunOptions | None = None, tree: Sou
         graph=graph,
         components=components,
         stats=stats,
+        cache_dir=cache_dir,
     )
 
 
@@ -269,6 +275,7 @@ def evaluate(analysis: Analysis) -> CheckResult:
         ignores=RuleContext.compile_ignores(contract),
         loaded=analysis.loaded,
         elsewhere=packages_outside_roots(analysis),
+        cache_dir=analysis.cache_dir,
     )
     importlinter = analysis.loaded.importlinter
     rules = build_importlinter_rules(importlinter) if importlinter is not None else build_rules(contract)
@@ -298,6 +305,13 @@ def packages_outside_roots(analysis: Analysis) -> dict[str, str]:
     return find_outside_roots(analysis.discovery.root, analysis.discovery.roots, missing)
 
 
+def duplication_active(contract: Contract) -> bool:
+    """Whether the contract asks for clone detection (a [duplication] section) and reports it at some level."""
+    config = contract.duplication
+    declared = "duplication" in contract.model_fields_set
+    return declared and config.enabled and (config.cross_component != "off" or config.within_component != "off")
+
+
 def ensure_something_checked(result: CheckResult) -> None:
     """Raise :class:`NothingCheckedError` when the run could not have failed: no file analysed,
     no import in any file, or every rule of the contract matching no module (unless the
@@ -315,6 +329,8 @@ def ensure_something_checked(result: CheckResult) -> None:
         packages = ", ".join(analysis.discovery.packages) or "none"
         reason = f"no Python file was analysed (source roots: {roots}; packages: {packages}; check [project] packages and exclude)"
     elif stats.imports == 0 and not parse_errors:
+        if not contract.rules and duplication_active(contract):
+            return  # a contract for duplication only: the clone search checked the files
         reason = f"the {plural_files(stats.files)} analysed hold no import, so no dependency rule can fail"
     else:
         empty = {f.identity[1]: f for f in result.findings if f.rule == "vacuous-rule" and f.kind == EMPTY_RULE_KIND}

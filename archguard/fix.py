@@ -24,9 +24,7 @@ from __future__ import annotations
 
 import ast
 import difflib
-import os
 import re
-import tempfile
 import warnings
 from collections import Counter
 from collections.abc import Callable
@@ -39,6 +37,7 @@ from archguard.contract.patterns import ModulePattern
 from archguard.engine import CheckResult, evaluate, reanalyze
 from archguard.errors import UsageError
 from archguard.extract.facts import RawImport
+from archguard.fileio import write_atomic
 from archguard.findings import Finding
 from archguard.graph import SiteFilter
 from archguard.reexports import Origins, absolute_base
@@ -383,11 +382,6 @@ def apply(plan: FixPlan, root: Path, write: Callable[[Path, bytes], None] | None
 def _atomic_write(path: Path, data: bytes) -> None:
     """Replace the file atomically, keeping its permissions."""
     try:
-        mode = path.stat().st_mode
-        fd, temporary = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(temporary, mode & 0o7777)
-        os.replace(temporary, path)
+        write_atomic(path, data, keep_mode=True, make_parents=False)
     except OSError as error:
         raise UsageError(f"cannot write {path}: {error.strerror}") from None

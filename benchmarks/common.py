@@ -53,8 +53,33 @@ def django_source() -> Path:
     return target
 
 
+def _tach_toml() -> str:
+    """tach's form of the same contracts: each layer may use the layers below it and every
+    component outside the layering; dispatch and urls may use anything but each other; the
+    others are unconstrained (tach has no forbidden-only rule, the layering already keeps
+    utils off db, forms and template)."""
+    outside = [name for name in DJANGO_SUBPACKAGES if name not in DJANGO_LAYERS]
+
+    def quoted(names: list[str]) -> str:
+        return ", ".join(f'"django.{name}"' for name in names)
+
+    modules = ['[[modules]]\npath = "django"\nutility = true\n']
+    for index, name in enumerate(DJANGO_LAYERS):
+        allowed = DJANGO_LAYERS[index + 1 :] + outside
+        modules.append(f'[[modules]]\npath = "django.{name}"\ndepends_on = ["django", {quoted(allowed)}]\n')
+    for name in outside:
+        if name in ("dispatch", "urls"):
+            other = "urls" if name == "dispatch" else "dispatch"
+            allowed = [n for n in DJANGO_SUBPACKAGES if n not in (name, other)]
+            modules.append(f'[[modules]]\npath = "django.{name}"\ndepends_on = ["django", {quoted(allowed)}]\n')
+        else:
+            modules.append(f'[[modules]]\npath = "django.{name}"\n')
+    return 'source_roots = ["."]\nexact = false\n\n' + "\n".join(modules)
+
+
 def django_contracts(root: Path) -> None:
-    """Equivalent archguard and import-linter contracts (layers + forbidden + independence)."""
+    """Equivalent archguard, import-linter and tach contracts (layers + forbidden + independence)."""
+    (root / "tach.toml").write_text(_tach_toml())
     components = "\n".join(f'{name} = {{ modules = ["django.{name}"] }}' for name in DJANGO_SUBPACKAGES)
     layers = ", ".join(f'"{name}"' for name in DJANGO_LAYERS)
     (root / "archguard.toml").write_text(

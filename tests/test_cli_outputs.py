@@ -114,7 +114,7 @@ def test_timing_goes_to_stderr_when_not_on_a_terminal(rich: Path) -> None:
 def test_verbose_adds_remedies_and_passed_rules(rich: Path) -> None:
     proc = run_cli("check", "--no-cache", "-j", "1", "-v", cwd=rich)
     assert "      fix: remove the pragma: the finding it was written for is gone" in proc.stdout
-    assert "passed (2)" in proc.stdout
+    assert "passed (3)\n  ✓ discovery\n  ✓ vacuous-rule\n  ✓ duplication\n" in proc.stdout
 
 
 def test_colour_follows_color_and_no_color_when_piped(rich: Path) -> None:

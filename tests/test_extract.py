@@ -197,7 +197,8 @@ def test_encodings_bom_cookie_non_utf8_and_nul_bytes() -> None:
 
 
 def test_empty_file_and_windows_line_endings() -> None:
-    assert extract_facts(b"") == FileFacts(line_count=0)
+    assert extract_facts(b"", clones=False) == FileFacts(line_count=0)
+    assert extract_facts(b"").get_extra("clones") is not None  # clone fingerprints ride along by default
     facts = extract_facts(b"import os\r\n\r\nfrom shop import api\r\n")
     assert [(i.module, i.line) for i in facts.imports] == [("os", 1), ("shop", 3)]
 

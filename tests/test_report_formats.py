@@ -305,7 +305,7 @@ def test_markdown_collapses_long_lists_and_escapes_table_cells(tmp_path: Path) -
 def test_markdown_of_a_clean_run_is_two_lines_of_news(example_reports) -> None:
     markdown = example_reports["shop"][1]["markdown"]
     assert markdown.startswith("### ✅ archguard: no errors\n")
-    assert "| ❌ |" not in markdown and "10 rules passed" in markdown
+    assert "| ❌ |" not in markdown and "11 rules passed" in markdown
 
 
 # --- text --------------------------------------------------------------------------------
@@ -331,7 +331,7 @@ def test_verbose_text_adds_remedies_and_the_rules_that_passed(tmp_path: Path) ->
     result = run_check(make_rich_project(tmp_path))
     verbose = render_text(result, ReportOptions(verbose=True))
     assert "fix: remove the entry, or fix its module names" in verbose
-    assert "passed (2)\n  ✓ discovery\n  ✓ vacuous-rule\n" in verbose
+    assert "passed (3)\n  ✓ discovery\n  ✓ vacuous-rule\n  ✓ duplication\n" in verbose
     assert "fix:" not in render_text(result, ReportOptions())
 
 

@@ -32,6 +32,7 @@ COMMANDS: dict[str, str] = {
     "fix": "archguard.cli.fix:fix_command",
     "graph": "archguard.cli.graph:graph_command",
     "convert": "archguard.cli.convert:convert_command",
+    "dupes": "archguard.cli.dupes:dupes_command",
 }
 
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 import click
@@ -13,6 +11,7 @@ from archguard.cli.common import EXIT_FINDINGS, handle_errors, run_options
 from archguard.contract.loading import find_contract
 from archguard.engine import RunOptions
 from archguard.errors import UsageError
+from archguard.fileio import write_atomic
 
 
 @click.command("init")
@@ -127,10 +126,6 @@ def _refuse_overwrite(directory: Path, target: Path, *, default_target: bool) ->
 def _write(path: Path, text: str) -> None:
     """Write atomically: the file is either the old one or the new one, never half written."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(temporary, path)
+        write_atomic(path, text.encode("utf-8"))
     except OSError as error:
         raise UsageError(f"cannot write {path}: {error.strerror}") from None

@@ -29,9 +29,10 @@ from pathlib import Path
 from typing import Any
 
 from archguard import __version__
-from archguard.cache import CACHE_DIR_NAME, _atomic_write, content_hash
+from archguard.cache import CACHE_DIR_NAME, content_hash
 from archguard.contract.locate import find_contract
 from archguard.discover import discover
+from archguard.fileio import write_atomic
 
 REPLAY_FORMAT = 1
 ENVIRONMENT = ("NO_COLOR", "GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_SHA", "CI_PROJECT_URL", "CI_COMMIT_SHA")
@@ -228,6 +229,6 @@ def record(
     }
     try:
         invocation.entry.parent.mkdir(parents=True, exist_ok=True)
-        _atomic_write(invocation.entry, json.dumps(entry, sort_keys=True).encode("utf-8"))
+        write_atomic(invocation.entry, json.dumps(entry, sort_keys=True).encode("utf-8"))
     except OSError:
         return  # a read-only tree: nothing to replay next time, the check itself succeeded

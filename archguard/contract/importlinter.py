@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from archguard.contract.reading import parse_toml, read_config_text
 from archguard.errors import ContractError
 
 if TYPE_CHECKING:
@@ -334,16 +335,7 @@ def _read_ini(source: str, display: str) -> _RawConfig | None:
 def _read_toml(source: str, display: str) -> _RawConfig | None:
     from archguard.contract.loading import locate_key
 
-    try:
-        document = tomllib.loads(source)
-    except tomllib.TOMLDecodeError as error:
-        message = str(error)
-        line = None
-        match = re.search(r"\(at line (\d+), column (\d+)\)", message)
-        if match:
-            line = int(match.group(1))
-            message = message[: match.start()].strip()
-        raise ContractError(f"invalid TOML: {message}", file=display, line=line) from None
+    document = parse_toml(source, display)
     tool = document.get("tool", {})
     session = tool.get("importlinter") if isinstance(tool, dict) else None
     if not isinstance(session, dict) or not session:
@@ -719,21 +711,10 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-def _read_text(path: Path, display: str) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ContractError("configuration file not found", file=display) from None
-    except UnicodeDecodeError as error:
-        raise ContractError(f"not UTF-8 text ({error.reason} at byte {error.start})", file=display) from None
-    except OSError as error:
-        raise ContractError(f"cannot read configuration: {error.strerror}", file=display) from None
-
-
 def read_importlinter(path: Path) -> ImportLinterConfig | None:
     """Parse one file; ``None`` when it has no import-linter configuration."""
     display = _display(path)
-    return parse_importlinter(_read_text(path, display), display=display, fmt=config_format(path))
+    return parse_importlinter(read_config_text(path, display, "configuration"), display=display, fmt=config_format(path))
 
 
 def has_importlinter_section(path: Path) -> bool:
@@ -814,7 +795,7 @@ def load_importlinter(path: Path, *, auto_detected: bool = False, contract_ids: 
     from archguard.contract.models import Contract, DriftConfig, DuplicationConfig, ProjectConfig
 
     display = _display(path)
-    source = _read_text(path, display)
+    source = read_config_text(path, display, "configuration")
     config = parse_importlinter(source, display=display, fmt=config_format(path))
     if config is None:
         where = f"[{INI_SECTION}] section" if config_format(path) == "ini" else f"[{TOML_TABLE}] table"

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, get_args, get_origin
@@ -19,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from archguard.contract.locate import CONTRACT_FILES, find_contract, has_table
 from archguard.contract.models import Contract
+from archguard.contract.reading import parse_toml, read_config_text
 from archguard.contract.validate import validate
 from archguard.errors import ContractError
 
@@ -64,30 +64,14 @@ def _display(path: Path) -> str:
 def load_contract(path: Path, table: str | None = None) -> LoadedContract:
     """Read, parse and validate a contract file. Raises :class:`ContractError`."""
     display = _display(path)
-    try:
-        source = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ContractError("contract file not found", file=display) from None
-    except UnicodeDecodeError as error:
-        raise ContractError(f"not UTF-8 text ({error.reason} at byte {error.start})", file=display) from None
-    except OSError as error:
-        raise ContractError(f"cannot read contract: {error.strerror}", file=display) from None
+    source = read_config_text(path, display, "contract")
     return load_contract_text(source, path, table)
 
 
 def load_contract_text(source: str, path: Path, table: str | None = None, *, display: str | None = None, check_root: bool = True) -> LoadedContract:
     """Parse and validate a contract's text as if read from ``path`` (e.g. the file at a git revision)."""
     display = display or _display(path)
-    try:
-        document = tomllib.loads(source)
-    except tomllib.TOMLDecodeError as error:
-        message = str(error)
-        line = None
-        match = re.search(r"\(at line (\d+), column (\d+)\)", message)
-        if match:
-            line = int(match.group(1))
-            message = message[: match.start()].strip()
-        raise ContractError(f"invalid TOML: {message}", file=display, line=line) from None
+    document = parse_toml(source, display)
     if table is None:
         table = "tool.archguard" if path.name == "pyproject.toml" else ""
     data: Any = document

@@ -12,17 +12,26 @@ import tokenize
 import warnings
 from io import StringIO
 
+from archguard.extract.clones import CLONES_VERSION
 from archguard.extract.facts import FACTS_FORMAT, FileFacts, ParseProblem, Pragma, RawImport
 
 EXTRACTOR_VERSION = f"facts{FACTS_FORMAT}"
 
+
+def extractor_settings(clones: bool = True) -> str:
+    """The facts cache key for these extraction settings (clone fingerprints on or off)."""
+    return f"{EXTRACTOR_VERSION}+{CLONES_VERSION}" if clones else EXTRACTOR_VERSION
+
 _PRAGMA = re.compile(r"#\s*archguard:\s*ignore(?:\[([^\]]*)\])?(.*)$")
 
 
-def extract_facts(data: bytes) -> FileFacts:
-    """The facts of one file. Pure: the same bytes always give the same facts."""
+def extract_facts(data: bytes, clones: bool = True) -> FileFacts:
+    """The facts of one file. Pure: the same bytes (and settings) always give the same facts.
+
+    ``clones``: also compute the clone fingerprints (:mod:`archguard.extract.clones`).
+    """
     try:
-        return _extract(data)
+        return _extract(data, clones)
     except RecursionError:
         return FileFacts(problem=ParseProblem("too deeply nested to analyse (recursion limit reached)"))
     except MemoryError:
@@ -31,7 +40,7 @@ def extract_facts(data: bytes) -> FileFacts:
         return FileFacts(problem=ParseProblem(f"cannot analyse: {type(error).__name__}: {error}"))
 
 
-def _extract(data: bytes) -> FileFacts:
+def _extract(data: bytes, clones: bool = True) -> FileFacts:
     import libcst as cst  # imported here so a fully cached run never loads libcst
 
     from archguard.extract.imports import Walker
@@ -116,6 +125,11 @@ def _extract(data: bytes) -> FileFacts:
                 )
             )
     all_names = None if walk.all_unknown or walk.all_names is None else tuple(walk.all_names)
+    extra: tuple[tuple[str, object], ...] = ()
+    if clones and tree is not None:  # without an ast (syntax newer than this Python) there are no units
+        from archguard.extract.clones import FACT_KEY, clone_facts
+
+        extra = ((FACT_KEY, clone_facts(tree, text, data)),)
     return FileFacts(
         imports=tuple(imports),
         pragmas=tuple(find_pragmas(text)),
@@ -123,6 +137,7 @@ def _extract(data: bytes) -> FileFacts:
         line_count=index.line_count,
         defined_names=tuple(sorted(walk.defined_names)),
         all_names=all_names,
+        extra=extra,
     )
 
 

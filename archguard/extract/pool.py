@@ -33,10 +33,10 @@ def default_jobs() -> int:
 _CRASH_MARKER = os.environ.get("ARCHGUARD_TEST_CRASH_MARKER", "").encode()
 
 
-def _extract_batch(batch: list[bytes]) -> list[tuple[Any, ...]]:
+def _extract_batch(batch: list[bytes], clones: bool = True) -> list[tuple[Any, ...]]:
     if _CRASH_MARKER and any(_CRASH_MARKER in data for data in batch):
         os._exit(70)
-    return [extract_facts(data).to_tuple() for data in batch]
+    return [extract_facts(data, clones).to_tuple() for data in batch]
 
 
 def _context() -> Any:
@@ -51,13 +51,17 @@ def extract_all(
     sources: Sequence[bytes],
     jobs: int,
     progress: Callable[[int], None] | None = None,
+    clones: bool = True,
 ) -> list[FileFacts]:
-    """Facts for each source, in order. ``progress(n)`` is called as n more files finish."""
+    """Facts for each source, in order. ``progress(n)`` is called as n more files finish.
+
+    ``clones``: also compute clone fingerprints (see :func:`archguard.extract.extract_facts`).
+    """
     workers = min(jobs, max(1, len(sources) // MIN_FILES_PER_WORKER))
     if workers <= 1:
         results = []
         for data in sources:
-            results.append(extract_facts(data))
+            results.append(extract_facts(data, clones))
             if progress:
                 progress(1)
         return results
@@ -71,7 +75,7 @@ def extract_all(
     failed: list[int] = []
     with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as executor:
         futures: dict[Future[list[tuple[Any, ...]]], list[int]] = {
-            executor.submit(_extract_batch, [sources[i] for i in batch]): batch for batch in batches
+            executor.submit(_extract_batch, [sources[i] for i in batch], clones): batch for batch in batches
         }
         for future in as_completed(futures):
             batch = futures[future]
@@ -85,16 +89,16 @@ def extract_all(
             if progress:
                 progress(len(batch))
     for index in sorted(failed):
-        results_by_index[index] = _extract_isolated(sources[index])
+        results_by_index[index] = _extract_isolated(sources[index], clones)
         if progress:
             progress(1)
     return [results_by_index[i] for i in range(len(sources))]
 
 
-def _extract_isolated(data: bytes) -> FileFacts:
+def _extract_isolated(data: bytes, clones: bool) -> FileFacts:
     """One file in its own process: a crash costs only this file."""
     try:
         with ProcessPoolExecutor(max_workers=1, mp_context=_context()) as executor:
-            return FileFacts.from_tuple(executor.submit(_extract_batch, [data]).result()[0])
+            return FileFacts.from_tuple(executor.submit(_extract_batch, [data], clones).result()[0])
     except BrokenProcessPool:
         return FileFacts(problem=ParseProblem("the parser crashed on this file (pathological nesting?); not analysed"))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from io import StringIO
 from itertools import groupby
+from typing import TYPE_CHECKING
 
 from archguard.engine import CheckResult
 from archguard.findings import Finding
@@ -17,6 +18,9 @@ from archguard.report import ReportOptions
 from archguard.report.gate_text import print_baseline, print_diff_header, print_diff_sections
 from archguard.report.summary import location, plural, rule_rows, verdict
 from archguard.rules.base import Rule
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def summary_line(result: CheckResult, timing: bool) -> str:
@@ -81,6 +85,22 @@ class _Lines:
 
 
 Lines = _Lines  # the collector, for the other text reports (archguard.report.gate_text)
+
+
+def text_console(buffer: StringIO, options: ReportOptions) -> Console:
+    """A rich console writing plain or coloured text into ``buffer``, for short reports written with rich markup."""
+    from rich.console import Console
+
+    return Console(
+        file=buffer,
+        force_terminal=options.color,
+        no_color=not options.color,
+        color_system="standard" if options.color else None,
+        width=options.width,
+        highlight=False,
+        soft_wrap=True,
+        emoji=False,
+    )
 
 
 def _print_finding(console: _Lines, finding: Finding, verbose: bool) -> None:

@@ -13,6 +13,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import pairwise
+from pathlib import Path
 from typing import Any, ClassVar
 
 import networkx as nx
@@ -104,6 +105,7 @@ class RuleContext:
         if self.loaded is None:
             return None, 0
         return self.loaded.relpath, locate_key(self.loaded.source, self.contract_key(key)) or 0
+    cache_dir: Path | None = None  # where a rule may cache derived results (None: no cache)
 
     @classmethod
     def compile_ignores(cls, contract: Contract) -> tuple[CompiledIgnore, ...]:

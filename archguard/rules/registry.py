@@ -9,6 +9,7 @@ from archguard.rules.acyclic import AcyclicRule
 from archguard.rules.allowed import AllowedRule
 from archguard.rules.base import Rule
 from archguard.rules.boundaries import BoundariesRule
+from archguard.rules.duplication import DuplicationRule
 from archguard.rules.forbidden import ForbiddenRule
 from archguard.rules.implicit import DiscoveryRule, ParseErrorRule, UnmappedRule
 from archguard.rules.importlinter.acyclic_siblings import ImportLinterAcyclicSiblingsRule
@@ -29,7 +30,7 @@ CONTRACT_RULES: dict[str, type[Rule]] = {
     rule.kind: rule for rule in (LayersRule, BoundariesRule, AllowedRule, ForbiddenRule, IndependentRule, AcyclicRule)
 }
 # Rules every run applies, configured by other contract sections.
-IMPLICIT_RULES: dict[str, type[Rule]] = {rule.kind: rule for rule in (ParseErrorRule, DiscoveryRule, UnmappedRule, VacuousRule, AbsentRule)}
+IMPLICIT_RULES: dict[str, type[Rule]] = {rule.kind: rule for rule in (ParseErrorRule, DiscoveryRule, UnmappedRule, VacuousRule, AbsentRule, DuplicationRule)}
 # import-linter contract types (configurations read by archguard.contract.importlinter).
 IMPORTLINTER_RULES: dict[str, type[ImportLinterRule]] = {
     rule.contract_type: rule
@@ -61,6 +62,8 @@ def build_rules(contract: Contract) -> list[Rule]:
         rules.append(VacuousRule(None, name="vacuous-rule", severity=contract.drift.vacuous))
     if contract.drift.absent != "off" and any(config.kind == "allowed" for config in contract.rules):
         rules.append(AbsentRule(None, name="absent", severity=contract.drift.absent))
+    if contract.duplication.enabled:
+        rules.append(DuplicationRule.from_contract(contract))
     return rules
 
 

@@ -1,0 +1,74 @@
+"""``archguard dupes``: the clone groups of the tree, largest first."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from archguard.cli.common import config_option, emit, handle_errors, output_options, resolve_contract, run_options, use_color
+
+
+@click.command("dupes")
+@config_option
+@run_options
+@output_options
+@click.option("--format", "-f", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Report format.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to this file instead of stdout.")
+@click.option("--min-lines", type=click.IntRange(min=1), help="Smallest clone, in lines (default: [duplication] min_lines).")
+@click.option("--min-tokens", type=click.IntRange(min=1), help="Smallest clone, in tokens (default: [duplication] min_tokens).")
+@click.option("--similarity", type=click.FloatRange(0.0, 1.0), help="Near-miss threshold; 1.0 finds exact and renamed clones only.")
+@click.option("--include-tests", is_flag=True, default=None, help="Also look for clones in test files.")
+@handle_errors
+def dupes_command(
+    config_path: Path | None,
+    jobs: int | None,
+    no_cache: bool,
+    cache_dir: Path | None,
+    color: str,
+    quiet: bool,
+    verbose: bool,
+    debug: bool,
+    output_format: str,
+    output: Path | None,
+    min_lines: int | None,
+    min_tokens: int | None,
+    similarity: float | None,
+    include_tests: bool | None,
+) -> None:
+    """List duplicated code: clone groups, largest first, cross-component groups on top.
+
+    Each group shows every location (file:line range, function or class), its size in lines
+    and tokens, the clone type (exact, renamed, near-miss with its similarity) and whether it
+    crosses a component boundary. Exit 1 when a group is at error level ([duplication]
+    cross_component / within_component).
+
+    \b
+    Example:
+      archguard dupes
+      archguard dupes --min-lines 10 --similarity 0.9 --format json -o dupes.json
+    """
+    from archguard.cache import ResultCache
+    from archguard.clones import find_clones
+    from archguard.engine import RunOptions, analyze
+    from archguard.report import ReportOptions
+    from archguard.report.dupes import error_groups, render_json, render_text
+
+    loaded = resolve_contract(config_path)
+    overrides: dict[str, Any] = {
+        name: value
+        for name, value in (("min_lines", min_lines), ("min_tokens", min_tokens), ("similarity", similarity), ("include_tests", include_tests))
+        if value is not None
+    }
+    config = loaded.contract.duplication.model_copy(update=overrides)
+    analysis = analyze(loaded, RunOptions(jobs=jobs, use_cache=not no_cache, cache_dir=cache_dir, clones=True))
+    store = ResultCache(analysis.cache_dir, "clones") if analysis.cache_dir is not None else None
+    report = find_clones(analysis.facts, analysis.paths, analysis.components.component_of, config, store)
+    if output_format == "json":
+        text = render_json(report, config, loaded.display_path)
+    else:
+        text = render_text(report, config, loaded.display_path, ReportOptions(color=use_color(color) and output is None, verbose=verbose))
+    emit(text, output)
+    sys.exit(1 if error_groups(report, config) else 0)

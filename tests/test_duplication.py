@@ -1,0 +1,417 @@
+"""Clone groups and the duplication rule, on fake packages written to tmp_path."""
+
+from __future__ import annotations
+
+import json
+import re
+import textwrap
+from itertools import combinations
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from archguard.cache import ResultCache
+from archguard.clones import CloneReport, added_clones, collect_units, find_clones, new_since
+from archguard.clones.model import SearchStats
+from archguard.clones.nearmiss import similar_pairs
+from archguard.contract.loading import load_contract
+from archguard.contract.models import DuplicationConfig
+from archguard.engine import Analysis, RunOptions, analyze
+from tests.helpers import make_project, run_check, run_cli
+
+CONTRACT = """
+[components]
+orders = {{ modules = ["shop.orders"] }}
+billing = {{ modules = ["shop.billing"] }}
+
+[duplication]
+{duplication}
+"""
+
+PACKAGES = {
+    "src/shop/__init__.py": "",
+    "src/shop/orders/__init__.py": "",
+    "src/shop/billing/__init__.py": "",
+}
+
+# A real-looking function of 13 code lines, used as the original in most tests.
+ORIGINAL = '''
+def summarize_orders(orders, currency="EUR"):
+    """Totals per customer."""
+    totals = {}
+    for order in orders:
+        if order.cancelled:
+            continue
+        customer = order.customer_id
+        amount = order.quantity * order.unit_price
+        if order.discount:
+            amount = amount - amount * order.discount / 100
+        totals[customer] = totals.get(customer, 0) + amount
+    report = []
+    for customer, amount in sorted(totals.items()):
+        report.append({"customer": customer, "total": round(amount, 2), "currency": currency})
+    return report
+'''
+
+# The same code with every name changed consistently, other literals, other layout.
+RENAMED = '''
+def customer_totals(rows, money='USD'):
+    # agent-written
+    sums = {}
+    for row in rows:
+        if row.cancelled:
+            continue
+        who = row.customer_id
+        value = row.quantity * row.unit_price
+        if row.discount:
+            value = value - value * row.discount / 50
+        sums[who] = sums.get(who, 0) + value
+    out = []
+    for who, value in sorted(sums.items()):
+        out.append({'customer': who, 'total': round(value, 3), 'currency': money})
+    return out
+'''
+
+# The same code with one statement added and one changed: a near-miss clone.
+NEAR_MISS = '''
+def summarize_orders_v2(orders, currency="EUR"):
+    totals = {}
+    for order in orders:
+        if order.cancelled or order.is_test:
+            continue
+        customer = order.customer_id
+        amount = order.quantity * order.unit_price
+        if order.discount:
+            amount = amount - amount * order.discount / 100
+        totals[customer] = totals.get(customer, 0) + amount
+    report = []
+    for customer, amount in sorted(totals.items()):
+        report.append({"customer": customer, "total": round(amount, 2), "currency": currency})
+    log.debug("summarized %d customers", len(report))
+    return report
+'''
+
+# Similar size, different code.
+UNRELATED = '''
+def parse_header(line, separator=":"):
+    if separator not in line:
+        raise ValueError(f"not a header: {line!r}")
+    name, _, value = line.partition(separator)
+    name = name.strip().lower().replace("_", "-")
+    value = value.strip()
+    if value.startswith('"') and value.endswith('"'):
+        value = value[1:-1]
+    if not name:
+        raise ValueError("empty header name")
+    aliases = {"content-len": "content-length", "ctype": "content-type"}
+    name = aliases.get(name, name)
+    return name, value
+'''
+
+
+def source(*functions: str, header: str = "") -> str:
+    return header + "\n\n".join(textwrap.dedent(f).strip("\n") for f in functions) + "\n"
+
+
+def project(tmp_path: Path, files: dict[str, str], duplication: str = "") -> Path:
+    return make_project(tmp_path, {**PACKAGES, **files}, CONTRACT.format(duplication=duplication))
+
+
+def report_for(root: Path, **overrides: object) -> tuple[CloneReport, Analysis]:
+    loaded = load_contract(root / "archguard.toml")
+    analysis = analyze(loaded, RunOptions(jobs=1, use_cache=False))
+    config = loaded.contract.duplication.model_copy(update=overrides)
+    return find_clones(analysis.facts, analysis.paths, analysis.components.component_of, config), analysis
+
+
+def locations(report: CloneReport) -> list[tuple[str, list[str]]]:
+    return [(group.clone_type, [f"{u.path}:{u.line}" for u in group.units]) for group in report.groups]
+
+
+def test_exact_clone_across_components_is_an_error_at_both_locations(tmp_path: Path) -> None:
+    reformatted = ORIGINAL.replace('"EUR"', "'EUR'").replace("    totals = {}\n", "    totals = {}  # per customer\n\n")
+    root = project(
+        tmp_path,
+        {"src/shop/orders/report.py": source(ORIGINAL), "src/shop/billing/summary.py": source("import logging", reformatted)},
+    )
+    result = run_check(root)
+    found = [(f.path, f.line, dict(f.details)["clone_type"], f.severity) for f in result.findings if f.rule == "duplication"]
+    assert found == [
+        ("src/shop/billing/summary.py", 3, "exact", "error"),
+        ("src/shop/orders/report.py", 1, "exact", "error"),
+    ]
+    by_path = {f.path: f for f in result.findings if f.rule == "duplication"}
+    assert by_path["src/shop/billing/summary.py"].message == (
+        "function `summarize_orders` (14 lines) duplicates code that already exists at "
+        "src/shop/orders/report.py:1 `summarize_orders` (exact copy); the copies span components billing, orders"
+    )
+    assert result.exit_code == 1
+
+
+def test_renamed_variable_clone_is_found_and_typed_renamed(tmp_path: Path) -> None:
+    root = project(tmp_path, {"src/shop/orders/report.py": source(ORIGINAL), "src/shop/orders/totals.py": source(RENAMED)})
+    report, _ = report_for(root)
+    assert locations(report) == [("renamed", ["src/shop/orders/report.py:1", "src/shop/orders/totals.py:1"])]
+    assert report.groups[0].cross_component is False
+
+
+def test_within_component_clones_are_warnings_and_can_be_turned_off(tmp_path: Path) -> None:
+    files = {"src/shop/orders/report.py": source(ORIGINAL), "src/shop/orders/totals.py": source(RENAMED)}
+    result = run_check(project(tmp_path / "a", files))
+    assert {f.severity for f in result.findings if f.rule == "duplication"} == {"warning"}
+    assert result.exit_code == 0 or any(f.rule != "duplication" for f in result.errors)
+    quiet = run_check(project(tmp_path / "b", files, 'within_component = "off"'))
+    assert [f for f in quiet.findings if f.rule == "duplication"] == []
+
+
+def test_near_miss_is_found_above_the_threshold_and_not_below_it(tmp_path: Path) -> None:
+    root = project(tmp_path, {"src/shop/orders/report.py": source(ORIGINAL), "src/shop/billing/summary.py": source(NEAR_MISS)})
+    loose, _ = report_for(root, similarity=0.5)
+    assert [group.clone_type for group in loose.groups] == ["near-miss"]
+    measured = loose.groups[0].similarity
+    assert 0.75 < measured < 1.0
+    above, _ = report_for(root, similarity=round(measured - 0.01, 4))
+    below, _ = report_for(root, similarity=round(measured + 0.01, 4))
+    assert locations(above) == [("near-miss", ["src/shop/billing/summary.py:1", "src/shop/orders/report.py:1"])]
+    # below the functions' similarity they are no longer clones (their first loops still are)
+    assert [[u.kind for u in group.units] for group in below.groups] == [["block", "block"]]
+    assert below.groups[0].similarity > measured + 0.01
+
+
+def test_a_mixed_group_names_how_each_other_copy_relates(tmp_path: Path) -> None:
+    root = project(
+        tmp_path,
+        {
+            "src/shop/orders/report.py": source(ORIGINAL),
+            "src/shop/billing/summary.py": source(RENAMED),
+            "src/shop/orders/stats.py": source(NEAR_MISS),
+        },
+    )
+    result = run_check(root)
+    message = next(f.message for f in result.findings if f.path == "src/shop/billing/summary.py")
+    assert "src/shop/orders/report.py:1 `summarize_orders` (renamed copy)" in message
+    assert re.search(r"src/shop/orders/stats.py:1 `summarize_orders_v2` \(near-miss, \d\d% similar\)", message)
+
+
+def test_similar_size_code_that_is_not_a_clone_is_not_reported(tmp_path: Path) -> None:
+    root = project(tmp_path, {"src/shop/orders/report.py": source(ORIGINAL), "src/shop/billing/headers.py": source(UNRELATED)})
+    report, _ = report_for(root, similarity=0.6)
+    assert report.groups == ()
+
+
+def test_nested_blocks_of_a_reported_clone_are_not_reported_again(tmp_path: Path) -> None:
+    root = project(tmp_path, {"src/shop/orders/report.py": source(ORIGINAL), "src/shop/billing/summary.py": source(RENAMED)})
+    report, _ = report_for(root, min_lines=2, min_tokens=10)
+    # the for-loops and ifs inside both functions are clones too; only the functions are reported
+    assert locations(report) == [("renamed", ["src/shop/billing/summary.py:1", "src/shop/orders/report.py:1"])]
+
+
+def test_a_block_copied_into_third_code_is_reported_once_at_the_new_place(tmp_path: Path) -> None:
+    loop = textwrap.dedent(ORIGINAL).split("\n")[4:13]  # the first for-loop, 9 lines
+    third = "def rebuild(orders, totals):\n    audit(orders)\n" + "\n".join(loop) + "\n    return totals\n"
+    root = project(
+        tmp_path,
+        {
+            "src/shop/orders/report.py": source(ORIGINAL),
+            "src/shop/billing/summary.py": source(RENAMED),
+            "src/shop/billing/rebuild.py": third,
+        },
+    )
+    result = run_check(root)
+    found = sorted((f.path, f.line, f.kind) for f in result.findings if f.rule == "duplication")
+    assert found == [
+        ("src/shop/billing/rebuild.py", 3, "clone"),  # the copied loop, named with both other copies
+        ("src/shop/billing/summary.py", 1, "clone"),
+        ("src/shop/orders/report.py", 1, "clone"),
+    ]
+    loop_finding = next(f for f in result.findings if f.path == "src/shop/billing/rebuild.py")
+    assert loop_finding.message.endswith(
+        "already exists at src/shop/billing/summary.py:4 `for in customer_totals` (renamed copy), "
+        "src/shop/orders/report.py:4 `for in summarize_orders` (exact copy); the copies span components billing, orders"
+    )
+
+
+def test_tests_generated_files_and_ignored_paths_are_left_out_unless_asked(tmp_path: Path) -> None:
+    files = {
+        "src/shop/orders/report.py": source(ORIGINAL),
+        "src/shop/orders/tests/test_report.py": source(RENAMED),
+        "src/shop/orders/tests/__init__.py": "",
+        "src/shop/billing/generated.py": source(RENAMED, header="# Code generated by protoc. DO NOT EDIT.\n"),
+        "src/shop/billing/legacy/old.py": source(RENAMED),
+        "src/shop/billing/legacy/__init__.py": "",
+    }
+    root = project(tmp_path, files, 'ignore = ["**/legacy/**"]')
+    report, _ = report_for(root)
+    assert report.groups == ()
+    with_tests, _ = report_for(root, include_tests=True)
+    assert locations(with_tests) == [("renamed", ["src/shop/orders/report.py:1", "src/shop/orders/tests/test_report.py:1"])]
+
+
+def test_scopes_and_sizes_limit_what_is_compared(tmp_path: Path) -> None:
+    root = project(tmp_path, {"src/shop/orders/report.py": source(ORIGINAL), "src/shop/billing/summary.py": source(RENAMED)})
+    assert report_for(root, scopes=["methods", "classes"])[0].groups == ()
+    assert report_for(root, min_lines=15)[0].groups == ()  # the functions have 14 lines of code
+    assert report_for(root, min_tokens=500)[0].groups == ()
+    blocks_only, _ = report_for(root, scopes=["blocks"], min_lines=3, min_tokens=20)
+    assert {group.units[0].kind for group in blocks_only.groups} == {"block"}
+
+
+def test_methods_and_classes_are_clones_too(tmp_path: Path) -> None:
+    method = textwrap.indent(textwrap.dedent(ORIGINAL).replace("(orders,", "(self, orders,"), "    ")
+    root = project(
+        tmp_path,
+        {
+            "src/shop/orders/service.py": "class OrderService:\n" + method,
+            "src/shop/billing/service.py": "class BillingService:\n" + method.replace("orders", "items"),
+        },
+    )
+    report, _ = report_for(root)
+    assert [(group.clone_type, [u.kind for u in group.units]) for group in report.groups] == [("renamed", ["class", "class"])]
+
+
+def test_fingerprints_survive_unrelated_edits_and_change_with_the_clone(tmp_path: Path) -> None:
+    files = {"src/shop/orders/report.py": source(ORIGINAL), "src/shop/billing/summary.py": source(RENAMED)}
+    before = {f.path: f.fingerprint for f in run_check(project(tmp_path / "a", files)).findings if f.rule == "duplication"}
+    shifted = {**files, "src/shop/billing/summary.py": source("import os", "X = 1", RENAMED, UNRELATED)}
+    after = {f.path: (f.fingerprint, f.line) for f in run_check(project(tmp_path / "b", shifted)).findings if f.rule == "duplication"}
+    assert {path: fingerprint for path, (fingerprint, _line) in after.items()} == before
+    assert after["src/shop/billing/summary.py"][1] == 5
+    edited = {**files, "src/shop/billing/summary.py": source(RENAMED.replace("round(value, 3)", "round(value, 3) or 0"))}
+    changed = {f.path: f.fingerprint for f in run_check(project(tmp_path / "c", edited), ).findings if f.rule == "duplication"}
+    assert changed["src/shop/orders/report.py"] == before["src/shop/orders/report.py"]
+    assert changed["src/shop/billing/summary.py"] != before["src/shop/billing/summary.py"]
+
+
+def test_pragma_in_the_copy_silences_that_location_only(tmp_path: Path) -> None:
+    pragma = RENAMED.replace("    # agent-written", "    # archguard: ignore[duplication] kept on purpose until ARCH-7")
+    root = project(tmp_path, {"src/shop/orders/report.py": source(ORIGINAL), "src/shop/billing/summary.py": source(pragma)})
+    result = run_check(root)
+    assert [f.path for f in result.findings if f.rule == "duplication"] == ["src/shop/orders/report.py"]
+    assert [s.finding.path for s in result.suppressed] == ["src/shop/billing/summary.py"]
+
+
+def test_added_clones_names_the_existing_code_for_new_units_only(tmp_path: Path) -> None:
+    base_root = project(tmp_path / "base", {"src/shop/orders/report.py": source(ORIGINAL)})
+    head_root = project(
+        tmp_path / "head", {"src/shop/orders/report.py": source(ORIGINAL), "src/shop/billing/summary.py": source(RENAMED)}
+    )
+    _, base = report_for(base_root)
+    head_report, _ = report_for(head_root)
+    base_units, _ = collect_units(base.facts, base.paths, base.components.component_of, DuplicationConfig())
+    added = added_clones(head_report, new_since(base_units))
+    assert [(a.unit.path, [u.label for u in a.existing], a.also_new) for a in added] == [
+        ("src/shop/billing/summary.py", ["src/shop/orders/report.py:1 `summarize_orders`"], ())
+    ]
+
+
+def test_a_large_generated_style_file_needs_no_pairwise_comparison(tmp_path: Path) -> None:
+    count = 1000
+    handlers = "\n\n".join(
+        f"def handler_{i}(request, value):\n"
+        f"    result = request.lookup_{i}(value)\n"
+        f"    if result is None:\n"
+        f"        result = request.default_{i}\n"
+        f"        request.warn_{i}(value)\n"
+        f"    request.log_{i}(result)\n"
+        f"    return result.render_{i}()\n"
+        for i in range(count)
+    )
+    root = project(tmp_path, {"src/shop/orders/handlers.py": handlers})
+    report, _ = report_for(root, min_lines=5, min_tokens=20)
+    stats = report.stats
+    assert stats.units == count
+    assert stats.classes == count
+    # all pairs would be ~500,000 comparisons; the prefix index finds no candidate pair at all
+    assert stats.candidates == 0 and stats.comparisons == 0
+    assert report.groups == ()
+
+
+def test_thousands_of_inconsistently_renamed_copies_cost_no_comparison(tmp_path: Path) -> None:
+    count = 800
+    copies = "\n\n".join(
+        f"def f_{i}(a, b):\n    x = a + b\n    y = a * {'x' if i % 2 else 'b'}\n    z = x - y\n    w = {'z' if i % 3 else 'a'} / 2\n    return w\n"
+        for i in range(count)
+    )
+    root = project(tmp_path, {"src/shop/orders/copies.py": copies})
+    report, _ = report_for(root, min_lines=5, min_tokens=20)
+    assert report.stats.comparisons == 0
+    assert [(group.clone_type, len(group.units)) for group in report.groups] == [("near-miss", count)]
+
+
+def test_the_candidate_cap_bounds_the_worst_case() -> None:
+    base = set(range(1000, 1020))
+    items = [frozenset(base | {i}) for i in range(400)]  # every pair is 95% similar
+    stats = SearchStats()
+    pairs = similar_pairs(items, 0.85, stats, max_candidates=25)
+    assert stats.capped > 0
+    assert stats.candidates > 400 * 399 // 4  # the index offers (nearly) every pair ...
+    assert stats.comparisons <= 25 * len(items)  # ... the cap verifies a bounded number
+    assert len(pairs) == stats.comparisons  # every verified candidate really is similar
+    linked = {i for pair in pairs for i in pair[:2]}
+    assert linked == set(range(len(items)))  # still one group: every item is linked
+
+
+def test_the_report_is_cached_between_runs_and_a_corrupt_entry_is_ignored(tmp_path: Path) -> None:
+    root = project(tmp_path, {"src/shop/orders/report.py": source(ORIGINAL), "src/shop/billing/summary.py": source(NEAR_MISS)})
+    cache_dir = tmp_path / "cache"
+    first = run_check(root, use_cache=True, cache_dir=cache_dir)
+    stored = ResultCache(cache_dir, "clones").path
+    assert stored.is_file()
+    second = run_check(root, use_cache=True, cache_dir=cache_dir)
+    assert [f.to_json() for f in second.findings] == [f.to_json() for f in first.findings]
+    stored.write_bytes(stored.read_bytes()[:-5] + b"xxxxx")
+    third = run_check(root, use_cache=True, cache_dir=cache_dir)
+    assert [f.to_json() for f in third.findings] == [f.to_json() for f in first.findings]
+
+
+def test_disabled_duplication_extracts_no_clone_facts(tmp_path: Path) -> None:
+    files = {"src/shop/orders/report.py": source(ORIGINAL), "src/shop/billing/summary.py": source(RENAMED)}
+    root = project(tmp_path, files, 'enabled = false\n[drift]\nvacuous = "warning"')
+    result = run_check(root)  # nothing else to check: without "warning" the run would be exit 2
+    assert [f for f in result.findings if f.rule == "duplication"] == []
+    assert all(facts.get_extra("clones") is None for facts in result.analysis.facts.values())
+
+
+def test_dupes_command_lists_groups_with_locations_and_exits_1_on_errors(tmp_path: Path) -> None:
+    root = project(
+        tmp_path,
+        {
+            "src/shop/orders/report.py": source(ORIGINAL, UNRELATED),
+            "src/shop/billing/summary.py": source(RENAMED),
+            "src/shop/orders/headers.py": source(UNRELATED.replace("parse_header", "read_header")),
+        },
+    )
+    done = run_cli("dupes", "--no-cache", cwd=root)
+    assert done.returncode == 1, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("archguard dupes · archguard.toml · 2 clone groups (1 across components)")
+    first = lines.index(next(line for line in lines if line.startswith("1. ")))
+    assert "across components: billing, orders" in lines[first] and "error" in lines[first]
+    assert "src/shop/billing/summary.py:1-15  function customer_totals [billing] 14 lines, 113 tokens" in lines[first + 1]
+    assert "within orders" in next(line for line in lines if line.startswith("2. "))
+    as_json = run_cli("dupes", "--no-cache", "--format", "json", cwd=root)
+    data = json.loads(as_json.stdout)
+    assert data["schema"] == "archguard-dupes/1"
+    assert [(g["type"], g["cross_component"], g["severity"], [loc["path"] for loc in g["locations"]]) for g in data["groups"]] == [
+        ("renamed", True, "error", ["src/shop/billing/summary.py", "src/shop/orders/report.py"]),
+        ("renamed", False, "warning", ["src/shop/orders/headers.py", "src/shop/orders/report.py"]),
+    ]
+    assert data["groups"][1]["locations"][1]["name"] == "parse_header"
+    only_big = run_cli("dupes", "--no-cache", "--min-lines", "15", cwd=root)
+    assert only_big.returncode == 0 and "0 clone groups" in only_big.stdout
+
+
+@settings(max_examples=60)
+@given(
+    st.lists(st.frozensets(st.integers(0, 60), max_size=30), min_size=2, max_size=40),
+    st.sampled_from([0.5, 0.7, 0.85, 0.9, 1.0]),
+)
+def test_the_prefix_index_finds_exactly_the_pairs_that_all_pairs_comparison_finds(items: list[frozenset[int]], threshold: float) -> None:
+    found = {(left, right) for left, right, _ in similar_pairs(items, threshold, SearchStats())}
+    expected = {
+        (left, right)
+        for left, right in combinations(range(len(items)), 2)
+        if items[left] and items[right] and 2 * len(items[left] & items[right]) / (len(items[left]) + len(items[right])) >= threshold - 1e-12
+    }
+    assert found == expected
