@@ -235,6 +235,7 @@ def compare(
         new, resolved = through_moves.new, [leftover[i] for i in through_moves.gone]
         moved_kept = len(through_moves.kept)
         kept_by_move.update(f.path or "" for f in through_moves.kept)
+    new, old_copies = _without_existing_copies(new, before, after)
     base_modules_by_path = {path: module for module, path in before.analysis.paths.items()}
     head_modules_by_path = {path: module for module, path in after.analysis.paths.items()}
     moves = tuple(
@@ -248,10 +249,27 @@ def compare(
         files=tuple(files),
         new=tuple(sort_findings(new)),
         resolved=tuple(sort_findings(resolved)),
-        unchanged=len(exact.kept) + moved_kept,
+        unchanged=len(exact.kept) + moved_kept + old_copies,
         moves=moves,
         edges=tuple(edge_changes(before, after)),
     )
+
+
+def _without_existing_copies(new: list[Finding], before: CheckResult, after: CheckResult) -> tuple[list[Finding], int]:
+    """A change that copies existing code makes a clone group, and so a new finding at every copy;
+    only the copies the change wrote are its doing. Drops duplication findings located at code
+    that existed unchanged in the base (same module, kind, name and normalised code); returns the
+    rest and how many were dropped."""
+    if not any(f.rule == "duplication" for f in new):
+        return new, 0
+    from archguard.clones import collect_units, unit_keys
+
+    analysis = before.analysis
+    config = after.analysis.loaded.contract.duplication
+    units, _ = collect_units(analysis.facts, analysis.paths, analysis.components.component_of, config)
+    existing = unit_keys(units)
+    kept = [f for f in new if not (f.rule == "duplication" and f.identity in existing)]
+    return kept, len(new) - len(kept)
 
 
 def edge_changes(before: CheckResult, after: CheckResult) -> list[EdgeChange]:

@@ -509,3 +509,56 @@ def test_an_import_linter_configuration_gates_a_change_too(tmp_path: Path, monke
     assert keys(comparison.outcome.new) == {("importlinter-layers", "shop.orders.service", "shop.api.views")}
     assert comparison.outcome.unchanged == 1  # shop.domain.pricing -> shop.api.views, at the base already
     assert (comparison.base.analysis.stats.files, comparison.base.analysis.stats.reused) == (12, 11)
+
+
+# (d) an agent writes again a helper that exists in another service, with renamed variables.
+HELPER = """
+def summarize(rows, currency="EUR"):
+    totals = {}
+    for row in rows:
+        key = row["customer"]
+        amount = row["amount"]
+        if amount < 0:
+            continue
+        totals[key] = totals.get(key, 0) + amount
+    lines = [f"{name}: {value} {currency}" for name, value in sorted(totals.items())]
+    return "\\n".join(lines)
+"""
+RENAMED_COPY = """
+def order_report(entries, money="USD"):
+    sums = {}
+    for entry in entries:
+        who = entry["customer"]
+        value = entry["amount"]
+        if value < 0:
+            continue
+        sums[who] = sums.get(who, 0) + value
+    out = [f"{name}: {total} {money}" for name, total in sorted(sums.items())]
+    return "\\n".join(out)
+"""
+
+
+def test_diff_reports_a_copied_helper_once_at_the_copy_naming_the_existing_code(tmp_path: Path) -> None:
+    repo = init_repo(tmp_path / "repo", {**BASE, "src/shop/billing/reports.py": HELPER}, CONTRACT)
+    git(repo, "checkout", "-q", "-b", "feature")
+    edit(repo, {"src/shop/orders/report.py": RENAMED_COPY})  # (d), untracked
+    edit(repo, {"src/shop/billing/api.py": (repo / "src/shop/billing/api.py").read_text() + "\n\nVERSION = 2\n"})  # unrelated
+    comparison = compare(repo, "main")
+    # In the head both copies are findings (each names the other); the change wrote only one.
+    assert sorted(f.path for f in comparison.head.findings if f.rule == "duplication") == [
+        "src/shop/billing/reports.py",
+        "src/shop/orders/report.py",
+    ]
+    (copy,) = comparison.outcome.new
+    assert (copy.rule, copy.path, copy.line, copy.severity) == ("duplication", "src/shop/orders/report.py", 1, "error")
+    assert "duplicates code that already exists at src/shop/billing/reports.py:1 `summarize` (renamed copy)" in copy.message
+    assert "the copies span components billing, orders" in copy.message
+    assert comparison.outcome.unchanged == 3  # the 2 pre-existing violations, and the original: not "new"
+    result = run_cli("check", "--diff", "main", "-q", cwd=repo)
+    assert result.returncode == 1
+    assert result.stdout.count("duplicates code that already exists") == 1
+    # Copying existing code again once a baseline holds the first copy: still the new one only.
+    commit_all(repo, "first copy")
+    edit(repo, {"src/shop/api/report.py": RENAMED_COPY.replace("order_report", "api_report")})
+    again = compare(repo, "feature")
+    assert [(f.rule, f.path) for f in again.outcome.new] == [("duplication", "src/shop/api/report.py")]
