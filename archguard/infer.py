@@ -31,6 +31,7 @@ from pathlib import Path
 
 import networkx as nx
 
+from archguard import baseline
 from archguard.contract.loading import LoadedContract, parse_contract
 from archguard.contract.models import Contract, ProjectConfig
 from archguard.engine import Analysis, CheckResult, RunOptions, analyze, evaluate, reanalyze
@@ -39,6 +40,7 @@ from archguard.findings import Finding
 from archguard.graph import component_graph
 from archguard.layering import Layering, infer_layers
 from archguard.resolve import EXTERNAL, STDLIB, ImportSite
+from archguard.rules.duplication import DuplicationRule
 
 FROZEN_REASON = "present when the contract was inferred"
 LAYERS_RULE = "inferred-layers"
@@ -114,6 +116,7 @@ class Inference:
     contract_root: str = "."  # project root relative to the contract file
     frozen: tuple[FrozenImport, ...] = ()
     imports: int = 1  # import sites analysed: with none, no rule can check anything yet
+    baselined: int = 0  # findings [[ignore]] cannot name (clones), frozen in the baseline file
 
     def component(self, name: str) -> Component:
         return next(c for c in self.components if c.name == name)
@@ -129,6 +132,7 @@ class InitResult:
     contract: Contract
     check: CheckResult  # the contract evaluated on the code it was inferred from
     frozen_findings: list[Finding] = field(default_factory=list)  # what today's code breaks
+    baselined: list[Finding] = field(default_factory=list)  # of those, what goes to the baseline file
 
 
 # -- the pipeline ------------------------------------------------------------------------------
@@ -165,12 +169,23 @@ def infer(root: Path, options: InitOptions | None = None, run: RunOptions | None
     # `frozen_findings` there (archguard.baseline) and skip the [[ignore]] entries.
     frozen_findings = list(result.errors)
     for _ in range(3):
-        if not result.errors:
+        imports = [f for f in result.errors if f.rule != DuplicationRule.kind]
+        if not imports:
             break
-        inference = replace(inference, frozen=(*inference.frozen, *freeze(result.errors, inference)))
+        inference = replace(inference, frozen=(*inference.frozen, *freeze(imports, inference)))
         text = render(inference)
         contract, result = _evaluate(text, analysis, root, contract_dir)
-    return InitResult(text=text, inference=inference, contract=contract, check=result, frozen_findings=frozen_findings)
+    # Clones are not imports: [[ignore]] cannot name them. They go to the baseline file, which
+    # `archguard check` reads by default (matched by fingerprint, so edits elsewhere keep them).
+    baselined = [f for f in result.errors if f.rule == DuplicationRule.kind]
+    if baselined:
+        inference = replace(inference, baselined=len(baselined))
+        text = render(inference)
+        contract, result = _evaluate(text, analysis, root, contract_dir)
+        result = baseline.apply(result, baseline.entries_of(baselined), contract.project.baseline)
+    return InitResult(
+        text=text, inference=inference, contract=contract, check=result, frozen_findings=frozen_findings, baselined=baselined
+    )
 
 
 def _loaded(contract: Contract, root: Path, contract_dir: Path, source: str) -> LoadedContract:
@@ -425,6 +440,13 @@ def render(inference: Inference) -> str:
             'kind = "acyclic"',
             f'name = "{ACYCLIC_RULE}"',
             'scope = "components"',
+        ]
+    if inference.baselined:
+        out += [
+            "",
+            f"# Duplicated code: {_plural(inference.baselined, 'clone finding')} of today's code are frozen in the",
+            "# baseline file (archguard-baseline.json); new copies fail the check. Remove copies, then",
+            "# `archguard baseline --prune`.",
         ]
     out += ["", "# New code must belong to a component.", "[drift]", 'unmapped = "error"']
     if not inference.imports:

@@ -70,16 +70,16 @@ def test_report_in_chromium_filters_sorts_and_loads_nothing(browser: Any, report
 
     rows = page.locator("#findings-table tbody tr")
     visible = page.locator("#findings-table tbody tr:not(.hidden)")
-    assert rows.count() == 7 and visible.count() == 7
-    assert page.inner_text("#shown") == "showing 7 of 7"
+    assert rows.count() == 9 and visible.count() == 9
+    assert page.inner_text("#shown") == "showing 9 of 9"
 
     page.select_option("#filter-rule", "unmapped")
-    assert visible.count() == 2 and page.inner_text("#shown") == "showing 2 of 7"
+    assert visible.count() == 2 and page.inner_text("#shown") == "showing 2 of 9"
     assert all("unmapped" in text for text in visible.all_inner_texts())
 
     page.select_option("#filter-rule", "")
     page.select_option("#filter-component", "domain")
-    assert visible.count() == 3
+    assert visible.count() == 4
     assert "selected" in (page.locator("#graph-box g#node-n_domain").get_attribute("class") or "")
 
     page.click("#filter-reset")
@@ -92,7 +92,7 @@ def test_report_in_chromium_filters_sorts_and_loads_nothing(browser: Any, report
 
     page.click("#filter-reset")
     page.click("#findings-table th:has-text('location')")
-    locations = [page.inner_text(f"#findings-table tbody tr:nth-child({i}) td:nth-child(4)") for i in range(1, 8)]
+    locations = [page.inner_text(f"#findings-table tbody tr:nth-child({i}) td:nth-child(4)") for i in range(1, 10)]
     assert locations == sorted(locations, key=lambda text: (text.split(":")[0], int(text.split(":")[1])))
     page.click("#findings-table th:has-text('location')")
     assert page.inner_text("#findings-table tbody tr:nth-child(1) td:nth-child(4)") == locations[-1]

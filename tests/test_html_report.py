@@ -44,8 +44,8 @@ def test_page_has_graph_rules_findings_and_metrics(example) -> None:  # type: ig
     assert {"graph", "rules", "findings", "metrics", "findings-table", "filter-rule", "filter-component", "archguard-graph"} <= ids
     assert "reflexion" not in ids and "clones" not in ids  # no data, no section
     rows = parse(page).rows
-    assert len(rows) == len(example.findings) == 7
-    assert {r["data-rule"] for r in rows} == {"Clean layering", "Service boundaries", "allowed#3", "Pure domain", "acyclic#5", "unmapped"}
+    assert len(rows) == len(example.findings) == 9
+    assert {r["data-rule"] for r in rows} == {"Clean layering", "Service boundaries", "allowed#3", "Pure domain", "acyclic#5", "unmapped", "duplication"}
     assert {r["data-component"] for r in rows} == {"api", "domain", "(unmapped)"}
 
 

@@ -133,7 +133,7 @@ def test_sarif_results_locate_fingerprint_and_chain_each_finding(example_reports
     _, reports = example_reports["shop-agent-change"]
     run = json.loads(reports["sarif"])["runs"][0]
     findings = json.loads(reports["json"])["findings"]
-    assert len(run["results"]) == len(findings) == 7
+    assert len(run["results"]) == len(findings) == 9
     rule_ids = [rule["id"] for rule in run["tool"]["driver"]["rules"]]
     for result, finding in zip(run["results"], findings, strict=True):
         assert result["ruleId"] == finding["rule"] == rule_ids[result["ruleIndex"]]
@@ -280,7 +280,7 @@ def test_github_annotation_cannot_be_broken_by_hostile_text(tmp_path: Path) -> N
 
 def test_markdown_links_findings_and_chain_hops_to_their_lines(example_reports) -> None:
     markdown = example_reports["shop-agent-change"][1]["markdown"]
-    assert markdown.startswith("### ❌ archguard: 7 errors in 6 rules\n")
+    assert markdown.startswith("### ❌ archguard: 9 errors in 7 rules\n")
     views = "examples/shop-agent-change/src/shop/api/views.py"
     assert f"[`{views}:4`]({SOURCE_URL}/{views}#L4)" in markdown
     assert f"[`shop.billing.ledger -> shop.infra.db`]({SOURCE_URL}/examples/shop-agent-change/src/shop/billing/ledger.py#L3)" in markdown

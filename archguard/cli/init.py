@@ -83,10 +83,17 @@ def init_command(
         contract_dir=directory if to_stdout else target.parent,
     )
     result = infer(directory, options, RunOptions(jobs=jobs, use_cache=not no_cache, cache_dir=cache_dir))
+    baseline_file = target.parent / result.contract.project.baseline
+    if result.baselined and not to_stdout and baseline_file.exists() and not force:
+        raise UsageError(f"{baseline_file} already exists; pass --force to overwrite it (init freezes today's duplicated code there)")
     if to_stdout:
         click.echo(result.text, nl=False)
     else:
         _write(target, result.text)
+        if result.baselined:
+            from archguard import baseline
+
+            baseline.write(baseline_file, baseline.entries_of(result.baselined))
     inference = result.inference
     layering = inference.layering
     cut = sum(len(d.sites) for d in inference.dependencies if (d.source, d.target) in set(layering.cut))
@@ -100,6 +107,12 @@ def init_command(
     ]
     if result.frozen_findings:
         lines.append(f"  {len(result.frozen_findings)} findings of today's code frozen as {len(inference.frozen)} [[ignore]] entries")
+    if result.baselined:
+        count = len(result.baselined)
+        if to_stdout:
+            lines.append(f"  {count} clone finding{'s' * (count != 1)} to freeze: save the contract, then run `archguard baseline`")
+        else:
+            lines.append(f"  {count} clone finding{'s' * (count != 1)} frozen in {baseline_file}")
     if inference.excluded:
         count = len(inference.excluded)
         lines.append(f"  {count} file{'s' * (count != 1)} excluded: archguard cannot analyse them (see [project] exclude)")

@@ -39,7 +39,7 @@ def clone_finding(
     so a baseline keeps matching after unrelated edits; several identical units match by count.
     """
     where = ", ".join(f"{other.label} ({_relation(group, unit, other)})" for other in others)
-    across = f"; the copies span components {', '.join(c or '(none)' for c in group.components)}" if group.cross_component else ""
+    across = f"; the copies span components {', '.join(c or '(no component)' for c in group.components)}" if group.cross_component else ""
     message = f"{unit.kind} `{unit.name}` ({unit.lines} lines) duplicates code that already exists at {where}{across}"
     details = (
         ("clone_type", group.clone_type),
@@ -49,7 +49,7 @@ def clone_finding(
         ("end_line", str(unit.end_line)),
         ("group", group.fingerprint),
         ("cross_component", "true" if group.cross_component else "false"),
-        ("components", ", ".join(c or "(none)" for c in group.components)),
+        ("components", ", ".join(c or "(no component)" for c in group.components)),
     )
     return Finding(
         rule=DuplicationRule.kind,
