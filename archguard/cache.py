@@ -91,30 +91,39 @@ class FactsCache:
 
 
 class ResultCache:
-    """One derived result (e.g. the clone report of a tree) keyed by a digest of its inputs.
+    """Derived results (e.g. the clone report of a tree) keyed by a digest of their inputs.
 
     Same file format as the facts (checksummed marshal, atomic replace); one file per name,
-    holding the latest result only. Values must be plain data (marshal).
+    holding the latest few results, so that the two sides of a diff (the base revision and the
+    working tree) both stay cached. Values must be plain data (marshal).
     """
+
+    KEEP = 4
 
     def __init__(self, directory: Path, name: str) -> None:
         self.directory = directory
         self.path = directory / f"result-{name}.bin"
 
-    def get(self, key: str) -> Any:
-        """The value stored under ``key``, or None."""
+    def _entries(self) -> list[tuple[str, Any]]:
         payload = _read_checked(self.path)
         if payload is None:
-            return None
+            return []
         try:
-            version, stored_key, value = marshal.loads(payload)
+            version, entries = marshal.loads(payload)
         except (ValueError, EOFError, TypeError):
-            return None
-        return value if version == __version__ and stored_key == key else None
+            return []
+        if version != __version__ or not isinstance(entries, list):
+            return []
+        return [entry for entry in entries if isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[0], str)]
+
+    def get(self, key: str) -> Any:
+        """The value stored under ``key``, or None."""
+        return next((value for stored, value in self._entries() if stored == key), None)
 
     def put(self, key: str, value: Any) -> None:
+        entries = [(key, value), *((k, v) for k, v in self._entries() if k != key)][: self.KEEP]
         try:
-            payload = marshal.dumps((__version__, key, value))
+            payload = marshal.dumps((__version__, entries))
         except ValueError:
             return  # not plain data: nothing is cached
         _write_checked(self.directory, self.path, payload)

@@ -415,3 +415,15 @@ def test_the_prefix_index_finds_exactly_the_pairs_that_all_pairs_comparison_find
         if items[left] and items[right] and 2 * len(items[left] & items[right]) / (len(items[left]) + len(items[right])) >= threshold - 1e-12
     }
     assert found == expected
+
+
+def test_the_result_cache_keeps_the_latest_few_results(tmp_path: Path) -> None:
+    store = ResultCache(tmp_path, "clones")
+    for index in range(ResultCache.KEEP + 1):
+        store.put(f"tree-{index}", {"groups": index})
+    # both sides of a diff (base and working tree) stay cached; the oldest result is dropped
+    assert store.get(f"tree-{ResultCache.KEEP}") == {"groups": ResultCache.KEEP}
+    assert store.get("tree-1") == {"groups": 1}
+    assert store.get("tree-0") is None
+    store.put("tree-1", {"groups": "again"})
+    assert store.get("tree-1") == {"groups": "again"}

@@ -6,7 +6,9 @@ small contract with one component per top-level django subpackage, and a branch 
 interleaved round by round so that load from other processes hits every scenario alike:
 
   check-cold         archguard check, empty facts cache (whole tree)
-  check-warm         archguard check, nothing changed since the last run
+  check-warm         archguard check, nothing changed since the last run (replay off: the
+                     facts come from the cache, the graph and rules are evaluated again)
+  check-replay       the same, with replay: the recorded report of the identical run
   diff-cold          archguard check --diff base, empty facts cache
   diff-base-cache    archguard check --diff base, with the cache a check of the base left
                      (the 10 changed files are not in it)
@@ -172,7 +174,8 @@ def main() -> None:
 
         scenarios: dict[str, tuple[list[str], object]] = {
             "check-cold": ([*archguard, "check", "-q", "--cache-dir", str(caches["cold"])], lambda: reset("cold", None)),
-            "check-warm": ([*archguard, "check", "-q", "--cache-dir", str(caches["warm"])], None),
+            "check-warm": ([*archguard, "check", "-q", "--cache-dir", str(caches["warm"])], "no-replay"),
+            "check-replay": ([*archguard, "check", "-q", "--cache-dir", str(caches["warm"])], None),
             "diff-cold": ([*archguard, "check", "-q", "--diff", "base", "--cache-dir", str(caches["diff-cold"])], lambda: reset("diff-cold", None)),
             "diff-base-cache": (
                 [*archguard, "check", "-q", "--diff", "base", "--cache-dir", str(caches["diff-base"])],
@@ -190,7 +193,7 @@ def main() -> None:
                 command, prepare = scenarios[name]
                 if callable(prepare):
                     prepare()
-                times[name].append(timed(command, repo, env))
+                times[name].append(timed(command, repo, {**env, "ARCHGUARD_NO_REPLAY": "1"} if prepare == "no-replay" else env))
             print(f"round {round_number + 1}/{args.rounds}: " + ", ".join(f"{n} {times[n][-1]:.2f}" for n in names), file=sys.stderr)
 
         in_process = measure_in_process(repo, caches["warm"], caches["diff-warm"], args.rounds)
@@ -244,7 +247,9 @@ def write_report(output: Path, times: dict[str, list[float]], in_process: dict[s
         lines.append(row)
     lines += [
         "",
-        "- *check-cold* / *check-warm*: `archguard check` on the whole tree, empty cache / nothing changed.",
+        "- *check-cold* / *check-warm*: `archguard check` on the whole tree, empty cache / nothing changed (replay off:",
+        "  facts from the cache, graph and rules evaluated again). *check-replay*: the same with replay on (the identical",
+        "  run's recorded report is written again after its inputs are verified); a diff check never replays.",
         "- *diff-cold*: `archguard check --diff base` with an empty cache: every file of the head is parsed; the base",
         "  reuses the head's facts for the files the change left alone and parses only the 10 changed files.",
         "- *diff-base-cache*: the cache a check of the base left behind: the head's 10 changed files are parsed, the",

@@ -47,6 +47,7 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2)
     args = parser.parse_args()
     os.environ["PYTHONPATH"] = str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")
+    os.environ["ARCHGUARD_NO_REPLAY"] = "1"  # measure the analysis, not the replay of an identical run
     work = Path(tempfile.mkdtemp(prefix="archguard-dup-cost-"))
     contracts = {}
     for name, enabled in (("with", "true"), ("without", "false")):
