@@ -88,6 +88,37 @@ def import_text(raw: RawImport, names: Iterable[str] | None = None) -> str:
     return f"from {'.' * raw.level}{raw.module} import {', '.join(shown)}"
 
 
+def site_of(
+    raw: RawImport,
+    importer: str,
+    imported: str,
+    path: str,
+    requested: str,
+    names: Iterable[str] = (),
+    symbols: Iterable[str] = (),
+    via: tuple[str, ...] = (),
+) -> ImportSite:
+    """The import site of one raw import statement resolved to ``imported`` (both resolutions)."""
+    names = tuple(names)
+    return ImportSite(
+        importer=importer,
+        imported=imported,
+        path=path,
+        line=raw.line,
+        column=raw.column,
+        end_line=raw.end_line,
+        text=import_text(raw, names or None),
+        requested=requested,
+        names=names,
+        type_checking=raw.type_checking,
+        lazy=raw.lazy,
+        guarded=raw.guarded,
+        dynamic=raw.dynamic,
+        symbols=tuple(symbols),
+        via=via,
+    )
+
+
 def package_of(module: str, is_package: bool) -> str:
     if is_package:
         return module
@@ -270,23 +301,5 @@ class Resolver:
         for (imported, via), (requested, names, symbols) in targets.items():
             if imported == importer:
                 continue  # "from . import x" inside x's own package __init__ naming itself
-            sites.append(
-                ImportSite(
-                    importer=importer,
-                    imported=imported,
-                    path=path,
-                    line=raw.line,
-                    column=raw.column,
-                    end_line=raw.end_line,
-                    text=import_text(raw, names or None),
-                    requested=requested,
-                    names=tuple(names),
-                    type_checking=raw.type_checking,
-                    lazy=raw.lazy,
-                    guarded=raw.guarded,
-                    dynamic=raw.dynamic,
-                    symbols=tuple(symbols),
-                    via=via,
-                )
-            )
+            sites.append(site_of(raw, importer, imported, path, requested, names, symbols, via))
         return sites

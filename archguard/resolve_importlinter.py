@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from archguard.extract.facts import RawImport
-from archguard.resolve import EXTERNAL, ImportSite, import_text
+from archguard.resolve import EXTERNAL, ImportSite, site_of
 
 
 def requested_names(raw: RawImport) -> list[tuple[str, str]]:
@@ -126,20 +126,4 @@ class ImportLinterResolver:
             entry = targets.setdefault(target, (absolute, []))
             if imported_name:
                 entry[1].append(imported_name)
-        return [
-            ImportSite(
-                importer=importer,
-                imported=target,
-                path=path,
-                line=raw.line,
-                column=raw.column,
-                end_line=raw.end_line,
-                text=import_text(raw, names or None),
-                requested=requested,
-                names=tuple(names),
-                type_checking=raw.type_checking,
-                lazy=raw.lazy,
-                guarded=raw.guarded,
-            )
-            for target, (requested, names) in targets.items()
-        ]
+        return [site_of(raw, importer, target, path, requested, names) for target, (requested, names) in targets.items()]
