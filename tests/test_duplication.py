@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import textwrap
+from array import array
 from itertools import combinations
 from pathlib import Path
 
@@ -13,6 +15,7 @@ from hypothesis import strategies as st
 
 from archguard.cache import ResultCache
 from archguard.clones import CloneReport, added_clones, collect_units, find_clones, new_since
+from archguard.clones.detect import _similar_items
 from archguard.clones.model import SearchStats
 from archguard.clones.nearmiss import similar_pairs
 from archguard.contract.loading import load_contract
@@ -417,6 +420,103 @@ def test_the_prefix_index_finds_exactly_the_pairs_that_all_pairs_comparison_find
     assert found == expected
 
 
+class _Memory:
+    """A ResultStore in a dict, counting what the search stores."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, object] = {}
+
+    def get(self, key: str) -> object:
+        return self.values.get(key)
+
+    def put(self, key: str, value: object) -> None:
+        self.values[key] = value
+
+
+def _keyed(items: list[frozenset[int]]) -> tuple[list[array[int]], list[bytes]]:
+    arrays = [array("I", sorted(item)) for item in items]
+    return arrays, [hashlib.blake2b(values.tobytes(), digest_size=16).digest() for values in arrays]
+
+
+@settings(max_examples=80)
+@given(
+    st.lists(st.frozensets(st.integers(0, 40), max_size=25), min_size=1, max_size=30, unique=True),
+    st.lists(st.frozensets(st.integers(0, 40), max_size=25), max_size=8, unique=True),
+    st.sets(st.integers(0, 29)),
+    st.sampled_from([0.5, 0.7, 0.85, 1.0]),
+)
+def test_the_incremental_search_finds_what_a_whole_search_finds(
+    before: list[frozenset[int]], added: list[frozenset[int]], removed: set[int], threshold: float
+) -> None:
+    # A search of the tree before a change is remembered; after the change (items removed,
+    # items added, the rest in a new order) only the new items are looked up.
+    memory = _Memory()
+    items, keys = _keyed(before)
+    _similar_items(items, keys, threshold, SearchStats(), memory)
+    after = [item for index, item in enumerate(before) if index not in removed]
+    after = sorted(set(after) | set(added), key=lambda item: (len(item), sorted(item)))
+    items, keys = _keyed(after)
+    incremental_stats = SearchStats()
+    incremental = _similar_items(items, keys, threshold, incremental_stats, memory)
+    whole = similar_pairs(items, threshold, SearchStats())
+    assert incremental == whole
+    new = [item for item in after if item not in before]
+    if len(new) < len(after) and len(new) <= 200:
+        assert incremental_stats.reused == len([p for p in whole if after[p[0]] in before and after[p[1]] in before])
+
+
+UNRELATED = '''
+def parse_header(line, separator=":"):
+    name, _, value = line.partition(separator)
+    name = name.strip().lower()
+    if not name or any(ch.isspace() for ch in name):
+        raise ValueError(f"bad header name in {line!r}")
+    value = value.strip()
+    while value.endswith(";"):
+        value = value[:-1].rstrip()
+    return name, value
+'''
+
+
+def test_a_changed_tree_compares_only_its_new_code_and_reports_the_same_groups(tmp_path: Path) -> None:
+    files = {
+        "src/shop/orders/report.py": source(ORIGINAL),
+        "src/shop/billing/summary.py": source(NEAR_MISS),
+        "src/shop/billing/other.py": source(RENAMED),
+    }
+    root = project(tmp_path, files)
+    cache_dir = tmp_path / "cache"
+    run_check(root, use_cache=True, cache_dir=cache_dir)
+    # A change: new code unlike the rest, and a statement more in the near-miss copy.
+    (root / "src/shop/billing/summary.py").write_text(source(NEAR_MISS).replace("    return ", "    print(orders)\n    return ", 1))
+    (root / "src/shop/billing/new.py").write_text(source(UNRELATED))
+    loaded = load_contract(root / "archguard.toml")
+    analysis = analyze(loaded, RunOptions(use_cache=True, cache_dir=cache_dir))
+    config = loaded.contract.duplication
+    args = (analysis.facts, analysis.paths, analysis.components.component_of, config)
+    incremental = find_clones(*args, memory=ResultCache(cache_dir, "clone-pairs"))
+    whole = find_clones(*args)
+    assert incremental.groups == whole.groups and len(whole.groups) == 1
+    assert incremental.stats.reused == 1  # a similar pair in code the change left alone
+    assert incremental.stats.near_pairs == whole.stats.near_pairs == 2
+
+
+def test_after_a_small_change_only_the_new_items_are_compared() -> None:
+    # 200 overlapping windows: each shares 18 of 20 shingles with its neighbour (Dice 0.9).
+    before = [frozenset(range(start, start + 20)) for start in range(0, 400, 2)]
+    memory = _Memory()
+    items, keys = _keyed(before)
+    whole_stats = SearchStats()
+    whole = _similar_items(items, keys, 0.85, whole_stats, memory)
+    assert len(whole) == 199 and whole_stats.comparisons >= 199
+    after = [*before[:100], frozenset(range(1000, 1020)), frozenset(range(1001, 1021)), *before[100:]]
+    items, keys = _keyed(after)
+    stats = SearchStats()
+    pairs = _similar_items(items, keys, 0.85, stats, memory)
+    assert pairs == similar_pairs(items, 0.85, SearchStats())
+    assert stats.reused == 199 and stats.comparisons == 1  # the two new windows, with each other
+
+
 def test_the_result_cache_keeps_the_latest_few_results(tmp_path: Path) -> None:
     store = ResultCache(tmp_path, "clones")
     for index in range(ResultCache.KEEP + 1):
@@ -427,3 +527,23 @@ def test_the_result_cache_keeps_the_latest_few_results(tmp_path: Path) -> None:
     assert store.get("tree-0") is None
     store.put("tree-1", {"groups": "again"})
     assert store.get("tree-1") == {"groups": "again"}
+
+
+def test_the_report_key_depends_on_the_units_values_not_on_shared_objects() -> None:
+    # The base side of a diff builds its units from two sources (the head's facts and the
+    # base's cache), so equal strings are separate objects there; the key must not notice.
+    from dataclasses import replace
+
+    from archguard.clones.detect import _report_key
+    from archguard.clones.model import CloneUnit
+
+    path = "pkg/mod.py"
+    unit = CloneUnit(
+        path=path, module="pkg.mod", component=None, kind="function", name="f", line=1, end_line=9,
+        start=0, end=40, lines=9, tokens=60, exact="e" * 16, renamed="r" * 16,
+    )  # fmt: skip
+    shared = [unit, replace(unit, name="g", line=11, end_line=19)]
+    separate = [replace(unit, path="".join(["pkg/", "mod.py"])), replace(unit, path="/".join(["pkg", "mod.py"]), name="g", line=11, end_line=19)]
+    assert shared == separate
+    assert _report_key(shared, DuplicationConfig()) == _report_key(separate, DuplicationConfig())
+    assert _report_key(shared, DuplicationConfig()) != _report_key(shared[:1], DuplicationConfig())

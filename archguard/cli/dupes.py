@@ -50,11 +50,10 @@ def dupes_command(
       archguard dupes
       archguard dupes --min-lines 10 --similarity 0.9 --format json -o dupes.json
     """
-    from archguard.cache import ResultCache
-    from archguard.clones import find_clones
     from archguard.engine import RunOptions, analyze
     from archguard.report import ReportOptions
     from archguard.report.dupes import error_groups, render_json, render_text
+    from archguard.rules.duplication import cached_clone_report
 
     loaded = resolve_contract(config_path)
     overrides: dict[str, Any] = {
@@ -64,8 +63,7 @@ def dupes_command(
     }
     config = loaded.contract.duplication.model_copy(update=overrides)
     analysis = analyze(loaded, RunOptions(jobs=jobs, use_cache=not no_cache, cache_dir=cache_dir, clones=True))
-    store = ResultCache(analysis.cache_dir, "clones") if analysis.cache_dir is not None else None
-    report = find_clones(analysis.facts, analysis.paths, analysis.components.component_of, config, store)
+    report = cached_clone_report(analysis.facts, analysis.paths, analysis.components.component_of, config, analysis.cache_dir)
     if output_format == "json":
         text = render_json(report, config, loaded.display_path)
     else:

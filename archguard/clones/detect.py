@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import hashlib
-import marshal
 import sys
 from array import array
 from collections.abc import Callable, Iterable, Mapping
@@ -23,7 +22,7 @@ from dataclasses import astuple, dataclass
 from typing import Any, Protocol
 
 from archguard.clones.model import CloneGroup, CloneReport, CloneType, CloneUnit, SearchStats, UnitKey
-from archguard.clones.nearmiss import MAX_CANDIDATES, similar_pairs
+from archguard.clones.nearmiss import MAX_CANDIDATES, pairs_with_added, similar_pairs
 from archguard.clones.units import file_units
 from archguard.contract.models import DuplicationConfig
 from archguard.extract.clones import SHINGLE
@@ -80,11 +79,14 @@ def find_clones(
     component_of: Mapping[str, str | None],
     config: DuplicationConfig,
     store: ResultStore | None = None,
+    memory: ResultStore | None = None,
 ) -> CloneReport:
     """Every clone group of a tree, maximal only, sorted (cross-component first, then largest).
 
     With a ``store``, a report for exactly the same units and settings is read back instead
-    of searched again (a warm run on an unchanged tree costs one hash over the units).
+    of searched again (a warm run on an unchanged tree costs one hash over the units). With a
+    ``memory``, the near-miss search reuses the pairs of the last search and compares only new
+    code (see :func:`_near_miss_pairs`).
     """
     units, streams = collect_units(facts, paths, component_of, config)
     key = ""
@@ -93,15 +95,18 @@ def find_clones(
         cached = _decode(store.get(key), units)
         if cached is not None:
             return cached
-    report = _search(units, streams, config)
+    report = _search(units, streams, config, memory)
     if store is not None:
         store.put(key, _encode(report, units))
     return report
 
 
 def _report_key(units: list[CloneUnit], config: DuplicationConfig) -> str:
+    """A hash of the search's inputs. ``repr``, not ``marshal``: marshal's bytes depend on which
+    equal strings are the same object (back-references), so the base side of a diff, whose
+    facts come from two sources, would never find the report a check of the base stored."""
     inputs = (SEARCH_VERSION, SHINGLE, MAX_CANDIDATES, config.similarity, [unit.as_tuple() for unit in units])
-    return hashlib.blake2b(marshal.dumps(inputs), digest_size=16).hexdigest()
+    return hashlib.blake2b(repr(inputs).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 def _encode(report: CloneReport, units: list[CloneUnit]) -> tuple[Any, ...]:
@@ -135,7 +140,9 @@ def _decode(value: Any, units: list[CloneUnit]) -> CloneReport | None:
         return None
 
 
-def _search(units: list[CloneUnit], streams: Mapping[str, bytes], config: DuplicationConfig) -> CloneReport:
+def _search(
+    units: list[CloneUnit], streams: Mapping[str, bytes], config: DuplicationConfig, memory: ResultStore | None = None
+) -> CloneReport:
     stats = SearchStats(files=len(streams), units=len(units))
     by_fingerprint: dict[str, list[CloneUnit]] = {}
     for unit in sorted(units, key=lambda u: u.sort_key):
@@ -146,7 +153,7 @@ def _search(units: list[CloneUnit], streams: Mapping[str, bytes], config: Duplic
     union = _UnionFind(len(members))
     similar: dict[int, dict[int, float]] = {}  # class -> similar class -> similarity
     if config.similarity < 1.0 and len(members) > 1:
-        for left, right, similarity in _near_miss_pairs(members, streams, config.similarity, stats):
+        for left, right, similarity in _near_miss_pairs(members, streams, config.similarity, stats, memory):
             union.union(left, right)
             similar.setdefault(left, {})[right] = similarity
             similar.setdefault(right, {})[left] = similarity
@@ -209,24 +216,34 @@ def _outermost(units: list[CloneUnit]) -> list[CloneUnit]:
 
 
 def _near_miss_pairs(
-    members: list[list[CloneUnit]], streams: Mapping[str, bytes], threshold: float, stats: SearchStats
+    members: list[list[CloneUnit]],
+    streams: Mapping[str, bytes],
+    threshold: float,
+    stats: SearchStats,
+    memory: ResultStore | None = None,
 ) -> list[tuple[int, int, float]]:
     """Similar pairs of fingerprint classes, through one representative unit per class.
 
     Classes whose near-miss token streams are identical (names renamed inconsistently) are
     linked directly, and only the first of them enters the index: thousands of such copies
     cost no comparison at all.
+
+    With a ``memory`` (the cache), the similar pairs of the last search are kept by the content
+    of their shingle windows, and a later search compares only the windows that are new
+    (:func:`archguard.clones.nearmiss.pairs_with_added`): after a change to a few files the
+    search costs a lookup per new unit, not a search of the whole tree.
     """
     items: list[array[int]] = []
+    keys: list[bytes] = []  # content of each item's window
     indexed: list[int] = []  # class index of each item
     pairs: list[tuple[int, int, float]] = []
-    first_with_stream: dict[int, int] = {}
+    first_with_stream: dict[bytes, int] = {}
     representatives = [group[0] for group in members]
     # File by file, so only one file's shingles are unpacked at a time.
     by_file = sorted(range(len(representatives)), key=lambda i: (representatives[i].path, i))
     current_path = ""
     file_shingles = array("I")
-    found: list[tuple[int, array[int]]] = []
+    found: list[tuple[int, bytes, array[int]]] = []
     for index in by_file:
         unit = representatives[index]
         if unit.path != current_path:
@@ -236,14 +253,16 @@ def _near_miss_pairs(
             if _BIG_ENDIAN:
                 file_shingles.byteswap()
         window = file_shingles[unit.start : max(unit.start, unit.end - SHINGLE + 1)]
-        same = first_with_stream.setdefault(hash(window.tobytes()), index)
+        key = hashlib.blake2b(window.tobytes(), digest_size=_ITEM_KEY).digest()
+        same = first_with_stream.setdefault(key, index)
         if same != index:
             pairs.append((min(same, index), max(same, index), 1.0))
             continue
-        found.append((index, array("I", set(window))))
+        found.append((index, key, array("I", set(window))))
     del file_shingles
-    for index, item in sorted(found, key=lambda pair: pair[0]):
+    for index, key, item in sorted(found, key=lambda entry: entry[0]):
         indexed.append(index)
+        keys.append(key)
         items.append(item)
     del found
 
@@ -251,9 +270,64 @@ def _near_miss_pairs(
         a, b = representatives[indexed[left]], representatives[indexed[right]]
         return a.contains(b) or b.contains(a)
 
-    for left, right, similarity in similar_pairs(items, threshold, stats, nested):
-        pairs.append((indexed[left], indexed[right], similarity))
+    similar = _similar_items(items, keys, threshold, stats, memory)
+    kept = [(left, right, value) for left, right, value in similar if not nested(left, right)]
+    stats.near_pairs = len(kept)
+    pairs.extend((indexed[left], indexed[right], value) for left, right, value in kept)
     return pairs
+
+
+_ITEM_KEY = 16  # bytes of an item's content key
+
+
+def _memory_key(threshold: float) -> str:
+    return f"pairs/{SEARCH_VERSION}/{SHINGLE}/{MAX_CANDIDATES}/{threshold!r}"
+
+
+def _similar_items(
+    items: list[array[int]], keys: list[bytes], threshold: float, stats: SearchStats, memory: ResultStore | None
+) -> list[tuple[int, int, float]]:
+    """Every similar pair of items: from the last search's pairs plus a lookup of the new items
+    when the memory has a usable result, else from a whole search. Either way the result is
+    stored for the next run (unless the whole search had to cap a candidate list: its pairs
+    then depend on the order of the whole tree, and cannot be reused)."""
+    similar: list[tuple[int, int, float]] | None = None
+    remembered = _recall(memory.get(_memory_key(threshold)) if memory is not None else None)
+    if remembered is not None:
+        old_keys, old_pairs = remembered
+        position = {key: index for index, key in enumerate(keys)}
+        added = [index for index, key in enumerate(keys) if key not in old_keys]
+        if len(added) <= max(_MAX_ADDED, len(keys) // 5):
+            similar = pairs_with_added(items, added, threshold, stats)
+        if similar is not None:
+            reused = []
+            for left_key, right_key, value in old_pairs:
+                left, right = position.get(left_key), position.get(right_key)
+                if left is not None and right is not None:
+                    reused.append((left, right, value) if left < right else (right, left, value))
+            stats.reused = len(reused)
+            similar = sorted(similar + reused)
+    if similar is None:
+        similar = similar_pairs(items, threshold, stats)
+    if memory is not None and not stats.capped:
+        memory.put(_memory_key(threshold), (b"".join(keys), [(left, right, value) for left, right, value in similar]))
+    return similar
+
+
+_MAX_ADDED = 200  # new items looked up one by one, at most (or a fifth of the tree, if more)
+
+
+def _recall(value: Any) -> tuple[frozenset[bytes], list[tuple[bytes, bytes, float]]] | None:
+    """A stored search result: (item keys, similar pairs by key); None when absent or unusable."""
+    try:
+        blob, raw_pairs = value
+        if not isinstance(blob, bytes) or len(blob) % _ITEM_KEY:
+            return None
+        keys = [blob[offset : offset + _ITEM_KEY] for offset in range(0, len(blob), _ITEM_KEY)]
+        pairs = [(keys[left], keys[right], float(similarity)) for left, right, similarity in raw_pairs]
+    except (TypeError, ValueError, IndexError):
+        return None
+    return frozenset(keys), pairs
 
 
 def _maximal(groups: list[CloneGroup]) -> list[CloneGroup]:

@@ -129,6 +129,7 @@ class SearchStats:
     comparisons: int = 0  # candidate pairs whose similarity was computed
     near_pairs: int = 0  # pairs at or above the similarity threshold
     capped: int = 0  # units whose candidate list was cut to the cap
+    reused: int = 0  # similar pairs taken from the last search (only new code was compared)
 
 
 @dataclass(frozen=True)

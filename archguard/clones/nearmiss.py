@@ -119,3 +119,60 @@ def similar_pairs(
             index.setdefault(shingle, []).append(current)
     stats.near_pairs += len(pairs)
     return sorted(pairs)
+
+
+def pairs_with_added(
+    items: Sequence[Sequence[int]],
+    added: Sequence[int],
+    threshold: float,
+    stats: SearchStats,
+    max_candidates: int = MAX_CANDIDATES,
+) -> list[tuple[int, int, float]] | None:
+    """The pairs of :func:`similar_pairs` that involve at least one item of ``added``.
+
+    The incremental search: the pairs among the other items are known from an earlier search
+    (the similarity of two items depends on those two alone). Each added item ``A`` is looked
+    up against every item through a one-sided prefix filter: a partner shares at least
+    ``ceil(t |A| / (2 - t))`` of ``A``'s shingles whatever its size, so it holds one of ``A``'s
+    ``|A| - ceil(t |A| / (2 - t)) + 1`` rarest ones (the pigeonhole principle holds for any
+    order of ``A`` alone). The posting lists are complete for those shingles only.
+
+    Returns None when an added item has more than ``max_candidates`` candidates: the whole
+    search must run then, so that its cap decides which ones are compared, as it would without
+    the earlier result.
+    """
+    if threshold <= 0:
+        threshold = 1e-9
+    prefixes: dict[int, list[int]] = {}
+    wanted: set[int] = set()
+    for item in added:
+        wanted.update(items[item])
+    postings: dict[int, list[int]] = {shingle: [] for shingle in wanted}
+    for position, values in enumerate(items):
+        for shingle in wanted.intersection(values):
+            postings[shingle].append(position)
+    for item in added:
+        values = sorted(set(items[item]), key=lambda shingle: (len(postings[shingle]), shingle))
+        length = len(values)
+        bound = math.ceil(threshold * length / (2 - threshold) - 1e-9)
+        prefixes[item] = values[: length - bound + 1] if length else []
+    is_added = set(added)
+    pairs: list[tuple[int, int, float]] = []
+    for item in sorted(added):
+        mine = frozenset(items[item])
+        length = len(mine)
+        found = {other for shingle in prefixes[item] for other in postings[shingle]}
+        found.discard(item)
+        # A pair of two added items is looked up from the first of them only.
+        candidates = sorted(other for other in found if other not in is_added or other > item)
+        if len(candidates) > max_candidates:
+            return None
+        stats.candidates += len(candidates)
+        stats.comparisons += len(candidates)
+        for other in candidates:
+            theirs = items[other]
+            overlap = len(mine.intersection(theirs))
+            similarity = 2 * overlap / (length + len(theirs))
+            if similarity >= threshold - 1e-12:
+                pairs.append((item, other, similarity) if item < other else (other, item, similarity))
+    return sorted(pairs)

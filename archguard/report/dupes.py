@@ -93,6 +93,7 @@ def report_data(report: CloneReport, config: DuplicationConfig, contract: str) -
             "units": stats.units,
             "near_miss_candidates": stats.candidates,
             "near_miss_comparisons": stats.comparisons,
+            "near_miss_reused_pairs": stats.reused,
         },
         "groups": groups,
     }

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from pathlib import Path
 
 from archguard.cache import ResultCache
 from archguard.clones import CloneGroup, CloneReport, CloneUnit, added_clones, find_clones
 from archguard.contract.models import Contract, DuplicationConfig
+from archguard.extract.facts import FileFacts
 from archguard.findings import Finding, Severity
 from archguard.rules.base import Rule, RuleContext
 
@@ -95,8 +97,22 @@ def added_findings(
 
 def clone_report(ctx: RuleContext, config: DuplicationConfig) -> CloneReport:
     """The tree's clone report (kept in the cache directory between runs, when there is one)."""
-    store = ResultCache(ctx.cache_dir, "clones") if ctx.cache_dir is not None else None
-    return find_clones(ctx.facts, ctx.paths, ctx.components.component_of, config, store)
+    return cached_clone_report(ctx.facts, ctx.paths, ctx.components.component_of, config, ctx.cache_dir)
+
+
+def cached_clone_report(
+    facts: Mapping[str, FileFacts],
+    paths: Mapping[str, str],
+    component_of: Mapping[str, str | None],
+    config: DuplicationConfig,
+    cache_dir: Path | None,
+) -> CloneReport:
+    """:func:`find_clones` with the cache directory (None: no cache): the last reports, and the
+    last search's similar pairs so that a changed tree compares only its new code."""
+    if cache_dir is None:
+        return find_clones(facts, paths, component_of, config)
+    store, memory = ResultCache(cache_dir, "clones"), ResultCache(cache_dir, "clone-pairs")
+    return find_clones(facts, paths, component_of, config, store, memory)
 
 
 class DuplicationRule(Rule):
