@@ -1,6 +1,6 @@
 """Every benchmark in one command, results to benchmarks/results/.
 
-    python -m benchmarks.run [--only core,scale,drift,duplication] [--repetitions 5]
+    python -m benchmarks.run [--only core,scale,drift,duplication,pool] [--repetitions 5]
                              [--sizes 1000,5000,20000,50000] [--jscpd PATH]
 
 Downloads nothing at run time except through pip (Django's sdist, via ``pip download``).
@@ -17,7 +17,9 @@ repetitions, and writes a Markdown table of medians, ratios and peak memory:
 - ``duplication``: planted clones in a copy of Django (recall per clone type, precision),
   archguard against pylint's duplicate-code and jscpd (when ``--jscpd`` is given), and the
   whole-Django clone search -> ``results/duplication.md``; what clone detection adds to a
-  check -> ``results/duplication-cost.txt``.
+  check -> ``results/duplication-cost.txt``;
+- ``pool``: extraction of 70-800 KB of Django in one process and in a two-worker pool, to
+  place the pool's threshold -> ``results/pool.md``.
 
 The machines are shared and noisy: quote medians and ratios from one run, never absolute
 seconds from different moments.
@@ -32,7 +34,7 @@ import time
 
 from benchmarks.common import HERE, REPO, RESULTS, django_source
 
-PARTS = ("core", "scale", "drift", "duplication")
+PARTS = ("core", "scale", "drift", "duplication", "pool")
 
 
 def _run(command: list[str], log_name: str | None = None) -> None:
@@ -75,6 +77,8 @@ def main() -> None:
             [python, str(HERE / "duplication" / "check_cost.py"), "--tree", str(django), "--repeat", str(min(args.repetitions, 3))],
             "duplication-cost.txt",
         )
+    if "pool" in parts:
+        _run([python, "-m", "benchmarks.pool", "--repetitions", reps])
     print(f"results in {RESULTS}")
 
 

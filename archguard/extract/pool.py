@@ -19,7 +19,11 @@ from typing import Any
 from archguard.extract import extract_facts
 from archguard.extract.facts import FileFacts, ParseProblem
 
-MIN_FILES_PER_WORKER = 16  # below this, starting processes costs more than it saves
+# Bytes of source per worker below which starting processes costs more than it saves.
+# Measured (benchmarks/results/pool.md): two workers break even at about 100 KB of source in
+# all (a fork server that imports libcst, then the workers), and take 0.7x the time of one
+# process from 300 KB, e.g. the ten large files of a typical change.
+MIN_BYTES_PER_WORKER = 50_000
 
 
 def default_jobs() -> int:
@@ -29,8 +33,15 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-# Test hook: a worker that meets this marker in a file dies, as if the native parser crashed.
+# Test hook: a worker that meets this marker in a file dies, as if the native parser crashed
+# (and the pool is used whatever the amount of work, since that is what is tested).
 _CRASH_MARKER = os.environ.get("ARCHGUARD_TEST_CRASH_MARKER", "").encode()
+
+
+def pool_size(sources: Sequence[bytes], jobs: int) -> int:
+    """How many worker processes to start for these sources (1: none, extract here)."""
+    per_worker = 1 if _CRASH_MARKER else MIN_BYTES_PER_WORKER
+    return max(1, min(jobs, len(sources), sum(map(len, sources)) // per_worker))
 
 
 def _extract_batch(batch: list[bytes], clones: bool = True) -> list[tuple[Any, ...]]:
@@ -57,7 +68,7 @@ def extract_all(
 
     ``clones``: also compute clone fingerprints (see :func:`archguard.extract.extract_facts`).
     """
-    workers = min(jobs, max(1, len(sources) // MIN_FILES_PER_WORKER))
+    workers = pool_size(sources, jobs)
     if workers <= 1:
         results = []
         for data in sources:
