@@ -20,6 +20,7 @@ from benchmarks.common import (
     Series,
     alternate,
     bin_path,
+    compile_bytecode,
     django_contracts,
     django_source,
     machine,
@@ -58,6 +59,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repetitions", type=int, default=5)
     args = parser.parse_args()
+    compile_bytecode()
     source = django_source()
     project = WORK / "core-django"
     if project.exists():

@@ -18,7 +18,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from benchmarks.common import REPO, RESULTS, WORK, django_source, machine, table
+from benchmarks.common import REPO, RESULTS, WORK, compile_bytecode, django_source, machine, table
 
 SIZES = (50_000, 100_000, 200_000, 300_000, 400_000, 800_000)
 
@@ -57,6 +57,7 @@ def main() -> None:
     parser.add_argument("--repetitions", type=int, default=5)
     parser.add_argument("--output", type=Path, default=RESULTS / "pool.md")
     args = parser.parse_args()
+    compile_bytecode()
     django = django_source()
     script = WORK / "pool_child.py"
     script.parent.mkdir(parents=True, exist_ok=True)
@@ -69,9 +70,7 @@ def main() -> None:
         times: dict[int, list[float]] = {1: [], 2: []}
         for repetition in range(args.repetitions):
             for workers in (1, 2) if repetition % 2 == 0 else (2, 1):
-                completed = subprocess.run(
-                    [sys.executable, str(script), json.dumps(paths), str(workers)], cwd=REPO, check=True, capture_output=True, text=True
-                )
+                completed = subprocess.run([sys.executable, str(script), json.dumps(paths), str(workers)], cwd=REPO, check=True, capture_output=True, text=True)
                 times[workers].append(float(completed.stdout.strip().splitlines()[-1]))
         one, two = statistics.median(times[1]), statistics.median(times[2])
         rows.append([f"{size / 1000:.0f} KB", str(len(paths)), f"{one:.2f}", f"{two:.2f}", f"{two / one:.2f}x"])

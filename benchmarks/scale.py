@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import shutil
 
-from benchmarks.common import RESULTS, WORK, Series, alternate, bin_path, machine, table, timed
+from benchmarks.common import RESULTS, WORK, Series, alternate, bin_path, compile_bytecode, machine, table, timed
 from benchmarks.generate import contracts, generate
 
 
@@ -21,6 +21,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,5000,20000,50000")
     parser.add_argument("--repetitions", type=int, default=3)
     args = parser.parse_args()
+    compile_bytecode()
     sizes = [int(size) for size in args.sizes.split(",")]
     archguard, lint_imports, tach = bin_path("archguard"), bin_path("lint-imports"), bin_path("tach")
     rows = []

@@ -143,7 +143,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--output", type=Path, default=HERE / "benchmarks/results/drift.md")
     args = parser.parse_args()
+    from benchmarks.common import compile_bytecode
 
+    compile_bytecode()
     python = sys.executable
     lint_imports = shutil.which("lint-imports", path=str(Path(python).parent)) or shutil.which("lint-imports")
     env = {**os.environ, "PYTHONPATH": str(HERE)}

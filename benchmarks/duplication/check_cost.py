@@ -46,6 +46,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=2)
     args = parser.parse_args()
+    # Byte-compiled as a wheel install would be (see benchmarks.common.compile_bytecode).
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "archguard")], check=True)
     os.environ["PYTHONPATH"] = str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")
     os.environ["ARCHGUARD_NO_REPLAY"] = "1"  # measure the analysis, not the replay of an identical run
     work = Path(tempfile.mkdtemp(prefix="archguard-dup-cost-"))
