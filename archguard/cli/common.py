@@ -112,15 +112,18 @@ def progress_bar(enabled: bool) -> Callable[[int, int], None] | None:
 def resolve_contract(config_path: Path | None, contract_ids: tuple[str, ...] = ()) -> LoadedContract:
     """The contract to check: ``--config``, else archguard's own contract, else an import-linter
     configuration (``setup.cfg``/``.importlinter``/``[tool.importlinter]``), searched upwards."""
-    from archguard.contract.importlinter import find_importlinter_config, is_importlinter_file, load_importlinter
-
+    # archguard.contract.importlinter is imported only where an import-linter file may be read.
     if config_path is not None:
+        from archguard.contract.importlinter import is_importlinter_file, load_importlinter
+
         if is_importlinter_file(config_path):
             return load_importlinter(config_path, contract_ids=contract_ids)
         loaded = load_contract(config_path)
     else:
         found = find_contract(Path.cwd())
         if found is None:
+            from archguard.contract.importlinter import find_importlinter_config, load_importlinter
+
             importlinter = find_importlinter_config(Path.cwd())
             if importlinter is not None:
                 return load_importlinter(importlinter, auto_detected=True, contract_ids=contract_ids)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import import_module
 
 from archguard.engine import CheckResult
 
@@ -39,16 +40,26 @@ class ReportOptions:
 Reporter = Callable[[CheckResult, ReportOptions], str]
 
 
-def reporters() -> dict[str, Reporter]:
-    """Format name -> reporter. The one place formats are registered."""
-    from archguard.report import agent, github, json_report, junit, markdown, sarif, text
+# Format name -> module of archguard.report with its ``render``. The one place formats are registered.
+_FORMATS = {
+    "text": "text",
+    "json": "json_report",
+    "sarif": "sarif",
+    "junit": "junit",
+    "github": "github",
+    "markdown": "markdown",
+    "agent": "agent",
+}
 
-    return {
-        "text": text.render,
-        "json": json_report.render,
-        "sarif": sarif.render,
-        "junit": junit.render,
-        "github": github.render,
-        "markdown": markdown.render,
-        "agent": agent.render,
-    }
+
+def _on_first_use(module: str) -> Reporter:
+    def render(result: CheckResult, options: ReportOptions) -> str:
+        renderer: Reporter = import_module(f"archguard.report.{module}").render
+        return renderer(result, options)
+
+    return render
+
+
+def reporters() -> dict[str, Reporter]:
+    """Format name -> reporter; each reporter's module is imported when it first renders."""
+    return {name: _on_first_use(module) for name, module in _FORMATS.items()}

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from archguard.contract.importlinter import ImportLinterConfig
+from functools import cache
+from typing import TYPE_CHECKING
+
 from archguard.contract.models import Contract
 from archguard.rules.absent import AbsentRule
 from archguard.rules.acyclic import AcyclicRule
@@ -12,16 +14,13 @@ from archguard.rules.boundaries import BoundariesRule
 from archguard.rules.duplication import DuplicationRule
 from archguard.rules.forbidden import ForbiddenRule
 from archguard.rules.implicit import DiscoveryRule, ParseErrorRule, UnmappedRule
-from archguard.rules.importlinter.acyclic_siblings import ImportLinterAcyclicSiblingsRule
-from archguard.rules.importlinter.common import ImportLinterRule
-from archguard.rules.importlinter.forbidden import ImportLinterForbiddenRule
-from archguard.rules.importlinter.independence import ImportLinterIndependenceRule
-from archguard.rules.importlinter.layers import ImportLinterLayersRule
-from archguard.rules.importlinter.private_modules import ImportLinterPrivateModulesRule
-from archguard.rules.importlinter.protected import ImportLinterProtectedRule
 from archguard.rules.independent import IndependentRule
 from archguard.rules.layers import LayersRule
 from archguard.rules.vacuous import EMPTY_RULE, VacuousRule
+
+if TYPE_CHECKING:
+    from archguard.contract.importlinter import ImportLinterConfig
+    from archguard.rules.importlinter.common import ImportLinterRule
 
 EMPTY_RULE_KIND = EMPTY_RULE  # the 'vacuous-rule' finding that says a whole rule checks nothing
 
@@ -31,10 +30,20 @@ CONTRACT_RULES: dict[str, type[Rule]] = {
 }
 # Rules every run applies, configured by other contract sections.
 IMPLICIT_RULES: dict[str, type[Rule]] = {rule.kind: rule for rule in (ParseErrorRule, DiscoveryRule, UnmappedRule, VacuousRule, AbsentRule, DuplicationRule)}
-# import-linter contract types (configurations read by archguard.contract.importlinter).
-IMPORTLINTER_RULES: dict[str, type[ImportLinterRule]] = {
-    rule.contract_type: rule
-    for rule in (
+
+
+@cache
+def importlinter_rules() -> dict[str, type[ImportLinterRule]]:
+    """import-linter contract types (configurations read by archguard.contract.importlinter).
+    Imported on first use: a run of an archguard contract never needs them."""
+    from archguard.rules.importlinter.acyclic_siblings import ImportLinterAcyclicSiblingsRule
+    from archguard.rules.importlinter.forbidden import ImportLinterForbiddenRule
+    from archguard.rules.importlinter.independence import ImportLinterIndependenceRule
+    from archguard.rules.importlinter.layers import ImportLinterLayersRule
+    from archguard.rules.importlinter.private_modules import ImportLinterPrivateModulesRule
+    from archguard.rules.importlinter.protected import ImportLinterProtectedRule
+
+    kinds: tuple[type[ImportLinterRule], ...] = (
         ImportLinterLayersRule,
         ImportLinterForbiddenRule,
         ImportLinterIndependenceRule,
@@ -42,11 +51,11 @@ IMPORTLINTER_RULES: dict[str, type[ImportLinterRule]] = {
         ImportLinterPrivateModulesRule,
         ImportLinterAcyclicSiblingsRule,
     )
-}
+    return {rule.contract_type: rule for rule in kinds}
 
 
 def all_rule_types() -> list[type[Rule]]:
-    return [*CONTRACT_RULES.values(), *IMPLICIT_RULES.values(), *IMPORTLINTER_RULES.values()]
+    return [*CONTRACT_RULES.values(), *IMPLICIT_RULES.values(), *importlinter_rules().values()]
 
 
 def build_rules(contract: Contract) -> list[Rule]:
@@ -75,7 +84,7 @@ def build_importlinter_rules(config: ImportLinterConfig) -> list[Rule]:
         # import-linter allows two contracts with one name; reports tell them apart by their id.
         name = contract.name if contract.name not in seen else f"{contract.name} ({contract.id or index + 1})"
         seen.add(name)
-        rules.append(IMPORTLINTER_RULES[contract.type](contract, index, session=config.session, name=name))
+        rules.append(importlinter_rules()[contract.type](contract, index, session=config.session, name=name))
     rules.append(ParseErrorRule(None, name="parse-error", severity="error"))
     rules.append(DiscoveryRule(None, name="discovery", severity="warning"))
     return rules
