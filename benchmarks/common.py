@@ -87,9 +87,31 @@ def _tach_toml() -> str:
     return 'source_roots = ["."]\nexact = false\n\n' + "\n".join(modules)
 
 
+def _deply_yaml() -> str:
+    """deply's form of the same contracts: one layer per subpackage (a directory collector), and
+    each layer disallows the layers above it, utils also db, forms and template, and dispatch
+    and urls each other. deply's dependencies are uses of code elements (classes, functions,
+    variables) between layers, direct only; it has no cache."""
+    lines = ["deply:", "  paths:", "    - .", "  layers:"]
+    for name in DJANGO_SUBPACKAGES:
+        lines += [f"    - name: {name}", "      collectors:", "        - type: directory", "          directories:", f"            - django/{name}"]
+    forbidden: dict[str, set[str]] = {}
+    for index, name in enumerate(DJANGO_LAYERS):
+        forbidden.setdefault(name, set()).update(DJANGO_LAYERS[:index])
+    forbidden["utils"].update(["db", "forms", "template"])
+    forbidden.setdefault("dispatch", set()).add("urls")
+    forbidden.setdefault("urls", set()).add("dispatch")
+    lines.append("  ruleset:")
+    for name, targets in forbidden.items():
+        if targets:
+            lines += [f"    {name}:", "      disallow_layer_dependencies:", *(f"        - {target}" for target in sorted(targets))]
+    return "\n".join(lines) + "\n"
+
+
 def django_contracts(root: Path) -> None:
-    """Equivalent archguard, import-linter and tach contracts (layers + forbidden + independence)."""
+    """Equivalent archguard, import-linter, tach and deply contracts (layers + forbidden + independence)."""
     (root / "tach.toml").write_text(_tach_toml())
+    (root / "deply.yaml").write_text(_deply_yaml())
     components = "\n".join(f'{name} = {{ modules = ["django.{name}"] }}' for name in DJANGO_SUBPACKAGES)
     layers = ", ".join(f'"{name}"' for name in DJANGO_LAYERS)
     (root / "archguard.toml").write_text(

@@ -85,6 +85,7 @@ def main() -> None:
     archguard = bin_path("archguard")
     lint_imports = bin_path("lint-imports")
     tach = bin_path("tach")
+    deply = bin_path("deply")
     env = {"PYTHONPATH": str(project)}
     no_replay = {"ARCHGUARD_NO_REPLAY": "1"}
     runs: list[tuple[str, list[str], dict[str, str] | None]] = [
@@ -95,6 +96,8 @@ def main() -> None:
         ("lint-imports, warm cache", [lint_imports], env),
         ("tach check (equivalent tach.toml)", [tach, "check"], None),
     ]
+    if shutil.which(deply):
+        runs.append(("deply analyze (equivalent deply.yaml)", [deply, "analyze", "--config", "deply.yaml"], None))
     series = {name: Series(name) for name, _, _ in runs}
     timed([archguard, "check", "-q"], project)  # fill the caches once
     timed([lint_imports], project, env)
@@ -118,7 +121,7 @@ Machine: {machine()}. Medians of {args.repetitions} alternating repetitions.
 Extraction: facts of every file (imports, names, pragmas, clone fingerprints) through the process pool,
 against `libcst.parse_module` alone on the same files with the same number of processes.
 
-## Whole-tree check vs lint-imports and tach (layers + forbidden + independence contracts)
+## Whole-tree check vs lint-imports, tach and deply (layers + forbidden + independence contracts)
 
 {table(check_rows, ["run", "median (s)", "peak RSS (MiB)", "ratio to lint-imports warm", "exit codes"])}
 
@@ -126,6 +129,9 @@ Whole commands, interpreter start included. *warm (facts cache, replay off)*: ev
 from the cache, the graph is rebuilt and every rule evaluated. *warm (replay)*: the same command line
 again with nothing changed: archguard verifies that no input changed (files, contract, options,
 environment, its own code) and writes the recorded report (`archguard/cli/replay.py`).
+tach and deply check direct dependencies only (archguard and import-linter also follow indirect chains
+through the layers); deply's dependencies are uses of classes, functions and variables between layers,
+found with Python's `ast`, and it keeps no cache. Peers: `pip install -e .[bench]`.
 """
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "core.md").write_text(report)

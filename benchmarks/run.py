@@ -9,7 +9,8 @@ repetitions, and writes a Markdown table of medians, ratios and peak memory:
 
 - ``core``: Django, equivalent layers + forbidden + independence contracts: the extractor
   against the bare libcst parse (1 and 2 processes); cold and warm ``archguard check`` against
-  ``lint-imports`` (cache off and warm) and ``tach check`` -> ``results/core.md``;
+  ``lint-imports`` (cache off and warm), ``tach check`` and ``deply analyze`` (peers:
+  ``pip install -e .[bench]``) -> ``results/core.md``;
 - ``scale``: generated packages of each size, archguard vs lint-imports vs tach ->
   ``results/scale.md``;
 - ``drift``: a 10-file change on Django as a git repository: ``archguard check --diff`` with the
