@@ -83,11 +83,15 @@ def _extract(data: bytes, clones: bool = True) -> FileFacts:
         text = text[1:]
     index = LineIndex(text)
     find_dynamic = b"import_module" in data or b"__import__" in data
-    walk = Walker(find_dynamic).walk_module(module)
+    candidates = ast_imports(tree, index, find_dynamic) if tree is not None else None
+    # CPython's tree says how many dynamic import calls with a literal there are (a superset of
+    # those libcst accepts: it also counts concatenated strings); the libcst walk stops searching
+    # expressions once it has found that many, and does not search at all when there are none.
+    budget = sum(1 for candidate in candidates if candidate.kind == "dynamic") if candidates is not None else None
+    walk = Walker(find_dynamic and budget != 0, dynamic_budget=budget).walk_module(module)
 
     spans: list[Span] | None = None
-    if tree is not None:
-        candidates = ast_imports(tree, index, find_dynamic)
+    if tree is not None and candidates is not None:
         spans = []
         j = 0
         for found in walk.imports:

@@ -105,8 +105,10 @@ def dynamic_import_target(call: cst.Call) -> tuple[str, int] | None:
 class Walker:
     """Walks statements of a parsed module, collecting imports and module-level names."""
 
-    def __init__(self, find_dynamic: bool) -> None:
+    def __init__(self, find_dynamic: bool, dynamic_budget: int | None = None) -> None:
         self.find_dynamic = find_dynamic
+        # At most this many dynamic imports exist (None: unknown): the search stops there.
+        self.dynamic_left = dynamic_budget
         self.result = WalkResult()
 
     # -- statements -------------------------------------------------------------------
@@ -271,7 +273,7 @@ class Walker:
 
     # -- expressions (dynamic imports) ----------------------------------------------------
     def expressions(self, node: cst.CSTNode, context: Context) -> None:
-        if not self.find_dynamic:
+        if not self.find_dynamic or self.dynamic_left == 0:
             return
         stack: list[tuple[cst.CSTNode, Context]] = [(node, context)]
         # Depth-first, children in source order, so calls come out in document order.
@@ -283,6 +285,10 @@ class Walker:
                     found = FoundImport("dynamic", current, current_context, literal=_string_literal(current.args[0].value) or "")
                     found.targets.append((target[0], target[1], (), None))
                     self.result.imports.append(found)
+                    if self.dynamic_left is not None:
+                        self.dynamic_left -= 1
+                        if self.dynamic_left == 0:
+                            return
             child_context = replace(current_context, lazy=True) if isinstance(current, cst.Lambda) else current_context
             stack.extend((child, child_context) for child in reversed(current.children))
 
