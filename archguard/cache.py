@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import hashlib
 import marshal
+import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -154,3 +156,63 @@ def _write_checked(directory: Path, path: Path, payload: bytes) -> bool:
     except OSError:
         return False  # a read-only tree: the run still works, only slower next time
     return True
+
+
+class DigestIndex:
+    """Content hashes of files by their ``stat``, so that a warm run does not read unchanged files.
+
+    Like git's index: an entry holds the file's size, modification and change times (ns), device
+    and inode, and the content hash computed when the file was last read. A file whose stat is
+    the same is taken to have the same bytes. The change time cannot be set by tools that
+    restore modification times (``cp -p``, ``touch -d``, archive extraction), so a rewrite in
+    place is still seen. Entries for files changed within :data:`RACY_NS` of the moment the
+    index is written are not kept (a later write in the same timestamp tick could go unseen),
+    so those files are read again next time.
+    """
+
+    RACY_NS = 2_000_000_000
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.path = directory / "digests.bin"
+        self._entries: dict[str, tuple[int, int, int, int, int, str]] = {}
+        self._seen: dict[str, tuple[int, int, int, int, int, str]] = {}
+        self._dirty = False
+
+    def load(self) -> None:
+        payload = _read_checked(self.path)
+        if payload is None:
+            return
+        try:
+            version, entries = marshal.loads(payload)
+        except (ValueError, EOFError, TypeError):
+            return
+        if version == __version__ and isinstance(entries, dict):
+            self._entries = entries
+
+    @staticmethod
+    def _key(info: os.stat_result) -> tuple[int, int, int, int, int]:
+        return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_dev, info.st_ino)
+
+    def lookup(self, path: str, info: os.stat_result) -> str | None:
+        """The content hash recorded for this file when its stat is unchanged, else None."""
+        entry = self._entries.get(path)
+        if entry is None or entry[:5] != self._key(info):
+            return None
+        self._seen[path] = entry
+        return entry[5]
+
+    def record(self, path: str, info: os.stat_result, digest: str) -> None:
+        entry = (*self._key(info), digest)
+        if self._entries.get(path) != entry:
+            self._dirty = True
+        self._seen[path] = entry
+
+    def save(self) -> None:
+        """Write the entries of this run's files (racy ones left out); nothing when unchanged."""
+        if not self._dirty and len(self._seen) == len(self._entries):
+            return
+        limit = time.time_ns() - self.RACY_NS
+        entries = {path: entry for path, entry in self._seen.items() if entry[1] < limit and entry[2] < limit}
+        if entries != self._entries:
+            _write_checked(self.directory, self.path, marshal.dumps((__version__, entries)))

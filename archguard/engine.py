@@ -6,13 +6,14 @@ Neither prints nor exits: the CLI and the reporters do that with what they retur
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
-from archguard.cache import CACHE_DIR_NAME, FactsCache, content_hash
+from archguard.cache import CACHE_DIR_NAME, DigestIndex, FactsCache, content_hash
 from archguard.contract.loading import LoadedContract
 from archguard.contract.models import Contract, ProjectConfig
 from archguard.contract.selectors import referenced_packages
@@ -137,11 +138,30 @@ def extract_files(
     cache: FactsCache | None,
     stats: Stats,
     clones: bool = True,
+    index: DigestIndex | None = None,
 ) -> dict[str, FileFacts]:
-    """Facts for each file: from the cache when its bytes are known, else parsed (in parallel)."""
+    """Facts for each file: from the cache when its bytes are known, else parsed (in parallel).
+
+    With an ``index`` (working tree only), a file whose stat is unchanged since it was last
+    read is not read again: its content hash comes from the index.
+    """
     facts: dict[str, FileFacts] = {}
     missing: list[tuple[SourceFile, str, bytes]] = []
     for file in files:
+        info: os.stat_result | None = None
+        if index is not None:
+            try:
+                info = os.stat(file.path)
+            except OSError:
+                info = None
+            known = index.lookup(str(file.path), info) if info is not None else None
+            if known is not None and cache is not None and info is not None and info.st_size <= options.max_file_size:
+                cached_facts = cache.get(known)
+                if cached_facts is not None:
+                    stats.digests[file.module] = known
+                    facts[file.module] = cached_facts
+                    stats.cached += 1
+                    continue
         data = read(file)
         if isinstance(data, OSError):
             facts[file.module] = FileFacts(problem=ParseProblem(f"cannot read file: {data.strerror or data}"))
@@ -149,6 +169,8 @@ def extract_files(
             continue
         digest = content_hash(data)
         stats.digests[file.module] = digest
+        if index is not None and info is not None:
+            index.record(str(file.path), info, digest)
         if len(data) > options.max_file_size:
             message = f"file too large to analyse ({len(data):,} bytes > max_file_size {options.max_file_size:,}); generated code?"
             facts[file.module] = FileFacts(problem=ParseProblem(message))
@@ -235,15 +257,21 @@ def analyze(loaded: LoadedContract, options: RunOptions | None = None, tree: Sou
     stats.reused = len(known)
     unknown = [f for f in files if f.module not in known]
     cache: FactsCache | None = None
+    index: DigestIndex | None = None
     cache_dir = (options.cache_dir or loaded.root / CACHE_DIR_NAME) if options.use_cache else None
     if cache_dir is not None and unknown:
         cache = FactsCache(cache_dir, extractor_settings(clones))
         cache.load()
+        if type(tree) is WorkingTree:  # its reads are the files on disk, which the index describes
+            index = DigestIndex(cache_dir)
+            index.load()
     options = replace(options, max_file_size=contract.project.max_file_size)
-    extracted = extract_files(unknown, tree.read, options, cache, stats, clones)
+    extracted = extract_files(unknown, tree.read, options, cache, stats, clones, index)
     facts = {f.module: known[f.module] if f.module in known else extracted[f.module] for f in files}
     if cache is not None:
         cache.save()
+    if index is not None:
+        index.save()
     components = build_component_map(contract.components, [f.module for f in files])
     sites, graph = build_graph(files, facts, components, contract.project, discovery, follow_reexports=contract.project.follow_reexports)
     stats.modules = len(files)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
+import pytest
+
 from archguard.cache import CACHE_DIR_NAME
+from archguard.discover import SourceFile
 from tests.helpers import make_project, run_check, run_cli
 
 CONTRACT = """
@@ -78,3 +82,53 @@ def test_output_is_byte_identical_across_runs_and_job_counts(tmp_path: Path) -> 
             assert result.returncode == 1, result.stderr
             outputs.add((fmt, result.stdout))
     assert len(outputs) == 2  # one text output, one JSON output
+
+
+def test_files_whose_stat_is_unchanged_are_not_read_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import archguard.engine as engine
+    from archguard.cache import DigestIndex
+
+    # Files written a moment ago are "racy" (a second write in the same timestamp tick could go
+    # unseen), so the index keeps none of them; here every file counts as settled.
+    monkeypatch.setattr(DigestIndex, "RACY_NS", 0)
+    root = shop(tmp_path, files=10)
+    reads: list[str] = []
+    real_read = engine.read_file
+
+    def counting_read(file: SourceFile) -> bytes | OSError:
+        reads.append(file.relpath)
+        return real_read(file)
+
+    monkeypatch.setattr(engine, "read_file", counting_read)
+    first = run_check(root, use_cache=True)
+    assert len(reads) == first.analysis.stats.files and (root / CACHE_DIR_NAME / "digests.bin").is_file()
+    reads.clear()
+    second = run_check(root, use_cache=True)
+    assert reads == [] and second.analysis.stats.cached == second.analysis.stats.files
+    assert [f.fingerprint for f in second.findings] == [f.fingerprint for f in first.findings]
+
+    # A rewrite in place with the same size and the old modification time: the change time
+    # still differs, so the file is read and its new import is seen.
+    path = root / "shop/domain/model3.py"
+    before = path.stat()
+    text = path.read_text()
+    path.write_text(text.replace("import json", "import yaml"))
+    assert path.stat().st_size == before.st_size
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    reads.clear()
+    third = run_check(root, use_cache=True)
+    assert reads == ["shop/domain/model3.py"]
+    assert "external:yaml" in {site.imported for site in third.analysis.sites if site.importer == "shop.domain.model3"}
+
+
+def test_the_digest_index_keeps_no_entry_for_a_file_changed_just_now(tmp_path: Path) -> None:
+    from archguard.cache import DigestIndex
+
+    path = tmp_path / "fresh.py"
+    path.write_text("import json\n")
+    index = DigestIndex(tmp_path / "cache")
+    index.record(str(path), path.stat(), "digest-of-fresh")
+    index.save()
+    again = DigestIndex(tmp_path / "cache")
+    again.load()
+    assert again.lookup(str(path), path.stat()) is None  # racy: read again next time

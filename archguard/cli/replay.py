@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from archguard import __version__
-from archguard.cache import CACHE_DIR_NAME, content_hash
+from archguard.cache import CACHE_DIR_NAME, DigestIndex, content_hash
 from archguard.contract.locate import find_contract
 from archguard.discover import discover
 from archguard.fileio import write_atomic
@@ -145,8 +145,13 @@ class _Project:
         self.exclude: list[str] = list(data.get("exclude") or [])
 
 
-def _file_digest(path: Path) -> str:
+def _file_digest(path: Path, index: DigestIndex | None = None) -> str:
+    """The content hash of a file: from the digest index when its stat is unchanged, else read."""
     try:
+        if index is not None:
+            known = index.lookup(str(path), os.stat(path))
+            if known is not None:
+                return known
         return content_hash(path.read_bytes())
     except OSError as error:
         return f"unreadable:{error.errno}"
@@ -172,8 +177,10 @@ def replay(invocation: Invocation) -> int | None:
     if baseline is not None and _file_digest(Path(baseline["path"])) != baseline["digest"]:
         return None
     digests = entry["digests"]
+    index = DigestIndex(invocation.entry.parent)  # the run that recorded the entry kept it there
+    index.load()
     for file in discovery.files:
-        if digests.get(file.module) != _file_digest(file.path):
+        if digests.get(file.module) != _file_digest(file.path, index):
             return None
     for path, text in entry["outputs"]:
         if path is None:
