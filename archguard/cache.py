@@ -46,14 +46,11 @@ class FactsCache:
         self.loaded_ok = False
 
     def load(self) -> None:
-        payload = _read_checked(self.path)
-        if payload is None:
+        stored = _read_versioned(self.path)
+        if stored is None or len(stored) != 2:
             return
-        try:
-            version, key, entries = marshal.loads(payload)
-        except (ValueError, EOFError, TypeError):
-            return
-        if version != __version__ or key != self.key or not isinstance(entries, dict):
+        key, entries = stored
+        if key != self.key or not isinstance(entries, dict):
             return
         self._raw = entries
         self.loaded_ok = True
@@ -107,15 +104,10 @@ class ResultCache:
         self.path = directory / f"result-{name}.bin"
 
     def _entries(self) -> list[tuple[str, Any]]:
-        payload = _read_checked(self.path)
-        if payload is None:
+        stored = _read_versioned(self.path)
+        if stored is None or len(stored) != 1 or not isinstance(stored[0], list):
             return []
-        try:
-            version, entries = marshal.loads(payload)
-        except (ValueError, EOFError, TypeError):
-            return []
-        if version != __version__ or not isinstance(entries, list):
-            return []
+        entries = stored[0]
         return [entry for entry in entries if isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[0], str)]
 
     def get(self, key: str) -> Any:
@@ -129,6 +121,21 @@ class ResultCache:
         except ValueError:
             return  # not plain data: nothing is cached
         _write_checked(self.directory, self.path, payload)
+
+
+def _read_versioned(path: Path) -> tuple[Any, ...] | None:
+    """The values a cache file holds after its archguard version, or None when it is missing,
+    torn, corrupt or written by another version."""
+    payload = _read_checked(path)
+    if payload is None:
+        return None
+    try:
+        value = marshal.loads(payload)
+    except (ValueError, EOFError, TypeError):
+        return None
+    if not isinstance(value, tuple) or not value or value[0] != __version__:
+        return None
+    return value[1:]
 
 
 def _read_checked(path: Path) -> bytes | None:
@@ -180,15 +187,9 @@ class DigestIndex:
         self._dirty = False
 
     def load(self) -> None:
-        payload = _read_checked(self.path)
-        if payload is None:
-            return
-        try:
-            version, entries = marshal.loads(payload)
-        except (ValueError, EOFError, TypeError):
-            return
-        if version == __version__ and isinstance(entries, dict):
-            self._entries = entries
+        stored = _read_versioned(self.path)
+        if stored is not None and len(stored) == 1 and isinstance(stored[0], dict):
+            self._entries = stored[0]
 
     @staticmethod
     def _key(info: os.stat_result) -> tuple[int, int, int, int, int]:
