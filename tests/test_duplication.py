@@ -532,8 +532,6 @@ def test_the_result_cache_keeps_the_latest_few_results(tmp_path: Path) -> None:
 def test_the_report_key_depends_on_the_units_values_not_on_shared_objects() -> None:
     # The base side of a diff builds its units from two sources (the head's facts and the
     # base's cache), so equal strings are separate objects there; the key must not notice.
-    from dataclasses import replace
-
     from archguard.clones.detect import _report_key
     from archguard.clones.model import CloneUnit
 
@@ -542,8 +540,8 @@ def test_the_report_key_depends_on_the_units_values_not_on_shared_objects() -> N
         path=path, module="pkg.mod", component=None, kind="function", name="f", line=1, end_line=9,
         start=0, end=40, lines=9, tokens=60, exact="e" * 16, renamed="r" * 16,
     )  # fmt: skip
-    shared = [unit, replace(unit, name="g", line=11, end_line=19)]
-    separate = [replace(unit, path="".join(["pkg/", "mod.py"])), replace(unit, path="/".join(["pkg", "mod.py"]), name="g", line=11, end_line=19)]
+    shared = [unit, unit._replace(name="g", line=11, end_line=19)]
+    separate = [unit._replace(path="".join(["pkg/", "mod.py"])), unit._replace(path="/".join(["pkg", "mod.py"]), name="g", line=11, end_line=19)]
     assert shared == separate
     assert _report_key(shared, DuplicationConfig()) == _report_key(separate, DuplicationConfig())
     assert _report_key(shared, DuplicationConfig()) != _report_key(shared[:1], DuplicationConfig())

@@ -13,6 +13,7 @@ import os
 # use (about 0.1 s); archguard's command line needs none. Set before pydantic is imported.
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
+import gc
 import sys
 from importlib import import_module
 
@@ -62,8 +63,21 @@ def cli() -> None:
     """
 
 
+def tune_gc() -> None:
+    """A run builds many long-lived objects (facts, import sites, the graph) and almost no
+    garbage cycles, so the cyclic collector's default pace (a young collection every 700
+    allocations, a full one every 100 young ones) rescans them for nothing: about a quarter
+    of a warm check on Django. What is loaded so far (the imported modules) is moved out of
+    its reach, and it runs less often."""
+    if os.environ.get("ARCHGUARD_GC_DEFAULT"):
+        return
+    gc.freeze()
+    gc.set_threshold(100_000, 50, 100)
+
+
 def main() -> None:
     """The console script: a check whose inputs did not change is replayed (see replay.py)."""
+    tune_gc()
     argv = sys.argv[1:]
     if argv[:1] == ["check"]:
         from archguard.cli.replay import prepare, replay

@@ -55,10 +55,11 @@ def file_units(
         if any(rx.match(path) for rx in ignores):
             continue
         component = component_of.get(module)
+        # raw: (kind, name, line, end_line, start, end, lines, tokens, exact, renamed)
         units = tuple(
-            CloneUnit(path, module, component, kind, name, line, end_line, start, end, lines, tokens, exact, renamed)
-            for kind, name, line, end_line, start, end, lines, tokens, exact, renamed in raw_units
-            if lines >= min_lines and tokens >= min_tokens and kind in kinds
+            CloneUnit(path, module, component, *raw)
+            for raw in raw_units
+            if raw[6] >= min_lines and raw[7] >= min_tokens and raw[0] in kinds
         )
         if units:
             yield SourceStreams(path, module, component, shingles, units)
