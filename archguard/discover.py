@@ -289,40 +289,42 @@ def discover(root: Path, project: ProjectConfig, *, contract_file: str | None = 
     modules = _Modules(excluded)
     problems = modules.problems
 
-    def add_file(path: Path, source_root: Path) -> None:
-        modules.add(path, _relpath(path, root), _relpath(source_root, root) or ".")
-
-    visited: set[tuple[int, int]] = set()
     root_text = str(root)
+    visited: set[str] = set()  # real paths of the folders walked
 
     def rel(path: str) -> str:
         if path.startswith(root_text + os.sep):
             return path[len(root_text) + 1 :].replace(os.sep, "/")
         return _relpath(Path(path), root)
 
-    def walk(directory: str, source_root: Path) -> None:
-        # Plain strings and scandir's cached entry data: Django's tree (2,500 folders, most
-        # of them translations) is walked in milliseconds.
-        try:
-            info = os.stat(directory)
-            identity = (info.st_dev, info.st_ino)
-        except OSError:
-            identity = (0, hash(directory))
-        if identity in visited:
+    def walk(directory: str, real: str, source_root: str) -> None:
+        # Plain strings and scandir's cached entry data (no stat per folder, no pathlib):
+        # Django's tree (2,500 folders, most of them translations) is walked in milliseconds.
+        # ``real`` is the folder's real path: a symlink to a folder already walked is a loop.
+        if real in visited:
             problems.append(DiscoveryProblem(rel(directory), "symlink-loop", "symlink loop (directory already visited); not followed"))
             return
-        visited.add(identity)
+        visited.add(real)
+        children = []
         try:
             with os.scandir(directory) as iterator:
-                children = sorted(iterator, key=lambda e: e.name)
+                for entry in iterator:
+                    name = entry.name
+                    if name.startswith(".") or name in SKIPPED_DIRECTORIES:
+                        continue
+                    if name.endswith(".py"):
+                        children.append((name, entry, True))
+                        continue
+                    try:
+                        if entry.is_dir(follow_symlinks=False) or entry.is_symlink():
+                            children.append((name, entry, False))
+                    except OSError:
+                        continue
         except OSError as error:
             problems.append(DiscoveryProblem(rel(directory), "unreadable", f"cannot list directory: {error.strerror}"))
             return
-        for entry in children:
-            name = entry.name
-            if name.startswith(".") or name in SKIPPED_DIRECTORIES:
-                continue
-            is_python = name.endswith(".py")
+        children.sort(key=lambda child: child[0])
+        for name, entry, is_python in children:
             try:
                 is_link = entry.is_symlink()
                 is_dir = entry.is_dir()
@@ -330,17 +332,18 @@ def discover(root: Path, project: ProjectConfig, *, contract_file: str | None = 
                 is_link, is_dir = False, False
             if not is_python and not is_dir and not is_link:
                 continue  # data files, stubs, compiled files: not modules
+            child_real = f"{real}{os.sep}{name}"
             if is_link:
                 try:
-                    target = os.path.realpath(entry.path)
-                    os.stat(target)
+                    child_real = os.path.realpath(entry.path)
+                    os.stat(child_real)
                 except (OSError, RuntimeError):
                     if is_python or "." not in name:
                         problems.append(DiscoveryProblem(rel(entry.path), "broken-symlink", "broken symlink; not analysed"))
                     continue
-                if not _inside(Path(target), root):
-                    if is_python or os.path.isdir(target):
-                        problems.append(DiscoveryProblem(rel(entry.path), "outside-root", f"symlink to {target} outside the project root; not followed"))
+                if not _inside(Path(child_real), root):
+                    if is_python or os.path.isdir(child_real):
+                        problems.append(DiscoveryProblem(rel(entry.path), "outside-root", f"symlink to {child_real} outside the project root; not followed"))
                     continue
             if is_dir:
                 relpath = rel(entry.path)
@@ -351,7 +354,7 @@ def discover(root: Path, project: ProjectConfig, *, contract_file: str | None = 
                         message = f"folder {name!r} is not an importable package name; its files are not analysed"
                         problems.append(DiscoveryProblem(relpath, "not-a-module", message))
                     continue
-                walk(entry.path, source_root)
+                walk(entry.path, child_real, source_root)
             elif is_python:
                 try:
                     regular = entry.is_file()
@@ -362,14 +365,14 @@ def discover(root: Path, project: ProjectConfig, *, contract_file: str | None = 
                 if not regular or not stat.S_ISREG(mode):
                     problems.append(DiscoveryProblem(rel(entry.path), "not-a-file", "not a regular file (FIFO, device or socket); never opened"))
                     continue
-                add_file(Path(entry.path), source_root)
+                modules.add(Path(entry.path), rel(entry.path), source_root)
 
     for source_root, entry, _name in top_level:
         path = root / entry
         if path.is_dir():
-            walk(str(path), root / source_root)
+            walk(str(path), os.path.realpath(path), source_root)
         else:
-            add_file(path, root / source_root)
+            modules.add(path, _relpath(path, root), source_root)
     return modules.discovery(root, roots, packages)
 
 
