@@ -11,11 +11,11 @@ import pytest
 from archguard.contract.importlinter import (
     ForbiddenContract,
     LayersContract,
-    find_importlinter_config,
     load_importlinter,
     parse_importlinter,
     parse_module_expression,
 )
+from archguard.contract.importlinter_files import find_importlinter_config
 from archguard.engine import RunOptions, check
 from archguard.errors import ContractError
 from tests.helpers import run_cli, write_tree

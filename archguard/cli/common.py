@@ -114,15 +114,18 @@ def resolve_contract(config_path: Path | None, contract_ids: tuple[str, ...] = (
     configuration (``setup.cfg``/``.importlinter``/``[tool.importlinter]``), searched upwards."""
     # archguard.contract.importlinter is imported only where an import-linter file may be read.
     if config_path is not None:
-        from archguard.contract.importlinter import is_importlinter_file, load_importlinter
+        from archguard.contract.importlinter_files import is_importlinter_file
 
         if is_importlinter_file(config_path):
+            from archguard.contract.importlinter import load_importlinter
+
             return load_importlinter(config_path, contract_ids=contract_ids)
         loaded = load_contract(config_path)
     else:
         found = find_contract(Path.cwd())
         if found is None:
-            from archguard.contract.importlinter import find_importlinter_config, load_importlinter
+            from archguard.contract.importlinter import load_importlinter
+            from archguard.contract.importlinter_files import find_importlinter_config
 
             importlinter = find_importlinter_config(Path.cwd())
             if importlinter is not None:

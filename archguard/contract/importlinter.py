@@ -18,7 +18,6 @@ from __future__ import annotations
 import configparser
 import difflib
 import re
-import tomllib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,16 +25,13 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from archguard.contract.importlinter_files import INI_SECTION, TOML_TABLE, config_format
 from archguard.contract.reading import parse_toml, read_config_text
 from archguard.errors import ContractError
 
 if TYPE_CHECKING:
     from archguard.contract.loading import LoadedContract
 
-INI_FILES = ("setup.cfg", ".importlinter")  # in import-linter's order of preference
-TOML_FILE = "pyproject.toml"
-INI_SECTION = "importlinter"
-TOML_TABLE = "tool.importlinter"
 
 AlertLevel = Literal["error", "warn", "none"]
 BUILT_IN_TYPES = ("forbidden", "layers", "independence", "protected", "private_modules", "acyclic_siblings")
@@ -699,11 +695,6 @@ def parse_importlinter(source: str, *, display: str, fmt: Literal["ini", "toml"]
 # -- finding and loading files ------------------------------------------------------------------------
 
 
-def config_format(path: Path) -> Literal["ini", "toml"]:
-    """import-linter's rule: ``*.toml`` files are TOML, anything else is INI."""
-    return "toml" if path.name.endswith(".toml") else "ini"
-
-
 def _display(path: Path) -> str:
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
@@ -715,55 +706,6 @@ def read_importlinter(path: Path) -> ImportLinterConfig | None:
     """Parse one file; ``None`` when it has no import-linter configuration."""
     display = _display(path)
     return parse_importlinter(read_config_text(path, display, "configuration"), display=display, fmt=config_format(path))
-
-
-def has_importlinter_section(path: Path) -> bool:
-    """Whether the file holds an import-linter configuration (cheap text check, then a parse)."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return False
-    if config_format(path) == "toml":
-        if "importlinter" not in text:
-            return False
-        try:
-            tool = tomllib.loads(text).get("tool", {})
-        except tomllib.TOMLDecodeError:
-            return False
-        return isinstance(tool, dict) and isinstance(tool.get("importlinter"), dict) and bool(tool["importlinter"])
-    return re.search(rf"^\s*\[{INI_SECTION}\]", text, re.M) is not None
-
-
-def find_importlinter_config(start: Path) -> Path | None:
-    """Walk up from ``start``: the first file with an import-linter configuration.
-
-    In each directory the files are tried in import-linter's order: ``setup.cfg``,
-    ``.importlinter``, then ``pyproject.toml``.
-    """
-    current = start.resolve()
-    for directory in (current, *current.parents):
-        for name in (*INI_FILES, TOML_FILE):
-            candidate = directory / name
-            if candidate.is_file() and has_importlinter_section(candidate):
-                return candidate
-    return None
-
-
-def is_importlinter_file(path: Path) -> bool:
-    """Should ``--config PATH`` be read as an import-linter configuration?
-
-    INI files always are (archguard contracts are TOML); a TOML file is when it has a
-    ``[tool.importlinter]`` table and no ``[tool.archguard]`` table.
-    """
-    if config_format(path) == "ini":
-        return True
-    if not has_importlinter_section(path):
-        return False
-    try:
-        tool = tomllib.loads(path.read_text(encoding="utf-8")).get("tool", {})
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return False
-    return not (isinstance(tool, dict) and "archguard" in tool)
 
 
 def locate_packages(directory: Path, root_packages: Iterable[str]) -> tuple[list[str], list[str]]:
