@@ -139,21 +139,20 @@ def extract_files(
     stats: Stats,
     clones: bool = True,
     index: DigestIndex | None = None,
+    infos: dict[str, os.stat_result | None] | None = None,
 ) -> dict[str, FileFacts]:
     """Facts for each file: from the cache when its bytes are known, else parsed (in parallel).
 
     With an ``index`` (working tree only), a file whose stat is unchanged since it was last
-    read is not read again: its content hash comes from the index.
+    read is not read again: its content hash comes from the index. ``infos``: the files' stat
+    by module, when the caller already took it (see :func:`stat_files`).
     """
     facts: dict[str, FileFacts] = {}
     missing: list[tuple[SourceFile, str, bytes]] = []
+    infos = infos if infos is not None else stat_files(files) if index is not None else {}
     for file in files:
-        info: os.stat_result | None = None
+        info = infos.get(file.module)
         if index is not None:
-            try:
-                info = os.stat(file.path)
-            except OSError:
-                info = None
             known = index.lookup(str(file.path), info) if info is not None else None
             if known is not None and cache is not None and info is not None and info.st_size <= options.max_file_size:
                 cached_facts = cache.get(known)
@@ -200,6 +199,31 @@ def extract_files(
                 cache.put(digest, result)
         stats.parsed += len(missing)
     return facts
+
+
+def stat_files(files: list[SourceFile]) -> dict[str, os.stat_result | None]:
+    """Each file's stat by module (None: it cannot be stat'ed)."""
+    infos: dict[str, os.stat_result | None] = {}
+    for file in files:
+        try:
+            infos[file.module] = os.stat(file.path)
+        except OSError:
+            infos[file.module] = None
+    return infos
+
+
+def prestart_pool(files: list[SourceFile], infos: dict[str, os.stat_result | None], index: DigestIndex | None, jobs: int | None) -> None:
+    """Start the parsing pool's fork server early (:func:`archguard.extract.pool.prestart`)
+    when the files the digest index does not know (all of them, without an index) are enough
+    source for a pool: its start then overlaps loading the cache and hashing files."""
+    from archguard.extract.pool import default_jobs, prestart
+
+    sizes = [
+        info.st_size
+        for file in files
+        if (info := infos.get(file.module)) is not None and (index is None or index.lookup(str(file.path), info) is None)
+    ]
+    prestart(sizes, jobs or default_jobs())
 
 
 def build_graph(
@@ -259,14 +283,19 @@ def analyze(loaded: LoadedContract, options: RunOptions | None = None, tree: Sou
     cache: FactsCache | None = None
     index: DigestIndex | None = None
     cache_dir = (options.cache_dir or loaded.root / CACHE_DIR_NAME) if options.use_cache else None
+    infos: dict[str, os.stat_result | None] | None = None
+    on_disk = type(tree) is WorkingTree  # its reads are the files on disk, which stat and the index describe
+    if cache_dir is not None and unknown and on_disk:
+        index = DigestIndex(cache_dir)
+        index.load()
+    if on_disk and unknown:
+        infos = stat_files(unknown)
+        prestart_pool(unknown, infos, index, options.jobs)
     if cache_dir is not None and unknown:
         cache = FactsCache(cache_dir, extractor_settings(clones))
         cache.load()
-        if type(tree) is WorkingTree:  # its reads are the files on disk, which the index describes
-            index = DigestIndex(cache_dir)
-            index.load()
     options = replace(options, max_file_size=contract.project.max_file_size)
-    extracted = extract_files(unknown, tree.read, options, cache, stats, clones, index)
+    extracted = extract_files(unknown, tree.read, options, cache, stats, clones, index, infos)
     facts = {f.module: known[f.module] if f.module in known else extracted[f.module] for f in files}
     if cache is not None:
         cache.save()

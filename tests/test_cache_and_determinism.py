@@ -132,3 +132,32 @@ def test_the_digest_index_keeps_no_entry_for_a_file_changed_just_now(tmp_path: P
     again = DigestIndex(tmp_path / "cache")
     again.load()
     assert again.lookup(str(path), path.stat()) is None  # racy: read again next time
+
+
+def test_the_fork_server_starts_early_only_when_unread_source_needs_a_pool(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The parsing pool's fork server boots (a fresh interpreter importing libcst) while the
+    # cache loads, but only when the files the digest index does not know hold enough source.
+    from multiprocessing import forkserver
+
+    from archguard.cache import DigestIndex
+    from archguard.extract.pool import MIN_BYTES_PER_WORKER
+
+    monkeypatch.setattr(DigestIndex, "RACY_NS", 0)
+    started: list[bool] = []
+    monkeypatch.setattr(forkserver, "ensure_running", lambda: started.append(True))
+    root = shop(tmp_path, files=4)
+    padding = "\n".join(f"VALUE_{i} = {i}" for i in range(MIN_BYTES_PER_WORKER // 12)) + "\n"
+    for name in ("shop/domain/model1.py", "shop/domain/model2.py"):
+        path = root / name
+        path.write_text(path.read_text() + padding)  # two files of more than 50 KB: a pool of 2
+
+    run_check(root, jobs=1, use_cache=True, cache_dir=tmp_path / "one-job")
+    assert started == []  # one process: no pool, no fork server
+    result = run_check(root, jobs=2, use_cache=True)
+    assert started == [True] and result.analysis.stats.parsed == result.analysis.stats.files
+    started.clear()
+    again = run_check(root, jobs=2, use_cache=True)  # every stat known: nothing to parse
+    assert started == [] and again.analysis.stats.parsed == 0
+    (root / "shop/api/view1.py").write_text("from shop.domain import model2, model3\n")
+    small = run_check(root, jobs=2, use_cache=True)  # one small file changed: no pool
+    assert started == [] and small.analysis.stats.parsed == 1
