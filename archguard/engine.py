@@ -216,14 +216,15 @@ def prestart_pool(files: list[SourceFile], infos: dict[str, os.stat_result | Non
     """Start the parsing pool's fork server early (:func:`archguard.extract.pool.prestart`)
     when the files the digest index does not know (all of them, without an index) are enough
     source for a pool: its start then overlaps loading the cache and hashing files."""
-    from archguard.extract.pool import default_jobs, prestart
-
     sizes = [
         info.st_size
         for file in files
         if (info := infos.get(file.module)) is not None and (index is None or index.lookup(str(file.path), info) is None)
     ]
-    prestart(sizes, jobs or default_jobs())
+    if sizes:  # (a warm run does not import the pool's modules)
+        from archguard.extract.pool import default_jobs, prestart
+
+        prestart(sizes, jobs or default_jobs())
 
 
 def build_graph(
