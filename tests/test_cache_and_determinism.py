@@ -161,3 +161,23 @@ def test_the_fork_server_starts_early_only_when_unread_source_needs_a_pool(tmp_p
     (root / "shop/api/view1.py").write_text("from shop.domain import model2, model3\n")
     small = run_check(root, jobs=2, use_cache=True)  # one small file changed: no pool
     assert started == [] and small.analysis.stats.parsed == 1
+
+
+def test_a_library_run_restores_the_garbage_collectors_thresholds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+
+    import archguard.engine as engine
+
+    root = shop(tmp_path, files=3)
+    before = gc.get_threshold()
+    seen: list[tuple[int, int, int]] = []
+    real = engine.build_graph
+
+    def spying_build_graph(*args: object, **kwargs: object) -> object:
+        seen.append(gc.get_threshold())
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(engine, "build_graph", spying_build_graph)
+    run_check(root)
+    assert seen and seen[0][0] >= engine.GC_THRESHOLD[0]  # collections were rarer inside the run
+    assert gc.get_threshold() == before  # and the caller's settings are back afterwards

@@ -72,7 +72,7 @@ def tune_gc() -> None:
     if os.environ.get("ARCHGUARD_GC_DEFAULT"):
         return
     gc.freeze()
-    gc.set_threshold(100_000, 50, 100)
+    gc.set_threshold(100_000, 50, 100)  # as archguard.engine.fewer_collections does for the library
 
 
 def main() -> None:
