@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from archguard.extract.facts import Binding, FileFacts, RawImport
 
@@ -25,9 +25,11 @@ STDLIB = frozenset(sys.stdlib_module_names)
 EXTERNAL = "external:"
 
 
-@dataclass(frozen=True, slots=True)
-class ImportSite:
-    """One dependency: importer module -> imported module, where and how."""
+class ImportSite(NamedTuple):
+    """One dependency: importer module -> imported module, where and how.
+
+    A named tuple, not a frozen dataclass: a run builds one per import of the tree (126,000
+    for 20,000 modules), and a tuple is built several times faster."""
 
     importer: str  # "shop.orders.service"
     imported: str  # "shop.billing.models" or "external:requests"
