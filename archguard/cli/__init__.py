@@ -79,12 +79,35 @@ def main() -> None:
     """The console script: a check whose inputs did not change is replayed (see replay.py)."""
     tune_gc()
     argv = sys.argv[1:]
-    if argv[:1] == ["check"]:
-        from archguard.cli.replay import prepare, replay
+    try:
+        if argv[:1] == ["check"]:
+            from archguard.cli.replay import prepare, replay
 
-        invocation = prepare(argv[1:])
-        if invocation is not None:
-            code = replay(invocation)
-            if code is not None:
-                sys.exit(code)
-    cli()
+            invocation = prepare(argv[1:])
+            if invocation is not None:
+                code = replay(invocation)
+                if code is not None:
+                    sys.exit(code)
+        cli()
+    except SystemExit as done:
+        exit_now(done)
+
+
+def exit_now(done: SystemExit) -> None:
+    """Exit without the interpreter's teardown: freeing every object of an analysis one by one
+    (facts, import sites, the graph) takes 0.05-0.4 s and has no effect outside the process.
+    Output is flushed first; every file archguard writes is closed by then (written
+    atomically), and the parsing pool has been shut down. Under coverage measurement the
+    normal exit runs, so that coverage can save its data."""
+    if "coverage" in sys.modules:
+        raise done
+    code = done.code
+    if code is not None and not isinstance(code, int):
+        print(code, file=sys.stderr)
+        code = 1
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):  # a closed pipe (archguard check | head): nothing more to say
+        code = code or 0
+    os._exit(code or 0)
