@@ -55,6 +55,9 @@ def test_any_changed_input_runs_the_check_again(tmp_path: Path) -> None:
     (root / "shop/domain/extra.py").write_text("from shop.api import views\n")
     added = run_cli("check", cwd=root)
     assert REPLAYED not in added.stderr and added.returncode == 1
+    (root / "shop/domain/extra.py").unlink()  # and removed again: back to a clean tree
+    removed = run_cli("check", cwd=root)
+    assert REPLAYED not in removed.stderr and removed.returncode == 0
     (root / "archguard.toml").write_text(CONTRACT + "allow_indirect = true\n")
     assert REPLAYED not in run_cli("check", cwd=root).stderr
     assert REPLAYED not in run_cli("check", "-q", cwd=root).stderr

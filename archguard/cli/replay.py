@@ -164,7 +164,19 @@ def replay(invocation: Invocation) -> int | None:
         entry = json.loads(invocation.entry.read_text(encoding="utf-8"))
         if entry.get("key") != invocation.key or entry.get("format") != REPLAY_FORMAT:
             return None
-        discovery = discover(Path(entry["root"]), _Project(entry["project"]))  # type: ignore[arg-type]
+        baseline = entry.get("baseline")
+        if baseline is not None and _file_digest(Path(baseline["path"])) != baseline["digest"]:
+            return None
+        # The recorded files first (an edit is the usual difference, and is found without
+        # listing the tree), then discovery: the same files, none added or removed.
+        digests = entry["digests"]
+        index = DigestIndex(invocation.entry.parent)  # the run that recorded the entry kept it there
+        index.load()
+        root = entry["root"]
+        for module, relpath in entry["files"]:
+            if digests.get(module) != _file_digest(Path(f"{root}{os.sep}{relpath}"), index):
+                return None
+        discovery = discover(Path(root), _Project(entry["project"]))  # type: ignore[arg-type]
     except (OSError, ValueError, KeyError, TypeError):
         return None
     except Exception:  # noqa: BLE001 - discovery errors are reported by the real run, never here
@@ -173,15 +185,6 @@ def replay(invocation: Invocation) -> int | None:
         return None
     if [[p.relpath, p.kind, p.message] for p in discovery.problems] != entry["problems"]:
         return None
-    baseline = entry.get("baseline")
-    if baseline is not None and _file_digest(Path(baseline["path"])) != baseline["digest"]:
-        return None
-    digests = entry["digests"]
-    index = DigestIndex(invocation.entry.parent)  # the run that recorded the entry kept it there
-    index.load()
-    for file in discovery.files:
-        if digests.get(file.module) != _file_digest(file.path, index):
-            return None
     for path, text in entry["outputs"]:
         if path is None:
             sys.stdout.write(text)
