@@ -6,11 +6,9 @@ Neither prints nor exits: the CLI and the reporters do that with what they retur
 
 from __future__ import annotations
 
-import gc
 import os
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
@@ -26,6 +24,7 @@ from archguard.extract import extractor_settings
 from archguard.extract.facts import FileFacts, ParseProblem
 from archguard.findings import Finding, Suppression, prefer_reexports, sort_findings
 from archguard.gate import BaselineOutcome, DiffOutcome
+from archguard.gcpace import fewer_collections
 from archguard.graph import ModuleGraph
 from archguard.mapping import ComponentMap, build_component_map
 from archguard.resolve import ImportSite, NameIndex, Resolver
@@ -268,27 +267,6 @@ def build_graph(
         if namespace not in graph.graph:
             graph.graph.add_node(namespace, path=None, component=components.component_of.get(namespace), external=False)
     return sites, graph
-
-
-# Generation-0 threshold while archguard builds and evaluates an analysis (Python's default: 700).
-GC_THRESHOLD = (100_000, 50, 100)
-
-
-@contextmanager
-def fewer_collections() -> Iterator[None]:
-    """Run Python's cyclic garbage collector less often inside (the previous thresholds are
-    restored on exit). An analysis is many long-lived objects (facts, import sites, the graph)
-    and almost no garbage cycles; at the default pace the collector rescans them over and over,
-    about a quarter of a warm check on Django. ``ARCHGUARD_GC_DEFAULT=1`` keeps the default."""
-    if os.environ.get("ARCHGUARD_GC_DEFAULT"):
-        yield
-        return
-    before = gc.get_threshold()
-    gc.set_threshold(*(max(mine, theirs) for mine, theirs in zip(GC_THRESHOLD, before, strict=True)))
-    try:
-        yield
-    finally:
-        gc.set_threshold(*before)
 
 
 def analyze(loaded: LoadedContract, options: RunOptions | None = None, tree: SourceTree | None = None) -> Analysis:

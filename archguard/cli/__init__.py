@@ -13,13 +13,13 @@ import os
 # use (about 0.1 s); archguard's command line needs none. Set before pydantic is imported.
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
-import gc
 import sys
 from importlib import import_module
 
 import click
 
 from archguard import __version__
+from archguard.gcpace import pace_this_process
 
 # name -> "module:attribute". Commands are imported when used, so `archguard check` does not
 # pay for the imports of `graph`, `fix` or `init`.
@@ -63,21 +63,9 @@ def cli() -> None:
     """
 
 
-def tune_gc() -> None:
-    """A run builds many long-lived objects (facts, import sites, the graph) and almost no
-    garbage cycles, so the cyclic collector's default pace (a young collection every 700
-    allocations, a full one every 100 young ones) rescans them for nothing: about a quarter
-    of a warm check on Django. What is loaded so far (the imported modules) is moved out of
-    its reach, and it runs less often."""
-    if os.environ.get("ARCHGUARD_GC_DEFAULT"):
-        return
-    gc.freeze()
-    gc.set_threshold(100_000, 50, 100)  # as archguard.engine.fewer_collections does for the library
-
-
 def main() -> None:
     """The console script: a check whose inputs did not change is replayed (see replay.py)."""
-    tune_gc()
+    pace_this_process()  # see archguard.gcpace
     argv = sys.argv[1:]
     try:
         if argv[:1] == ["check"]:

@@ -18,6 +18,7 @@ from typing import Any
 
 from archguard.extract import extract_facts
 from archguard.extract.facts import FileFacts, ParseProblem
+from archguard.gcpace import fewer_collections, pace_this_process
 
 # Bytes of source per worker below which starting processes costs more than it saves.
 # Measured (benchmarks/results/pool.md): two workers break even at about 100 KB of source in
@@ -90,10 +91,11 @@ def extract_all(
     workers = pool_size(sources, jobs)
     if workers <= 1:
         results = []
-        for data in sources:
-            results.append(extract_facts(data, clones))
-            if progress:
-                progress(1)
+        with fewer_collections():
+            for data in sources:
+                results.append(extract_facts(data, clones))
+                if progress:
+                    progress(1)
         return results
 
     # Small batches keep both cores busy to the end; big files first balances the load.
@@ -103,7 +105,7 @@ def extract_all(
     batches = [b for b in batches if b]
     results_by_index: dict[int, FileFacts] = {}
     failed: list[int] = []
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as executor:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=pace_this_process) as executor:
         futures: dict[Future[list[tuple[Any, ...]]], list[int]] = {
             executor.submit(_extract_batch, [sources[i] for i in batch], clones): batch for batch in batches
         }
@@ -128,7 +130,7 @@ def extract_all(
 def _extract_isolated(data: bytes, clones: bool) -> FileFacts:
     """One file in its own process: a crash costs only this file."""
     try:
-        with ProcessPoolExecutor(max_workers=1, mp_context=_context()) as executor:
+        with ProcessPoolExecutor(max_workers=1, mp_context=_context(), initializer=pace_this_process) as executor:
             return FileFacts.from_tuple(executor.submit(_extract_batch, [data], clones).result()[0])
     except BrokenProcessPool:
         return FileFacts(problem=ParseProblem("the parser crashed on this file (pathological nesting?); not analysed"))
