@@ -141,20 +141,24 @@ def extract_files(
     clones: bool = True,
     index: DigestIndex | None = None,
     infos: dict[str, os.stat_result | None] | None = None,
+    remembered: dict[str, str | None] | None = None,
 ) -> dict[str, FileFacts]:
     """Facts for each file: from the cache when its bytes are known, else parsed (in parallel).
 
     With an ``index`` (working tree only), a file whose stat is unchanged since it was last
-    read is not read again: its content hash comes from the index. ``infos``: the files' stat
-    by module, when the caller already took it (see :func:`stat_files`).
+    read is not read again: its content hash comes from the index. ``infos`` and
+    ``remembered``: the files' stat and the index's content hash by module, when the caller
+    already looked them up (see :func:`stat_files`, :func:`remembered_digests`).
     """
     facts: dict[str, FileFacts] = {}
     missing: list[tuple[SourceFile, str, bytes]] = []
     infos = infos if infos is not None else stat_files(files) if index is not None else {}
+    if remembered is None:
+        remembered = remembered_digests(files, infos, index)
     for file in files:
         info = infos.get(file.module)
         if index is not None:
-            known = index.lookup(str(file.path), info) if info is not None else None
+            known = remembered.get(file.module)
             if known is not None and cache is not None and info is not None and info.st_size <= options.max_file_size:
                 cached_facts = cache.get(known)
                 if cached_facts is not None:
@@ -213,15 +217,18 @@ def stat_files(files: list[SourceFile]) -> dict[str, os.stat_result | None]:
     return infos
 
 
-def prestart_pool(files: list[SourceFile], infos: dict[str, os.stat_result | None], index: DigestIndex | None, jobs: int | None) -> None:
+def remembered_digests(files: list[SourceFile], infos: dict[str, os.stat_result | None], index: DigestIndex | None) -> dict[str, str | None]:
+    """The content hash the digest index holds for each file whose stat is unchanged (else None)."""
+    if index is None:
+        return {}
+    return {f.module: index.lookup(str(f.path), info) if (info := infos.get(f.module)) is not None else None for f in files}
+
+
+def prestart_pool(files: list[SourceFile], infos: dict[str, os.stat_result | None], remembered: dict[str, str | None], jobs: int | None) -> None:
     """Start the parsing pool's fork server early (:func:`archguard.extract.pool.prestart`)
     when the files the digest index does not know (all of them, without an index) are enough
     source for a pool: its start then overlaps loading the cache and hashing files."""
-    sizes = [
-        info.st_size
-        for file in files
-        if (info := infos.get(file.module)) is not None and (index is None or index.lookup(str(file.path), info) is None)
-    ]
+    sizes = [info.st_size for file in files if (info := infos.get(file.module)) is not None and remembered.get(file.module) is None]
     if sizes:  # (a warm run does not import the pool's modules)
         from archguard.extract.pool import default_jobs, prestart
 
@@ -291,18 +298,20 @@ def _analyze(loaded: LoadedContract, options: RunOptions | None, tree: SourceTre
     index: DigestIndex | None = None
     cache_dir = (options.cache_dir or loaded.root / CACHE_DIR_NAME) if options.use_cache else None
     infos: dict[str, os.stat_result | None] | None = None
+    remembered: dict[str, str | None] | None = None
     on_disk = type(tree) is WorkingTree  # its reads are the files on disk, which stat and the index describe
     if cache_dir is not None and unknown and on_disk:
         index = DigestIndex(cache_dir)
         index.load()
     if on_disk and unknown:
         infos = stat_files(unknown)
-        prestart_pool(unknown, infos, index, options.jobs)
+        remembered = remembered_digests(unknown, infos, index)
+        prestart_pool(unknown, infos, remembered, options.jobs)
     if cache_dir is not None and unknown:
         cache = FactsCache(cache_dir, extractor_settings(clones))
         cache.load()
     options = replace(options, max_file_size=contract.project.max_file_size)
-    extracted = extract_files(unknown, tree.read, options, cache, stats, clones, index, infos)
+    extracted = extract_files(unknown, tree.read, options, cache, stats, clones, index, infos, remembered)
     facts = {f.module: known[f.module] if f.module in known else extracted[f.module] for f in files}
     if cache is not None:
         cache.save()
