@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from archguard.cache import CACHE_DIR_NAME, DigestIndex, FactsCache, content_hash
 from archguard.contract.loading import LoadedContract
@@ -23,7 +23,6 @@ from archguard.errors import NothingCheckedError
 from archguard.extract import extractor_settings
 from archguard.extract.facts import FileFacts, ParseProblem
 from archguard.findings import Finding, Suppression, prefer_reexports, sort_findings
-from archguard.gate import BaselineOutcome, DiffOutcome
 from archguard.gcpace import fewer_collections
 from archguard.graph import ModuleGraph
 from archguard.mapping import ComponentMap, build_component_map
@@ -32,6 +31,9 @@ from archguard.resolve_importlinter import ImportLinterResolver
 from archguard.rules.base import Rule, RuleContext
 from archguard.rules.registry import EMPTY_RULE_KIND, build_importlinter_rules, build_rules
 from archguard.suppress import apply_pragmas, stale_ignores
+
+if TYPE_CHECKING:  # the gate's outcomes are only set by baseline and diff runs, which import them
+    from archguard.gate import BaselineOutcome, DiffOutcome
 
 ProgressCallback = Callable[[int, int], None]  # (files done, files to parse)
 

@@ -165,6 +165,18 @@ def test_a_docstring_that_mentions_generated_code_is_not_a_generated_file() -> N
     assert data[0] is False and len(data[2]) == 1
 
 
+def test_the_fingerprint_follows_the_clone_facts() -> None:
+    # The stored clone report is keyed by these fingerprints: equal facts, equal fingerprint;
+    # any change to a unit or to the token stream, another fingerprint.
+    source = textwrap.dedent(SLUGIFY)
+    first, again = (extract_facts(source.encode()).get_extra(FACT_KEY) for _ in range(2))
+    assert first == again and len(first[3]) == 32
+    moved = extract_facts(("\n" + source).encode()).get_extra(FACT_KEY)  # same code, one line lower
+    renamed = extract_facts(source.replace("value", "text").encode()).get_extra(FACT_KEY)
+    assert len({first[3], moved[3], renamed[3]}) == 3
+    assert moved[1] == first[1]  # the same shingles: only the units' lines moved
+
+
 def test_clone_facts_are_plain_data_that_survive_the_cache_format() -> None:
     facts = extract_facts(textwrap.dedent(SLUGIFY).encode())
     restored = FileFacts.from_tuple(marshal.loads(marshal.dumps(facts.to_tuple())))
@@ -181,7 +193,7 @@ def test_clone_extraction_is_part_of_the_cache_key_and_can_be_turned_off() -> No
 
 def test_token_ranges_line_up_with_statements_and_shingles() -> None:
     source = textwrap.dedent(SLUGIFY)
-    generated, shingles, units = clone_facts(ast.parse(source), source, source.encode())
+    generated, shingles, units, _fingerprint = clone_facts(ast.parse(source), source, source.encode())
     tokens = tokenize(source, code_units(ast.parse(source))[1]).near_miss
     start, end = units[0][4], units[0][5]
     assert tokens[start] == "def" and tokens[end - 1] == "⏎"

@@ -529,19 +529,24 @@ def test_the_result_cache_keeps_the_latest_few_results(tmp_path: Path) -> None:
     assert store.get("tree-1") == {"groups": "again"}
 
 
-def test_the_report_key_depends_on_the_units_values_not_on_shared_objects() -> None:
+def test_the_report_key_depends_on_the_inputs_values_not_on_shared_objects() -> None:
     # The base side of a diff builds its units from two sources (the head's facts and the
     # base's cache), so equal strings are separate objects there; the key must not notice.
     from archguard.clones.detect import _report_key
-    from archguard.clones.model import CloneUnit
+    from archguard.clones.units import SourceStreams
 
-    path = "pkg/mod.py"
-    unit = CloneUnit(
-        path=path, module="pkg.mod", component=None, kind="function", name="f", line=1, end_line=9,
-        start=0, end=40, lines=9, tokens=60, exact="e" * 16, renamed="r" * 16,
-    )  # fmt: skip
-    shared = [unit, unit._replace(name="g", line=11, end_line=19)]
-    separate = [unit._replace(path="".join(["pkg/", "mod.py"])), unit._replace(path="/".join(["pkg", "mod.py"]), name="g", line=11, end_line=19)]
-    assert shared == separate
-    assert _report_key(shared, DuplicationConfig()) == _report_key(separate, DuplicationConfig())
-    assert _report_key(shared, DuplicationConfig()) != _report_key(shared[:1], DuplicationConfig())
+    def source(path: str, fingerprint: str = "f" * 32, component: str | None = "core") -> SourceStreams:
+        return SourceStreams(path=path, module="pkg.mod", component=component, shingles=b"", units=(), fingerprint=fingerprint)
+
+    shared = [source("pkg/mod.py")]
+    separate = [source("".join(["pkg/", "mod.py"]), "".join(["f" * 16, "f" * 16]))]
+    assert shared == separate and shared[0].path is not separate[0].path
+    key = _report_key(shared, DuplicationConfig())
+    assert key == _report_key(separate, DuplicationConfig())
+    # Every input that decides the units or the search changes the key.
+    assert key != _report_key([], DuplicationConfig())
+    assert key != _report_key([source("pkg/mod.py", fingerprint="0" * 32)], DuplicationConfig())
+    assert key != _report_key([source("pkg/mod.py", component="web")], DuplicationConfig())
+    assert key != _report_key([source("pkg/other.py")], DuplicationConfig())
+    for change in ({"min_lines": 7}, {"min_tokens": 51}, {"scopes": ["functions"]}, {"similarity": 0.9}):
+        assert key != _report_key(shared, DuplicationConfig(**change)), change

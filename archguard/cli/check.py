@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -123,6 +124,9 @@ def check_command(
 
 def _apply_baseline(result: CheckResult, loaded: LoadedContract, baseline_file: Path | None) -> tuple[CheckResult, Path]:
     """The result without the findings of the baseline file, when there is one; and the file."""
+    default = loaded.root / loaded.contract.project.baseline
+    if baseline_file is None and not os.path.lexists(default):
+        return result, default  # no baseline: the baseline code is not even imported
     from archguard import baseline
 
     path = baseline.baseline_path(loaded, baseline_file)

@@ -23,7 +23,7 @@ from typing import Any, Protocol
 
 from archguard.clones.model import CloneGroup, CloneReport, CloneType, CloneUnit, SearchStats, UnitKey
 from archguard.clones.nearmiss import MAX_CANDIDATES, pairs_with_added, similar_pairs
-from archguard.clones.units import file_units
+from archguard.clones.units import SourceStreams, file_units
 from archguard.contract.models import DuplicationConfig
 from archguard.extract.clones import SHINGLE
 from archguard.extract.facts import FileFacts
@@ -39,12 +39,12 @@ def collect_units(
     config: DuplicationConfig,
 ) -> tuple[list[CloneUnit], dict[str, bytes]]:
     """(units that take part, shingles by path)."""
-    units: list[CloneUnit] = []
-    streams: dict[str, bytes] = {}
-    for source in file_units(facts, paths, component_of, config):
-        units.extend(source.units)
-        streams[source.path] = source.shingles
-    return units, streams
+    return _gather(list(file_units(facts, paths, component_of, config)))
+
+
+def _gather(sources: list[SourceStreams]) -> tuple[list[CloneUnit], dict[str, bytes]]:
+    units = [unit for source in sources for unit in source.units]
+    return units, {source.path: source.shingles for source in sources}
 
 
 class _UnionFind:
@@ -88,10 +88,11 @@ def find_clones(
     ``memory``, the near-miss search reuses the pairs of the last search and compares only new
     code (see :func:`_near_miss_pairs`).
     """
-    units, streams = collect_units(facts, paths, component_of, config)
+    sources = list(file_units(facts, paths, component_of, config))
+    units, streams = _gather(sources)
     key = ""
     if store is not None:
-        key = _report_key(units, config)
+        key = _report_key(sources, config)
         cached = _decode(store.get(key), units)
         if cached is not None:
             return cached
@@ -101,11 +102,17 @@ def find_clones(
     return report
 
 
-def _report_key(units: list[CloneUnit], config: DuplicationConfig) -> str:
-    """A hash of the search's inputs. ``repr``, not ``marshal``: marshal's bytes depend on which
-    equal strings are the same object (back-references), so the base side of a diff, whose
-    facts come from two sources, would never find the report a check of the base stored."""
-    inputs = (SEARCH_VERSION, SHINGLE, MAX_CANDIDATES, config.similarity, [unit.as_tuple() for unit in units])
+def _report_key(sources: list[SourceStreams], config: DuplicationConfig) -> str:
+    """A hash of the search's inputs: each file that takes part (where it is, and its clone facts'
+    fingerprint, computed once at extraction), the filters that chose its units, and the search's
+    settings. Hashing the ~7,000 units of Django instead took 26 ms on every warm run.
+
+    ``repr``, not ``marshal``: marshal's bytes depend on which equal strings are the same object
+    (back-references), so the base side of a diff, whose facts come from two sources, would never
+    find the report a check of the base stored."""
+    filters = (config.min_lines, config.min_tokens, sorted(config.scopes))
+    files = [(source.path, source.module, source.component, source.fingerprint) for source in sources]
+    inputs = (SEARCH_VERSION, SHINGLE, MAX_CANDIDATES, config.similarity, filters, files)
     return hashlib.blake2b(repr(inputs).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 

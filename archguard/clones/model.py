@@ -38,9 +38,6 @@ class CloneUnit(NamedTuple):
     def key(self) -> UnitKey:
         return (self.module, self.kind, self.name, self.renamed)
 
-    def as_tuple(self) -> tuple[object, ...]:
-        return tuple(self)
-
     @property
     def label(self) -> str:
         """``path:line `name``` as messages show it."""

@@ -29,6 +29,7 @@ class SourceStreams:
     component: str | None
     shingles: bytes  # little-endian uint32 per token position (see archguard.extract.clones)
     units: tuple[CloneUnit, ...]  # the file's units that pass the size and scope filters
+    fingerprint: str  # hash of the file's clone facts (all its units, before the filters, and shingles)
 
 
 def file_units(
@@ -47,7 +48,7 @@ def file_units(
         data = facts[module].get_extra(FACT_KEY)
         if not data:
             continue
-        generated, shingles, raw_units = data
+        generated, shingles, raw_units, fingerprint = data
         if generated or not raw_units:
             continue
         if not config.include_tests and is_test_path(path):
@@ -62,4 +63,4 @@ def file_units(
             if raw[6] >= min_lines and raw[7] >= min_tokens and raw[0] in kinds
         )
         if units:
-            yield SourceStreams(path, module, component, shingles, units)
+            yield SourceStreams(path, module, component, shingles, units, fingerprint)

@@ -46,7 +46,7 @@ from dataclasses import dataclass
 from itertools import count
 
 # Bump when units, streams or hashes change meaning: it is part of the facts cache key.
-CLONES_VERSION = "clones4"
+CLONES_VERSION = "clones5"
 FACT_KEY = "clones"
 
 # Units smaller than this are never fingerprinted (too small to be worth a reviewer's time
@@ -411,17 +411,18 @@ def code_units(tree: ast.Module) -> tuple[list[UnitNode], frozenset[int]]:
 
 
 def clone_facts(tree: ast.Module, text: str, data: bytes) -> tuple[object, ...]:
-    """The clone facts of one file: ``(generated, shingles, units)`` (plain values).
+    """The clone facts of one file: ``(generated, shingles, units, fingerprint)`` (plain values).
 
     ``units`` are tuples in :data:`UNIT_FIELDS` order, in document order; ``start``/``end``
     index the file's near-miss token stream, whose shingles ``shingles`` holds
-    (:func:`shingle_bytes`).
+    (:func:`shingle_bytes`). ``fingerprint`` is a hash of the other three: a stored clone
+    report is keyed by the files' fingerprints, so a warm run need not hash every unit again.
     """
     if is_generated(data):
-        return (True, b"", ())
+        return _with_fingerprint(True, b"", ())
     nodes, docstring_lines = code_units(tree)
     if not nodes:
-        return (False, b"", ())
+        return _with_fingerprint(False, b"", ())
     streams = tokenize(text, docstring_lines)
     units: list[tuple[object, ...]] = []
     exact, near_miss, names, code_lines = streams.exact, streams.near_miss, streams.names, streams.code_lines
@@ -450,7 +451,13 @@ def clone_facts(tree: ast.Module, text: str, data: bytes) -> tuple[object, ...]:
         units.append(
             (node.kind, node.name, node.line, node.end_line, start, end, lines, tokens, exact_digest.hexdigest(), renamed.hexdigest())
         )
-    return (False, shingle_bytes(near_miss), tuple(units))
+    return _with_fingerprint(False, shingle_bytes(near_miss), tuple(units))
+
+
+def _with_fingerprint(generated: bool, shingles: bytes, units: tuple[tuple[object, ...], ...]) -> tuple[object, ...]:
+    digest = hashlib.blake2b(repr((generated, units)).encode("utf-8", "surrogatepass"), digest_size=16)
+    digest.update(shingles)
+    return (generated, shingles, units, digest.hexdigest())
 
 
 def shingle_bytes(tokens: list[str]) -> bytes:

@@ -7,11 +7,13 @@ sorted, no timings, no absolute paths.
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from archguard.findings import Finding
-from archguard.gate import BaselineOutcome, DiffOutcome, EdgeChange, Revision
 from archguard.report.summary import location, plural
+
+if TYPE_CHECKING:  # annotations only: a plain check never imports the gate's outcomes
+    from archguard.gate import BaselineOutcome, DiffOutcome, EdgeChange, Revision
 
 Segment = str | tuple[str, str]  # plain text, or (text, rich style): as in archguard.report.text
 
