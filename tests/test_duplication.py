@@ -550,3 +550,21 @@ def test_the_report_key_depends_on_the_inputs_values_not_on_shared_objects() -> 
     assert key != _report_key([source("pkg/other.py")], DuplicationConfig())
     for change in ({"min_lines": 7}, {"min_tokens": 51}, {"scopes": ["functions"]}, {"similarity": 0.9}):
         assert key != _report_key(shared, DuplicationConfig(**change)), change
+
+
+def test_the_search_windows_are_unpacked_only_when_asked_and_give_the_same_postings() -> None:
+    from archguard.clones.detect import _Windows
+    from archguard.clones.nearmiss import postings_of
+
+    def stream(values: list[int]) -> bytes:
+        return b"".join(value.to_bytes(4, "little") for value in values)  # as the extractor stores them
+
+    streams = {"a.py": stream([7, 8, 7, 9, 10, 4_000_000_000]), "b.py": stream([9, 9, 11])}
+    windows = _Windows(streams, [("a.py", 0, 4), ("a.py", 2, 6), ("b.py", 0, 3), ("b.py", 1, 1)])
+    wanted = {7, 9, 11, 12}
+    postings = windows.postings(wanted)  # from the raw windows: no item is built for it
+    assert len(windows) == 4 and not windows._items
+    assert sorted(windows[1]) == [7, 9, 10, 4_000_000_000] and set(windows._items) == {1}
+    built = [sorted(windows[item]) for item in range(len(windows))]
+    assert built == [[7, 8, 9], [7, 9, 10, 4_000_000_000], [9, 11], []]
+    assert postings == postings_of(built, wanted) == {7: [0, 1], 9: [0, 1, 2], 11: [2], 12: []}

@@ -22,7 +22,7 @@ from dataclasses import astuple, dataclass
 from typing import Any, Protocol
 
 from archguard.clones.model import CloneGroup, CloneReport, CloneType, CloneUnit, SearchStats, UnitKey
-from archguard.clones.nearmiss import MAX_CANDIDATES, pairs_with_added, similar_pairs
+from archguard.clones.nearmiss import MAX_CANDIDATES, Items, pairs_with_added, postings_of, similar_pairs
 from archguard.clones.units import SourceStreams, file_units
 from archguard.contract.models import DuplicationConfig
 from archguard.extract.clones import SHINGLE
@@ -240,44 +240,36 @@ def _near_miss_pairs(
     (:func:`archguard.clones.nearmiss.pairs_with_added`): after a change to a few files the
     search costs a lookup per new unit, not a search of the whole tree.
     """
-    items: list[array[int]] = []
     keys: list[bytes] = []  # content of each item's window
     indexed: list[int] = []  # class index of each item
+    spans: list[tuple[str, int, int]] = []  # each item's window: path, first shingle, end
     pairs: list[tuple[int, int, float]] = []
     first_with_stream: dict[bytes, int] = {}
     representatives = [group[0] for group in members]
-    # File by file, so only one file's shingles are unpacked at a time.
-    by_file = sorted(range(len(representatives)), key=lambda i: (representatives[i].path, i))
-    current_path = ""
-    file_shingles = array("I")
-    found: list[tuple[int, bytes, array[int]]] = []
-    for index in by_file:
+    found: list[tuple[int, bytes, tuple[str, int, int]]] = []
+    for index in sorted(range(len(representatives)), key=lambda i: (representatives[i].path, i)):
         unit = representatives[index]
-        if unit.path != current_path:
-            current_path = unit.path
-            file_shingles = array("I")
-            file_shingles.frombytes(streams[unit.path])
-            if _BIG_ENDIAN:
-                file_shingles.byteswap()
-        window = file_shingles[unit.start : max(unit.start, unit.end - SHINGLE + 1)]
-        key = hashlib.blake2b(window.tobytes(), digest_size=_ITEM_KEY).digest()
+        stop = max(unit.start, unit.end - SHINGLE + 1)
+        # The window's bytes as stored (little-endian on every platform), not unpacked: most
+        # windows are never unpacked when the search is incremental (see _Windows).
+        key = hashlib.blake2b(streams[unit.path][4 * unit.start : 4 * stop], digest_size=_ITEM_KEY).digest()
         same = first_with_stream.setdefault(key, index)
         if same != index:
             pairs.append((min(same, index), max(same, index), 1.0))
             continue
-        found.append((index, key, array("I", set(window))))
-    del file_shingles
-    for index, key, item in sorted(found, key=lambda entry: entry[0]):
+        found.append((index, key, (unit.path, unit.start, stop)))
+    for index, key, span in sorted(found, key=lambda entry: entry[0]):
         indexed.append(index)
         keys.append(key)
-        items.append(item)
+        spans.append(span)
     del found
+    items = _Windows(streams, spans)
 
     def nested(left: int, right: int) -> bool:
         a, b = representatives[indexed[left]], representatives[indexed[right]]
         return a.contains(b) or b.contains(a)
 
-    similar = _similar_items(items, keys, threshold, stats, memory)
+    similar = _similar_items(items, keys, threshold, stats, memory, items.postings)
     kept = [(left, right, value) for left, right, value in similar if not nested(left, right)]
     stats.near_pairs = len(kept)
     pairs.extend((indexed[left], indexed[right], value) for left, right, value in kept)
@@ -291,8 +283,50 @@ def _memory_key(threshold: float) -> str:
     return f"pairs/{SEARCH_VERSION}/{SHINGLE}/{MAX_CANDIDATES}/{threshold!r}"
 
 
+class _Windows:
+    """The items of the near-miss search: the distinct shingles of each window, unpacked from
+    the file's stream when first asked for. After a small change the incremental search builds
+    the new items and their candidates only; every other window is scanned once, raw, for the
+    posting lists of the new items' shingles (Django: 0.13-0.19 s of building every item and
+    0.05-0.07 s of scanning them, down to 0.1 s of scanning raw windows)."""
+
+    def __init__(self, streams: Mapping[str, bytes], spans: list[tuple[str, int, int]]) -> None:
+        self._streams = streams
+        self._spans = spans
+        self._files: dict[str, array[int]] = {}
+        self._items: dict[int, array[int]] = {}
+
+    def __len__(self) -> int:
+        return len(self._spans)
+
+    def __getitem__(self, item: int) -> array[int]:
+        found = self._items.get(item)
+        if found is None:
+            found = self._items[item] = array("I", set(self._window(item)))
+        return found
+
+    def postings(self, wanted: set[int]) -> dict[int, list[int]]:
+        """:func:`archguard.clones.nearmiss.postings_of` over the raw windows (repeats and all)."""
+        return postings_of(map(self._window, range(len(self._spans))), wanted)
+
+    def _window(self, item: int) -> array[int]:
+        path, start, stop = self._spans[item]
+        shingles = self._files.get(path)
+        if shingles is None:
+            shingles = self._files[path] = array("I")
+            shingles.frombytes(self._streams[path])
+            if _BIG_ENDIAN:
+                shingles.byteswap()
+        return shingles[start:stop]
+
+
 def _similar_items(
-    items: list[array[int]], keys: list[bytes], threshold: float, stats: SearchStats, memory: ResultStore | None
+    items: Items,
+    keys: list[bytes],
+    threshold: float,
+    stats: SearchStats,
+    memory: ResultStore | None,
+    postings: Callable[[set[int]], dict[int, list[int]]] | None = None,
 ) -> list[tuple[int, int, float]]:
     """Every similar pair of items: from the last search's pairs plus a lookup of the new items
     when the memory has a usable result, else from a whole search. Either way the result is
@@ -305,7 +339,7 @@ def _similar_items(
         position = {key: index for index, key in enumerate(keys)}
         added = [index for index, key in enumerate(keys) if key not in old_keys]
         if len(added) <= max(_MAX_ADDED, len(keys) // 5):
-            similar = pairs_with_added(items, added, threshold, stats)
+            similar = pairs_with_added(items, added, threshold, stats, postings=postings)
         if similar is not None:
             reused = []
             for left_key, right_key, value in old_pairs:
@@ -315,7 +349,7 @@ def _similar_items(
             stats.reused = len(reused)
             similar = sorted(similar + reused)
     if similar is None:
-        similar = similar_pairs(items, threshold, stats)
+        similar = similar_pairs([items[item] for item in range(len(items))], threshold, stats)
     if memory is not None and not stats.capped:
         memory.put(_memory_key(threshold), (b"".join(keys), [(left, right, value) for left, right, value in similar]))
     return similar

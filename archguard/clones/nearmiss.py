@@ -40,9 +40,10 @@ from __future__ import annotations
 import math
 from array import array
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from itertools import chain
 from operator import itemgetter
+from typing import Protocol
 
 from archguard.clones.model import SearchStats
 
@@ -121,12 +122,31 @@ def similar_pairs(
     return sorted(pairs)
 
 
+class Items(Protocol):
+    """What the incremental search reads of its items: a list of shingle collections will do,
+    and so will a view that builds each item only when it is asked for."""
+
+    def __getitem__(self, item: int, /) -> Sequence[int]: ...
+
+    def __len__(self) -> int: ...
+
+
+def postings_of(items: Iterable[Iterable[int]], wanted: set[int]) -> dict[int, list[int]]:
+    """For each shingle of ``wanted``, the items that hold it (ascending)."""
+    postings: dict[int, list[int]] = {shingle: [] for shingle in wanted}
+    for position, values in enumerate(items):
+        for shingle in wanted.intersection(values):
+            postings[shingle].append(position)
+    return postings
+
+
 def pairs_with_added(
-    items: Sequence[Sequence[int]],
+    items: Items,
     added: Sequence[int],
     threshold: float,
     stats: SearchStats,
     max_candidates: int = MAX_CANDIDATES,
+    postings: Callable[[set[int]], dict[int, list[int]]] | None = None,
 ) -> list[tuple[int, int, float]] | None:
     """The pairs of :func:`similar_pairs` that involve at least one item of ``added``.
 
@@ -140,6 +160,9 @@ def pairs_with_added(
     Returns None when an added item has more than ``max_candidates`` candidates: the whole
     search must run then, so that its cap decides which ones are compared, as it would without
     the earlier result.
+
+    ``postings(wanted)``: the posting lists of those shingles over all items, when the caller
+    can find them without building every item (default: :func:`postings_of` over the items).
     """
     if threshold <= 0:
         threshold = 1e-9
@@ -147,12 +170,10 @@ def pairs_with_added(
     wanted: set[int] = set()
     for item in added:
         wanted.update(items[item])
-    postings: dict[int, list[int]] = {shingle: [] for shingle in wanted}
-    for position, values in enumerate(items):
-        for shingle in wanted.intersection(values):
-            postings[shingle].append(position)
+    scan = postings or (lambda shingles: postings_of(map(items.__getitem__, range(len(items))), shingles))
+    index = scan(wanted)
     for item in added:
-        values = sorted(set(items[item]), key=lambda shingle: (len(postings[shingle]), shingle))
+        values = sorted(set(items[item]), key=lambda shingle: (len(index[shingle]), shingle))
         length = len(values)
         bound = math.ceil(threshold * length / (2 - threshold) - 1e-9)
         prefixes[item] = values[: length - bound + 1] if length else []
@@ -161,7 +182,7 @@ def pairs_with_added(
     for item in sorted(added):
         mine = frozenset(items[item])
         length = len(mine)
-        found = {other for shingle in prefixes[item] for other in postings[shingle]}
+        found = {other for shingle in prefixes[item] for other in index[shingle]}
         found.discard(item)
         # A pair of two added items is looked up from the first of them only.
         candidates = sorted(other for other in found if other not in is_added or other > item)
