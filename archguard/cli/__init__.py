@@ -76,9 +76,46 @@ def main() -> None:
                 code = replay(invocation)
                 if code is not None:
                     sys.exit(code)
+        warm_up_parsing(argv)
         cli()
     except SystemExit as done:
         exit_now(done)
+
+
+def warm_up_parsing(argv: list[str]) -> bool:
+    """Start the parsing pool's fork server now when the command will almost surely parse
+    enough source for a pool: ``check --diff`` and ``diff`` (the files of the change; the
+    cache a check of the base left does not know them) and ``check --no-cache``.
+
+    The fork server is an interpreter that imports libcst: about 0.3 s, which the command's
+    own imports (0.4-0.5 s) then overlap instead of the extraction waiting for it (Django,
+    10-file change: extraction 0.94 -> 0.64 s). If the change's files turn out to be cached
+    or small, the server was started for nothing: a few milliseconds here, and its imports on
+    another core. Not with ``--jobs 1`` or on one core. Returns whether it started.
+    """
+    command, options = argv[:1], argv[1:]
+    if command == ["diff"]:
+        likely = True
+    elif command == ["check"]:
+        likely = any(arg in ("--diff", "--no-cache") or arg.startswith("--diff=") for arg in options)
+    else:
+        likely = False
+    if not likely or "--help" in options or "-h" in options:
+        return False
+    jobs: int | None = None
+    for index, arg in enumerate(options):
+        value = None
+        if arg in ("--jobs", "-j") and index + 1 < len(options):
+            value = options[index + 1]
+        elif arg.startswith("--jobs="):
+            value = arg.partition("=")[2]
+        elif arg.startswith("-j") and len(arg) > 2 and not arg.startswith("--"):
+            value = arg[2:]
+        if value is not None:
+            jobs = int(value) if value.isdigit() else 1  # a bad value: click reports it, start nothing
+    from archguard.extract.pool import start_server
+
+    return start_server(jobs)
 
 
 def exit_now(done: SystemExit) -> None:

@@ -78,6 +78,18 @@ def prestart(sizes: Sequence[int], jobs: int) -> bool:
     return True
 
 
+def start_server(jobs: int | None = None) -> bool:
+    """Start the fork server before the work is known (see ``archguard.cli.warm_up_parsing``):
+    when the run turns out to parse too little for a pool, it was started for nothing, which
+    costs a few milliseconds here and its imports on another core. Returns whether it started."""
+    if (jobs or default_jobs()) <= 1 or _context().get_start_method() != "forkserver":
+        return False
+    from multiprocessing import forkserver
+
+    forkserver.ensure_running()
+    return True
+
+
 def extract_all(
     sources: Sequence[bytes],
     jobs: int,
