@@ -1,8 +1,9 @@
 """The facts cache: FileFacts by content hash, in one packed, checksummed file.
 
 One file loads much faster than thousands of small ones. The file is replaced atomically
-(write to a temporary file, then ``os.replace``), so concurrent runs never see a torn file:
-the last writer wins and every version on disk is complete. A file that fails its checksum,
+(write to a temporary file, then ``os.replace``), so concurrent runs never see a torn file,
+and every version on disk is complete; a run that saves after another replaced the file
+merges the other's entries (:meth:`FactsCache.save`). A file that fails its checksum,
 was written by another archguard version, or cannot be decoded is ignored and rebuilt.
 
 Layout: ``MAGIC`` + 32-byte SHA-256 of the payload + payload, where the payload is
@@ -43,17 +44,24 @@ class FactsCache:
         self._loaded: dict[str, FileFacts] = {}
         self._used: dict[str, Any] = {}
         self._dirty = False
+        self._signature: tuple[int, int, int] | None = None  # the file's stat when loaded
         self.loaded_ok = False
 
     def load(self) -> None:
+        self._signature = _signature(self.path)
+        entries = self._read()
+        if entries is not None:
+            self._raw = entries
+            self.loaded_ok = True
+
+    def _read(self) -> dict[str, Any] | None:
         stored = _read_versioned(self.path)
         if stored is None or len(stored) != 2:
-            return
+            return None
         key, entries = stored
         if key != self.key or not isinstance(entries, dict):
-            return
-        self._raw = entries
-        self.loaded_ok = True
+            return None
+        return entries
 
     def get(self, digest: str) -> FileFacts | None:
         facts = self._loaded.get(digest)
@@ -76,15 +84,24 @@ class FactsCache:
         self._dirty = True
 
     def save(self, keep_old: int = 2) -> None:
-        """Write entries used in this run, plus older ones up to ``keep_old`` times as many."""
+        """Write entries used in this run, plus older ones up to ``keep_old`` times as many.
+
+        When another run replaced the file since this one loaded it (a concurrent archguard, or
+        the base side of `check --diff`, which runs while the head's files are parsed), its
+        entries are kept too, before this run's older ones: the last writer does not drop
+        what the other one just parsed."""
         if not self._dirty:
             return
         entries = dict(self._used)
         budget = max(1000, keep_old * len(entries))
-        for digest, raw in self._raw.items():
-            if len(entries) >= budget:
-                break
-            entries.setdefault(digest, raw)
+        older = [self._raw]
+        if _signature(self.path) != self._signature:
+            older.insert(0, self._read() or {})
+        for raw_entries in older:
+            for digest, raw in raw_entries.items():
+                if len(entries) >= budget:
+                    break
+                entries.setdefault(digest, raw)
         if _write_checked(self.directory, self.path, marshal.dumps((__version__, self.key, entries))):
             self._dirty = False
 
@@ -136,6 +153,15 @@ def _read_versioned(path: Path) -> tuple[Any, ...] | None:
     if not isinstance(value, tuple) or not value or value[0] != __version__:
         return None
     return value[1:]
+
+
+def _signature(path: Path) -> tuple[int, int, int] | None:
+    """What tells that a file was replaced: (inode, size, modification time), None if absent."""
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return (info.st_ino, info.st_size, info.st_mtime_ns)
 
 
 def _read_checked(path: Path) -> bytes | None:

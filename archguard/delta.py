@@ -29,6 +29,7 @@ from archguard.contract.loading import LoadedContract
 from archguard.coupling import Coupling
 from archguard.drift import component_edges, coupling
 from archguard.engine import CheckResult, RunOptions, analyze, check, evaluate
+from archguard.extract.facts import FileFacts
 from archguard.findings import Finding, sort_findings
 from archguard.gate import ChangedFile, DiffOutcome, EdgeChange, Move, Revision, match_findings
 from archguard.git import FileChange, Repository
@@ -83,20 +84,36 @@ def compare_revisions(
         at_head = contract_at(repository, head_commit, head, loaded)
         head_loaded, head_contract = at_head.loaded, at_head.description
         head_tree = RevisionTree(repository, head_commit, head)
-    head_result = check(head_loaded, options, head_tree)
-    if head_tree is not None and head_tree.note:
-        notes.append(head_tree.note)
-
     prefix = repository.relative(head_loaded.root)
     changes = repository.changes(base_commit, head_commit, prefix)
     changed = {_below(c.path, prefix) for c in changes} | {_below(c.old_path, prefix) for c in changes if c.old_path}
     at_base = contract_at(repository, base_commit, base, loaded)
-    known = {}
-    if at_base.loaded.root == head_loaded.root:
-        analysis = head_result.analysis
-        known = {analysis.paths[m]: facts for m, facts in analysis.facts.items() if analysis.paths[m] not in changed}
-    base_tree = RevisionTree(repository, base_commit, base, known=known)
-    base_result = _check_side(at_base.loaded, options, base_tree)
+    base_tree = RevisionTree(repository, base_commit, base)
+    same_root = at_base.loaded.root == head_loaded.root
+    base_results: list[CheckResult] = []
+    overlapped = 0.0
+
+    def check_base(head_facts: dict[str, FileFacts], pending: frozenset[str]) -> bool:
+        """The base side, run while the head's files are parsed when the base needs none of
+        them: the base reuses the head's facts of the files the change did not touch, so it
+        waits (returns False) while one of those is still being parsed (a cold cache)."""
+        nonlocal overlapped
+        if same_root and pending:
+            in_base = base_tree.blob_ids(at_base.loaded.root)
+            if any(path in in_base and path not in changed for path in pending):
+                return False
+        started = time.perf_counter()
+        if same_root:
+            base_tree.known = {path: facts for path, facts in head_facts.items() if path not in changed}
+        base_results.append(_check_side(at_base.loaded, options, base_tree))
+        overlapped = time.perf_counter() - started
+        return True
+
+    head_result = check(head_loaded, options, head_tree, meanwhile=check_base)
+    head_result.analysis.stats.seconds -= overlapped  # the base ran inside the head's check: not the head's time
+    if head_tree is not None and head_tree.note:
+        notes.append(head_tree.note)
+    base_result = base_results[0]
     if base_tree.note:
         notes.append(base_tree.note)
 

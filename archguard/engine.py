@@ -38,6 +38,12 @@ if TYPE_CHECKING:  # the gate's outcomes are only set by baseline and diff runs,
 ProgressCallback = Callable[[int, int], None]  # (files done, files to parse)
 
 
+# Work a caller runs while files are parsed: called with the facts known so far and the files
+# still being parsed; returns True when done, False to be called again once every file's facts
+# are known (then with nothing pending; its return value is ignored).
+Meanwhile = Callable[[dict[str, FileFacts], frozenset[str]], bool]
+
+
 @dataclass(frozen=True)
 class RunOptions:
     jobs: int | None = None  # None: every core
@@ -144,8 +150,13 @@ def extract_files(
     index: DigestIndex | None = None,
     infos: dict[str, os.stat_result | None] | None = None,
     remembered: dict[str, str | None] | None = None,
+    meanwhile: Meanwhile | None = None,
 ) -> dict[str, FileFacts]:
     """Facts for each file: from the cache when its bytes are known, else parsed (in parallel).
+
+    ``meanwhile(known, pending)``: the facts known so far and the modules still being parsed,
+    while a pool parses; called again once everything is known (pending empty) unless it
+    returned True (done) the first time. See :data:`Meanwhile`.
 
     With an ``index`` (working tree only), a file whose stat is unchanged since it was last
     read is not read again: its content hash comes from the index. ``infos`` and
@@ -154,6 +165,7 @@ def extract_files(
     """
     facts: dict[str, FileFacts] = {}
     missing: list[tuple[SourceFile, str, bytes]] = []
+    done_meanwhile = False
     infos = infos if infos is not None else stat_files(files) if index is not None else {}
     if remembered is None:
         remembered = remembered_digests(files, infos, index)
@@ -199,12 +211,22 @@ def extract_files(
             if options.progress:
                 options.progress(done, total)
 
-        results = extract_all([data for _, _, data in missing], options.jobs or default_jobs(), advance, clones)
+        during = None
+        if meanwhile is not None:
+            callback = meanwhile
+
+            def during() -> None:
+                nonlocal done_meanwhile
+                done_meanwhile = callback(dict(facts), frozenset(file.module for file, _, _ in missing))
+
+        results = extract_all([data for _, _, data in missing], options.jobs or default_jobs(), advance, clones, during)
         for (file, digest, _data), result in zip(missing, results, strict=True):
             facts[file.module] = result
             if cache is not None:
                 cache.put(digest, result)
         stats.parsed += len(missing)
+    if meanwhile is not None and not done_meanwhile:
+        meanwhile(dict(facts), frozenset())
     return facts
 
 
@@ -278,13 +300,27 @@ def build_graph(
     return sites, graph
 
 
-def analyze(loaded: LoadedContract, options: RunOptions | None = None, tree: SourceTree | None = None) -> Analysis:
-    """Discover, extract (cached, parallel), resolve and map one tree (default: the working tree)."""
+def analyze(
+    loaded: LoadedContract,
+    options: RunOptions | None = None,
+    tree: SourceTree | None = None,
+    meanwhile: Meanwhile | None = None,
+) -> Analysis:
+    """Discover, extract (cached, parallel), resolve and map one tree (default: the working tree).
+
+    ``meanwhile``: other work, run while files are parsed; see :data:`Meanwhile` (by relpath
+    here). `check --diff` analyses the base there while the change's files are parsed.
+    """
     with fewer_collections():
-        return _analyze(loaded, options, tree)
+        return _analyze(loaded, options, tree, meanwhile)
 
 
-def _analyze(loaded: LoadedContract, options: RunOptions | None, tree: SourceTree | None) -> Analysis:
+def _analyze(
+    loaded: LoadedContract,
+    options: RunOptions | None,
+    tree: SourceTree | None,
+    meanwhile: Meanwhile | None = None,
+) -> Analysis:
     options = options or RunOptions()
     tree = tree or WorkingTree()
     started = time.perf_counter()
@@ -313,7 +349,16 @@ def _analyze(loaded: LoadedContract, options: RunOptions | None, tree: SourceTre
         cache = FactsCache(cache_dir, extractor_settings(clones))
         cache.load()
     options = replace(options, max_file_size=contract.project.max_file_size)
-    extracted = extract_files(unknown, tree.read, options, cache, stats, clones, index, infos, remembered)
+    during: Meanwhile | None = None
+    if meanwhile is not None:
+        relpaths = {f.module: f.relpath for f in files}
+        callback = meanwhile
+
+        def during(found: dict[str, FileFacts], pending: frozenset[str]) -> bool:
+            by_path = {relpaths[module]: facts for module, facts in {**known, **found}.items()}
+            return callback(by_path, frozenset(relpaths[module] for module in pending))
+
+    extracted = extract_files(unknown, tree.read, options, cache, stats, clones, index, infos, remembered, during)
     facts = {f.module: known[f.module] if f.module in known else extracted[f.module] for f in files}
     if cache is not None:
         cache.save()
@@ -427,11 +472,16 @@ def plural_files(count: int) -> str:
     return f"{count} file" if count == 1 else f"{count} files"
 
 
-def check(loaded: LoadedContract, options: RunOptions | None = None, tree: SourceTree | None = None) -> CheckResult:
+def check(
+    loaded: LoadedContract,
+    options: RunOptions | None = None,
+    tree: SourceTree | None = None,
+    meanwhile: Meanwhile | None = None,
+) -> CheckResult:
     """Analyse a tree (default: the working tree) and evaluate the contract on it. Raises NothingCheckedError
-    when the run checked nothing (see :func:`ensure_something_checked`)."""
+    when the run checked nothing (see :func:`ensure_something_checked`). ``meanwhile``: see :func:`analyze`."""
     started = time.perf_counter()
-    result = evaluate(analyze(loaded, options, tree))
+    result = evaluate(analyze(loaded, options, tree, meanwhile))
     result.analysis.stats.seconds = time.perf_counter() - started
     ensure_something_checked(result)
     return result

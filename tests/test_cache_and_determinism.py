@@ -215,3 +215,68 @@ def test_a_library_run_restores_the_garbage_collectors_thresholds(tmp_path: Path
     run_check(root)
     assert seen and seen[0][0] >= GC_THRESHOLD[0]  # collections were rarer inside the run
     assert gc.get_threshold() == before  # and the caller's settings are back afterwards
+
+
+def test_two_writers_of_one_facts_cache_keep_each_others_entries(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # `check --diff` analyses the base while the head's files are parsed, and two archguard
+    # runs may share a cache: the last to save must not drop what the other one parsed.
+    from archguard.cache import FactsCache
+    from archguard.extract import extract_facts
+
+    facts = {name: extract_facts(f"import {name}\n".encode()) for name in ("os", "re", "json")}
+    seed = FactsCache(tmp_path, "settings")
+    seed.put("old", facts["json"])
+    seed.save()
+    first, second = FactsCache(tmp_path, "settings"), FactsCache(tmp_path, "settings")
+    first.load()
+    second.load()
+    second.put("second", facts["re"])
+    second.save()
+    first.put("first", facts["os"])
+    reads: list[bool] = []
+    real_read = FactsCache._read
+    monkeypatch.setattr(FactsCache, "_read", lambda self: reads.append(True) or real_read(self))
+    first.save()
+    assert reads == [True]  # the file changed since `first` loaded it: read again, merged
+    merged = FactsCache(tmp_path, "settings")
+    merged.load()
+    assert {digest: merged.get(digest) for digest in ("old", "first", "second")} == {
+        "old": facts["json"], "first": facts["os"], "second": facts["re"]
+    }  # fmt: skip
+    reads.clear()
+    merged.put("third", facts["os"])
+    merged.save()
+    assert reads == []  # unchanged on disk since its load: not read again
+
+
+@pytest.mark.parametrize("done_at_once", [True, False])
+def test_work_meanwhile_runs_during_the_pools_parse_once(tmp_path: Path, done_at_once: bool) -> None:
+    # `check --diff` analyses the base while the head's changed files are parsed: analyze
+    # hands the caller the facts known so far and the files still pending. A caller that
+    # cannot use them yet (False) is called again once every fact is known.
+    from archguard.contract.loading import load_contract
+    from archguard.engine import RunOptions, analyze
+    from archguard.extract.pool import MIN_BYTES_PER_WORKER
+
+    root = shop(tmp_path, files=4)
+    padding = "\n".join(f"VALUE_{i} = {i}" for i in range(MIN_BYTES_PER_WORKER // 12)) + "\n"
+    big = ("shop/domain/model1.py", "shop/domain/model2.py")
+    cache_dir = tmp_path / "cache"
+    run_check(root, jobs=2, use_cache=True, cache_dir=cache_dir)
+    for name in big:
+        (root / name).write_text((root / name).read_text() + padding)  # 2 x 50 KB to parse: a pool of 2
+    calls: list[tuple[frozenset[str], frozenset[str]]] = []
+
+    def meanwhile(known: dict[str, object], pending: frozenset[str]) -> bool:
+        calls.append((frozenset(known), pending))
+        return done_at_once
+
+    loaded = load_contract(root / "archguard.toml")
+    analysis = analyze(loaded, RunOptions(jobs=2, cache_dir=cache_dir), meanwhile=meanwhile)
+    everything = frozenset(analysis.paths.values())
+    assert analysis.stats.parsed == 2 and len(everything) == 11
+    during = (everything - set(big), frozenset(big))  # the cached files' facts, the two being parsed
+    assert calls == ([during] if done_at_once else [during, (everything, frozenset())])
+    calls.clear()
+    analyze(loaded, RunOptions(jobs=2, cache_dir=cache_dir), meanwhile=meanwhile)  # nothing to parse
+    assert calls == [(everything, frozenset())]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -107,7 +108,8 @@ PRE_EXISTING_BOUNDARY = ("boundaries", "shop.api.helpers", "shop.billing.ledger"
 
 
 def compare(root: Path, base: str, head: str | None = None, **options: object) -> Comparison:
-    run = RunOptions(jobs=1, use_cache=bool(options.get("use_cache", False)), cache_dir=options.get("cache_dir"))  # type: ignore[arg-type]
+    jobs = int(options.get("jobs", 1))  # type: ignore[call-overload]
+    run = RunOptions(jobs=jobs, use_cache=bool(options.get("use_cache", False)), cache_dir=options.get("cache_dir"))  # type: ignore[arg-type]
     return compare_revisions(load_contract(root / "archguard.toml"), base, head, run)
 
 
@@ -254,6 +256,52 @@ def test_unchanged_files_are_not_read_or_parsed_for_the_base(repo: Path, tmp_pat
     assert (again.base.analysis.stats.parsed, again.base.analysis.stats.cached) == (0, 3)
     assert again.head.analysis.stats.parsed == 0
     assert keys(again.outcome.new) == keys(first.outcome.new)
+
+
+def test_the_base_is_analysed_while_the_changed_files_are_parsed_with_the_same_outcome(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A change large enough for the parsing pool: the base side runs while the pool parses
+    # the changed files, taking the head's cached facts of the files the change left alone.
+    import archguard.delta as delta
+    import archguard.extract.pool as pool
+    from archguard.extract.pool import MIN_BYTES_PER_WORKER
+
+    parsing: list[bool] = []
+    base_during_parse: list[bool] = []
+    real_extract_all, real_check_side = pool.extract_all, delta._check_side
+
+    def extract_all(*args: Any, **kwargs: Any) -> Any:
+        parsing.append(True)
+        try:
+            return real_extract_all(*args, **kwargs)
+        finally:
+            parsing.pop()
+
+    def check_side(*args: Any, **kwargs: Any) -> Any:
+        base_during_parse.append(bool(parsing))
+        return real_check_side(*args, **kwargs)
+
+    monkeypatch.setattr(pool, "extract_all", extract_all)
+    monkeypatch.setattr(delta, "_check_side", check_side)
+
+    padding = "\n".join(f"VALUE_{i} = {i}" for i in range(MIN_BYTES_PER_WORKER // 12)) + "\n"
+    cache = tmp_path / "cache"
+    compare(repo, "main", use_cache=True, cache_dir=cache)  # the base's facts, as a check of main leaves them
+    make_agent_change(repo)
+    for name in ("src/shop/domain/models.py", "src/shop/api/views.py"):
+        path = repo / name
+        path.write_text(path.read_text() + padding)
+    base_during_parse.clear()
+    overlapped = compare(repo, "main", jobs=2, use_cache=True, cache_dir=cache)
+    assert base_during_parse == [True]
+    alone = compare(repo, "main", jobs=1, use_cache=False)
+    assert base_during_parse == [True, False]  # one process: the base after the head, as before
+    assert overlapped.head.analysis.stats.parsed >= 2  # the padded files, through the pool
+    base = overlapped.base.analysis.stats
+    assert (base.files, base.reused, base.parsed) == (12, 9, 0)  # 9 from the head, 3 from the cache
+    assert keys(overlapped.outcome.new) == keys(alone.outcome.new) and overlapped.outcome.new
+    assert [f.to_json() for f in overlapped.outcome.new] == [f.to_json() for f in alone.outcome.new]
 
 
 def test_a_file_moved_to_another_package_keeps_its_findings_and_the_report_says_so(repo: Path) -> None:

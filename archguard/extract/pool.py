@@ -95,10 +95,14 @@ def extract_all(
     jobs: int,
     progress: Callable[[int], None] | None = None,
     clones: bool = True,
+    meanwhile: Callable[[], None] | None = None,
 ) -> list[FileFacts]:
     """Facts for each source, in order. ``progress(n)`` is called as n more files finish.
 
     ``clones``: also compute clone fingerprints (see :func:`archguard.extract.extract_facts`).
+    ``meanwhile``: work of the caller's that does not need these facts, run while the
+    workers parse; never called without a pool (there would be nothing to overlap). If it
+    raises, the batches not started are cancelled.
     """
     workers = pool_size(sources, jobs)
     if workers <= 1:
@@ -121,6 +125,12 @@ def extract_all(
         futures: dict[Future[list[tuple[Any, ...]]], list[int]] = {
             executor.submit(_extract_batch, [sources[i] for i in batch], clones): batch for batch in batches
         }
+        if meanwhile is not None:
+            try:
+                meanwhile()
+            except BaseException:
+                executor.shutdown(wait=True, cancel_futures=True)
+                raise
         for future in as_completed(futures):
             batch = futures[future]
             try:
