@@ -105,7 +105,9 @@ def compare_revisions(
         started = time.perf_counter()
         if same_root:
             base_tree.known = {path: facts for path, facts in head_facts.items() if path not in changed}
-        base_results.append(_check_side(at_base.loaded, options, base_tree))
+        # While the head's pool parses, its progress bar is on screen: the base does not report into it.
+        side_options = replace(options, progress=None) if pending else options
+        base_results.append(_check_side(at_base.loaded, side_options, base_tree))
         overlapped = time.perf_counter() - started
         return True
 
