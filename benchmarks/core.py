@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import multiprocessing
 import shutil
 import statistics
@@ -27,6 +28,8 @@ from benchmarks.common import (
     table,
     timed,
 )
+
+EDITED_FILE = "django/utils/text.py"  # imported by most of Django: a typical file to touch
 
 
 def _parse(data: bytes) -> None:
@@ -121,11 +124,34 @@ def main() -> None:
         [(series[name], lambda command=command, extra=extra: timed(command, project, extra)) for name, command, extra in runs],
         args.repetitions,
     )
+    # 3. One file edited before each run (the pre-commit case replay cannot serve): archguard
+    # parses that file and evaluates everything again; lint-imports re-scans it. A new edit
+    # every time, so no run finds the edited file's facts in a cache. Apart from the rest:
+    # an edit would turn the warm rows above into runs with a parse.
+    edited = project / EDITED_FILE
+    pristine = edited.read_text()
+    edits = iter(range(1, 1_000_000))
+
+    def edit() -> None:
+        edited.write_text(f"{pristine}\n# benchmark edit {next(edits)}\n")
+
+    edit_runs: list[tuple[str, list[str], dict[str, str] | None]] = [
+        (f"archguard check, one file edited ({EDITED_FILE})", [archguard, "check", "-q"], None),
+        (f"lint-imports, warm cache, one file edited ({EDITED_FILE})", [lint_imports], env),
+    ]
+    for name, _, _ in edit_runs:
+        series[name] = Series(name)
+    alternate(
+        [(series[name], functools.partial(timed, command, project, extra, before=edit)) for name, command, extra in edit_runs],
+        args.repetitions,
+    )
+    edited.write_text(pristine)
     li_warm = series["lint-imports, warm cache"].median
     check_rows = [
         [name, f"{s.median:.2f}", f"{s.peak_mib:.0f}", f"{s.median / li_warm:.2f}x", ",".join(sorted({str(x.returncode) for x in s.samples}))]
         for name, s in series.items()
     ]
+    edit_ratio = series[edit_runs[0][0]].median / series[edit_runs[1][0]].median
     report = f"""# Core benchmark: Django {len(files)} files, {lines} lines
 
 Machine: {machine()}. Medians of {args.repetitions} alternating repetitions.
@@ -150,6 +176,10 @@ environment, its own code) and writes the recorded report (`archguard/cli/replay
 tach and deply check direct dependencies only (archguard and import-linter also follow indirect chains
 through the layers); deply's dependencies are uses of classes, functions and variables between layers,
 found with Python's `ast`, and it keeps no cache. Peers: `pip install -e .[bench]`.
+*one file edited*: before each run, a new comment line is appended to `{EDITED_FILE}` (a new edit
+each time, so neither tool finds it in its cache): archguard's replay sees the change, the file is
+parsed and every rule evaluated again; lint-imports re-scans the file. These two rows alternate with
+each other, after the rows above; archguard edited / lint-imports edited: {edit_ratio:.2f}x.
 """
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "core.md").write_text(report)
