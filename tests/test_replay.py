@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.helpers import make_project, run_cli
 
 CONTRACT = """
@@ -93,3 +95,70 @@ def test_a_corrupt_replay_entry_is_ignored(tmp_path: Path) -> None:
     again = run_cli("check", cwd=root)
     assert REPLAYED not in again.stderr and again.stdout == first.stdout
     assert REPLAYED in run_cli("check", cwd=root).stderr  # rewritten by the run above
+
+
+def test_a_miss_from_an_edited_or_added_file_is_announced_so_the_run_can_prepare_to_parse(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The command line starts the parsing pool's fork server on such a miss (one worker with
+    # libcst loaded parses the edit while the run imports its modules); other misses do not.
+    import os
+
+    from archguard.cli.replay import prepare, replay
+
+    root = project(tmp_path)
+    environ = {**os.environ, "NO_COLOR": "1"}
+    environ.pop("GITHUB_STEP_SUMMARY", None)
+    environ.pop("ARCHGUARD_NO_REPLAY", None)
+    monkeypatch.chdir(root)
+
+    def attempt() -> tuple[int | None, int]:
+        invocation = prepare([], environ)
+        assert invocation is not None
+        edits: list[bool] = []
+        code = replay(invocation, on_edit=lambda: edits.append(True))
+        return code, len(edits)
+
+    run_cli("check", cwd=root)
+    assert attempt() == (1, 0)  # nothing changed: replayed, nothing announced
+    (root / "shop/domain/models.py").write_text("def f():\n    return 1\n")
+    assert attempt() == (None, 1)  # an edited file
+    run_cli("check", cwd=root)
+    (root / "shop/domain/extra.py").write_text("X = 1\n")
+    assert attempt() == (None, 1)  # an added file
+    run_cli("check", cwd=root)
+    (root / "shop/domain/extra.py").unlink()
+    assert attempt() == (None, 0)  # a removed file: nothing new to parse
+    run_cli("check", cwd=root)
+    (root / "archguard.toml").write_text(CONTRACT + "allow_indirect = true\n")
+    assert attempt() == (None, 0)  # another contract: the facts are all cached
+    capsys.readouterr()
+
+
+def test_one_small_file_is_parsed_by_a_worker_when_the_fork_server_is_up(tmp_path: Path) -> None:
+    # In a fresh interpreter (as the command line is): with the server started, a small file
+    # goes to one worker that has libcst loaded, and this process never imports libcst.
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from archguard.extract.pool import extract_all\n"
+        "small = [b'import os\\nfrom shop import models\\n']\n"
+        "before = extract_all(small, 2)\n"  # no server: extracted here, libcst imported here
+        "print('here', 'libcst' in sys.modules)\n"
+    )
+    fresh = (
+        "import sys\n"
+        "from archguard.extract.pool import extract_all, start_server\n"
+        "small = [b'import os\\nfrom shop import models\\n']\n"
+        "assert start_server(2)\n"
+        "facts = extract_all(small, 2)\n"
+        "print('worker', 'libcst' in sys.modules, [i.module for i in facts[0].imports])\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    here = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120)
+    worker = subprocess.run([sys.executable, "-c", fresh], capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120)
+    assert here.stdout.strip() == "here True", here.stderr
+    assert worker.stdout.strip() == "worker False ['os', 'shop']", worker.stderr

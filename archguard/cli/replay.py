@@ -24,6 +24,7 @@ import os
 import sys
 import time
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -157,8 +158,11 @@ def _file_digest(path: Path, index: DigestIndex | None = None) -> str:
         return f"unreadable:{error.errno}"
 
 
-def replay(invocation: Invocation) -> int | None:
-    """Write the recorded reports again and return the exit code, or None (nothing replayed)."""
+def replay(invocation: Invocation, on_edit: Callable[[], object] | None = None) -> int | None:
+    """Write the recorded reports again and return the exit code, or None (nothing replayed).
+
+    ``on_edit``: called when the miss is a recorded file whose content changed or a file that
+    was added, so that the real run will parse something (the caller can prepare for it)."""
     started = time.perf_counter()
     try:
         entry = json.loads(invocation.entry.read_text(encoding="utf-8"))
@@ -175,6 +179,8 @@ def replay(invocation: Invocation) -> int | None:
         root = entry["root"]
         for module, relpath in entry["files"]:
             if digests.get(module) != _file_digest(Path(f"{root}{os.sep}{relpath}"), index):
+                if on_edit is not None and os.path.exists(f"{root}{os.sep}{relpath}"):
+                    on_edit()
                 return None
         discovery = discover(Path(root), _Project(entry["project"]))  # type: ignore[arg-type]
     except (OSError, ValueError, KeyError, TypeError):
@@ -182,6 +188,8 @@ def replay(invocation: Invocation) -> int | None:
     except Exception:  # noqa: BLE001 - discovery errors are reported by the real run, never here
         return None
     if [[f.module, f.relpath] for f in discovery.files] != entry["files"]:
+        if on_edit is not None and len(discovery.files) > len(entry["files"]):
+            on_edit()
         return None
     if [[p.relpath, p.kind, p.message] for p in discovery.problems] != entry["problems"]:
         return None

@@ -72,9 +72,18 @@ def prestart(sizes: Sequence[int], jobs: int) -> bool:
     """
     if _workers(sizes, jobs) <= 1 or _context().get_start_method() != "forkserver":
         return False
+    return _start_server()
+
+
+_server_started = False  # this process started the fork server (it stays up until the process ends)
+
+
+def _start_server() -> bool:
+    global _server_started
     from multiprocessing import forkserver
 
     forkserver.ensure_running()
+    _server_started = True
     return True
 
 
@@ -84,10 +93,7 @@ def start_server(jobs: int | None = None) -> bool:
     costs a few milliseconds here and its imports on another core. Returns whether it started."""
     if (jobs or default_jobs()) <= 1 or _context().get_start_method() != "forkserver":
         return False
-    from multiprocessing import forkserver
-
-    forkserver.ensure_running()
-    return True
+    return _start_server()
 
 
 def extract_all(
@@ -105,7 +111,10 @@ def extract_all(
     raises, the batches not started are cancelled.
     """
     workers = pool_size(sources, jobs)
-    if workers <= 1:
+    # Too little for two workers, but the fork server is up and this process has not loaded
+    # libcst: one worker, forked with libcst loaded, costs less than importing it here.
+    one_worker = workers <= 1 and jobs > 1 and _server_started and "libcst" not in sys.modules and not _CRASH_MARKER
+    if workers <= 1 and not one_worker:
         results = []
         with fewer_collections():
             for data in sources:
