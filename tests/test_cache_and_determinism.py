@@ -139,12 +139,14 @@ def test_the_fork_server_starts_early_only_when_unread_source_needs_a_pool(tmp_p
     # cache loads, but only when the files the digest index does not know hold enough source.
     from multiprocessing import forkserver
 
+    import archguard.extract.pool as pool_module
     from archguard.cache import DigestIndex
     from archguard.extract.pool import MIN_BYTES_PER_WORKER
 
     monkeypatch.setattr(DigestIndex, "RACY_NS", 0)
     started: list[bool] = []
     monkeypatch.setattr(forkserver, "ensure_running", lambda: started.append(True))
+    monkeypatch.setattr(pool_module, "_server_started", False)  # no real server: restored after the test
     root = shop(tmp_path, files=4)
     padding = "\n".join(f"VALUE_{i} = {i}" for i in range(MIN_BYTES_PER_WORKER // 12)) + "\n"
     for name in ("shop/domain/model1.py", "shop/domain/model2.py"):
@@ -173,6 +175,7 @@ def test_the_command_line_starts_the_fork_server_first_when_a_change_will_be_par
 
     started: list[bool] = []
     monkeypatch.setattr(forkserver, "ensure_running", lambda: started.append(True))
+    monkeypatch.setattr(pool, "_server_started", False)  # no real server: restored after the test
     monkeypatch.setattr(pool, "default_jobs", lambda: 2)
     expected = {
         ("check", "--diff", "main"): True,
