@@ -54,7 +54,7 @@ def median_of(repetitions: int, run: Callable[[], object]) -> float:
 
 def in_process(project: Path, repetitions: int) -> list[list[str]]:
     from archguard.contract.loading import load_contract
-    from archguard.engine import RunOptions, analyze, build_graph, evaluate
+    from archguard.engine.pipeline import RunOptions, analyze, build_graph, evaluate
 
     loaded = load_contract(project / "archguard.toml")
     analysis = analyze(loaded, RunOptions(jobs=2, cache_dir=project / ".cache-this"))

@@ -40,9 +40,9 @@ def _parse(data: bytes) -> None:
 
 
 def _bare_parse(sources: list[bytes], jobs: int, paced: bool = False) -> float:
-    """The bare libcst loop; ``paced``: with archguard's garbage-collector pace (archguard.gcpace)
+    """The bare libcst loop; ``paced``: with archguard's garbage-collector pace (archguard.base.gcpace)
     instead of Python's default, the fairest limit for the extractor, which runs with it."""
-    from archguard.gcpace import fewer_collections, pace_this_process
+    from archguard.base.gcpace import fewer_collections, pace_this_process
 
     started = time.perf_counter()
     if jobs == 1:
@@ -57,7 +57,7 @@ def _bare_parse(sources: list[bytes], jobs: int, paced: bool = False) -> float:
 
 
 def _extract(sources: list[bytes], jobs: int, clones: bool = True) -> float:
-    from archguard.extract.pool import extract_all
+    from archguard.analysis.read.pool import extract_all
 
     started = time.perf_counter()
     extract_all(sources, jobs, clones=clones)

@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from archguard.contract.loading import load_contract  # noqa: E402
-from archguard.engine import RunOptions, check  # noqa: E402
+from archguard.engine.pipeline import RunOptions, check  # noqa: E402
 from archguard.render.dot import render, to_dot  # noqa: E402
 from archguard.render.model import (  # noqa: E402
     Picture,

@@ -4,7 +4,7 @@ Each measurement is a fresh interpreter (so the pool's start, its fork server im
 is paid as in a real run) extracting Django files of 8-40 KB (what a change typically touches)
 whose sizes add up to each amount, in one process and in a two-worker pool, alternating,
 several repetitions. archguard starts the pool from ``MIN_BYTES_PER_WORKER`` bytes per worker
-(:mod:`archguard.extract.pool`); this table is the justification.
+(:mod:`archguard.analysis.read.pool`); this table is the justification.
 
     python -m benchmarks.pool [--repetitions 5] -> benchmarks/results/pool.md
 """
@@ -27,7 +27,7 @@ CHILD = """
 import json, sys, time
 def run():
     started = time.perf_counter()
-    import archguard.extract.pool as pool
+    import archguard.analysis.read.pool as pool
     paths, workers = json.loads(sys.argv[1]), int(sys.argv[2])
     sources = [open(path, "rb").read() for path in paths]
     pool.pool_size = lambda sources, jobs: workers

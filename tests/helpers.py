@@ -9,7 +9,7 @@ import textwrap
 from pathlib import Path
 
 from archguard.contract.loading import load_contract
-from archguard.engine import CheckResult, RunOptions, check
+from archguard.engine.pipeline import CheckResult, RunOptions, check
 from archguard.findings import Finding
 
 REPO = Path(__file__).resolve().parent.parent

@@ -30,10 +30,10 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from archguard.contract.importlinter import load_importlinter
-from archguard.engine import RunOptions, analyze, evaluate
-from archguard.errors import ContractError
-from archguard.rules.importlinter.graph import ContractGraph, il_name, session_view
+from archguard.base.errors import ContractError
+from archguard.engine.pipeline import RunOptions, analyze, evaluate
+from archguard.importlinter.config import load_importlinter
+from archguard.importlinter.contracts.graph import ContractGraph, il_name, session_view
 
 SERVER = Path(__file__).with_name("importlinter_oracle_server.py")
 LINT_IMPORTS = shutil.which("lint-imports", path=str(Path(sys.executable).parent)) or "lint-imports"
@@ -433,8 +433,8 @@ def converted_differences(root: Path, config: str, stats: Stats | None = None) -
     errors, unmatched ignored imports with alerting = error) and those the conversion notes as
     not expressible with a different verdict are left out."""
     from archguard.contract.loading import load_contract
-    from archguard.convert import convert_importlinter
-    from archguard.engine import check
+    from archguard.engine.pipeline import check
+    from archguard.importlinter.convert import convert_importlinter
 
     cwd = os.getcwd()
     os.chdir(root)

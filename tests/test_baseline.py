@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from archguard import baseline
+from archguard.base.errors import BaselineError
 from archguard.contract.loading import load_contract
-from archguard.engine import CheckResult
-from archguard.errors import BaselineError
+from archguard.engine.pipeline import CheckResult
+from archguard.gate import baseline
 from tests.helpers import make_project, run_check, run_cli
 
 CONTRACT = """

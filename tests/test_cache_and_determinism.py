@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from archguard.cache import CACHE_DIR_NAME
-from archguard.discover import SourceFile
+from archguard.analysis.cache import CACHE_DIR_NAME
+from archguard.analysis.discover import SourceFile
 from tests.helpers import make_project, run_check, run_cli
 
 CONTRACT = """
@@ -85,8 +85,8 @@ def test_output_is_byte_identical_across_runs_and_job_counts(tmp_path: Path) -> 
 
 
 def test_files_whose_stat_is_unchanged_are_not_read_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import archguard.engine as engine
-    from archguard.cache import DigestIndex
+    import archguard.engine.pipeline as engine
+    from archguard.analysis.cache import DigestIndex
 
     # Files written a moment ago are "racy" (a second write in the same timestamp tick could go
     # unseen), so the index keeps none of them; here every file counts as settled.
@@ -122,7 +122,7 @@ def test_files_whose_stat_is_unchanged_are_not_read_again(tmp_path: Path, monkey
 
 
 def test_the_digest_index_keeps_no_entry_for_a_file_changed_just_now(tmp_path: Path) -> None:
-    from archguard.cache import DigestIndex
+    from archguard.analysis.cache import DigestIndex
 
     path = tmp_path / "fresh.py"
     path.write_text("import json\n")
@@ -139,9 +139,9 @@ def test_the_fork_server_starts_early_only_when_unread_source_needs_a_pool(tmp_p
     # cache loads, but only when the files the digest index does not know hold enough source.
     from multiprocessing import forkserver
 
-    import archguard.extract.pool as pool_module
-    from archguard.cache import DigestIndex
-    from archguard.extract.pool import MIN_BYTES_PER_WORKER
+    import archguard.analysis.read.pool as pool_module
+    from archguard.analysis.cache import DigestIndex
+    from archguard.analysis.read.pool import MIN_BYTES_PER_WORKER
 
     monkeypatch.setattr(DigestIndex, "RACY_NS", 0)
     started: list[bool] = []
@@ -170,7 +170,7 @@ def test_the_command_line_starts_the_fork_server_first_when_a_change_will_be_par
     # boots while the command imports its modules. Not for other commands, not with one job.
     from multiprocessing import forkserver
 
-    import archguard.extract.pool as pool
+    import archguard.analysis.read.pool as pool
     from archguard.cli import warm_up_parsing
 
     started: list[bool] = []
@@ -202,8 +202,8 @@ def test_the_command_line_starts_the_fork_server_first_when_a_change_will_be_par
 def test_a_library_run_restores_the_garbage_collectors_thresholds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import gc
 
-    import archguard.engine as engine
-    from archguard.gcpace import GC_THRESHOLD
+    import archguard.engine.pipeline as engine
+    from archguard.base.gcpace import GC_THRESHOLD
 
     root = shop(tmp_path, files=3)
     before = gc.get_threshold()
@@ -223,8 +223,8 @@ def test_a_library_run_restores_the_garbage_collectors_thresholds(tmp_path: Path
 def test_two_writers_of_one_facts_cache_keep_each_others_entries(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # `check --diff` analyses the base while the head's files are parsed, and two archguard
     # runs may share a cache: the last to save must not drop what the other one parsed.
-    from archguard.cache import FactsCache
-    from archguard.extract import extract_facts
+    from archguard.analysis.cache import FactsCache
+    from archguard.analysis.read import extract_facts
 
     facts = {name: extract_facts(f"import {name}\n".encode()) for name in ("os", "re", "json")}
     seed = FactsCache(tmp_path, "settings")
@@ -257,9 +257,9 @@ def test_work_meanwhile_runs_during_the_pools_parse_once(tmp_path: Path, done_at
     # `check --diff` analyses the base while the head's changed files are parsed: analyze
     # hands the caller the facts known so far and the files still pending. A caller that
     # cannot use them yet (False) is called again once every fact is known.
+    from archguard.analysis.read.pool import MIN_BYTES_PER_WORKER
     from archguard.contract.loading import load_contract
-    from archguard.engine import RunOptions, analyze
-    from archguard.extract.pool import MIN_BYTES_PER_WORKER
+    from archguard.engine.pipeline import RunOptions, analyze
 
     root = shop(tmp_path, files=4)
     padding = "\n".join(f"VALUE_{i} = {i}" for i in range(MIN_BYTES_PER_WORKER // 12)) + "\n"

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from archguard.base.errors import UsageError
 from archguard.cli.outputs import Output, parse_outputs, repository_prefix, source_url
-from archguard.errors import UsageError
 from archguard.report import reporters
 from tests.helpers import REPO, make_project, run_cli
 from tests.reporting import make_rich_project, run_cli_in_ci, run_cli_on_terminal

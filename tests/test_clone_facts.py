@@ -10,9 +10,9 @@ import zlib
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from archguard.extract import EXTRACTOR_VERSION, extract_facts, extractor_settings
-from archguard.extract.clones import FACT_KEY, SHINGLE, UNIT_FIELDS, clone_facts, code_units, shingle_bytes, tokenize
-from archguard.extract.facts import FileFacts
+from archguard.analysis.read import EXTRACTOR_VERSION, extract_facts, extractor_settings
+from archguard.analysis.read.clones import FACT_KEY, SHINGLE, UNIT_FIELDS, clone_facts, code_units, shingle_bytes, tokenize
+from archguard.analysis.read.facts import FileFacts
 
 
 def units_of(source: str) -> list[dict[str, object]]:

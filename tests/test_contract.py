@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from archguard.base.errors import ContractError
 from archguard.contract.loading import find_contract, load_contract, locate_key
 from archguard.contract.schema import render_schema
-from archguard.errors import ContractError
 from tests.helpers import REPO, run_cli, write_tree
 
 GOOD = """

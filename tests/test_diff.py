@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
+from archguard.base.errors import GitError
 from archguard.contract.loading import load_contract
-from archguard.delta import Comparison, compare_revisions
-from archguard.engine import RunOptions
-from archguard.errors import GitError
+from archguard.engine.pipeline import RunOptions
+from archguard.gate.delta import Comparison, compare_revisions
 from archguard.report import ReportOptions
 from archguard.report.delta_report import render_text
 from tests.git_helpers import commit_all, edit, git, init_repo, state, suggested_fetch
@@ -263,9 +263,9 @@ def test_the_base_is_analysed_while_the_changed_files_are_parsed_with_the_same_o
 ) -> None:
     # A change large enough for the parsing pool: the base side runs while the pool parses
     # the changed files, taking the head's cached facts of the files the change left alone.
-    import archguard.delta as delta
-    import archguard.extract.pool as pool
-    from archguard.extract.pool import MIN_BYTES_PER_WORKER
+    import archguard.analysis.read.pool as pool
+    import archguard.gate.delta as delta
+    from archguard.analysis.read.pool import MIN_BYTES_PER_WORKER
 
     parsing: list[bool] = []
     base_during_parse: list[bool] = []
@@ -541,7 +541,7 @@ layers =
 
 
 def test_an_import_linter_configuration_gates_a_change_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from archguard.contract.importlinter import load_importlinter
+    from archguard.importlinter.config import load_importlinter
 
     root = init_repo(tmp_path / "repo", BASE, CONTRACT)
     (root / "archguard.toml").unlink()

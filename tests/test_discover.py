@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from archguard.analysis.discover import discover
+from archguard.base.errors import ContractError
 from archguard.contract.models import ProjectConfig
-from archguard.discover import discover
-from archguard.errors import ContractError
 from tests.helpers import make_project, run_check, summary, write_tree
 
 
@@ -130,7 +130,7 @@ def test_unreadable_file_is_a_parse_error(tmp_path: Path) -> None:
 
 
 def test_a_file_that_cannot_be_read_becomes_a_parse_error_finding(tmp_path: Path) -> None:
-    from archguard.engine import RunOptions, Stats, extract_files
+    from archguard.engine.pipeline import RunOptions, Stats, extract_files
 
     write_tree(tmp_path, {"shop/__init__.py": "", "shop/secret.py": "import os\n"})
     files = list(discover(tmp_path, ProjectConfig()).files)

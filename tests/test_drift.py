@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 from archguard.contract.loading import load_contract
-from archguard.drift import architecture_report, coupling, reflexion
-from archguard.engine import RunOptions, check
+from archguard.engine.pipeline import RunOptions, check
+from archguard.gate.drift import architecture_report, coupling, reflexion
 from archguard.render.html import reflexion_of, render_html
 from archguard.report import ReportOptions
 from archguard.report.architecture import render_text

@@ -13,14 +13,14 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from archguard.cache import ResultCache
-from archguard.clones import CloneReport, added_clones, collect_units, find_clones, new_since
-from archguard.clones.detect import _similar_items
-from archguard.clones.model import SearchStats
-from archguard.clones.nearmiss import similar_pairs
+from archguard.analysis.cache import ResultCache
+from archguard.analysis.clones import CloneReport, added_clones, collect_units, find_clones, new_since
+from archguard.analysis.clones.detect import _similar_items
+from archguard.analysis.clones.model import SearchStats
+from archguard.analysis.clones.nearmiss import similar_pairs
 from archguard.contract.loading import load_contract
 from archguard.contract.models import DuplicationConfig
-from archguard.engine import Analysis, RunOptions, analyze
+from archguard.engine.pipeline import Analysis, RunOptions, analyze
 from tests.helpers import make_project, run_check, run_cli
 
 CONTRACT = """
@@ -532,8 +532,8 @@ def test_the_result_cache_keeps_the_latest_few_results(tmp_path: Path) -> None:
 def test_the_report_key_depends_on_the_inputs_values_not_on_shared_objects() -> None:
     # The base side of a diff builds its units from two sources (the head's facts and the
     # base's cache), so equal strings are separate objects there; the key must not notice.
-    from archguard.clones.detect import _report_key
-    from archguard.clones.units import SourceStreams
+    from archguard.analysis.clones.detect import _report_key
+    from archguard.analysis.clones.units import SourceStreams
 
     def source(path: str, fingerprint: str = "f" * 32, component: str | None = "core") -> SourceStreams:
         return SourceStreams(path=path, module="pkg.mod", component=component, shingles=b"", units=(), fingerprint=fingerprint)
@@ -553,8 +553,8 @@ def test_the_report_key_depends_on_the_inputs_values_not_on_shared_objects() -> 
 
 
 def test_the_search_windows_are_unpacked_only_when_asked_and_give_the_same_postings() -> None:
-    from archguard.clones.detect import _Windows
-    from archguard.clones.nearmiss import postings_of
+    from archguard.analysis.clones.detect import _Windows
+    from archguard.analysis.clones.nearmiss import postings_of
 
     def stream(values: list[int]) -> bytes:
         return b"".join(value.to_bytes(4, "little") for value in values)  # as the extractor stores them

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from archguard.explain import explain
+from archguard.advice.explain import explain
 from tests.helpers import REPO, make_project, run_check, run_cli
 
 GOLDEN = REPO / "tests" / "golden" / "explain"

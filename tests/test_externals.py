@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from archguard.base.errors import ContractError
 from archguard.contract.selectors import ExternalTarget
-from archguard.errors import ContractError
 from tests.helpers import make_project, run_check, summary
 
 FILES: dict[str, str | bytes] = {

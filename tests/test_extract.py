@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from archguard.extract import extract_facts
-from archguard.extract.facts import FileFacts, RawImport
+from archguard.analysis.read import extract_facts
+from archguard.analysis.read.facts import FileFacts, RawImport
 
 
 def facts_of(source: str) -> FileFacts:

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from archguard.errors import UsageError
+from archguard.advice.fix import Rewrite, _apply_rewrites, apply, plan_fixes
+from archguard.base.errors import UsageError
 from archguard.findings import Finding
-from archguard.fix import Rewrite, _apply_rewrites, apply, plan_fixes
 from tests.helpers import REPO, make_project, run_check, run_cli
 
 CONTRACT = """

@@ -8,16 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from archguard.contract.importlinter import (
+from archguard.base.errors import ContractError
+from archguard.engine.pipeline import RunOptions, check
+from archguard.importlinter.config import (
     ForbiddenContract,
     LayersContract,
     load_importlinter,
     parse_importlinter,
     parse_module_expression,
 )
-from archguard.contract.importlinter_files import find_importlinter_config
-from archguard.engine import RunOptions, check
-from archguard.errors import ContractError
+from archguard.importlinter.files import find_importlinter_config
 from tests.helpers import run_cli, write_tree
 from tests.importlinter_oracle import oracle, run_lint_imports
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from archguard.contract.importlinter import load_importlinter
-from archguard.convert import convert_importlinter
+from archguard.importlinter.config import load_importlinter
+from archguard.importlinter.convert import convert_importlinter
 from tests.helpers import run_cli, write_tree
 from tests.importlinter_oracle import Stats, converted_differences
 from tests.test_importlinter_fixtures import FIXTURES

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from archguard.contract.loading import load_contract
-from archguard.engine import RunOptions, analyze
+from archguard.engine.pipeline import RunOptions, analyze
 from tests.helpers import make_project
 
 FILES = {
@@ -83,7 +83,7 @@ def test_import_linter_resolution_with_external_packages(root: Path) -> None:
 
 
 def test_include_external_packages_needs_import_linter_resolution(root: Path) -> None:
-    from archguard.errors import ContractError
+    from archguard.base.errors import ContractError
 
     (root / "archguard.toml").write_text('[project]\npackages = ["pkg"]\ninclude_external_packages = true\n', encoding="utf-8")
     with pytest.raises(ContractError, match="only meaningful with resolution"):

@@ -12,11 +12,11 @@ import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
+from archguard.advice.infer import FROZEN_REASON, InitOptions, component_key, component_names, infer
+from archguard.analysis.mapping import build_component_map
 from archguard.contract.loading import load_contract
 from archguard.contract.validate import parse_layer
-from archguard.engine import CheckResult
-from archguard.infer import FROZEN_REASON, InitOptions, component_key, component_names, infer
-from archguard.mapping import build_component_map
+from archguard.engine.pipeline import CheckResult
 from tests.helpers import REPO, run_check, run_cli, write_tree
 
 

@@ -8,8 +8,8 @@ import networkx as nx
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from archguard import layering
-from archguard.layering import feedback_order, infer_layers, order_cost
+from archguard.advice import layering
+from archguard.advice.layering import feedback_order, infer_layers, order_cost
 
 NODES = ["a", "b", "c", "d", "e", "f"]
 

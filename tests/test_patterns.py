@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from archguard.analysis.mapping import build_component_map
 from archguard.contract.models import ComponentConfig
 from archguard.contract.patterns import ModulePattern, PatternError, glob_to_regex
-from archguard.mapping import build_component_map
 
 
 @pytest.mark.parametrize(

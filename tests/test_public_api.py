@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from archguard.extract import extract_facts
-from archguard.extract.facts import Binding
+from archguard.analysis.read import extract_facts
+from archguard.analysis.read.facts import Binding
 from tests.helpers import make_project, run_check, summary
 
 BILLING: dict[str, str | bytes] = {

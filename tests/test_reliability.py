@@ -23,10 +23,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from archguard.cache import CACHE_DIR_NAME, MAGIC
+from archguard.analysis.cache import CACHE_DIR_NAME, MAGIC
+from archguard.analysis.read import extract_facts
+from archguard.base.errors import ContractError
 from archguard.contract.loading import parse_contract
-from archguard.errors import ContractError
-from archguard.extract import extract_facts
 from tests.helpers import REPO, make_project, run_check, run_cli, summary, write_tree
 
 FUZZ = int(os.environ.get("ARCHGUARD_FUZZ_EXAMPLES", "60"))
@@ -290,10 +290,10 @@ def test_concurrent_runs_sharing_one_cache_agree_and_leave_a_valid_cache(tmp_pat
 
 
 def test_a_cache_written_by_another_version_is_ignored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import archguard.cache
+    import archguard.analysis.cache
 
     root = make_project(tmp_path, {"shop/__init__.py": "", "shop/a.py": "import os\n"}, "[components]\nall = { modules = ['shop'] }\n")
-    monkeypatch.setattr(archguard.cache, "__version__", "0.0.0-other")
+    monkeypatch.setattr(archguard.analysis.cache, "__version__", "0.0.0-other")
     run_check(root, use_cache=True)
     monkeypatch.undo()
     assert run_check(root, use_cache=True).analysis.stats.parsed == 2
@@ -343,7 +343,7 @@ def test_output_is_identical_across_hash_seeds_and_job_counts(tmp_path: Path) ->
 
 
 def test_output_does_not_depend_on_the_file_system_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import archguard.discover
+    import archguard.analysis.discover
 
     root = _random_shop(tmp_path, 11)
     baseline = [f.to_json() for f in run_check(root).findings]
@@ -362,7 +362,7 @@ def test_output_does_not_depend_on_the_file_system_order(tmp_path: Path, monkeyp
         def __exit__(self, *exc: object) -> None:
             self.inner.close()
 
-    monkeypatch.setattr(archguard.discover.os, "scandir", ShuffledScandir)
+    monkeypatch.setattr(archguard.analysis.discover.os, "scandir", ShuffledScandir)
     assert [f.to_json() for f in run_check(root).findings] == baseline
 
 

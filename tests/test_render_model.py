@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from archguard.errors import UsageError
+from archguard.base.errors import UsageError
 from archguard.render.model import (
     UNMAPPED,
     EdgeDelta,

@@ -144,14 +144,14 @@ def test_one_small_file_is_parsed_by_a_worker_when_the_fork_server_is_up(tmp_pat
 
     script = (
         "import sys\n"
-        "from archguard.extract.pool import extract_all\n"
+        "from archguard.analysis.read.pool import extract_all\n"
         "small = [b'import os\\nfrom shop import models\\n']\n"
         "before = extract_all(small, 2)\n"  # no server: extracted here, libcst imported here
         "print('here', 'libcst' in sys.modules)\n"
     )
     fresh = (
         "import sys\n"
-        "from archguard.extract.pool import extract_all, start_server\n"
+        "from archguard.analysis.read.pool import extract_all, start_server\n"
         "small = [b'import os\\nfrom shop import models\\n']\n"
         "assert start_server(2)\n"
         "facts = extract_all(small, 2)\n"

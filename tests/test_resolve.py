@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from archguard.extract.facts import RawImport
-from archguard.resolve import Resolver, absolute_module
+from archguard.analysis.read.facts import RawImport
+from archguard.analysis.resolve import Resolver, absolute_module
 
 MODULES = ["shop", "shop.orders", "shop.orders.service", "shop.orders.models", "shop.billing", "shop.billing.api", "tools"]
 

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from archguard.analysis.discover import Discovery, discover, discover_paths
+from archguard.base.errors import ContractError
 from archguard.contract.loading import load_contract
 from archguard.contract.models import ProjectConfig
-from archguard.discover import Discovery, discover, discover_paths
-from archguard.engine import RunOptions, analyze
-from archguard.errors import ContractError
-from archguard.git import Repository
-from archguard.revision import RevisionTree
+from archguard.engine.pipeline import RunOptions, analyze
+from archguard.gate.git import Repository
+from archguard.gate.revision import RevisionTree
 from tests.git_helpers import commit_all, git
 from tests.helpers import REPO, make_project, write_tree
 

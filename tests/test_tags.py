@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from archguard.base.errors import ContractError
 from archguard.contract.selectors import expand, is_tag_reference
 from archguard.contract.validate import parse_layer
-from archguard.errors import ContractError
 from tests.helpers import make_project, run_check, summary
 
 FILES: dict[str, str | bytes] = {

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from archguard.errors import NothingCheckedError
+from archguard.base.errors import NothingCheckedError
 from tests.helpers import REPO, make_project, run_check, run_cli, write_tree
 
 FILES: dict[str, str | bytes] = {

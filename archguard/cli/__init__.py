@@ -19,7 +19,7 @@ from importlib import import_module
 import click
 
 from archguard import __version__
-from archguard.gcpace import pace_this_process
+from archguard.base.gcpace import pace_this_process
 
 # name -> "module:attribute". Commands are imported when used, so `archguard check` does not
 # pay for the imports of `graph`, `fix` or `init`.
@@ -65,7 +65,7 @@ def cli() -> None:
 
 def main() -> None:
     """The console script: a check whose inputs did not change is replayed (see replay.py)."""
-    pace_this_process()  # see archguard.gcpace
+    pace_this_process()  # see archguard.base.gcpace
     argv = sys.argv[1:]
     try:
         if argv[:1] == ["check"]:
@@ -107,7 +107,7 @@ def start_parsing_server(options: list[str]) -> bool:
     """Start the parsing pool's fork server for a command line with these options (their
     ``--jobs``): also when replay finds an edited file, so that even one small file is parsed
     by a worker that has libcst loaded, instead of this process importing libcst (0.25-0.35 s)
-    after its own imports (see :func:`archguard.extract.pool.extract_all`)."""
+    after its own imports (see :func:`archguard.analysis.read.pool.extract_all`)."""
     if "--help" in options or "-h" in options:
         return False
     jobs: int | None = None
@@ -121,7 +121,7 @@ def start_parsing_server(options: list[str]) -> bool:
             value = arg[2:]
         if value is not None:
             jobs = int(value) if value.isdigit() else 1  # a bad value: click reports it, start nothing
-    from archguard.extract.pool import start_server
+    from archguard.analysis.read.pool import start_server
 
     return start_server(jobs)
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
+from archguard.base.errors import UsageError
 from archguard.cli.common import config_option, handle_errors, resolve_contract, run_options
-from archguard.engine import RunOptions, check
-from archguard.errors import UsageError
+from archguard.engine.pipeline import RunOptions, check
 
 
 @click.command("baseline")
@@ -43,7 +43,7 @@ def baseline_command(
       archguard baseline            # accept today's findings
       archguard baseline --prune    # drop entries that were fixed since
     """
-    from archguard import baseline
+    from archguard.gate import baseline
 
     loaded = resolve_contract(config_path)
     path = baseline.baseline_path(loaded, baseline_file)

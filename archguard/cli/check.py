@@ -8,11 +8,11 @@ from pathlib import Path
 
 import click
 
+from archguard.base.errors import UsageError
 from archguard.cli.common import config_option, handle_errors, output_options, progress_bar, resolve_contract, run_options
 from archguard.cli.outputs import FORMATS_HELP, emit_reports, parse_outputs, report_options
 from archguard.contract.loading import LoadedContract
-from archguard.engine import CheckResult, RunOptions, Stats, check
-from archguard.errors import UsageError
+from archguard.engine.pipeline import CheckResult, RunOptions, Stats, check
 
 
 @click.command("check")
@@ -88,7 +88,7 @@ def check_command(
     try:
         run = RunOptions(jobs=jobs, use_cache=not no_cache, cache_dir=cache_dir, progress=progress)
         if base is not None:
-            from archguard.delta import compare_revisions
+            from archguard.gate.delta import compare_revisions
 
             comparison = compare_revisions(loaded, base, None, run)
             result = comparison.gate_result()
@@ -127,7 +127,7 @@ def _apply_baseline(result: CheckResult, loaded: LoadedContract, baseline_file: 
     default = loaded.root / loaded.contract.project.baseline
     if baseline_file is None and not os.path.lexists(default):
         return result, default  # no baseline: the baseline code is not even imported
-    from archguard import baseline
+    from archguard.gate import baseline
 
     path = baseline.baseline_path(loaded, baseline_file)
     shown = baseline.display(path, loaded)

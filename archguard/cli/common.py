@@ -12,8 +12,8 @@ from typing import Any, TypeVar
 
 import click
 
+from archguard.base.errors import ArchguardError, ContractError, UsageError
 from archguard.contract.loading import CONTRACT_FILES, LoadedContract, find_contract, load_contract
-from archguard.errors import ArchguardError, ContractError, UsageError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -112,20 +112,20 @@ def progress_bar(enabled: bool) -> Callable[[int, int], None] | None:
 def resolve_contract(config_path: Path | None, contract_ids: tuple[str, ...] = ()) -> LoadedContract:
     """The contract to check: ``--config``, else archguard's own contract, else an import-linter
     configuration (``setup.cfg``/``.importlinter``/``[tool.importlinter]``), searched upwards."""
-    # archguard.contract.importlinter is imported only where an import-linter file may be read.
+    # archguard.importlinter.config is imported only where an import-linter file may be read.
     if config_path is not None:
-        from archguard.contract.importlinter_files import is_importlinter_file
+        from archguard.importlinter.files import is_importlinter_file
 
         if is_importlinter_file(config_path):
-            from archguard.contract.importlinter import load_importlinter
+            from archguard.importlinter.config import load_importlinter
 
             return load_importlinter(config_path, contract_ids=contract_ids)
         loaded = load_contract(config_path)
     else:
         found = find_contract(Path.cwd())
         if found is None:
-            from archguard.contract.importlinter import load_importlinter
-            from archguard.contract.importlinter_files import find_importlinter_config
+            from archguard.importlinter.config import load_importlinter
+            from archguard.importlinter.files import find_importlinter_config
 
             importlinter = find_importlinter_config(Path.cwd())
             if importlinter is not None:

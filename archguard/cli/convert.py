@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
+from archguard.base.errors import UsageError
 from archguard.cli.common import handle_errors
-from archguard.errors import UsageError
 
 
 @click.command("convert")
@@ -38,8 +38,8 @@ def convert_command(source: Path, output: Path | None, force: bool, debug: bool)
       archguard convert --from-importlinter .importlinter -o archguard.toml
       archguard check
     """
-    from archguard.contract.importlinter import load_importlinter
-    from archguard.convert import convert_importlinter
+    from archguard.importlinter.config import load_importlinter
+    from archguard.importlinter.convert import convert_importlinter
 
     loaded = load_importlinter(source)
     if output is not None and output.exists() and not force:

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from archguard.cli.common import choose_format, config_option, emit, handle_errors, output_options, resolve_contract, run_options, use_color
-from archguard.engine import RunOptions
+from archguard.engine.pipeline import RunOptions
 
 
 @click.command("diff")
@@ -46,7 +46,7 @@ def diff_command(
       archguard diff origin/main            # the working tree against origin/main
       archguard diff v1.0 v2.0 --format json
     """
-    from archguard.delta import compare_revisions
+    from archguard.gate.delta import compare_revisions
     from archguard.report import ReportOptions
     from archguard.report.delta_report import FORMATS
 

@@ -50,7 +50,7 @@ def dupes_command(
       archguard dupes
       archguard dupes --min-lines 10 --similarity 0.9 --format json -o dupes.json
     """
-    from archguard.engine import RunOptions, analyze
+    from archguard.engine.pipeline import RunOptions, analyze
     from archguard.report import ReportOptions
     from archguard.report.dupes import error_groups, render_json, render_text
     from archguard.rules.duplication import cached_clone_report

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from archguard.cli.common import EXIT_FINDINGS, config_option, handle_errors, resolve_contract, run_options
-from archguard.engine import RunOptions, check
+from archguard.engine.pipeline import RunOptions, check
 
 
 @click.command("explain")
@@ -46,7 +46,7 @@ def explain_command(
       archguard explain domain infra
       archguard explain shop.api.views shop.billing.ledger --format json
     """
-    from archguard.explain import explain, render_json, render_text
+    from archguard.advice.explain import explain, render_json, render_text
 
     loaded = resolve_contract(config_path)
     result = check(loaded, RunOptions(jobs=jobs, use_cache=not no_cache, cache_dir=cache_dir))

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from archguard.cli.common import EXIT_FINDINGS, config_option, handle_errors, resolve_contract, run_options
-from archguard.engine import RunOptions, check
+from archguard.engine.pipeline import RunOptions, check
 
 
 @click.command("fix")
@@ -41,7 +41,7 @@ def fix_command(
       archguard fix            # show the diff
       archguard fix --apply    # write it
     """
-    from archguard.fix import apply, plan_fixes
+    from archguard.advice.fix import apply, plan_fixes
 
     loaded = resolve_contract(config_path)
     result = check(loaded, RunOptions(jobs=jobs, use_cache=not no_cache, cache_dir=cache_dir))

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
+from archguard.base.errors import UsageError
 from archguard.cli.common import config_option, handle_errors, resolve_contract, run_options
-from archguard.engine import RunOptions, check
-from archguard.errors import UsageError
+from archguard.engine.pipeline import RunOptions, check
 
 FORMATS = ("svg", "png", "pdf", "dot", "mermaid")
 SUFFIXES = {
@@ -128,7 +128,7 @@ def graph_command(
     loaded = resolve_contract(config_path)
     run = RunOptions(jobs=jobs, use_cache=not no_cache, cache_dir=cache_dir)
     if base is not None:
-        from archguard.delta import compare_revisions
+        from archguard.gate.delta import compare_revisions
         from archguard.render.model import apply_delta, picture_delta
 
         comparison = compare_revisions(loaded, base, None, run)

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import click
 
+from archguard.base.errors import UsageError
+from archguard.base.fileio import write_atomic
 from archguard.cli.common import EXIT_FINDINGS, handle_errors, run_options
 from archguard.contract.loading import find_contract
-from archguard.engine import RunOptions
-from archguard.errors import UsageError
-from archguard.fileio import write_atomic
+from archguard.engine.pipeline import RunOptions
 
 
 @click.command("init")
@@ -70,7 +70,7 @@ def init_command(
       archguard init                      # writes ./archguard.toml
       archguard init --depth 2 --stdout   # finer components, printed
     """
-    from archguard.infer import InitOptions, infer
+    from archguard.advice.infer import InitOptions, infer
 
     target = output if output is not None else directory / "archguard.toml"
     if not to_stdout and not force:
@@ -91,7 +91,7 @@ def init_command(
     else:
         _write(target, result.text)
         if result.baselined:
-            from archguard import baseline
+            from archguard.gate import baseline
 
             baseline.write(baseline_file, baseline.entries_of(result.baselined))
     inference = result.inference

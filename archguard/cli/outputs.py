@@ -15,9 +15,9 @@ from pathlib import Path
 
 import click
 
+from archguard.base.errors import UsageError
 from archguard.cli.common import use_color
-from archguard.engine import CheckResult
-from archguard.errors import UsageError
+from archguard.engine.pipeline import CheckResult
 from archguard.report import ReportOptions, reporters
 
 FORMATS_HELP = "text, json, sarif, junit, github, markdown or agent"

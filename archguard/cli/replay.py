@@ -30,10 +30,10 @@ from pathlib import Path
 from typing import Any
 
 from archguard import __version__
-from archguard.cache import CACHE_DIR_NAME, DigestIndex, content_hash
+from archguard.analysis.cache import CACHE_DIR_NAME, DigestIndex, content_hash
+from archguard.analysis.discover import discover
+from archguard.base.fileio import write_atomic
 from archguard.contract.locate import find_contract
-from archguard.discover import discover
-from archguard.fileio import write_atomic
 
 REPLAY_FORMAT = 1
 ENVIRONMENT = ("NO_COLOR", "GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_SHA", "CI_PROJECT_URL", "CI_COMMIT_SHA")

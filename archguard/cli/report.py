@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from archguard.cli.common import choose_format, config_option, emit, handle_errors, output_options, resolve_contract, run_options, use_color
-from archguard.engine import RunOptions, check
+from archguard.engine.pipeline import RunOptions, check
 
 
 @click.command("report")
@@ -43,7 +43,7 @@ def report_command(
       archguard report
       archguard report --format json -o architecture.json
     """
-    from archguard.drift import architecture_report
+    from archguard.gate.drift import architecture_report
     from archguard.report import ReportOptions
     from archguard.report.architecture import FORMATS
 

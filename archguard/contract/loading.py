@@ -16,14 +16,14 @@ from typing import TYPE_CHECKING, Annotated, Any, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
+from archguard.base.errors import ContractError
 from archguard.contract.locate import CONTRACT_FILES, find_contract, has_table
 from archguard.contract.models import Contract
 from archguard.contract.reading import parse_toml, read_config_text
 from archguard.contract.validate import validate
-from archguard.errors import ContractError
 
 if TYPE_CHECKING:
-    from archguard.contract.importlinter import ImportLinterConfig
+    from archguard.importlinter.config import ImportLinterConfig
 
 __all__ = ["CONTRACT_FILES", "LoadedContract", "find_contract", "has_table", "load_contract", "load_contract_text", "parse_contract"]
 

@@ -7,7 +7,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from archguard.errors import ContractError
+from archguard.base.errors import ContractError
 
 
 def read_config_text(path: Path, display: str, what: str) -> str:

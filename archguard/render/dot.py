@@ -24,7 +24,7 @@ from itertools import pairwise
 
 import graphviz
 
-from archguard.errors import ArchguardError
+from archguard.base.errors import ArchguardError
 from archguard.render.model import Edge, Node, Picture
 
 FORMATS = ("svg", "png", "pdf")

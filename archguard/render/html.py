@@ -24,8 +24,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from archguard import __version__
-from archguard.coupling import Coupling, coupling_metrics
-from archguard.engine import CheckResult
+from archguard.analysis.coupling import Coupling, coupling_metrics
+from archguard.engine.pipeline import CheckResult
 from archguard.findings import Finding
 from archguard.render.dot import GraphvizMissingError, node_id, render, to_dot
 from archguard.render.model import UNMAPPED, Picture, component_picture, readable
@@ -64,8 +64,8 @@ class Reflexion:
 
 
 def reflexion_of(result: CheckResult) -> Reflexion:
-    """The reflexion model of :func:`archguard.drift.reflexion`, as the page shows it."""
-    from archguard.drift import reflexion
+    """The reflexion model of :func:`archguard.gate.drift.reflexion`, as the page shows it."""
+    from archguard.gate.drift import reflexion
 
     model = reflexion(result)
     return Reflexion(

@@ -25,12 +25,12 @@ from typing import Literal
 
 import networkx as nx
 
+from archguard.analysis.resolve import EXTERNAL, STDLIB
+from archguard.base.errors import UsageError
 from archguard.contract.models import AllowedRule, LayersRule, rule_display_name
 from archguard.contract.validate import parse_layer
-from archguard.engine import CheckResult
-from archguard.errors import UsageError
+from archguard.engine.pipeline import CheckResult
 from archguard.findings import Finding
-from archguard.resolve import EXTERNAL, STDLIB
 from archguard.rules.acyclic import shortest_cycle
 
 UNMAPPED = "(unmapped)"

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import import_module
 
-from archguard.engine import CheckResult
+from archguard.engine.pipeline import CheckResult
 
 # Where the rules are documented for users: SARIF help links and Markdown reports point here.
 DOCS_URL = "https://github.com/archguard/archguard/blob/main/README.md"

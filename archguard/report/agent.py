@@ -8,7 +8,7 @@ first, then warnings, each in file order; suppressed findings are left out.
 
 from __future__ import annotations
 
-from archguard.engine import CheckResult
+from archguard.engine.pipeline import CheckResult
 from archguard.findings import SEVERITY_ORDER, Finding
 from archguard.report import ReportOptions
 from archguard.report.summary import contract_path, hop_text, plural

@@ -1,6 +1,6 @@
 """``archguard report``: the architecture as declared and as found, in text or JSON.
 
-Renderers take the plain :class:`archguard.drift.ArchitectureReport`; a new format (HTML, ...)
+Renderers take the plain :class:`archguard.gate.drift.ArchitectureReport`; a new format (HTML, ...)
 is one more function in :data:`FORMATS`.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from archguard.drift import ArchitectureReport, Dependency
+from archguard.gate.drift import ArchitectureReport, Dependency
 from archguard.report import ReportOptions
 from archguard.report.gate_text import Printer, print_finding_line
 from archguard.report.summary import plural

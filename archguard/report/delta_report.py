@@ -7,9 +7,9 @@ from collections.abc import Callable
 from typing import Any
 
 from archguard import __version__
-from archguard.coupling import Coupling
-from archguard.delta import Comparison
-from archguard.drift import coupling_json
+from archguard.analysis.coupling import Coupling
+from archguard.gate.delta import Comparison
+from archguard.gate.drift import coupling_json
 from archguard.report import ReportOptions
 from archguard.report.gate_text import print_diff_header, print_diff_sections, print_finding_line
 from archguard.report.summary import plural

@@ -13,7 +13,7 @@ from typing import Any
 from rich.markup import escape
 
 from archguard import __version__
-from archguard.clones import CloneGroup, CloneReport, CloneUnit
+from archguard.analysis.clones import CloneGroup, CloneReport, CloneUnit
 from archguard.contract.models import DuplicationConfig
 from archguard.report import ReportOptions
 from archguard.report.text import text_console

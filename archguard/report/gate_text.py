@@ -13,7 +13,7 @@ from archguard.findings import Finding
 from archguard.report.summary import location, plural
 
 if TYPE_CHECKING:  # annotations only: a plain check never imports the gate's outcomes
-    from archguard.gate import BaselineOutcome, DiffOutcome, EdgeChange, Revision
+    from archguard.findings.matching import BaselineOutcome, DiffOutcome, EdgeChange, Revision
 
 Segment = str | tuple[str, str]  # plain text, or (text, rich style): as in archguard.report.text
 

@@ -8,7 +8,7 @@ properties. A last plain line repeats the verdict for the log. The job summary (
 
 from __future__ import annotations
 
-from archguard.engine import CheckResult
+from archguard.engine.pipeline import CheckResult
 from archguard.findings import Finding
 from archguard.report import ReportOptions
 from archguard.report.summary import hop_text, plural, repository_path, verdict

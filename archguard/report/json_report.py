@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 from archguard import __version__
-from archguard.engine import CheckResult
+from archguard.engine.pipeline import CheckResult
 from archguard.report.summary import rule_rows
 
 SCHEMA = "archguard-report/1"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from archguard.engine import CheckResult
+from archguard.engine.pipeline import CheckResult
 from archguard.findings import Finding
 from archguard.report import ReportOptions
 from archguard.report.summary import contract_path, hop_text, location, plural, rule_rows

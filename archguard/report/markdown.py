@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from urllib.parse import quote
 
-from archguard.engine import CheckResult
+from archguard.engine.pipeline import CheckResult
 from archguard.findings import Finding, Hop
 from archguard.report import ReportOptions
 from archguard.report.summary import contract_path, plural, rule_rows, verdict

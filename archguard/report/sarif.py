@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import quote
 
 from archguard import __version__
-from archguard.engine import CheckResult
+from archguard.engine.pipeline import CheckResult
 from archguard.findings import Edit, Finding, Hop, Suppression
 from archguard.report import DOCS_URL, RULES_URL, ReportOptions
 from archguard.report.summary import contract_path, repository_path

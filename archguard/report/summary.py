@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from archguard.engine import CheckResult
+from archguard.engine.pipeline import CheckResult
 from archguard.findings import Finding, Hop
 
 

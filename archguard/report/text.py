@@ -12,7 +12,7 @@ from io import StringIO
 from itertools import groupby
 from typing import TYPE_CHECKING
 
-from archguard.engine import CheckResult
+from archguard.engine.pipeline import CheckResult
 from archguard.findings import Finding
 from archguard.report import ReportOptions
 from archguard.report.gate_text import print_baseline, print_diff_header, print_diff_sections

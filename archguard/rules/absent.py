@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from archguard.analysis.graph import component_graph
+from archguard.analysis.resolve import EXTERNAL
 from archguard.contract.models import AllowedRule as AllowedConfig
 from archguard.contract.models import Contract, rule_display_name
 from archguard.contract.models import LayersRule as LayersConfig
 from archguard.contract.selectors import expand_all
 from archguard.contract.validate import allowed_constraints, layer_components, parse_layer
 from archguard.findings import Finding
-from archguard.graph import component_graph
-from archguard.resolve import EXTERNAL
 from archguard.rules.base import Rule, RuleContext
 
 

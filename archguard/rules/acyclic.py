@@ -8,8 +8,8 @@ from itertools import pairwise
 
 import networkx as nx
 
+from archguard.analysis.graph import component_graph
 from archguard.findings import Finding, Hop
-from archguard.graph import component_graph
 from archguard.rules.base import Rule, RuleContext
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from archguard.analysis.resolve import ImportSite
 from archguard.contract.selectors import EXTERNAL, ExternalTarget
 from archguard.contract.validate import allowed_constraints
 from archguard.findings import Finding, site_finding
-from archguard.resolve import ImportSite
 from archguard.rules.base import Rule, RuleContext
 
 

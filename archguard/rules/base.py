@@ -18,17 +18,17 @@ from typing import Any, ClassVar
 
 import networkx as nx
 
+from archguard.analysis.discover import DiscoveryProblem
+from archguard.analysis.graph import ModuleGraph, SiteFilter
+from archguard.analysis.mapping import ComponentMap
+from archguard.analysis.read.facts import FileFacts, RawImport
+from archguard.analysis.resolve import EXTERNAL, STDLIB, ImportSite, NameIndex
 from archguard.contract.loading import LoadedContract, locate_key
 from archguard.contract.models import Contract, RuleBase, rule_display_name
 from archguard.contract.patterns import ModulePattern
 from archguard.contract.selectors import ExternalTarget, expand_all
 from archguard.contract.validate import is_component_reference, parse_ignore_import
-from archguard.discover import DiscoveryProblem
-from archguard.extract.facts import FileFacts, RawImport
 from archguard.findings import Edit, Finding, Hop, Remedy, Severity
-from archguard.graph import ModuleGraph, SiteFilter
-from archguard.mapping import ComponentMap
-from archguard.resolve import EXTERNAL, STDLIB, ImportSite, NameIndex
 
 
 @dataclass(frozen=True)

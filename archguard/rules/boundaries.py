@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from archguard.analysis.resolve import ImportSite, NameIndex
 from archguard.contract.patterns import ModulePattern
 from archguard.findings import Edit, Finding, Remedy, site_finding
-from archguard.resolve import ImportSite, NameIndex
 from archguard.rules.base import Rule, RuleContext
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 
-from archguard.cache import ResultCache
-from archguard.clones import CloneGroup, CloneReport, CloneUnit, added_clones, find_clones
+from archguard.analysis.cache import ResultCache
+from archguard.analysis.clones import CloneGroup, CloneReport, CloneUnit, added_clones, find_clones
+from archguard.analysis.read.facts import FileFacts
 from archguard.contract.models import Contract, DuplicationConfig
-from archguard.extract.facts import FileFacts
 from archguard.findings import Finding, Severity
 from archguard.rules.base import Rule, RuleContext
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from archguard.analysis.graph import direct_edges, indirect_chains
+from archguard.analysis.resolve import ImportSite
 from archguard.contract.selectors import EXTERNAL, ExternalTarget, partial_external_nodes
 from archguard.findings import Finding, Remedy, site_finding
-from archguard.graph import direct_edges, indirect_chains
-from archguard.resolve import ImportSite
 from archguard.rules.base import Rule, RuleContext
 
 

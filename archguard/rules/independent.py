@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from archguard.analysis.graph import direct_edges, indirect_chains
 from archguard.findings import Finding, site_finding
-from archguard.graph import direct_edges, indirect_chains
 from archguard.rules.base import Rule, RuleContext
 
 

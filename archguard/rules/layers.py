@@ -6,9 +6,9 @@ from collections.abc import Iterator
 
 import networkx as nx
 
+from archguard.analysis.graph import direct_edges, indirect_chains
 from archguard.contract.validate import Layer, layer_components, parse_layer
 from archguard.findings import Finding, Remedy, site_finding
-from archguard.graph import direct_edges, indirect_chains
 from archguard.rules.base import Rule, RuleContext
 
 

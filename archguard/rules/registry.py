@@ -19,8 +19,8 @@ from archguard.rules.layers import LayersRule
 from archguard.rules.vacuous import EMPTY_RULE, VacuousRule
 
 if TYPE_CHECKING:
-    from archguard.contract.importlinter import ImportLinterConfig
-    from archguard.rules.importlinter.common import ImportLinterRule
+    from archguard.importlinter.config import ImportLinterConfig
+    from archguard.importlinter.contracts.common import ImportLinterRule
 
 EMPTY_RULE_KIND = EMPTY_RULE  # the 'vacuous-rule' finding that says a whole rule checks nothing
 
@@ -34,14 +34,14 @@ IMPLICIT_RULES: dict[str, type[Rule]] = {rule.kind: rule for rule in (ParseError
 
 @cache
 def importlinter_rules() -> dict[str, type[ImportLinterRule]]:
-    """import-linter contract types (configurations read by archguard.contract.importlinter).
+    """import-linter contract types (configurations read by archguard.importlinter.config).
     Imported on first use: a run of an archguard contract never needs them."""
-    from archguard.rules.importlinter.acyclic_siblings import ImportLinterAcyclicSiblingsRule
-    from archguard.rules.importlinter.forbidden import ImportLinterForbiddenRule
-    from archguard.rules.importlinter.independence import ImportLinterIndependenceRule
-    from archguard.rules.importlinter.layers import ImportLinterLayersRule
-    from archguard.rules.importlinter.private_modules import ImportLinterPrivateModulesRule
-    from archguard.rules.importlinter.protected import ImportLinterProtectedRule
+    from archguard.importlinter.contracts.acyclic_siblings import ImportLinterAcyclicSiblingsRule
+    from archguard.importlinter.contracts.forbidden import ImportLinterForbiddenRule
+    from archguard.importlinter.contracts.independence import ImportLinterIndependenceRule
+    from archguard.importlinter.contracts.layers import ImportLinterLayersRule
+    from archguard.importlinter.contracts.private_modules import ImportLinterPrivateModulesRule
+    from archguard.importlinter.contracts.protected import ImportLinterProtectedRule
 
     kinds: tuple[type[ImportLinterRule], ...] = (
         ImportLinterLayersRule,

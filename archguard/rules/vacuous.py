@@ -7,6 +7,7 @@ from functools import cached_property
 
 import networkx as nx
 
+from archguard.analysis.graph import SiteFilter
 from archguard.contract.models import (
     AcyclicRule,
     AllowedRule,
@@ -21,7 +22,6 @@ from archguard.contract.patterns import ModulePattern
 from archguard.contract.selectors import EXTERNAL, UnknownReference
 from archguard.contract.validate import allowed_constraints, is_component_reference, layer_components, parse_layer
 from archguard.findings import Finding
-from archguard.graph import SiteFilter
 from archguard.rules.base import Rule, RuleContext
 
 EMPTY_RULE = "empty-rule"  # the kind of finding that says a whole rule checks nothing

@@ -4,13 +4,13 @@ Copies Django into a temporary folder, runs `archguard init` there, and measures
 round by round so that load from other processes hits every scenario alike (medians of the
 in-process library calls, facts cache warm, so parsing is out of the picture):
 
-  infer                  archguard.infer.infer (analysis from the cache, inference, two evaluations)
+  infer                  archguard.advice.infer.infer (analysis from the cache, inference, two evaluations)
   check-inferred         evaluate the inferred contract (with its frozen [[ignore]] entries)
   check-no-ignores       the same contract without its [[ignore]] entries (for scale)
   check-inferred@BASE    the inferred contract evaluated by archguard as of commit BASE (default: the
                          core this branch started from), in a subprocess that times the same call:
                          what matching hundreds of [[ignore]] entries cost before this branch
-  explain                archguard.explain.explain(result, "utils", "db")
+  explain                archguard.advice.explain.explain(result, "utils", "db")
 
 Then `archguard fix` on a copy of Django under a contract that makes http, urls, template,
 forms and db services whose package modules are their public interface: how many boundary
@@ -42,17 +42,17 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(HERE))
 
+from archguard.advice.explain import explain  # noqa: E402
+from archguard.advice.fix import apply, plan_fixes  # noqa: E402
+from archguard.advice.infer import infer  # noqa: E402
 from archguard.contract.loading import LoadedContract, load_contract, parse_contract  # noqa: E402
-from archguard.engine import RunOptions, analyze, check, evaluate, reanalyze  # noqa: E402
-from archguard.explain import explain  # noqa: E402
-from archguard.fix import apply, plan_fixes  # noqa: E402
-from archguard.infer import infer  # noqa: E402
+from archguard.engine.pipeline import RunOptions, analyze, check, evaluate, reanalyze  # noqa: E402
 
 BASE_SNIPPET = """
 import sys, time
 from pathlib import Path
 from archguard.contract.loading import load_contract
-from archguard.engine import analyze, evaluate
+from archguard.engine.pipeline import analyze, evaluate
 if __name__ == "__main__":
     analysis = analyze(load_contract(Path(sys.argv[1]) / "archguard.toml"))
     started = time.perf_counter()

@@ -206,8 +206,8 @@ def main() -> None:
 def measure_in_process(repo: Path, warm_cache: Path, diff_cache: Path, rounds: int) -> dict[str, list[float]]:
     """Warm whole-tree check and warm diff check as library calls (no interpreter start)."""
     from archguard.contract.loading import load_contract
-    from archguard.delta import compare_revisions
-    from archguard.engine import RunOptions, check
+    from archguard.engine.pipeline import RunOptions, check
+    from archguard.gate.delta import compare_revisions
 
     cwd = os.getcwd()
     os.chdir(repo)

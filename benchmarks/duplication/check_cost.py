@@ -88,9 +88,9 @@ def search_alone(contract: Path, cache: Path, repeat: int) -> None:
     import tracemalloc
 
     sys.path.insert(0, str(REPO))
-    from archguard.clones import find_clones
+    from archguard.analysis.clones import find_clones
     from archguard.contract.loading import load_contract
-    from archguard.engine import RunOptions, analyze
+    from archguard.engine.pipeline import RunOptions, analyze
 
     loaded = load_contract(contract)
     analysis = analyze(loaded, RunOptions(jobs=1, cache_dir=cache))

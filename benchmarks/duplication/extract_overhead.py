@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from archguard.extract import extract_facts
+from archguard.analysis.read import extract_facts
 
 
 def main() -> None:

@@ -1,0 +1,485 @@
+"""Files and module names, from the source roots (no file is parsed or opened here).
+
+A module's name comes from its path below its source root: ``src/shop/orders/service.py``
+is ``shop.orders.service``, ``src/shop/orders/__init__.py`` is ``shop.orders``. Directories
+without ``__init__.py`` below a package are namespace packages and are included.
+Symlinks are followed only while they stay inside the project root; loops, broken links,
+FIFOs and other oddities are reported as problems, never fatal and never silently skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from archguard.base.errors import ContractError
+from archguard.contract.patterns import glob_to_regex
+
+if TYPE_CHECKING:  # annotations only: discovery runs without pydantic on the replay path
+    from archguard.contract.models import ProjectConfig
+
+SKIPPED_DIRECTORIES = frozenset({"__pycache__", "node_modules", "site-packages", ".archguard_cache"})
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    path: Path  # absolute
+    relpath: str  # posix, relative to the project root
+    module: str
+    is_package: bool  # an __init__.py
+
+
+@dataclass(frozen=True, slots=True)
+class DiscoveryProblem:
+    relpath: str
+    kind: str  # broken-symlink | symlink-loop | outside-root | not-a-file | not-a-module | duplicate-module
+    message: str
+
+
+@dataclass(frozen=True)
+class Discovery:
+    root: Path
+    roots: tuple[str, ...]  # source roots, relative to root
+    packages: tuple[str, ...]
+    files: tuple[SourceFile, ...]
+    problems: tuple[DiscoveryProblem, ...] = field(default_factory=tuple)
+
+    def by_module(self) -> dict[str, SourceFile]:
+        return {f.module: f for f in self.files}
+
+
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_MODULE_FILE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")
+
+
+def _relpath(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+class _Tree(Protocol):
+    """What discovery asks of a tree before walking it: the file system, or a listing of paths."""
+
+    def is_dir(self, relpath: str) -> bool: ...
+
+    def is_file(self, relpath: str) -> bool: ...
+
+    def child_dirs(self, relpath: str) -> list[str]: ...
+
+    def missing_package_hint(self, roots: tuple[str, ...], name: str) -> str:
+        """Where a package the contract names (and the roots miss) might be, for the error message."""
+        ...
+
+
+def _join(*parts: str) -> str:
+    """Posix path relative to the project root ("." is the root itself)."""
+    return "/".join(p for p in parts if p not in ("", ".")) or "."
+
+
+@dataclass(frozen=True)
+class _FileSystem:
+    root: Path
+
+    def _path(self, relpath: str) -> Path:
+        return self.root if relpath == "." else self.root / relpath
+
+    def is_dir(self, relpath: str) -> bool:
+        return self._path(relpath).is_dir()
+
+    def is_file(self, relpath: str) -> bool:
+        return self._path(relpath).is_file()
+
+    def child_dirs(self, relpath: str) -> list[str]:
+        return [child.name for child in _children(self._path(relpath)) if child.is_dir()]
+
+    def missing_package_hint(self, roots: tuple[str, ...], name: str) -> str:
+        elsewhere = find_outside_roots(self.root, roots, [name.split(".")[0]])
+        if elsewhere:
+            folder = elsewhere[name.split(".")[0]]
+            return f"; it exists under '{folder}/': set roots = [\"{folder}\"] in [project]"
+        present = top_level_packages(self.root, roots)
+        return f"; packages under the roots: {', '.join(present)}" if present else "; there is no package under the roots"
+
+
+class PathListing:
+    """A tree known only as a list of file paths (relative to the project root, posix): a git tree."""
+
+    def __init__(self, paths: Iterable[str]) -> None:
+        self.files = frozenset(paths)
+        self.subdirectories: dict[str, set[str]] = {".": set()}  # directory -> names of its subdirectories
+        for path in self.files:
+            parent, start = ".", 0
+            while (slash := path.find("/", start)) != -1:
+                directory = path[:slash]
+                self.subdirectories[parent].add(path[start:slash])
+                self.subdirectories.setdefault(directory, set())
+                parent, start = directory, slash + 1
+
+    def is_dir(self, relpath: str) -> bool:
+        return relpath in self.subdirectories
+
+    def is_file(self, relpath: str) -> bool:
+        return relpath in self.files
+
+    def child_dirs(self, relpath: str) -> list[str]:
+        return sorted(self.subdirectories.get(relpath, ()))
+
+    def missing_package_hint(self, roots: tuple[str, ...], name: str) -> str:
+        # As find_outside_roots and top_level_packages do on disk: src/, the root, its sub-folders.
+        top = name.split(".")[0]
+        source_roots = {_join(r) for r in roots}
+        folders = ["src", "."] + [c for c in self.child_dirs(".") if not c.startswith(".") and c not in SKIPPED_DIRECTORIES and c != "src"]
+        for folder in folders:
+            if folder in source_roots or not self.is_dir(folder) or not _IDENTIFIER.match(top):
+                continue
+            candidate = _join(folder, top)
+            if self.is_file(candidate + ".py") or self._holds_python(candidate, depth=3):
+                return f"; it exists under '{folder}/': set roots = [\"{folder}\"] in [project]"
+        present = sorted(
+            {c for r in roots for c in self.child_dirs(_join(r)) if _IDENTIFIER.match(c) and self.is_file(_join(r, c, "__init__.py"))}
+        )
+        return f"; packages under the roots: {', '.join(present)}" if present else "; there is no package under the roots"
+
+    def _holds_python(self, directory: str, depth: int) -> bool:
+        prefix = directory + "/"
+        return any(p.startswith(prefix) and p.endswith(".py") and p.count("/") - directory.count("/") <= depth for p in self.files)
+
+
+def resolve_roots(root: Path, project: ProjectConfig, *, contract_file: str | None = None) -> tuple[str, ...]:
+    return _resolve_roots(_FileSystem(root), str(root), project, contract_file)
+
+
+def _resolve_roots(tree: _Tree, where: str, project: ProjectConfig, contract_file: str | None) -> tuple[str, ...]:
+    if project.roots is not None:
+        for index, name in enumerate(project.roots):
+            if not tree.is_dir(_join(name)):
+                raise ContractError(
+                    f"source root {name!r} is not a directory under {where}",
+                    file=contract_file,
+                    key=f"project.roots[{index}]",
+                )
+        return tuple(project.roots)
+    if tree.is_dir("src") and any(tree.is_file(_join("src", child, "__init__.py")) for child in tree.child_dirs("src")):
+        return ("src",)
+    return (".",)
+
+
+def _children(directory: Path) -> list[Path]:
+    try:
+        return sorted(directory.iterdir())
+    except OSError:
+        return []
+
+
+class _Excludes:
+    def __init__(self, globs: Iterable[str]) -> None:
+        self.patterns = [glob_to_regex(glob) for glob in globs]
+
+    def __call__(self, relpath: str) -> bool:
+        return any(rx.match(relpath) or rx.match(relpath + "/") for rx in self.patterns)
+
+
+def _top_level(
+    tree: _Tree, where: str, project: ProjectConfig, excluded: _Excludes, contract_file: str | None
+) -> tuple[tuple[str, ...], list[tuple[str, str, str]], list[str]]:
+    """(source roots, [(source root, top-level entry, its module name)], package names)."""
+    roots = _resolve_roots(tree, where, project, contract_file)
+    entries: list[tuple[str, str, str]] = []
+    packages: list[str] = []
+    if project.packages is not None:
+        for index, name in enumerate(project.packages):
+            found = False
+            for source_root in roots:
+                base = _join(source_root, *name.split("."))
+                for candidate in (base, base + ".py"):
+                    if tree.is_dir(candidate) or tree.is_file(candidate):
+                        entries.append((source_root, candidate, name))
+                        found = True
+                        break
+                if found:
+                    break
+            if not found:
+                hint = tree.missing_package_hint(roots, name)
+                raise ContractError(
+                    f"package {name!r} not found under the source roots {list(roots)}{hint}",
+                    file=contract_file,
+                    key=f"project.packages[{index}]",
+                )
+            packages.append(name)
+    else:
+        for source_root in roots:
+            for child in tree.child_dirs(source_root):
+                if child.startswith(".") or child in SKIPPED_DIRECTORIES:
+                    continue
+                entry = _join(source_root, child)
+                is_package = tree.is_file(_join(entry, "__init__.py")) and _IDENTIFIER.match(child)
+                if is_package and not excluded(entry):
+                    entries.append((source_root, entry, child))
+                    packages.append(child)
+        if not entries:
+            hint = ""
+            if "src" not in roots and tree.is_dir("src"):
+                hint = " (there is a 'src/' folder: set roots = [\"src\"] in [project])"
+            raise ContractError(
+                f"no Python package (a folder with __init__.py) found under {', '.join(repr(r) for r in roots)} in {where}{hint}; "
+                "name what to analyse in [project] packages",
+                file=contract_file,
+                key="project.packages",
+            )
+    return roots, entries, packages
+
+
+class _Modules:
+    """Module names for files, with the problems of names that are not importable or taken twice."""
+
+    def __init__(self, excluded: _Excludes) -> None:
+        self.excluded = excluded
+        self.files: dict[str, SourceFile] = {}
+        self.problems: list[DiscoveryProblem] = []
+
+    def add(self, path: Path, relpath: str, source_root: str) -> None:
+        if self.excluded(relpath):
+            return
+        below = relpath if source_root == "." else relpath[len(source_root) + 1 :]
+        parts = below[: -len(".py")].split("/")
+        is_package = parts[-1] == "__init__"
+        if is_package:
+            parts.pop()
+        # A file name that is no identifier ("0001_initial.py", "my-script.py") is still a
+        # module: importlib.import_module reaches it (Django's migrations are loaded that way).
+        if not all(_IDENTIFIER.match(part) for part in parts[:-1]) or not _MODULE_FILE.match(parts[-1] if parts else ""):
+            self.problems.append(
+                DiscoveryProblem(relpath, "not-a-module", f"{'.'.join(parts)!r} is not an importable module name; file not analysed")
+            )
+            return
+        module = ".".join(parts)
+        if module in self.files:
+            self.problems.append(
+                DiscoveryProblem(
+                    relpath,
+                    "duplicate-module",
+                    f"module {module!r} is already defined by {self.files[module].relpath}, which Python imports instead; not analysed",
+                )
+            )
+            return
+        self.files[module] = SourceFile(path=path, relpath=relpath, module=module, is_package=is_package)
+
+    def discovery(self, root: Path, roots: tuple[str, ...], packages: list[str], problems: Iterable[DiscoveryProblem] = ()) -> Discovery:
+        return Discovery(
+            root=root,
+            roots=roots,
+            packages=tuple(sorted(set(packages))),
+            files=tuple(sorted(self.files.values(), key=lambda f: f.module)),
+            problems=tuple(sorted([*self.problems, *problems], key=lambda p: (p.relpath, p.kind))),
+        )
+
+
+def discover(root: Path, project: ProjectConfig, *, contract_file: str | None = None) -> Discovery:
+    """Find every Python module of the project. Raises ContractError when nothing matches."""
+    root = root.resolve()
+    excluded = _Excludes(project.exclude)
+    roots, top_level, packages = _top_level(_FileSystem(root), str(root), project, excluded, contract_file)
+    modules = _Modules(excluded)
+    problems = modules.problems
+
+    root_text = str(root)
+    visited: set[str] = set()  # real paths of the folders walked
+
+    def rel(path: str) -> str:
+        if path.startswith(root_text + os.sep):
+            return path[len(root_text) + 1 :].replace(os.sep, "/")
+        return _relpath(Path(path), root)
+
+    def walk(directory: str, real: str, source_root: str) -> None:
+        # Plain strings and scandir's cached entry data (no stat per folder, no pathlib):
+        # Django's tree (2,500 folders, most of them translations) is walked in milliseconds.
+        # ``real`` is the folder's real path: a symlink to a folder already walked is a loop.
+        if real in visited:
+            problems.append(DiscoveryProblem(rel(directory), "symlink-loop", "symlink loop (directory already visited); not followed"))
+            return
+        visited.add(real)
+        children = []
+        try:
+            with os.scandir(directory) as iterator:
+                for entry in iterator:
+                    name = entry.name
+                    if name.startswith(".") or name in SKIPPED_DIRECTORIES:
+                        continue
+                    if name.endswith(".py"):
+                        children.append((name, entry, True))
+                        continue
+                    try:
+                        if entry.is_dir(follow_symlinks=False) or entry.is_symlink():
+                            children.append((name, entry, False))
+                    except OSError:
+                        continue
+        except OSError as error:
+            problems.append(DiscoveryProblem(rel(directory), "unreadable", f"cannot list directory: {error.strerror}"))
+            return
+        children.sort(key=lambda child: child[0])
+        for name, entry, is_python in children:
+            try:
+                is_link = entry.is_symlink()
+                is_dir = entry.is_dir()
+            except OSError:
+                is_link, is_dir = False, False
+            if not is_python and not is_dir and not is_link:
+                continue  # data files, stubs, compiled files: not modules
+            child_real = f"{real}{os.sep}{name}"
+            if is_link:
+                try:
+                    child_real = os.path.realpath(entry.path)
+                    os.stat(child_real)
+                except (OSError, RuntimeError):
+                    if is_python or "." not in name:
+                        problems.append(DiscoveryProblem(rel(entry.path), "broken-symlink", "broken symlink; not analysed"))
+                    continue
+                if not _inside(Path(child_real), root):
+                    if is_python or os.path.isdir(child_real):
+                        problems.append(DiscoveryProblem(rel(entry.path), "outside-root", f"symlink to {child_real} outside the project root; not followed"))
+                    continue
+            if is_dir:
+                relpath = rel(entry.path)
+                if excluded(relpath):
+                    continue
+                if not _IDENTIFIER.match(name):
+                    if _contains_python(Path(entry.path)):
+                        message = f"folder {name!r} is not an importable package name; its files are not analysed"
+                        problems.append(DiscoveryProblem(relpath, "not-a-module", message))
+                    continue
+                walk(entry.path, child_real, source_root)
+            elif is_python:
+                try:
+                    regular = entry.is_file()
+                    mode = entry.stat().st_mode
+                except OSError as error:
+                    problems.append(DiscoveryProblem(rel(entry.path), "unreadable", f"cannot stat: {error.strerror}"))
+                    continue
+                if not regular or not stat.S_ISREG(mode):
+                    problems.append(DiscoveryProblem(rel(entry.path), "not-a-file", "not a regular file (FIFO, device or socket); never opened"))
+                    continue
+                modules.add(Path(entry.path), rel(entry.path), source_root)
+
+    for source_root, entry, _name in top_level:
+        path = root / entry
+        if path.is_dir():
+            walk(str(path), os.path.realpath(path), source_root)
+        else:
+            modules.add(path, _relpath(path, root), source_root)
+    return modules.discovery(root, roots, packages)
+
+
+def discover_paths(
+    root: Path,
+    project: ProjectConfig,
+    paths: Iterable[str],
+    *,
+    where: str,
+    contract_file: str | None = None,
+    problems: Iterable[DiscoveryProblem] = (),
+) -> Discovery:
+    """Discovery over a list of file paths (posix, relative to the project root), e.g. a git tree.
+
+    The same source roots, packages, exclusions and module names as :func:`discover`; nothing
+    is read. ``where`` names the tree in messages; ``problems`` are the listing's own (symlinks).
+    """
+    listing = PathListing(paths)
+    excluded = _Excludes(project.exclude)
+    roots, top_level, packages = _top_level(listing, where, project, excluded, contract_file)
+    modules = _Modules(excluded)
+    walked: dict[str, bool] = {}  # directory -> whether the walk enters it (decided once)
+
+    def enters(directory: str) -> bool:
+        known = walked.get(directory)
+        if known is None:
+            parent, _, name = directory.rpartition("/")
+            known = walked[parent] if parent in walked else enters(parent)  # every entry is in walked
+            known = known and not (name.startswith(".") or name in SKIPPED_DIRECTORIES or excluded(directory))
+            if known and not _IDENTIFIER.match(name):
+                known = False
+                if _contains_python_file(listing, directory):
+                    message = f"folder {name!r} is not an importable package name; its files are not analysed"
+                    modules.problems.append(DiscoveryProblem(directory, "not-a-module", message))
+            walked[directory] = known
+        return known
+
+    for source_root, entry, _name in top_level:
+        if listing.is_file(entry):
+            modules.add(root / entry, entry, source_root)
+            continue
+        walked[entry] = True
+        for relpath in sorted(p for p in listing.files if p.startswith(entry + "/") and p.endswith(".py")):
+            directory, _, name = relpath.rpartition("/")
+            if not name.startswith(".") and enters(directory):
+                modules.add(root / relpath, relpath, source_root)
+    return modules.discovery(root, roots, packages, problems)
+
+
+def _contains_python_file(listing: PathListing, directory: str) -> bool:
+    return any(path.endswith(".py") and path.rpartition("/")[0] == directory for path in listing.files)
+
+
+def top_level_packages(root: Path, roots: tuple[str, ...]) -> list[str]:
+    """The regular packages (folders with __init__.py) directly under the source roots."""
+    found = set()
+    for source_root in roots:
+        for child in _children(root / source_root):
+            if child.is_dir() and _IDENTIFIER.match(child.name) and (child / "__init__.py").is_file():
+                found.add(child.name)
+    return sorted(found)
+
+
+def find_outside_roots(root: Path, roots: tuple[str, ...], names: list[str]) -> dict[str, str]:
+    """Top-level packages or modules that exist under the project root but outside the source
+    roots (``src/shop`` when the roots are ``["."]``): name -> the folder holding it (posix,
+    relative to the root; "." for the root itself). Looks in src/, the root, and the root's
+    direct sub-folders."""
+    root = root.resolve()
+    folders = [root / "src", root]
+    folders += [c for c in _children(root) if c.is_dir() and not c.name.startswith(".") and c.name not in SKIPPED_DIRECTORIES and c.name != "src"]
+    found: dict[str, str] = {}
+    source_roots = {Path(r).as_posix() for r in roots}
+    for name in sorted(set(names)):
+        if not _IDENTIFIER.match(name):
+            continue
+        for folder in folders:
+            relative = _relpath(folder, root) if folder != root else "."
+            if relative in source_roots or not folder.is_dir():
+                continue
+            if (folder / f"{name}.py").is_file() or _holds_python(folder / name, depth=3):
+                found[name] = relative
+                break
+    return found
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.relative_to(root)
+        return True
+    except ValueError:
+        return False
+
+
+def _holds_python(directory: Path, depth: int) -> bool:
+    """True when a .py file is in the directory or in its sub-folders, down to ``depth`` levels."""
+    try:
+        children = list(directory.iterdir())
+    except OSError:
+        return False
+    if any(child.suffix == ".py" for child in children):
+        return True
+    return depth > 1 and any(_holds_python(child, depth - 1) for child in children if child.is_dir() and not child.name.startswith("."))
+
+
+def _contains_python(directory: Path) -> bool:
+    try:
+        return any(child.suffix == ".py" for child in directory.iterdir())
+    except OSError:
+        return False

@@ -1,0 +1,312 @@
+"""libcst walk: a file's bytes -> its imports, flags, module-level names and pragmas.
+
+The walk visits statements only (imports are statements), carrying the context flags down:
+``type_checking`` (inside ``if TYPE_CHECKING:``), ``lazy`` (inside a function body),
+``guarded`` (inside ``try``/``except ImportError``). Expressions are searched for dynamic
+imports (``importlib.import_module("x")``, ``__import__("x")``) only in files whose bytes
+mention them. A full ``CSTVisitor`` pass costs about as much as the parse itself, so it is
+not used here (see benchmarks/README.md).
+
+Positions: libcst's PositionProvider re-generates the whole file's code and costs several
+times the parse, so positions come from :mod:`archguard.analysis.read.positions` instead.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+import libcst as cst
+
+IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    type_checking: bool = False
+    lazy: bool = False
+    guarded: bool = False
+    module_level: bool = True  # not inside a function or class body
+
+
+@dataclass(slots=True)
+class FoundImport:
+    """An import statement (or dynamic call) found by the walk, before positions are known."""
+
+    kind: str  # "import" | "from" | "dynamic"
+    node: cst.CSTNode
+    context: Context
+    # (module, level, names, alias) for each import this statement makes
+    targets: list[tuple[str, int, tuple[str, ...], str | None]] = field(default_factory=list)
+    asnames: tuple[str | None, ...] = ()  # of a 'from' import: the name each imported name is bound to
+    literal: str = ""  # the module string of a dynamic import
+
+
+@dataclass(slots=True)
+class WalkResult:
+    imports: list[FoundImport] = field(default_factory=list)
+    defined_names: set[str] = field(default_factory=set)
+    all_names: list[str] | None = None
+    all_unknown: bool = False
+
+
+def dotted_name(node: cst.BaseExpression | None) -> str:
+    if node is None:
+        return ""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        left = dotted_name(node.value)
+        return f"{left}.{node.attr.value}" if left else ""
+    return ""
+
+
+def _is_type_checking(test: cst.BaseExpression) -> bool:
+    name = dotted_name(test)
+    return name == "TYPE_CHECKING" or name.endswith(".TYPE_CHECKING")
+
+
+def _catches_import_error(handler: cst.ExceptHandler | cst.ExceptStarHandler) -> bool:
+    if handler.type is None:
+        return True  # a bare except catches ImportError too
+    types: list[cst.BaseExpression] = [handler.type]
+    if isinstance(handler.type, cst.Tuple):
+        types = [element.value for element in handler.type.elements]
+    return any(dotted_name(t).rsplit(".", 1)[-1] in IMPORT_ERRORS | {"Exception", "BaseException"} for t in types)
+
+
+def _string_literal(node: cst.BaseExpression) -> str | None:
+    if isinstance(node, cst.SimpleString):
+        try:
+            value = ast.literal_eval(node.value)
+        except (ValueError, SyntaxError):
+            return None
+        return value if isinstance(value, str) else None
+    return None
+
+
+def dynamic_import_target(call: cst.Call) -> tuple[str, int] | None:
+    """(module, level) of ``importlib.import_module("x")`` / ``__import__("x")`` with a literal."""
+    func = dotted_name(call.func)
+    if func not in ("__import__", "import_module", "importlib.import_module", "builtins.__import__"):
+        return None
+    if not call.args or call.args[0].keyword is not None:
+        return None
+    name = _string_literal(call.args[0].value)
+    if not name:
+        return None
+    level = len(name) - len(name.lstrip("."))
+    if level and func == "__import__":
+        return None
+    return name[level:], level
+
+
+class Walker:
+    """Walks statements of a parsed module, collecting imports and module-level names."""
+
+    def __init__(self, find_dynamic: bool, dynamic_budget: int | None = None) -> None:
+        self.find_dynamic = find_dynamic
+        # At most this many dynamic imports exist (None: unknown): the search stops there.
+        self.dynamic_left = dynamic_budget
+        self.result = WalkResult()
+
+    # -- statements -------------------------------------------------------------------
+    def walk_module(self, module: cst.Module) -> WalkResult:
+        context = Context()
+        for statement in module.body:
+            self.statement(statement, context)
+        return self.result
+
+    def suite(self, suite: cst.BaseSuite, context: Context) -> None:
+        if isinstance(suite, cst.IndentedBlock):
+            for statement in suite.body:
+                self.statement(statement, context)
+        elif isinstance(suite, cst.SimpleStatementSuite):
+            self.small_statements(suite.body, context)
+
+    def statement(self, node: cst.BaseStatement, context: Context) -> None:
+        if isinstance(node, cst.SimpleStatementLine):
+            self.small_statements(node.body, context)
+        elif isinstance(node, cst.If):
+            self.expressions(node.test, context)
+            inner = replace(context, type_checking=True) if _is_type_checking(node.test) else context
+            self.suite(node.body, inner)
+            if isinstance(node.orelse, cst.If):
+                self.statement(node.orelse, context)
+            elif isinstance(node.orelse, cst.Else):
+                self.suite(node.orelse.body, context)
+        elif isinstance(node, (cst.Try, cst.TryStar)):
+            guarded = any(_catches_import_error(h) for h in node.handlers)
+            self.suite(node.body, replace(context, guarded=True) if guarded else context)
+            for handler in node.handlers:
+                if handler.type is not None:
+                    self.expressions(handler.type, context)
+                catches = _catches_import_error(handler)
+                self.suite(handler.body, replace(context, guarded=True) if catches else context)
+            if node.orelse is not None:
+                self.suite(node.orelse.body, context)
+            if node.finalbody is not None:
+                self.suite(node.finalbody.body, context)
+        elif isinstance(node, cst.FunctionDef):
+            if context.module_level:
+                self.result.defined_names.add(node.name.value)
+            for decorator in node.decorators:
+                self.expressions(decorator.decorator, context)
+            self.expressions(node.params, context)
+            self.suite(node.body, replace(context, lazy=True, module_level=False))
+        elif isinstance(node, cst.ClassDef):
+            if context.module_level:
+                self.result.defined_names.add(node.name.value)
+            for decorator in node.decorators:
+                self.expressions(decorator.decorator, context)
+            for arg in (*node.bases, *node.keywords):
+                self.expressions(arg.value, context)
+            self.suite(node.body, replace(context, module_level=False))
+        elif isinstance(node, (cst.For, cst.While)):
+            if isinstance(node, cst.For):
+                self.expressions(node.iter, context)
+                if context.module_level:
+                    self._bind_target(node.target)
+            else:
+                self.expressions(node.test, context)
+            self.suite(node.body, context)
+            if node.orelse is not None:
+                self.suite(node.orelse.body, context)
+        elif isinstance(node, cst.With):
+            for item in node.items:
+                self.expressions(item.item, context)
+            self.suite(node.body, context)
+        elif isinstance(node, cst.Match):
+            self.expressions(node.subject, context)
+            for case in node.cases:
+                self.suite(case.body, context)
+        else:  # a compound statement this walker does not know: still look inside
+            for child in node.children:
+                if isinstance(child, cst.BaseSuite):
+                    self.suite(child, context)
+                elif isinstance(child, cst.BaseStatement):
+                    self.statement(child, context)
+                else:
+                    self.expressions(child, context)
+
+    def small_statements(self, statements: Sequence[cst.BaseSmallStatement], context: Context) -> None:
+        for small in statements:
+            if isinstance(small, cst.Import):
+                found = FoundImport("import", small, context)
+                for alias in small.names:
+                    module = dotted_name(alias.name)
+                    as_name = dotted_name(alias.asname.name) if alias.asname and isinstance(alias.asname.name, cst.Name) else None
+                    found.targets.append((module, 0, (), as_name))
+                    if context.module_level:
+                        self.result.defined_names.add(as_name or module.split(".")[0])
+                self.result.imports.append(found)
+            elif isinstance(small, cst.ImportFrom):
+                module = dotted_name(small.module) if small.module is not None else ""
+                level = len(small.relative)
+                asnames: tuple[str | None, ...] = ()
+                if isinstance(small.names, cst.ImportStar):
+                    names: tuple[str, ...] = ("*",)
+                else:
+                    names = tuple(dotted_name(alias.name) for alias in small.names)
+                    asnames = tuple(
+                        alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else None
+                        for alias in small.names
+                    )
+                    if context.module_level:
+                        for alias in small.names:
+                            bound = alias.asname.name if alias.asname else alias.name
+                            if isinstance(bound, cst.Name):
+                                self.result.defined_names.add(bound.value)
+                found = FoundImport("from", small, context, asnames=asnames)
+                found.targets.append((module, level, names, None))
+                self.result.imports.append(found)
+            else:
+                if context.module_level:
+                    self._module_level_binding(small)
+                self.expressions(small, context)
+
+    # -- module-level names -------------------------------------------------------------
+    def _bind_target(self, target: cst.BaseExpression) -> None:
+        if isinstance(target, cst.Name):
+            self.result.defined_names.add(target.value)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self._bind_target(element.value)
+
+    def _module_level_binding(self, small: cst.BaseSmallStatement) -> None:
+        result = self.result
+        if isinstance(small, cst.Assign):
+            for target in small.targets:
+                self._bind_target(target.target)
+                if isinstance(target.target, cst.Name) and target.target.value == "__all__":
+                    names = _literal_strings(small.value)
+                    if names is None:
+                        result.all_unknown = True
+                    else:
+                        result.all_names = names
+        elif isinstance(small, cst.AnnAssign):
+            self._bind_target(small.target)
+            if isinstance(small.target, cst.Name) and small.target.value == "__all__" and small.value is not None:
+                names = _literal_strings(small.value)
+                if names is None:
+                    result.all_unknown = True
+                else:
+                    result.all_names = names
+        elif isinstance(small, cst.AugAssign):
+            if isinstance(small.target, cst.Name) and small.target.value == "__all__":
+                names = _literal_strings(small.value)
+                if names is None or not isinstance(small.operator, cst.AddAssign):
+                    result.all_unknown = True
+                else:
+                    result.all_names = (result.all_names or []) + names
+        elif isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
+            func = small.value.func
+            if isinstance(func, cst.Attribute) and dotted_name(func.value) == "__all__":
+                args = small.value.args
+                if func.attr.value == "append" and len(args) == 1 and _string_literal(args[0].value) is not None:
+                    result.all_names = (result.all_names or []) + [_string_literal(args[0].value) or ""]
+                elif func.attr.value == "extend" and len(args) == 1 and _literal_strings(args[0].value) is not None:
+                    result.all_names = (result.all_names or []) + (_literal_strings(args[0].value) or [])
+                else:
+                    result.all_unknown = True
+
+    # -- expressions (dynamic imports) ----------------------------------------------------
+    def expressions(self, node: cst.CSTNode, context: Context) -> None:
+        if not self.find_dynamic or self.dynamic_left == 0:
+            return
+        stack: list[tuple[cst.CSTNode, Context]] = [(node, context)]
+        # Depth-first, children in source order, so calls come out in document order.
+        while stack:
+            current, current_context = stack.pop()
+            if isinstance(current, cst.Call):
+                target = dynamic_import_target(current)
+                if target is not None:
+                    found = FoundImport("dynamic", current, current_context, literal=_string_literal(current.args[0].value) or "")
+                    found.targets.append((target[0], target[1], (), None))
+                    self.result.imports.append(found)
+                    if self.dynamic_left is not None:
+                        self.dynamic_left -= 1
+                        if self.dynamic_left == 0:
+                            return
+            child_context = replace(current_context, lazy=True) if isinstance(current, cst.Lambda) else current_context
+            stack.extend((child, child_context) for child in reversed(current.children))
+
+
+def _literal_strings(node: cst.BaseExpression) -> list[str] | None:
+    if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+        values = []
+        for element in node.elements:
+            if isinstance(element, (cst.StarredElement,)):
+                return None
+            value = _string_literal(element.value)
+            if value is None:
+                return None
+            values.append(value)
+        return values
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+        left, right = _literal_strings(node.left), _literal_strings(node.right)
+        if left is None or right is None:
+            return None
+        return left + right
+    return None

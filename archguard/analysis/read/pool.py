@@ -1,0 +1,167 @@
+"""Extraction of many files, in a process pool when there is enough work to share.
+
+Workers are forked from a fork server (never from the main process, which may run a
+progress thread). If a worker dies (the native parser can crash on pathological input),
+the files of its batch are retried one by one in fresh processes and the file that crashes
+becomes a ``parse-error`` finding; the run goes on.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+from archguard.analysis.read import extract_facts
+from archguard.analysis.read.facts import FileFacts, ParseProblem
+from archguard.base.gcpace import fewer_collections, pace_this_process
+
+# Bytes of source per worker below which starting processes costs more than it saves.
+# Measured (benchmarks/results/pool.md): two workers break even at about 100 KB of source in
+# all (a fork server that imports libcst, then the workers), and take 0.7x the time of one
+# process from 300 KB, e.g. the ten large files of a typical change.
+MIN_BYTES_PER_WORKER = 50_000
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+# Test hook: a worker that meets this marker in a file dies, as if the native parser crashed
+# (and the pool is used whatever the amount of work, since that is what is tested).
+_CRASH_MARKER = os.environ.get("ARCHGUARD_TEST_CRASH_MARKER", "").encode()
+
+
+def pool_size(sources: Sequence[bytes], jobs: int) -> int:
+    """How many worker processes to start for these sources (1: none, extract here)."""
+    return _workers([len(data) for data in sources], jobs)
+
+
+def _workers(sizes: Sequence[int], jobs: int) -> int:
+    per_worker = 1 if _CRASH_MARKER else MIN_BYTES_PER_WORKER
+    return max(1, min(jobs, len(sizes), sum(sizes) // per_worker))
+
+
+def _extract_batch(batch: list[bytes], clones: bool = True) -> list[tuple[Any, ...]]:
+    if _CRASH_MARKER and any(_CRASH_MARKER in data for data in batch):
+        os._exit(70)
+    return [extract_facts(data, clones).to_tuple() for data in batch]
+
+
+def _context() -> Any:
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() and sys.platform != "darwin" else "spawn"
+    context = multiprocessing.get_context(method)
+    if method == "forkserver":
+        context.set_forkserver_preload(["archguard.analysis.read", "archguard.analysis.read.imports", "libcst"])
+    return context
+
+
+def prestart(sizes: Sequence[int], jobs: int) -> bool:
+    """Start the fork server now if extracting sources of these sizes will use a pool.
+
+    The fork server is a fresh interpreter that imports libcst (about 0.3 s); started early,
+    that overlaps the caller's own work (loading the facts cache, hashing files) instead of
+    being waited for in :func:`extract_all`. Returns whether it was started.
+    """
+    if _workers(sizes, jobs) <= 1 or _context().get_start_method() != "forkserver":
+        return False
+    return _start_server()
+
+
+_server_started = False  # this process started the fork server (it stays up until the process ends)
+
+
+def _start_server() -> bool:
+    global _server_started
+    from multiprocessing import forkserver
+
+    forkserver.ensure_running()
+    _server_started = True
+    return True
+
+
+def start_server(jobs: int | None = None) -> bool:
+    """Start the fork server before the work is known (see ``archguard.cli.warm_up_parsing``):
+    when the run turns out to parse too little for a pool, it was started for nothing, which
+    costs a few milliseconds here and its imports on another core. Returns whether it started."""
+    if (jobs or default_jobs()) <= 1 or _context().get_start_method() != "forkserver":
+        return False
+    return _start_server()
+
+
+def extract_all(
+    sources: Sequence[bytes],
+    jobs: int,
+    progress: Callable[[int], None] | None = None,
+    clones: bool = True,
+    meanwhile: Callable[[], None] | None = None,
+) -> list[FileFacts]:
+    """Facts for each source, in order. ``progress(n)`` is called as n more files finish.
+
+    ``clones``: also compute clone fingerprints (see :func:`archguard.analysis.read.extract_facts`).
+    ``meanwhile``: work of the caller's that does not need these facts, run while the
+    workers parse; never called without a pool (there would be nothing to overlap). If it
+    raises, the batches not started are cancelled.
+    """
+    workers = pool_size(sources, jobs)
+    # Too little for two workers, but the fork server is up and this process has not loaded
+    # libcst: one worker, forked with libcst loaded, costs less than importing it here.
+    one_worker = workers <= 1 and jobs > 1 and _server_started and "libcst" not in sys.modules and not _CRASH_MARKER
+    if workers <= 1 and not one_worker:
+        results = []
+        with fewer_collections():
+            for data in sources:
+                results.append(extract_facts(data, clones))
+                if progress:
+                    progress(1)
+        return results
+
+    # Small batches keep both cores busy to the end; big files first balances the load.
+    order = sorted(range(len(sources)), key=lambda i: -len(sources[i]))
+    batch_count = workers * 8
+    batches: list[list[int]] = [order[i::batch_count] for i in range(batch_count)]
+    batches = [b for b in batches if b]
+    results_by_index: dict[int, FileFacts] = {}
+    failed: list[int] = []
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=pace_this_process) as executor:
+        futures: dict[Future[list[tuple[Any, ...]]], list[int]] = {
+            executor.submit(_extract_batch, [sources[i] for i in batch], clones): batch for batch in batches
+        }
+        if meanwhile is not None:
+            try:
+                meanwhile()
+            except BaseException:
+                executor.shutdown(wait=True, cancel_futures=True)
+                raise
+        for future in as_completed(futures):
+            batch = futures[future]
+            try:
+                facts = future.result()
+            except BrokenProcessPool:
+                failed.extend(batch)
+                continue
+            for index, raw in zip(batch, facts, strict=True):
+                results_by_index[index] = FileFacts.from_tuple(raw)
+            if progress:
+                progress(len(batch))
+    for index in sorted(failed):
+        results_by_index[index] = _extract_isolated(sources[index], clones)
+        if progress:
+            progress(1)
+    return [results_by_index[i] for i in range(len(sources))]
+
+
+def _extract_isolated(data: bytes, clones: bool) -> FileFacts:
+    """One file in its own process: a crash costs only this file."""
+    try:
+        with ProcessPoolExecutor(max_workers=1, mp_context=_context(), initializer=pace_this_process) as executor:
+            return FileFacts.from_tuple(executor.submit(_extract_batch, [data], clones).result()[0])
+    except BrokenProcessPool:
+        return FileFacts(problem=ParseProblem("the parser crashed on this file (pathological nesting?); not analysed"))

@@ -1,0 +1,137 @@
+"""Baselines: accepted findings in a JSON file, so the gate fails only on new ones.
+
+The file (``[project] baseline``, default ``archguard-baseline.json`` under the project root)
+lists one entry per finding, sorted, without line numbers, so regenerating it after unrelated
+edits gives the same bytes and a change to it reads well in a review::
+
+    {
+      "schema": "archguard-baseline/1",
+      "findings": [
+        {"fingerprint": "...", "rule": "layers", "rule_name": "Clean layering", "kind": "direct", ...},
+        ...
+      ]
+    }
+
+Findings are matched by fingerprint and count: two identical violations need two entries.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from archguard.base.errors import BaselineError
+from archguard.base.fileio import write_atomic
+from archguard.contract.loading import LoadedContract
+from archguard.engine.pipeline import CheckResult
+from archguard.findings import Finding
+from archguard.findings.matching import BaselineEntry, BaselineOutcome, match_findings
+
+SCHEMA = "archguard-baseline/1"
+_FIELDS = ("fingerprint", "rule", "rule_name", "kind", "severity", "path", "importer", "imported", "import", "message")
+
+
+def baseline_path(loaded: LoadedContract, override: Path | None = None) -> Path:
+    """The baseline file: ``override`` (relative to the working directory), else the contract's."""
+    if override is not None:
+        return override
+    return loaded.root / loaded.contract.project.baseline
+
+
+def display(path: Path, loaded: LoadedContract) -> str:
+    try:
+        return path.resolve().relative_to(loaded.root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def entries_of(findings: list[Finding]) -> list[BaselineEntry]:
+    return sorted((BaselineEntry.from_finding(f) for f in findings), key=lambda e: e.sort_key)
+
+
+def render(entries: list[BaselineEntry]) -> str:
+    """The file's text: one entry per finding, sorted, one field per line."""
+    data = {"schema": SCHEMA, "findings": [entry.to_json() for entry in sorted(entries, key=lambda e: e.sort_key)]}
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def write(path: Path, entries: list[BaselineEntry]) -> None:
+    """Replace the baseline file atomically."""
+    text = render(entries).encode("utf-8")
+    try:
+        write_atomic(path, text)
+    except OSError as error:
+        raise BaselineError(f"cannot write the baseline: {error.strerror}", file=str(path)) from None
+
+
+def load(path: Path, shown: str | None = None) -> list[BaselineEntry] | None:
+    """The entries of a baseline file, or None when there is no such file."""
+    shown = shown or str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except UnicodeDecodeError as error:
+        raise BaselineError(f"not UTF-8 text ({error.reason} at byte {error.start})", file=shown) from None
+    except OSError as error:
+        raise BaselineError(f"cannot read the baseline: {error.strerror}", file=shown) from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise BaselineError(f"invalid JSON: {error.msg}", file=shown, line=error.lineno) from None
+    if not isinstance(data, dict) or data.get("schema") != SCHEMA:
+        found = data.get("schema") if isinstance(data, dict) else type(data).__name__
+        raise BaselineError(f"not an archguard baseline: expected \"schema\": \"{SCHEMA}\", found {found!r}", file=shown, key="schema")
+    findings = data.get("findings")
+    if not isinstance(findings, list):
+        raise BaselineError("expected a list of findings", file=shown, key="findings")
+    return [_entry(item, index, shown) for index, item in enumerate(findings)]
+
+
+def _entry(item: Any, index: int, shown: str) -> BaselineEntry:
+    key = f"findings[{index}]"
+    if not isinstance(item, dict):
+        raise BaselineError("expected an object", file=shown, key=key)
+    for name in ("fingerprint", "rule", "rule_name", "kind"):
+        if not isinstance(item.get(name), str) or not item[name]:
+            raise BaselineError(f"expected a non-empty string for {name!r}", file=shown, key=f"{key}.{name}")
+    unknown = sorted(set(item) - set(_FIELDS))
+    if unknown:
+        raise BaselineError(f"unknown field {unknown[0]!r}", file=shown, key=f"{key}.{unknown[0]}")
+    for name in _FIELDS[4:]:
+        value = item.get(name)
+        if value is not None and not isinstance(value, str):
+            raise BaselineError(f"expected a string or null for {name!r}", file=shown, key=f"{key}.{name}")
+    return BaselineEntry(
+        fingerprint=item["fingerprint"],
+        rule=item["rule"],
+        rule_name=item["rule_name"],
+        kind=item["kind"],
+        severity=item.get("severity") or "error",
+        path=item.get("path"),
+        importer=item.get("importer"),
+        imported=item.get("imported"),
+        import_text=item.get("import"),
+        message=item.get("message") or "",
+    )
+
+
+def apply(result: CheckResult, entries: list[BaselineEntry], shown: str) -> CheckResult:
+    """The result without the findings the baseline accepts, and what the baseline matched."""
+    match = match_findings(result.findings, [entry.fingerprint for entry in entries])
+    outcome = BaselineOutcome(
+        path=shown,
+        entries=len(entries),
+        matched=len(match.kept),
+        stale=tuple(entries[i] for i in match.gone),
+    )
+    return replace(result, findings=match.new, baseline=outcome)
+
+
+def pruned(result: CheckResult, entries: list[BaselineEntry]) -> list[BaselineEntry]:
+    """The entries that still match a current finding (stale ones dropped; nothing added)."""
+    match = match_findings(result.findings, [entry.fingerprint for entry in entries])
+    gone = set(match.gone)
+    return [entry for index, entry in enumerate(entries) if index not in gone]

@@ -1,0 +1,320 @@
+"""Drift over time: what a change did to the architecture, between a base revision and the head.
+
+Both sides are analysed with the same pipeline: the head is the working tree (or a revision),
+the base is read straight from git objects (:mod:`archguard.gate.revision`), evaluated with the
+contract as it was at the base when it exists there. Files the change left alone are neither
+read nor parsed for the base: their facts are the head's. The findings are then matched by
+fingerprint and count (:func:`archguard.findings.matching.match_findings`):
+
+1. exactly: an unrelated edit or a line shift changes nothing;
+2. through renames: a file that moved (``git diff --find-renames``, or an untracked file with
+   the same bytes as a deleted one) keeps its old findings where its imports are unchanged,
+   although its module name, and therefore its fingerprints, changed.
+
+When one fingerprint occurs more often after the change, the findings on lines the change
+added are the new ones.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from archguard.analysis.coupling import Coupling
+from archguard.analysis.read.facts import FileFacts
+from archguard.contract.loading import LoadedContract
+from archguard.engine.pipeline import CheckResult, RunOptions, analyze, check, evaluate
+from archguard.findings import Finding, sort_findings
+from archguard.findings.matching import ChangedFile, DiffOutcome, EdgeChange, Move, Revision, match_findings
+from archguard.gate.drift import component_edges, coupling
+from archguard.gate.git import FileChange, Repository
+from archguard.gate.revision import RevisionTree, contract_at
+
+WORKING_TREE = "working tree"
+_STATUS = {"A": "added", "C": "added", "D": "deleted", "M": "modified", "T": "modified", "R": "renamed"}
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Both sides of a change, checked, and what the change did."""
+
+    base: CheckResult
+    head: CheckResult
+    outcome: DiffOutcome
+    notes: tuple[str, ...] = ()  # things the user should know (e.g. no code at the base)
+
+    def gate_result(self) -> CheckResult:
+        """The head's result with only the findings the change introduced, for the reporters."""
+        return replace(self.head, findings=sort_findings(self.outcome.new), diff=self.outcome)
+
+    def coupling(self) -> tuple[list[Coupling], list[Coupling]]:
+        """Per-component coupling (before, after)."""
+        return coupling(self.base.analysis), coupling(self.head.analysis)
+
+
+def compare_revisions(
+    loaded: LoadedContract,
+    base: str,
+    head: str | None = None,
+    options: RunOptions | None = None,
+) -> Comparison:
+    """Check ``base`` and ``head`` (None: the working tree) and compare them.
+
+    ``base`` is any git revision; ``REV...`` means the merge base of REV and the head, as in
+    ``git diff REV...``. Raises GitError (exit 2) for a missing repository or revision.
+    """
+    options = options or RunOptions()
+    repository = Repository.find(loaded.root)
+    head_commit = repository.resolve(head) if head is not None else None
+    if base.endswith("...") and len(base) > 3:
+        base_commit = repository.merge_base(repository.resolve(base[:-3]), head_commit or repository.resolve("HEAD"))
+    else:
+        base_commit = repository.resolve(base)
+    notes: list[str] = []
+
+    head_tree: RevisionTree | None = None
+    if head is None or head_commit is None:
+        head_loaded, head_contract = loaded, loaded.display_path
+    else:
+        at_head = contract_at(repository, head_commit, head, loaded)
+        head_loaded, head_contract = at_head.loaded, at_head.description
+        head_tree = RevisionTree(repository, head_commit, head)
+    prefix = repository.relative(head_loaded.root)
+    changes = repository.changes(base_commit, head_commit, prefix)
+    changed = {_below(c.path, prefix) for c in changes} | {_below(c.old_path, prefix) for c in changes if c.old_path}
+    at_base = contract_at(repository, base_commit, base, loaded)
+    base_tree = RevisionTree(repository, base_commit, base)
+    same_root = at_base.loaded.root == head_loaded.root
+    base_results: list[CheckResult] = []
+    overlapped = 0.0
+
+    def check_base(head_facts: dict[str, FileFacts], pending: frozenset[str]) -> bool:
+        """The base side, run while the head's files are parsed when the base needs none of
+        them: the base reuses the head's facts of the files the change did not touch, so it
+        waits (returns False) while one of those is still being parsed (a cold cache)."""
+        nonlocal overlapped
+        if same_root and pending:
+            in_base = base_tree.blob_ids(at_base.loaded.root)
+            if any(path in in_base and path not in changed for path in pending):
+                return False
+        started = time.perf_counter()
+        if same_root:
+            base_tree.known = {path: facts for path, facts in head_facts.items() if path not in changed}
+        # While the head's pool parses, its progress bar is on screen: the base does not report into it.
+        side_options = replace(options, progress=None) if pending else options
+        base_results.append(_check_side(at_base.loaded, side_options, base_tree))
+        overlapped = time.perf_counter() - started
+        return True
+
+    head_result = check(head_loaded, options, head_tree, meanwhile=check_base)
+    head_result.analysis.stats.seconds -= overlapped  # the base ran inside the head's check: not the head's time
+    if head_tree is not None and head_tree.note:
+        notes.append(head_tree.note)
+    base_result = base_results[0]
+    if base_tree.note:
+        notes.append(base_tree.note)
+
+    files = _changed_files(changes, prefix, base_result, head_result, base_tree, head_tree)
+    outcome = compare(
+        base_result,
+        head_result,
+        files,
+        added_lines=lambda path: repository.added_lines(base_commit, head_commit, f"{prefix}/{path}" if prefix else path),
+        base=Revision(base, base_commit, at_base.description),
+        head=Revision(head or WORKING_TREE, head_commit, head_contract),
+    )
+    return Comparison(base_result, head_result, outcome, tuple(notes))
+
+
+def _check_side(loaded: LoadedContract, options: RunOptions, tree: RevisionTree) -> CheckResult:
+    """engine.check without its nothing-checked guard: a base from before the code existed is fine."""
+    started = time.perf_counter()
+    result = evaluate(analyze(loaded, options, tree))
+    result.analysis.stats.seconds = time.perf_counter() - started
+    return result
+
+
+def _below(path: str, prefix: str) -> str:
+    return path[len(prefix) + 1 :] if prefix and path.startswith(prefix + "/") else path
+
+
+def _changed_files(
+    changes: list[FileChange],
+    prefix: str,
+    base: CheckResult,
+    head: CheckResult,
+    base_tree: RevisionTree,
+    head_tree: RevisionTree | None,
+) -> list[ChangedFile]:
+    """The analysed files the change touched, with moves of untracked files found by content."""
+    base_paths = set(base.analysis.paths.values())
+    head_paths = set(head.analysis.paths.values())
+    files: dict[str, ChangedFile] = {}
+    for change in changes:
+        path = _below(change.path, prefix)
+        old = _below(change.old_path, prefix) if change.old_path else None
+        status = _STATUS.get(change.status, "modified")
+        if path not in head_paths and (old or path) not in base_paths:
+            continue
+        if status == "renamed" and (old not in base_paths or path not in head_paths):
+            # Moved into or out of the analysed code: one side only.
+            status = "added" if path in head_paths else "deleted"
+            path = path if path in head_paths else old or path
+            old = None
+        files[path] = ChangedFile(status, path, old)
+    seen = set(files) | {f.old_path for f in files.values() if f.old_path}
+    added = sorted(p for p in head_paths - base_paths if p not in seen)  # untracked in the working tree
+    for path in added:
+        files[path] = ChangedFile("added", path)
+    for path in sorted(p for p in base_paths - head_paths if p not in seen):
+        files[path] = ChangedFile("deleted", path)
+    deleted = sorted(p for p, f in files.items() if f.status == "deleted")
+    if added and deleted:
+        # An untracked file with the bytes of a deleted one: moved without telling git.
+        base_ids = base_tree.blob_ids(base.analysis.loaded.root)
+        by_id: dict[str, list[str]] = {}
+        for path in deleted:
+            by_id.setdefault(base_ids.get(path, ""), []).append(path)
+        head_ids = head_tree.blob_ids(head.analysis.loaded.root) if head_tree else None
+        id_length = len(next(iter(base_ids.values()), ""))
+        for path in added:
+            object_id = head_ids.get(path) if head_ids is not None else _blob_id(head.analysis.loaded.root / path, id_length)
+            sources = by_id.get(object_id or "", [])
+            if object_id and len(sources) == 1:
+                old = sources.pop()
+                del files[old]
+                files[path] = ChangedFile("renamed", path, old)
+    return sorted(files.values(), key=lambda f: f.path)
+
+
+def _blob_id(path: Path, length: int) -> str | None:
+    """The id git would give the file's bytes (sha1, or sha256 in a sha256 repository)."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    digest = hashlib.sha256() if length == 64 else hashlib.sha1()
+    digest.update(b"blob %d\0" % len(data))
+    digest.update(data)
+    return digest.hexdigest()
+
+
+def compare(
+    before: CheckResult,
+    after: CheckResult,
+    files: list[ChangedFile],
+    *,
+    base: Revision,
+    head: Revision,
+    added_lines: Callable[[str], list[tuple[int, int]]] = lambda path: [],
+) -> DiffOutcome:
+    """Match the head's findings against the base's; the component edges that changed."""
+    by_path = {f.path: f for f in files}
+    base_counts = Counter(f.fingerprint for f in before.findings)
+    head_counts = Counter(f.fingerprint for f in after.findings)
+    contested = {fp for fp, count in head_counts.items() if 0 < base_counts[fp] < count}
+    line_cache: dict[str, list[tuple[int, int]]] = {}
+
+    def on_added_line(finding: Finding) -> int:
+        """1 for a finding the change probably wrote: matched last when its fingerprint is contested."""
+        if finding.fingerprint not in contested or finding.path not in by_path:
+            return 0
+        change = by_path[finding.path]
+        if change.status != "modified":
+            return 1
+        if finding.path not in line_cache:
+            line_cache[finding.path] = added_lines(finding.path)
+        return int(any(first <= finding.line <= last for first, last in line_cache[finding.path]))
+
+    exact = match_findings(after.findings, [f.fingerprint for f in before.findings], rank=on_added_line)
+    leftover = [before.findings[i] for i in exact.gone]
+    renamed = [f for f in files if f.status == "renamed" and f.old_path]
+    kept_by_move: Counter[str] = Counter()
+    new, resolved, moved_kept = exact.new, leftover, 0
+    if renamed and leftover and exact.new:
+        base_modules = {path: module for module, path in before.analysis.paths.items()}
+        head_modules = {path: module for module, path in after.analysis.paths.items()}
+        modules = {
+            base_modules[f.old_path]: head_modules[f.path]
+            for f in renamed
+            if f.old_path in base_modules and f.path in head_modules
+        }
+        paths = {f.old_path: f.path for f in renamed if f.old_path}
+        translate = _translator(modules, paths)
+        through_moves = match_findings(
+            exact.new,
+            [replace(f, identity=tuple(translate(part) for part in f.identity)).fingerprint for f in leftover],
+            rank=on_added_line,
+        )
+        new, resolved = through_moves.new, [leftover[i] for i in through_moves.gone]
+        moved_kept = len(through_moves.kept)
+        kept_by_move.update(f.path or "" for f in through_moves.kept)
+    new, old_copies = _without_existing_copies(new, before, after)
+    base_modules_by_path = {path: module for module, path in before.analysis.paths.items()}
+    head_modules_by_path = {path: module for module, path in after.analysis.paths.items()}
+    moves = tuple(
+        Move(f.old_path, f.path, base_modules_by_path.get(f.old_path), head_modules_by_path.get(f.path), kept_by_move[f.path])
+        for f in renamed
+        if f.old_path
+    )
+    return DiffOutcome(
+        base=base,
+        head=head,
+        files=tuple(files),
+        new=tuple(sort_findings(new)),
+        resolved=tuple(sort_findings(resolved)),
+        unchanged=len(exact.kept) + moved_kept + old_copies,
+        moves=moves,
+        edges=tuple(edge_changes(before, after)),
+    )
+
+
+def _without_existing_copies(new: list[Finding], before: CheckResult, after: CheckResult) -> tuple[list[Finding], int]:
+    """A change that copies existing code makes a clone group, and so a new finding at every copy;
+    only the copies the change wrote are its doing. Drops duplication findings located at code
+    that existed unchanged in the base (same module, kind, name and normalised code); returns the
+    rest and how many were dropped."""
+    if not any(f.rule == "duplication" for f in new):
+        return new, 0
+    from archguard.analysis.clones import collect_units, unit_keys
+
+    analysis = before.analysis
+    config = after.analysis.loaded.contract.duplication
+    units, _ = collect_units(analysis.facts, analysis.paths, analysis.components.component_of, config)
+    existing = unit_keys(units)
+    kept = [f for f in new if not (f.rule == "duplication" and f.identity in existing)]
+    return kept, len(new) - len(kept)
+
+
+def edge_changes(before: CheckResult, after: CheckResult) -> list[EdgeChange]:
+    """Component dependencies whose import-site count differs, in name order."""
+    old = component_edges(before.analysis)
+    new = component_edges(after.analysis)
+    changes = []
+    for pair in sorted(set(old) | set(new)):
+        count_before = old.get(pair, (0, 0))[0]
+        count_after = new.get(pair, (0, 0))[0]
+        if count_before != count_after:
+            changes.append(EdgeChange(pair[0], pair[1], count_before, count_after))
+    return changes
+
+
+def _translator(modules: dict[str, str], paths: dict[str, str]) -> Callable[[str], str]:
+    """Rewrites a base finding's identity into the head's names: moved modules and files."""
+    if not modules:
+        return lambda part: paths.get(part, part)
+    names = re.compile(r"(?<![\w.])(" + "|".join(re.escape(m) for m in sorted(modules, key=len, reverse=True)) + r")(?!\w)")
+
+    def translate(part: str) -> str:
+        if part in modules:
+            return modules[part]
+        if part in paths:
+            return paths[part]
+        return names.sub(lambda match: modules[match.group(1)], part)
+
+    return translate

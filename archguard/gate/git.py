@@ -1,0 +1,239 @@
+"""Read-only access to git: revisions, trees and file bytes, straight from the object store.
+
+archguard never checks anything out: a revision's files are listed with ``git ls-tree`` and
+read with ``git cat-file --batch``, so the user's working tree, index and branches are never
+touched (every command runs with ``GIT_OPTIONAL_LOCKS=0``, which also stops git from
+refreshing the index behind our back). Every failure is a :class:`GitError` whose message
+says what to do, e.g. which ``git fetch`` a shallow CI checkout needs.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from archguard.base.errors import GitError
+
+SYMLINK_MODE = "120000"
+SUBMODULE_MODE = "160000"
+_ANCESTRY = re.compile(r"^(?P<base>.+?)(?P<steps>(?:[~^]\d*)+)$")
+_HUNK = re.compile(rb"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
+_HEX = re.compile(r"^[0-9a-fA-F]{7,64}$")
+
+
+@dataclass(frozen=True, slots=True)
+class TreeEntry:
+    """One file of a revision's tree."""
+
+    path: str  # relative to the repository's top, posix
+    mode: str  # "100644", "100755", SYMLINK_MODE, SUBMODULE_MODE
+    object_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class FileChange:
+    """One line of ``git diff --name-status --find-renames``."""
+
+    status: str  # A (added), D (deleted), M (modified), R (renamed), C (copied), T (type changed)
+    path: str  # the path after the change (relative to the repository's top)
+    old_path: str | None = None  # the path before, for renames and copies
+    similarity: int | None = None  # percent, for renames and copies
+
+
+def _environment() -> dict[str, str]:
+    env = dict(os.environ)
+    env.update({"GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", "LANGUAGE": ""})
+    for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"):  # we name the repository ourselves
+        env.pop(name, None)
+    return env
+
+
+def _run(args: list[str], cwd: Path, *, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    try:
+        return subprocess.run(["git", *args], cwd=cwd, input=stdin, capture_output=True, env=_environment(), check=False)
+    except FileNotFoundError:
+        raise GitError("git is not installed (or not on PATH); diff mode reads the base revision with git") from None
+    except OSError as error:
+        raise GitError(f"cannot run git: {error.strerror}") from None
+
+
+def _stderr(result: subprocess.CompletedProcess[bytes]) -> str:
+    text = result.stderr.decode("utf-8", "replace").strip()
+    return text.splitlines()[0] if text else f"git exited with status {result.returncode}"
+
+
+class Repository:
+    """A git repository, read through git's plumbing commands (never modified)."""
+
+    def __init__(self, top: Path) -> None:
+        self.top = top
+
+    @classmethod
+    def find(cls, path: Path) -> Repository:
+        """The repository that holds ``path``; GitError when there is none."""
+        result = _run(["rev-parse", "--show-toplevel"], path)
+        if result.returncode != 0:
+            raise GitError(f"{path} is not inside a git repository ({_stderr(result)}); diff mode compares git revisions")
+        return cls(Path(result.stdout.decode("utf-8", "surrogateescape").strip()))
+
+    def git(self, *args: str, stdin: bytes | None = None) -> bytes:
+        result = _run(list(args), self.top, stdin=stdin)
+        if result.returncode != 0:
+            raise GitError(f"git {args[0]} failed: {_stderr(result)}")
+        return result.stdout
+
+    # -- revisions ---------------------------------------------------------------------
+    def is_shallow(self) -> bool:
+        result = _run(["rev-parse", "--is-shallow-repository"], self.top)
+        return result.returncode == 0 and result.stdout.strip() == b"true"
+
+    def remotes(self) -> list[str]:
+        result = _run(["remote"], self.top)
+        return result.stdout.decode("utf-8", "replace").split() if result.returncode == 0 else []
+
+    def resolve(self, revision: str) -> str:
+        """The commit id a revision names; GitError saying what to fetch when it is missing."""
+        if not revision or revision.startswith("-"):
+            raise GitError(f"invalid revision {revision!r}")
+        result = _run(["rev-parse", "--verify", "--quiet", "--end-of-options", revision + "^{commit}"], self.top)
+        if result.returncode == 0:
+            return result.stdout.decode().strip()
+        raise GitError(self._missing_revision_message(revision))
+
+    def _missing_revision_message(self, revision: str) -> str:
+        shallow = self.is_shallow()
+        remotes = self.remotes()
+        remote = "origin" if "origin" in remotes else (remotes[0] if remotes else None)
+        where = "this shallow clone" if shallow else "this repository"
+        ancestry = _ANCESTRY.match(revision)
+        if shallow and ancestry and _run(["rev-parse", "--verify", "--quiet", ancestry["base"] + "^{commit}"], self.top).returncode == 0:
+            steps = sum(int(step[1:] or 1) if step[0] == "~" else 1 for step in re.findall(r"[~^]\d*", ancestry["steps"]))
+            return (
+                f"revision {revision!r} is not in this shallow clone (its history stops before it): "
+                f"fetch it with `git fetch --deepen={steps}` (or `git fetch --unshallow` for the whole history)"
+            )
+        if remote is None:
+            return f"unknown revision {revision!r}: not a branch, tag or commit of {where}, and there is no remote to fetch it from"
+        depth = "--depth=1 " if shallow else ""
+        if _HEX.match(revision):
+            return f"unknown revision {revision!r}: commit not in {where}; fetch it with `git fetch {depth}{remote} {revision}`"
+        branch = revision
+        for name in remotes:
+            if revision.startswith(name + "/"):
+                remote, branch = name, revision[len(name) + 1 :]
+                break
+        ref = f"refs/remotes/{remote}/{branch}"
+        return (
+            f"unknown revision {revision!r}: not a branch, tag or commit of {where}; if it is the branch {branch!r} "
+            f"of {remote}, fetch it with `git fetch {depth}{remote} {branch}:{ref}` and pass {remote}/{branch}"
+        )
+
+    def merge_base(self, base: str, head: str) -> str:
+        """The best common ancestor (for ``BASE...``); GitError when history is too shallow."""
+        result = _run(["merge-base", base, head], self.top)
+        if result.returncode == 0:
+            return result.stdout.decode().strip()
+        if self.is_shallow():
+            raise GitError(
+                "no merge base in this shallow clone (the history of both sides stops before they meet): "
+                "fetch more history with `git fetch --unshallow` (or `git fetch --deepen=N` with a large enough N)"
+            )
+        raise GitError(f"the revisions have no common ancestor ({_stderr(result)})")
+
+    def short(self, commit: str) -> str:
+        return commit[:12]
+
+    # -- trees and files -----------------------------------------------------------------
+    def tree(self, commit: str, prefix: str = "", *, suffix: str = "") -> list[TreeEntry]:
+        """Every file of the commit under ``prefix`` (a folder relative to the top, '' for all).
+
+        With ``suffix`` (e.g. ".py"), only files whose name ends with it, and every symlink.
+        """
+        args = ["ls-tree", "-r", "-z", "--full-tree", commit]
+        if prefix:
+            args += ["--", prefix.rstrip("/") + "/"]
+        wanted = suffix.encode("utf-8", "surrogateescape")
+        link = SYMLINK_MODE.encode()
+        entries = []
+        for record in self.git(*args).split(b"\0"):
+            if not record or not (record.endswith(wanted) or record.startswith(link)):
+                continue
+            meta, _, path = record.partition(b"\t")
+            mode, _kind, object_id = meta.decode().split(" ")
+            entries.append(TreeEntry(path.decode("utf-8", "surrogateescape"), mode, object_id))
+        return entries
+
+    def read_blobs(self, object_ids: list[str]) -> dict[str, bytes]:
+        """The bytes of many blobs in one ``git cat-file --batch``; missing objects are left out."""
+        unique = sorted(set(object_ids))
+        if not unique:
+            return {}
+        output = self.git("cat-file", "--batch", stdin=("\n".join(unique) + "\n").encode())
+        blobs: dict[str, bytes] = {}
+        position = 0
+        while position < len(output):
+            end = output.index(b"\n", position)
+            header = output[position:end].decode().split(" ")
+            position = end + 1
+            if len(header) != 3:  # "<id> missing"
+                continue
+            object_id, _kind, size = header
+            blobs[object_id] = output[position : position + int(size)]
+            position += int(size) + 1
+        return blobs
+
+    def read_path(self, commit: str, path: str) -> bytes | None:
+        """One file of a commit by path, or None when the commit has no such file."""
+        result = _run(["cat-file", "blob", f"{commit}:{path}"], self.top)
+        return result.stdout if result.returncode == 0 else None
+
+    def changes(self, base: str, head: str | None, prefix: str = "") -> list[FileChange]:
+        """What changed from ``base`` to ``head`` (a commit, or None: the working tree), renames detected.
+
+        Files git does not track (untracked, ignored) are not listed; the caller sees them as
+        present in one tree only.
+        """
+        args = ["diff", "--name-status", "-z", "--find-renames", "--no-ext-diff", "--no-textconv", "--ignore-submodules", base]
+        if head is not None:
+            args.append(head)
+        if prefix:
+            args += ["--", prefix.rstrip("/") + "/"]
+        fields = self.git(*args).split(b"\0")
+        changes: list[FileChange] = []
+        index = 0
+        while index < len(fields) and fields[index]:
+            status = fields[index].decode()
+            letter = status[0]
+            if letter in "RC":
+                old, new = (f.decode("utf-8", "surrogateescape") for f in fields[index + 1 : index + 3])
+                changes.append(FileChange(letter, new, old, int(status[1:] or 0)))
+                index += 3
+            else:
+                changes.append(FileChange(letter, fields[index + 1].decode("utf-8", "surrogateescape")))
+                index += 2
+        return changes
+
+    def added_lines(self, base: str, head: str | None, path: str) -> list[tuple[int, int]]:
+        """Line ranges (first, last; 1-based) of ``path`` that the change added or rewrote."""
+        args = ["diff", "-U0", "--no-color", "--no-ext-diff", "--no-textconv", "--no-renames", base]
+        if head is not None:
+            args.append(head)
+        ranges = []
+        for line in self.git(*args, "--", path).splitlines():
+            match = _HUNK.match(line)
+            if match:
+                start, count = int(match[1]), int(match[2] if match[2] is not None else 1)
+                if count:
+                    ranges.append((start, start + count - 1))
+        return ranges
+
+    def relative(self, path: Path) -> str:
+        """``path`` relative to the repository's top ('' for the top itself); GitError if outside."""
+        try:
+            relative = path.resolve().relative_to(self.top.resolve()).as_posix()
+        except ValueError:
+            raise GitError(f"{path} is outside the git repository at {self.top}") from None
+        return "" if relative == "." else relative

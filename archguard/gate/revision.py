@@ -1,0 +1,238 @@
+"""A git revision as a source tree: files listed and read from git objects, never checked out.
+
+:class:`RevisionTree` plugs into :func:`archguard.engine.pipeline.analyze` like the working tree does:
+discovery runs over the revision's file list (same roots, packages, exclusions and module
+names), bytes come from one ``git cat-file --batch``, and files whose bytes are known to be
+unchanged can take their facts from another analysis without being read at all. Symlinks
+stored in the tree are followed inside the project root, as on disk.
+"""
+
+from __future__ import annotations
+
+import bisect
+import posixpath
+import tempfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from archguard.analysis.discover import Discovery, DiscoveryProblem, SourceFile, discover_paths
+from archguard.analysis.read.facts import FileFacts
+from archguard.base.errors import ContractError, GitError
+from archguard.contract.loading import LoadedContract, load_contract_text
+from archguard.gate.git import SUBMODULE_MODE, SYMLINK_MODE, Repository, TreeEntry
+from archguard.importlinter.discover import discover_like_importlinter
+
+MAX_SYMLINK_HOPS = 40
+
+
+@dataclass(frozen=True)
+class ContractAtRevision:
+    loaded: LoadedContract
+    description: str  # which contract, in words: "archguard.toml at main"
+
+
+def contract_at(repository: Repository, commit: str, label: str, current: LoadedContract) -> ContractAtRevision:
+    """The contract as it was at a revision (same file path), else the current one, and which it is."""
+    display = current.display_path
+    if current.importlinter is not None:
+        return ContractAtRevision(current, f"{display} from the working tree (an import-linter configuration)")
+    try:
+        path_in_repo = repository.relative(current.path)
+    except GitError:
+        return ContractAtRevision(current, f"{display} (outside the repository: the same contract on both sides)")
+    source = repository.read_path(commit, path_in_repo)
+    if source is None:
+        return ContractAtRevision(current, f"{display} from the working tree (not present at {label})")
+    try:
+        text = source.decode("utf-8")
+        loaded = load_contract_text(text, current.path, current.table or None, display=f"{display} at {label}", check_root=False)
+    except (UnicodeDecodeError, ContractError) as error:
+        reason = str(error) if isinstance(error, ContractError) else "not UTF-8 text"
+        return ContractAtRevision(current, f"{display} from the working tree (the one at {label} is not usable: {reason})")
+    # Reports name the contract the same way on both sides, so its findings match.
+    same = " (the same as the working tree's)" if text == current.source else ""
+    return ContractAtRevision(
+        replace(loaded, path=current.path),
+        f"{display} at {label}{same}",
+    )
+
+
+@dataclass(frozen=True)
+class _Listing:
+    files: dict[str, str]  # path relative to the project root -> blob id
+    problems: tuple[DiscoveryProblem, ...]
+
+
+class RevisionTree:
+    """One revision's files under the project root, for :func:`archguard.engine.pipeline.analyze`."""
+
+    def __init__(
+        self,
+        repository: Repository,
+        commit: str,
+        label: str,
+        *,
+        known: Mapping[str, FileFacts] | None = None,
+    ) -> None:
+        """``known``: facts for paths (relative to the project root) whose bytes are unchanged."""
+        self.repository = repository
+        self.commit = commit
+        self.label = label
+        self.known = dict(known or {})
+        self.note: str | None = None  # set when the revision holds no analysable code
+        self._listing: _Listing | None = None
+        self._pending: list[SourceFile] = []
+        self._blobs: dict[str, bytes] | None = None
+
+    def listing(self, root: Path) -> _Listing:
+        if self._listing is None:
+            prefix = self.repository.relative(root)
+            # Discovery looks at Python files only (and symlinks, which may lead to some).
+            blobs, links = split_tree(self.repository.tree(self.commit, prefix, suffix=".py"), prefix)
+            if links:
+                texts = self.repository.read_blobs(list(links.values()))
+                targets = {object_id: data.decode("utf-8", "surrogateescape") for object_id, data in texts.items()}
+                self._listing = resolve_links(blobs, links, targets, root)
+            else:
+                self._listing = _Listing(blobs, ())
+        return self._listing
+
+    def blob_ids(self, root: Path) -> dict[str, str]:
+        return self.listing(root).files
+
+    def discover(self, loaded: LoadedContract) -> Discovery:
+        listing = self.listing(loaded.root)
+        try:
+            if loaded.contract.project.resolution == "import-linter":
+                discovery = _like_importlinter(loaded, listing)
+            else:
+                discovery = discover_paths(
+                    loaded.root,
+                    loaded.contract.project,
+                    listing.files,
+                    where=f"{loaded.root} at {self.label}",
+                    contract_file=loaded.display_path,
+                    problems=listing.problems,
+                )
+        except ContractError as error:
+            # The code did not exist yet at this revision (or not where the contract says).
+            self.note = f"no code to analyse at {self.label}: {error.message}"
+            discovery = Discovery(root=loaded.root, roots=(), packages=(), files=())
+        self._pending = [f for f in discovery.files if f.relpath not in self.known]
+        return discovery
+
+    def known_facts(self, file: SourceFile) -> FileFacts | None:
+        return self.known.get(file.relpath)
+
+    def read(self, file: SourceFile) -> bytes | OSError:
+        listing = self._listing
+        if listing is None:
+            return OSError(f"{file.relpath} is not in {self.label}")
+        if self._blobs is None:
+            self._blobs = self.repository.read_blobs([listing.files[f.relpath] for f in self._pending if f.relpath in listing.files])
+        object_id = listing.files.get(file.relpath)
+        if object_id is None:
+            return OSError(f"{file.relpath} is not in {self.label}")
+        data = self._blobs.get(object_id)
+        if data is None:
+            data = self.repository.read_blobs([object_id]).get(object_id)
+        if data is None:
+            return OSError(f"git object {object_id} of {file.relpath} is missing at {self.label}")
+        return data
+
+
+def _like_importlinter(loaded: LoadedContract, listing: _Listing) -> Discovery:
+    """grimp's module finder walks a file system: give it the revision's file names (empty files)."""
+    with tempfile.TemporaryDirectory(prefix="archguard-revision-") as temporary:
+        shadow = Path(temporary)
+        for relpath in listing.files:
+            target = shadow / relpath
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.touch()
+        found = discover_like_importlinter(shadow, loaded.contract.project, contract_file=loaded.display_path)
+    files = tuple(replace(f, path=loaded.root / f.relpath) for f in found.files)
+    return replace(found, root=loaded.root, files=files)
+
+
+def split_tree(entries: list[TreeEntry], prefix: str) -> tuple[dict[str, str], dict[str, str]]:
+    """(files, symlinks) under ``prefix``, as path relative to it -> blob id. Submodules are left out."""
+    strip = len(prefix) + 1 if prefix else 0
+    blobs: dict[str, str] = {}
+    links: dict[str, str] = {}
+    for entry in entries:
+        if entry.mode == SUBMODULE_MODE:
+            continue  # another repository's commit: no files here
+        (links if entry.mode == SYMLINK_MODE else blobs)[entry.path[strip:]] = entry.object_id
+    return blobs, links
+
+
+def resolve_links(blobs: dict[str, str], links: dict[str, str], targets: Mapping[str, str], root: Path) -> _Listing:
+    """``links``: path -> blob id of the link; ``targets``: blob id -> link text (relative to ``root``)."""
+    files = dict(blobs)
+    problems: list[DiscoveryProblem] = []
+    ordered = sorted([*blobs, *links])
+
+    def under(directory: str) -> list[str]:
+        start = bisect.bisect_left(ordered, directory + "/")
+        end = bisect.bisect_left(ordered, directory + "0")  # "0" sorts right after "/"
+        return ordered[start:end]
+
+    def lookup(path: str, hops: int = 0) -> tuple[str, str]:
+        """("file", blob id) | ("dir", path) | ("missing" | "outside" | "loop", text)."""
+        parts = path.split("/")
+        current = ""
+        for index, part in enumerate(parts):
+            candidate = f"{current}/{part}" if current else part
+            if candidate in links:
+                if hops >= MAX_SYMLINK_HOPS:
+                    return ("loop", candidate)
+                text = targets.get(links[candidate], "")
+                joined = posixpath.normpath(posixpath.join(posixpath.dirname(candidate), text))
+                if text.startswith("/") or joined == ".." or joined.startswith("../"):
+                    return ("outside", text)
+                rest = "/".join(parts[index + 1 :])
+                return lookup(f"{joined}/{rest}" if rest else joined, hops + 1)
+            current = candidate
+        if current in blobs:
+            return ("file", blobs[current])
+        if under(current):
+            return ("dir", current)
+        return ("missing", current)
+
+    for link in sorted(links):
+        name = link.rsplit("/", 1)[-1]
+        kind, value = lookup(link)
+        if kind == "file":
+            files[link] = value
+        elif kind == "dir":
+            expanded = _expand(link, value, lookup, under)
+            if expanded is None:
+                problems.append(DiscoveryProblem(link, "symlink-loop", "symlink loop (directory already visited); not followed"))
+            else:
+                files.update(expanded)
+        elif kind == "outside" and (name.endswith(".py") or "." not in name):
+            target = posixpath.normpath(posixpath.join(root.as_posix(), posixpath.dirname(link), value))
+            problems.append(DiscoveryProblem(link, "outside-root", f"symlink to {target} outside the project root; not followed"))
+        elif kind == "loop" and (name.endswith(".py") or "." not in name):
+            problems.append(DiscoveryProblem(link, "symlink-loop", "symlink loop; not followed"))
+        elif kind == "missing" and (name.endswith(".py") or "." not in name):
+            problems.append(DiscoveryProblem(link, "broken-symlink", "broken symlink; not analysed"))
+    return _Listing(files, tuple(problems))
+
+
+def _expand(
+    link: str,
+    directory: str,
+    lookup: Callable[[str, int], tuple[str, str]],
+    under: Callable[[str], list[str]],
+) -> dict[str, str] | None:
+    """Files under a symlinked directory, seen through the link; None for a loop."""
+    if link == directory or link.startswith(directory + "/"):
+        return None  # the link points at a folder that contains it
+    files: dict[str, str] = {}
+    for path in under(directory):
+        kind, value = lookup(path, 1)
+        if kind == "file":
+            files[link + path[len(directory) :]] = value
+    return files

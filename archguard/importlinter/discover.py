@@ -1,0 +1,140 @@
+"""Files and module names the way import-linter (grimp) finds them.
+
+Used with ``[project] resolution = "import-linter"`` (and for every import-linter
+configuration). The differences from :mod:`archguard.analysis.discover` are grimp's:
+
+- inside a regular package (a directory with ``__init__.py``), a sub-directory without
+  ``__init__.py`` is not part of the package: neither it nor anything below it is a module;
+- a root package may itself be a namespace package (no ``__init__.py``): its directories that
+  hold Python files somewhere below are namespace packages, and are modules of the graph;
+- any ``name.py`` whose name has no other dot is a module, even when ``name`` is not an
+  identifier (``my-script.py`` is ``pkg.my-script``); ``some.module.py`` is skipped;
+- directory names that are not identifiers are skipped, and symlinked directories are not
+  followed (``os.walk``'s default).
+
+grimp tells a sub-directory of a package by comparing path *strings* (``pkg/ab`` is "inside"
+``pkg/a``); that quirk is kept so that the graphs are the same.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from archguard.analysis.discover import Discovery, DiscoveryProblem, SourceFile
+from archguard.base.errors import ContractError
+from archguard.contract.models import ProjectConfig
+from archguard.contract.patterns import glob_to_regex
+
+
+def _relpath(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.relative_to(root)
+        return True
+    except ValueError:
+        return False
+
+
+def discover_like_importlinter(root: Path, project: ProjectConfig, *, contract_file: str | None = None) -> Discovery:
+    """Every module of the root packages, as grimp's module finder lists them."""
+    root = root.resolve()
+    roots = tuple(project.roots or (".",))
+    packages = tuple(project.packages or ())
+    if not packages:
+        raise ContractError("name the root packages to analyse in [project] packages", file=contract_file, key="project.packages")
+    excludes = [glob_to_regex(glob) for glob in project.exclude]
+    files: dict[str, SourceFile] = {}
+    problems: list[DiscoveryProblem] = []
+
+    def excluded(relpath: str) -> bool:
+        return any(rx.match(relpath) or rx.match(relpath + "/") for rx in excludes)
+
+    for index, package in enumerate(packages):
+        directories = [root / source_root / Path(*package.split(".")) for source_root in roots]
+        directories = [d for d in directories if d.is_dir()]
+        if not directories:
+            raise ContractError(
+                f"package {package!r} not found under the source roots {list(roots)}",
+                file=contract_file,
+                key=f"project.packages[{index}]",
+            )
+        for directory in directories:
+            _walk_package(root, package, directory, files, problems, excluded)
+    return Discovery(
+        root=root,
+        roots=roots,
+        packages=tuple(sorted(set(packages))),
+        files=tuple(sorted(files.values(), key=lambda f: f.module)),
+        problems=tuple(sorted(problems, key=lambda p: (p.relpath, p.kind))),
+    )
+
+
+def _walk_package(
+    root: Path,
+    package: str,
+    directory: Path,
+    files: dict[str, SourceFile],
+    problems: list[DiscoveryProblem],
+    excluded: Callable[[str], bool],
+) -> None:
+    portions: list[str] = []
+    top = str(directory)
+    for dirpath, dirnames, filenames in os.walk(top):
+        dirnames.sort()
+        if any(dirpath.startswith(portion) for portion in portions):
+            if "__init__.py" not in filenames:
+                dirnames.clear()  # a folder without __init__.py inside a package is not a module
+                continue
+        elif "__init__.py" in filenames:
+            portions.append(dirpath)
+        dirnames[:] = [d for d in dirnames if d.isidentifier() and not excluded(_relpath(Path(dirpath) / d, root))]
+        relative_dir = Path(dirpath).relative_to(top).parts
+        for filename in sorted(filenames):
+            if filename.startswith(".") or not filename.endswith(".py") or filename.count(".") > 1:
+                continue
+            path = Path(dirpath) / filename
+            relpath = _relpath(path, root)
+            if excluded(relpath):
+                continue
+            if path.is_symlink():
+                try:
+                    target = path.resolve(strict=True)
+                except (OSError, RuntimeError):
+                    problems.append(DiscoveryProblem(relpath, "broken-symlink", "broken symlink; not analysed"))
+                    continue
+                if not _inside(target, root):
+                    message = f"symlink to {target} outside the project root; not followed"
+                    problems.append(DiscoveryProblem(relpath, "outside-root", message))
+                    continue
+            stem = filename[:-3]
+            parts = [package, *relative_dir] + ([] if stem == "__init__" else [stem])
+            module = ".".join(parts)
+            if module in files:
+                message = f"module {module!r} is also at {files[module].relpath}; this copy is not analysed"
+                problems.append(DiscoveryProblem(relpath, "duplicate-module", message))
+                continue
+            files[module] = SourceFile(path=path, relpath=relpath, module=module, is_package=stem == "__init__")
+
+
+def namespace_packages(discovery: Discovery) -> list[str]:
+    """Packages without an ``__init__.py`` (grimp adds them to the graph): fileless ancestors of
+    modules, at or below a root package."""
+    modules = {f.module for f in discovery.files}
+    found: set[str] = set()
+    for module in modules:
+        parts = module.split(".")
+        for depth in range(1, len(parts)):
+            ancestor = ".".join(parts[:depth])
+            if ancestor in modules:
+                continue
+            if any(ancestor == p or ancestor.startswith(p + ".") for p in discovery.packages):
+                found.add(ancestor)
+    return sorted(found)
