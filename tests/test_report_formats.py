@@ -13,6 +13,7 @@ import pytest
 from junitparser import Failure, JUnitXml
 
 from archguard import __version__
+from archguard.engine.dialects import all_rule_types
 from archguard.findings import Finding
 from archguard.report import ReportOptions, reporters
 from archguard.report.github import annotation, escape_data, escape_property
@@ -20,7 +21,6 @@ from archguard.report.markdown import OPEN_ROWS
 from archguard.report.markdown import render as render_markdown
 from archguard.report.sarif import report_data as sarif_data
 from archguard.report.text import render as render_text
-from archguard.rules.registry import all_rule_types
 from tests.helpers import REPO, make_project, run_check, run_cli
 from tests.reporting import make_rich_project
 

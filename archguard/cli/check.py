@@ -12,6 +12,7 @@ from archguard.base.errors import UsageError
 from archguard.cli.common import config_option, handle_errors, output_options, progress_bar, resolve_contract, run_options
 from archguard.cli.outputs import FORMATS_HELP, emit_reports, parse_outputs, report_options
 from archguard.contract.loading import LoadedContract
+from archguard.engine.dialects import replayable
 from archguard.engine.pipeline import CheckResult, RunOptions, Stats, check
 
 
@@ -105,7 +106,7 @@ def check_command(
         result, baseline_used = _apply_baseline(result, loaded, baseline_file)
     written: list[tuple[Path | None, str]] = []
     timed = emit_reports(result, targets, report_options(result, quiet=quiet, verbose=verbose), color, written)
-    if base is None and loaded.importlinter is None and not no_cache:
+    if base is None and replayable(loaded) and not no_cache:
         _record_for_replay(loaded, result, baseline_used, written, quiet)
     if not quiet and not timed:
         stats = result.analysis.stats
@@ -145,7 +146,7 @@ def _record_for_replay(
     """Keep this run's inputs and reports so that the next identical command can replay them."""
     from archguard.cli import replay
 
-    if sys.argv[1:2] != ["check"] or loaded.contract.project.resolution != "archguard":
+    if sys.argv[1:2] != ["check"]:
         return  # not the console command line (a test runner, an embedding program)
     invocation = replay.prepare(sys.argv[2:])
     if invocation is None or invocation.contract != loaded.path.resolve():

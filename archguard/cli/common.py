@@ -12,8 +12,8 @@ from typing import Any, TypeVar
 
 import click
 
-from archguard.base.errors import ArchguardError, ContractError, UsageError
-from archguard.contract.loading import CONTRACT_FILES, LoadedContract, find_contract, load_contract
+from archguard.base.errors import ArchguardError, UsageError
+from archguard.contract.loading import LoadedContract
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -112,33 +112,9 @@ def progress_bar(enabled: bool) -> Callable[[int, int], None] | None:
 def resolve_contract(config_path: Path | None, contract_ids: tuple[str, ...] = ()) -> LoadedContract:
     """The contract to check: ``--config``, else archguard's own contract, else an import-linter
     configuration (``setup.cfg``/``.importlinter``/``[tool.importlinter]``), searched upwards."""
-    # archguard.importlinter.config is imported only where an import-linter file may be read.
-    if config_path is not None:
-        from archguard.importlinter.files import is_importlinter_file
+    from archguard.engine.dialects import load_config
 
-        if is_importlinter_file(config_path):
-            from archguard.importlinter.config import load_importlinter
-
-            return load_importlinter(config_path, contract_ids=contract_ids)
-        loaded = load_contract(config_path)
-    else:
-        found = find_contract(Path.cwd())
-        if found is None:
-            from archguard.importlinter.config import load_importlinter
-            from archguard.importlinter.files import find_importlinter_config
-
-            importlinter = find_importlinter_config(Path.cwd())
-            if importlinter is not None:
-                return load_importlinter(importlinter, auto_detected=True, contract_ids=contract_ids)
-            raise ContractError(
-                f"no contract found in {Path.cwd()} or its parents (looked for {', '.join(CONTRACT_FILES)}, "
-                "[tool.archguard] in pyproject.toml, and import-linter configurations); pass --config or write one (see the README)"
-            )
-        path, table = found
-        loaded = load_contract(path, table or None)
-    if contract_ids:
-        raise UsageError("--contract selects import-linter contracts by id; this is an archguard contract")
-    return loaded
+    return load_config(config_path, contract_ids)
 
 
 def handle_errors(function: F) -> F:

@@ -56,4 +56,4 @@ def convert_command(source: Path, output: Path | None, force: bool, debug: bool)
     except OSError as error:
         raise UsageError(f"cannot write {output}: {error.strerror}") from None
     rules = sum(len(names) for names in conversion.rule_names.values())
-    click.echo(f"wrote {output}: {len(loaded.importlinter.contracts) if loaded.importlinter else 0} contracts as {rules} rules", err=True)
+    click.echo(f"wrote {output}: {len(loaded.importlinter.contracts)} contracts as {rules} rules", err=True)

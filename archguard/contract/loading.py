@@ -12,7 +12,7 @@ import difflib
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, get_args, get_origin
+from typing import Annotated, Any, ClassVar, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
@@ -22,22 +22,25 @@ from archguard.contract.models import Contract
 from archguard.contract.reading import parse_toml, read_config_text
 from archguard.contract.validate import validate
 
-if TYPE_CHECKING:
-    from archguard.importlinter.config import ImportLinterConfig
-
 __all__ = ["CONTRACT_FILES", "LoadedContract", "find_contract", "has_table", "load_contract", "load_contract_text", "parse_contract"]
 
 
 @dataclass(frozen=True)
 class LoadedContract:
-    """A validated contract and where it came from."""
+    """A validated contract and where it came from.
+
+    ``dialect`` names the contract format it was read from; :mod:`archguard.engine.dialects`
+    maps it to the object that tells the pipeline how to check it. Other dialects subclass
+    this with what their configuration holds (:class:`archguard.importlinter.config.LoadedImportLinter`).
+    """
+
+    dialect: ClassVar[str] = "archguard"
 
     contract: Contract
     path: Path  # the file it was read from
     root: Path  # the project root: paths in reports are relative to it
     source: str  # the file's text, for locating keys in messages
     table: str = ""  # "tool.archguard" when read from pyproject.toml
-    importlinter: ImportLinterConfig | None = None  # set when read from an import-linter configuration
     notice: str | None = None  # said on the first line of output (e.g. which configuration was auto-detected)
 
     @property

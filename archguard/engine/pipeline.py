@@ -14,23 +14,22 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from archguard.analysis.cache import CACHE_DIR_NAME, DigestIndex, FactsCache, content_hash
-from archguard.analysis.discover import Discovery, SourceFile, discover, find_outside_roots, resolve_roots
+from archguard.analysis.discover import Discovery, SourceFile, find_outside_roots, resolve_roots
 from archguard.analysis.graph import ModuleGraph
 from archguard.analysis.mapping import ComponentMap, build_component_map
 from archguard.analysis.read import extractor_settings
 from archguard.analysis.read.facts import FileFacts, ParseProblem
-from archguard.analysis.resolve import ImportSite, NameIndex, Resolver
+from archguard.analysis.resolve import ImportSite
 from archguard.base.errors import NothingCheckedError
 from archguard.base.gcpace import fewer_collections
 from archguard.contract.loading import LoadedContract
 from archguard.contract.models import Contract, ProjectConfig
 from archguard.contract.selectors import referenced_packages
+from archguard.engine.dialects import dialect_of, resolution_of
 from archguard.engine.suppress import apply_pragmas, stale_ignores
 from archguard.findings import Finding, Suppression, prefer_reexports, sort_findings
-from archguard.importlinter.discover import discover_like_importlinter, namespace_packages
-from archguard.importlinter.resolve import ImportLinterResolver
 from archguard.rules.base import Rule, RuleContext
-from archguard.rules.registry import EMPTY_RULE_KIND, build_importlinter_rules, build_rules
+from archguard.rules.registry import EMPTY_RULE_KIND
 
 if TYPE_CHECKING:  # the gate's outcomes are only set by baseline and diff runs, which import them
     from archguard.findings.matching import BaselineOutcome, DiffOutcome
@@ -129,9 +128,7 @@ class WorkingTree:
 
     def discover(self, loaded: LoadedContract) -> Discovery:
         project = loaded.contract.project
-        if project.resolution == "import-linter":
-            return discover_like_importlinter(loaded.root, project, contract_file=loaded.display_path)
-        return discover(loaded.root, project, contract_file=loaded.display_path)
+        return resolution_of(project).discover(loaded.root, project, contract_file=loaded.display_path)
 
     def read(self, file: SourceFile) -> bytes | OSError:
         return read_file(file)
@@ -263,40 +260,21 @@ def build_graph(
     files: list[SourceFile],
     facts: dict[str, FileFacts],
     components: ComponentMap,
-    project: ProjectConfig | None = None,
-    discovery: Discovery | None = None,
-    *,
-    follow_reexports: bool = True,
+    project: ProjectConfig,
+    discovery: Discovery,
 ) -> tuple[list[ImportSite], ModuleGraph]:
-    """Resolve every import and build the module graph (the project's ``resolution`` decides how).
-
-    ``follow_reexports=False`` keeps import-linter's semantics: ``from pkg import Name`` depends
-    on ``pkg`` even when its ``__init__`` re-exports Name from a submodule. The import-linter
-    resolution never follows re-exports.
-    """
-    namespaces: list[str] = []
-    resolver: Resolver | ImportLinterResolver
-    if project is not None and project.resolution == "import-linter":
-        if discovery is not None:
-            namespaces = namespace_packages(discovery)
-        resolver = ImportLinterResolver(
-            (f.module for f in files),
-            namespaces,
-            project.packages or (),
-            include_external=bool(project.include_external_packages),
-        )
-    else:
-        names = NameIndex(facts, (f.module for f in files if f.is_package)) if follow_reexports else None
-        resolver = Resolver((f.module for f in files), names)
+    """Resolve every import and build the module graph, the way the project's ``resolution`` says."""
+    resolution = resolution_of(project)
+    resolver = resolution.resolver(files, facts, project, discovery)
     sites: list[ImportSite] = []
     for file in files:
         for raw in facts[file.module].imports:
             sites.extend(resolver.resolve(raw, file.module, file.is_package, file.relpath))
     paths = {f.module: f.relpath for f in files}
     graph = ModuleGraph(paths, sites, components.component_of)
-    for namespace in namespaces:
-        if namespace not in graph.graph:
-            graph.graph.add_node(namespace, path=None, component=components.component_of.get(namespace), external=False)
+    for module in resolution.fileless_modules(discovery):
+        if module not in graph.graph:
+            graph.graph.add_node(module, path=None, component=components.component_of.get(module), external=False)
     return sites, graph
 
 
@@ -365,7 +343,7 @@ def _analyze(
     if index is not None:
         index.save()
     components = build_component_map(contract.components, [f.module for f in files])
-    sites, graph = build_graph(files, facts, components, contract.project, discovery, follow_reexports=contract.project.follow_reexports)
+    sites, graph = build_graph(files, facts, components, contract.project, discovery)
     stats.modules = len(files)
     stats.imports = sum(1 for site in sites if not site.via)  # a re-export's second site is not another import
     stats.seconds = time.perf_counter() - started
@@ -402,8 +380,7 @@ def _evaluate(analysis: Analysis) -> CheckResult:
         elsewhere=packages_outside_roots(analysis),
         cache_dir=analysis.cache_dir,
     )
-    importlinter = analysis.loaded.importlinter
-    rules = build_importlinter_rules(importlinter) if importlinter is not None else build_rules(contract)
+    rules = dialect_of(analysis.loaded).build_rules(analysis.loaded)
     findings: list[Finding] = []
     for rule in rules:
         findings.extend(prefer_reexports(list(rule.check(ctx))))
@@ -444,7 +421,7 @@ def ensure_something_checked(result: CheckResult) -> None:
     analysis = result.analysis
     loaded = analysis.loaded
     contract = loaded.contract
-    if contract.drift.vacuous != "error" or loaded.importlinter is not None:
+    if contract.drift.vacuous != "error" or dialect_of(loaded).verdicts_only:
         return  # "warning"/"off" let such a run pass; import-linter configurations get its verdicts only
     stats = analysis.stats
     parse_errors = any(f.rule == "parse-error" for f in result.findings)
@@ -501,10 +478,10 @@ def reanalyze(analysis: Analysis, loaded: LoadedContract, replaced: dict[str, by
     project, before = loaded.contract.project, analysis.loaded.contract.project
     same_tree = (
         loaded.root == analysis.loaded.root
-        and (project.packages, project.exclude) == (before.packages, before.exclude)
+        and (project.packages, project.exclude, project.resolution) == (before.packages, before.exclude, before.resolution)
         and resolve_roots(loaded.root, project, contract_file=loaded.display_path) == analysis.discovery.roots
     )
-    discovery = analysis.discovery if same_tree else discover(loaded.root, loaded.contract.project, contract_file=loaded.display_path)
+    discovery = analysis.discovery if same_tree else resolution_of(project).discover(loaded.root, project, contract_file=loaded.display_path)
     files = list(discovery.files)
     facts: dict[str, FileFacts] = {}
     stats = Stats(files=len(files))
@@ -528,7 +505,7 @@ def reanalyze(analysis: Analysis, loaded: LoadedContract, replaced: dict[str, by
         sites = analysis.sites
         graph = ModuleGraph({f.module: f.relpath for f in files}, sites, components.component_of)
     else:
-        sites, graph = build_graph(files, facts, components)
+        sites, graph = build_graph(files, facts, components, project, discovery)
     stats.modules = len(files)
     stats.imports = len(sites)
     stats.seconds = time.perf_counter() - started

@@ -11,17 +11,16 @@ from __future__ import annotations
 
 import bisect
 import posixpath
-import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from archguard.analysis.discover import Discovery, DiscoveryProblem, SourceFile, discover_paths
+from archguard.analysis.discover import Discovery, DiscoveryProblem, SourceFile
 from archguard.analysis.read.facts import FileFacts
 from archguard.base.errors import ContractError, GitError
 from archguard.contract.loading import LoadedContract, load_contract_text
+from archguard.engine.dialects import dialect_of, resolution_of
 from archguard.gate.git import SUBMODULE_MODE, SYMLINK_MODE, Repository, TreeEntry
-from archguard.importlinter.discover import discover_like_importlinter
 
 MAX_SYMLINK_HOPS = 40
 
@@ -35,7 +34,7 @@ class ContractAtRevision:
 def contract_at(repository: Repository, commit: str, label: str, current: LoadedContract) -> ContractAtRevision:
     """The contract as it was at a revision (same file path), else the current one, and which it is."""
     display = current.display_path
-    if current.importlinter is not None:
+    if not dialect_of(current).reads_revisions:
         return ContractAtRevision(current, f"{display} from the working tree (an import-linter configuration)")
     try:
         path_in_repo = repository.relative(current.path)
@@ -104,17 +103,15 @@ class RevisionTree:
     def discover(self, loaded: LoadedContract) -> Discovery:
         listing = self.listing(loaded.root)
         try:
-            if loaded.contract.project.resolution == "import-linter":
-                discovery = _like_importlinter(loaded, listing)
-            else:
-                discovery = discover_paths(
-                    loaded.root,
-                    loaded.contract.project,
-                    listing.files,
-                    where=f"{loaded.root} at {self.label}",
-                    contract_file=loaded.display_path,
-                    problems=listing.problems,
-                )
+            project = loaded.contract.project
+            discovery = resolution_of(project).discover_listing(
+                loaded.root,
+                project,
+                listing.files,
+                where=f"{loaded.root} at {self.label}",
+                contract_file=loaded.display_path,
+                problems=listing.problems,
+            )
         except ContractError as error:
             # The code did not exist yet at this revision (or not where the contract says).
             self.note = f"no code to analyse at {self.label}: {error.message}"
@@ -140,19 +137,6 @@ class RevisionTree:
         if data is None:
             return OSError(f"git object {object_id} of {file.relpath} is missing at {self.label}")
         return data
-
-
-def _like_importlinter(loaded: LoadedContract, listing: _Listing) -> Discovery:
-    """grimp's module finder walks a file system: give it the revision's file names (empty files)."""
-    with tempfile.TemporaryDirectory(prefix="archguard-revision-") as temporary:
-        shadow = Path(temporary)
-        for relpath in listing.files:
-            target = shadow / relpath
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.touch()
-        found = discover_like_importlinter(shadow, loaded.contract.project, contract_file=loaded.display_path)
-    files = tuple(replace(f, path=loaded.root / f.relpath) for f in found.files)
-    return replace(found, root=loaded.root, files=files)
 
 
 def split_tree(entries: list[TreeEntry], prefix: str) -> tuple[dict[str, str], dict[str, str]]:

@@ -16,22 +16,21 @@ Only the configuration is read here; checking contracts on code is in
 from __future__ import annotations
 
 import configparser
+import dataclasses
 import difflib
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from archguard.base.errors import ContractError
+from archguard.contract.loading import LoadedContract
+from archguard.contract.models import Contract, DriftConfig, DuplicationConfig, ProjectConfig
 from archguard.contract.reading import parse_toml, read_config_text
 from archguard.importlinter.files import INI_SECTION, TOML_TABLE, config_format
-
-if TYPE_CHECKING:
-    from archguard.contract.loading import LoadedContract
-
 
 AlertLevel = Literal["error", "warn", "none"]
 BUILT_IN_TYPES = ("forbidden", "layers", "independence", "protected", "private_modules", "acyclic_siblings")
@@ -731,11 +730,18 @@ def locate_packages(directory: Path, root_packages: Iterable[str]) -> tuple[list
     return roots, list(root_packages)
 
 
-def load_importlinter(path: Path, *, auto_detected: bool = False, contract_ids: Iterable[str] = ()) -> LoadedContract:
-    """Read an import-linter configuration as a :class:`LoadedContract` in import-linter mode."""
-    from archguard.contract.loading import LoadedContract
-    from archguard.contract.models import Contract, DriftConfig, DuplicationConfig, ProjectConfig
+@dataclass(frozen=True)
+class LoadedImportLinter(LoadedContract):
+    """An import-linter configuration, loaded: the configuration itself, and the archguard
+    contract that carries its project settings (roots, root packages, import-linter's
+    resolution) through the pipeline."""
 
+    dialect: ClassVar[str] = "import-linter"
+    importlinter: ImportLinterConfig = dataclasses.field(kw_only=True)
+
+
+def load_importlinter(path: Path, *, auto_detected: bool = False, contract_ids: Iterable[str] = ()) -> LoadedImportLinter:
+    """Read an import-linter configuration as a :class:`LoadedImportLinter`."""
     display = _display(path)
     source = read_config_text(path, display, "configuration")
     config = parse_importlinter(source, display=display, fmt=config_format(path))
@@ -767,7 +773,7 @@ def load_importlinter(path: Path, *, auto_detected: bool = False, contract_ids: 
     notice = f"using the import-linter configuration in {display}"
     if auto_detected:
         notice += " (no archguard contract found)"
-    return LoadedContract(
+    return LoadedImportLinter(
         contract=contract,
         path=path,
         root=directory,

@@ -41,6 +41,7 @@ from archguard.importlinter.config import (
     ImportLinterConfig,
     IndependenceContract,
     LayersContract,
+    LoadedImportLinter,
     ModuleExpression,
     PrivateModulesContract,
     ProtectedContract,
@@ -447,12 +448,10 @@ def _covers(excluded: str, pattern: str) -> bool:
     return _is_in(pattern.removesuffix(":*"), excluded)
 
 
-def convert_importlinter(loaded: LoadedContract, output_dir: Path | None = None) -> Conversion:
+def convert_importlinter(loaded: LoadedImportLinter, output_dir: Path | None = None) -> Conversion:
     """The archguard contract equivalent to an import-linter configuration.
 
     ``output_dir`` is where the contract will be written (its ``[project] root`` is relative to
     it); ``None`` means next to the import-linter configuration.
     """
-    if loaded.importlinter is None:
-        raise ValueError("not an import-linter configuration")
     return _Converter(loaded, loaded.importlinter, output_dir).run()

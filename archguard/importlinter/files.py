@@ -70,3 +70,16 @@ def is_importlinter_file(path: Path) -> bool:
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         return False
     return not (isinstance(tool, dict) and "archguard" in tool)
+
+
+class ImportLinterFiles:
+    """The registry's view of these files (:class:`archguard.engine.dialects.ConfigFiles`)."""
+
+    def claims(self, path: Path) -> bool:
+        return is_importlinter_file(path)
+
+    def find(self, start: Path) -> Path | None:
+        return find_importlinter_config(start)
+
+
+FILES = ImportLinterFiles()

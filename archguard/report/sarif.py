@@ -17,12 +17,12 @@ from typing import Any
 from urllib.parse import quote
 
 from archguard import __version__
+from archguard.engine.dialects import all_rule_types
 from archguard.engine.pipeline import CheckResult
 from archguard.findings import Edit, Finding, Hop, Suppression
 from archguard.report import DOCS_URL, RULES_URL, ReportOptions
 from archguard.report.summary import contract_path, repository_path
 from archguard.rules.base import RuleDoc
-from archguard.rules.registry import all_rule_types
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 SRCROOT = "%SRCROOT%"

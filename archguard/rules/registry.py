@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from functools import cache
-from typing import TYPE_CHECKING
-
 from archguard.contract.models import Contract
 from archguard.rules.absent import AbsentRule
 from archguard.rules.acyclic import AcyclicRule
@@ -18,10 +15,6 @@ from archguard.rules.independent import IndependentRule
 from archguard.rules.layers import LayersRule
 from archguard.rules.vacuous import EMPTY_RULE, VacuousRule
 
-if TYPE_CHECKING:
-    from archguard.importlinter.config import ImportLinterConfig
-    from archguard.importlinter.contracts.common import ImportLinterRule
-
 EMPTY_RULE_KIND = EMPTY_RULE  # the 'vacuous-rule' finding that says a whole rule checks nothing
 
 # [[rules]] kinds, in the order their documentation is listed.
@@ -32,30 +25,9 @@ CONTRACT_RULES: dict[str, type[Rule]] = {
 IMPLICIT_RULES: dict[str, type[Rule]] = {rule.kind: rule for rule in (ParseErrorRule, DiscoveryRule, UnmappedRule, VacuousRule, AbsentRule, DuplicationRule)}
 
 
-@cache
-def importlinter_rules() -> dict[str, type[ImportLinterRule]]:
-    """import-linter contract types (configurations read by archguard.importlinter.config).
-    Imported on first use: a run of an archguard contract never needs them."""
-    from archguard.importlinter.contracts.acyclic_siblings import ImportLinterAcyclicSiblingsRule
-    from archguard.importlinter.contracts.forbidden import ImportLinterForbiddenRule
-    from archguard.importlinter.contracts.independence import ImportLinterIndependenceRule
-    from archguard.importlinter.contracts.layers import ImportLinterLayersRule
-    from archguard.importlinter.contracts.private_modules import ImportLinterPrivateModulesRule
-    from archguard.importlinter.contracts.protected import ImportLinterProtectedRule
-
-    kinds: tuple[type[ImportLinterRule], ...] = (
-        ImportLinterLayersRule,
-        ImportLinterForbiddenRule,
-        ImportLinterIndependenceRule,
-        ImportLinterProtectedRule,
-        ImportLinterPrivateModulesRule,
-        ImportLinterAcyclicSiblingsRule,
-    )
-    return {rule.contract_type: rule for rule in kinds}
-
-
-def all_rule_types() -> list[type[Rule]]:
-    return [*CONTRACT_RULES.values(), *IMPLICIT_RULES.values(), *importlinter_rules().values()]
+def rule_types() -> list[type[Rule]]:
+    """Every rule type of archguard's own contract, [[rules]] kinds first."""
+    return [*CONTRACT_RULES.values(), *IMPLICIT_RULES.values()]
 
 
 def build_rules(contract: Contract) -> list[Rule]:
@@ -73,18 +45,4 @@ def build_rules(contract: Contract) -> list[Rule]:
         rules.append(AbsentRule(None, name="absent", severity=contract.drift.absent))
     if contract.duplication.enabled:
         rules.append(DuplicationRule.from_contract(contract))
-    return rules
-
-
-def build_importlinter_rules(config: ImportLinterConfig) -> list[Rule]:
-    """One rule per import-linter contract, in configuration order, then the implicit file rules."""
-    rules: list[Rule] = []
-    seen: set[str] = set()
-    for index, contract in enumerate(config.contracts):
-        # import-linter allows two contracts with one name; reports tell them apart by their id.
-        name = contract.name if contract.name not in seen else f"{contract.name} ({contract.id or index + 1})"
-        seen.add(name)
-        rules.append(importlinter_rules()[contract.type](contract, index, session=config.session, name=name))
-    rules.append(ParseErrorRule(None, name="parse-error", severity="error"))
-    rules.append(DiscoveryRule(None, name="discovery", severity="warning"))
     return rules
