@@ -20,6 +20,7 @@ def project(tmp_path: Path) -> Path:
     return make_project(tmp_path / "project", FILES, LAYERED)
 
 
+@pytest.mark.needs("dot")
 def test_svg_file_from_the_output_suffix(project: Path) -> None:
     result = run_cli("graph", "--no-cache", "-o", "arch.svg", cwd=project)
     assert result.returncode == 0, result.stderr
@@ -36,6 +37,7 @@ def test_dot_and_mermaid_go_to_stdout(project: Path) -> None:
     assert mermaid.returncode == 0 and mermaid.stdout.startswith("flowchart TB")
 
 
+@pytest.mark.needs("dot")
 @pytest.mark.parametrize("name,magic", [("arch.png", b"\x89PNG"), ("arch.pdf", b"%PDF")])
 def test_binary_formats_to_files(project: Path, name: str, magic: bytes) -> None:
     assert run_cli("graph", "--no-cache", "-o", name, cwd=project).returncode == 0
@@ -78,6 +80,7 @@ def test_missing_dot_exits_2_but_text_formats_work(project: Path, tmp_path: Path
     assert html.returncode == 0 and "needs Graphviz" in (project / "report.html").read_text()
 
 
+@pytest.mark.needs("dot")
 def test_html_report_of_the_example(tmp_path: Path) -> None:
     out = tmp_path / "report.html"
     result = run_cli("graph", "--no-cache", "--html", str(out), "--config", str(EXAMPLE / "archguard.toml"), cwd=tmp_path)

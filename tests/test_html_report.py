@@ -38,6 +38,7 @@ def example():  # type: ignore[no-untyped-def]
     return run_check(REPO / "examples" / "shop-agent-change")
 
 
+@pytest.mark.needs("dot")
 def test_page_has_graph_rules_findings_and_metrics(example) -> None:  # type: ignore[no-untyped-def]
     page = render_html(example)
     ids = {attrs.get("id") for _tag, attrs in parse(page).tags}

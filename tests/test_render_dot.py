@@ -90,6 +90,7 @@ def _centre_y(group: ET.Element) -> float:
     return sum(ys) / len(ys)
 
 
+@pytest.mark.needs("dot")
 def test_real_dot_svg_has_components_edges_and_layers_top_down(layered) -> None:  # type: ignore[no-untyped-def]
     root = _svg(component_picture(layered))
     nodes = {g.get("id"): g for g in _groups(root, "node")}
@@ -108,6 +109,7 @@ def test_real_dot_svg_has_components_edges_and_layers_top_down(layered) -> None:
     assert root.find(f".//{SVG}g[@id='legend']") is not None
 
 
+@pytest.mark.needs("dot")
 @pytest.mark.parametrize("fmt,magic", [("png", b"\x89PNG"), ("pdf", b"%PDF")])
 def test_binary_formats(layered, fmt: str, magic: bytes) -> None:  # type: ignore[no-untyped-def]
     assert render(to_dot(component_picture(layered)), fmt).startswith(magic)
@@ -120,6 +122,7 @@ def test_missing_dot_binary_is_a_clear_error(layered, monkeypatch: pytest.Monkey
         render(to_dot(component_picture(layered)), "svg")
 
 
+@pytest.mark.needs("dot")
 def test_module_drill_down_clusters_modules_by_package(layered) -> None:  # type: ignore[no-untyped-def]
     source = to_dot(module_picture(layered, component="service")).source
     assert re.search(r"subgraph cluster_n_app_service \{[^}]*n_app_service_orders", source, re.S)
@@ -141,6 +144,7 @@ def _dense_project(root: Path, size: int = 14):  # type: ignore[no-untyped-def]
     return run_check(make_project(root, files, contract))
 
 
+@pytest.mark.needs("dot")
 def test_dense_component_graph_keeps_labels_apart(tmp_path: Path) -> None:
     result = _dense_project(tmp_path)
     picture = readable(component_picture(result))
@@ -149,6 +153,7 @@ def test_dense_component_graph_keeps_labels_apart(tmp_path: Path) -> None:
     assert overlapping_labels(to_dot(picture)) == []
 
 
+@pytest.mark.needs("dot")
 def test_example_drawings_keep_labels_apart() -> None:
     result = run_check(REPO / "examples" / "shop-agent-change")
     for picture in (
@@ -159,6 +164,7 @@ def test_example_drawings_keep_labels_apart() -> None:
         assert overlapping_labels(to_dot(readable(picture))) == [], picture.title
 
 
+@pytest.mark.needs("dot")
 def test_layout_reader_sees_every_label_and_catches_overlaps(layered) -> None:  # type: ignore[no-untyped-def]
     from tests.layout import Box, layout_boxes
 
@@ -171,6 +177,7 @@ def test_layout_reader_sees_every_label_and_catches_overlaps(layered) -> None:  
     assert not Box("a", 0, 0, 10, 10).overlaps(Box("b", 10, 0, 20, 10))
 
 
+@pytest.mark.needs("dot")
 def test_rule_names_with_dot_escapes_are_drawn_literally(tmp_path: Path) -> None:
     contract = LAYERED.replace('name = "layering"', 'name = "a \\"quoted\\" \\\\n rule <b> \\\\l end\\\\"')
     picture = component_picture(run_check(make_project(tmp_path, FILES, contract)))

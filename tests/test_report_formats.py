@@ -125,7 +125,7 @@ def test_sarif_has_one_documented_descriptor_per_rule_kind(example_reports) -> N
         assert descriptor["shortDescription"]["text"] == doc.summary
         assert doc.fix in descriptor["help"]["text"]
         assert descriptor["help"]["markdown"] == doc.markdown
-        assert descriptor["helpUri"].endswith("README.md#rules")
+        assert descriptor["helpUri"].endswith("docs/contract.md#rules")
     assert {"pragma", "stale-ignore"} <= set(ids)
 
 

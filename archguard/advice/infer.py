@@ -393,7 +393,7 @@ def render(inference: Inference) -> str:
         "# archguard contract inferred by `archguard init` from the code as it is.",
         "# `archguard check` passes on today's code and fails on what changes its architecture.",
         "# It is a starting point: rename components, merge them, tighten the rules, and delete",
-        "# what your team does not mean to keep. Every key is described in archguard's README.",
+        "# what your team does not mean to keep. Every key is described in archguard's docs/contract.md.",
         "",
         "[project]",
     ]

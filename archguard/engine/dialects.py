@@ -152,7 +152,7 @@ def load_config(config_path: Path | None, contract_ids: tuple[str, ...] = (), *,
                     return make().load(path, auto_detected=True, contract_ids=contract_ids)
             raise ContractError(
                 f"no contract found in {start} or its parents (looked for {', '.join(CONTRACT_FILES)}, "
-                "[tool.archguard] in pyproject.toml, and import-linter configurations); pass --config or write one (see the README)"
+                "[tool.archguard] in pyproject.toml, and import-linter configurations); pass --config or write one (see docs/contract.md)"
             )
         path, table = found
         loaded = load_contract(path, table or None)

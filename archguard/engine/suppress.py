@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from archguard.analysis.read.facts import FileFacts, Pragma
 from archguard.contract.loading import LoadedContract, locate_key
 from archguard.findings import Finding, Remedy, Severity, Suppression
-from archguard.rules.base import CompiledIgnore
+from archguard.rules.base import CompiledIgnore, RuleDoc
 
 
 def _pragma_applies(pragma: Pragma, finding: Finding) -> bool:
@@ -123,3 +123,40 @@ def stale_ignores(loaded: LoadedContract, ignores: Iterable[CompiledIgnore], use
             )
         )
     return findings
+
+
+# The documentation of the findings this module makes (pages, SARIF help, explain), in the
+# shape of a rule's docstring (:class:`archguard.rules.base.RuleDoc`).
+PRAGMA_DOC = RuleDoc.parse(
+    "pragma",
+    """An inline '# archguard: ignore[...]' pragma silences nothing, or gives no reason.
+
+    ``# archguard: ignore[rule-or-name] reason`` on an import's line silences the findings
+    located at that import; silenced findings are listed as suppressed in every report.
+
+    Why: a dead pragma hides the next real violation on that line; an exception without a reason cannot be reviewed.
+    Fix: remove the pragma if its finding is gone, or write why the exception is acceptable after it.
+    Example:
+    [[rules]]
+    kind = "layers"
+    layers = ["api", "orders | billing", "domain | infra"]
+    Breaks:
+    # shop/orders/service.py
+    from shop.domain import model  # archguard: ignore[layers]
+    """,
+)
+STALE_IGNORE_DOC = RuleDoc.parse(
+    "stale-ignore",
+    """An [[ignore]] entry of the contract matches no import.
+
+    Its level is ``[drift] stale_ignore`` (default ``"error"``).
+
+    Why: a typo or a moved module leaves a dead exception behind that may silence a future violation.
+    Fix: remove the entry, or fix its module names if the code moved.
+    Example:
+    [[ignore]]
+    import = "shop.api.views -> shop.infra.db"
+    reason = "debug endpoint, tracked in ARCH-12"
+    """,
+)
+RUN_FINDING_DOCS = (PRAGMA_DOC, STALE_IGNORE_DOC)

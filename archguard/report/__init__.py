@@ -14,8 +14,8 @@ from importlib import import_module
 from archguard.engine.pipeline import CheckResult
 
 # Where the rules are documented for users: SARIF help links and Markdown reports point here.
-DOCS_URL = "https://github.com/archguard/archguard/blob/main/README.md"
-RULES_URL = DOCS_URL + "#rules"
+DOCS_URL = "https://github.com/archguard/archguard/blob/main/docs/index.md"
+RULES_URL = "https://github.com/archguard/archguard/blob/main/docs/contract.md#rules"
 
 
 @dataclass(frozen=True)

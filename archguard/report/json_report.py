@@ -1,6 +1,6 @@
 """The JSON report: archguard's stable, versioned machine-readable output.
 
-Schema ``archguard-report/1`` (documented in the README). Fields are only ever added within
+Schema ``archguard-report/1`` (documented in docs/ci.md). Fields are only ever added within
 one schema version; a change of meaning bumps the version.
 """
 

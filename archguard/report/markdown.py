@@ -16,7 +16,7 @@ from urllib.parse import quote
 from archguard.engine.pipeline import CheckResult
 from archguard.findings import Finding, Hop
 from archguard.report import ReportOptions
-from archguard.report.summary import contract_path, plural, rule_rows, verdict
+from archguard.report.summary import checked, contract_path, plural, rule_rows, verdict
 
 OPEN_ROWS = 10  # findings shown before the rest is collapsed
 
@@ -82,7 +82,7 @@ def heading(result: CheckResult, options: ReportOptions) -> list[str]:
     return [
         f"### {mark} archguard: {text(verdict(result)[2:])}",
         "",
-        f"{contract} · {plural(stats.files, 'file')} · {plural(stats.imports, 'import')} · {plural(len(result.rules), 'rule')}",
+        f"{contract} · {plural(stats.files, 'file')} · {plural(stats.imports, 'import')} · {checked(result)}",
     ]
 
 

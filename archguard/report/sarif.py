@@ -19,6 +19,7 @@ from urllib.parse import quote
 from archguard import __version__
 from archguard.engine.dialects import all_rule_types
 from archguard.engine.pipeline import CheckResult
+from archguard.engine.suppress import RUN_FINDING_DOCS
 from archguard.findings import Edit, Finding, Hop, Suppression
 from archguard.report import DOCS_URL, RULES_URL, ReportOptions
 from archguard.report.summary import contract_path, repository_path
@@ -27,25 +28,6 @@ from archguard.rules.base import RuleDoc
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 SRCROOT = "%SRCROOT%"
 FINGERPRINT_KEY = "archguard/v1"
-
-# Findings that come from the run itself rather than from a rule class of the registry.
-RUN_FINDING_DOCS = (
-    RuleDoc(
-        kind="pragma",
-        summary="An inline '# archguard: ignore[...]' pragma silences nothing, or gives no reason.",
-        why="A dead pragma hides the next real violation on that line; an exception without a reason cannot be reviewed.",
-        fix="Remove the pragma if its finding is gone, or write why the exception is acceptable after it.",
-        example="",
-    ),
-    RuleDoc(
-        kind="stale-ignore",
-        summary="An [[ignore]] entry of the contract matches no import.",
-        why="A typo or a moved module leaves a dead exception behind that may silence a future violation.",
-        fix="Remove the entry, or fix its module names if the code moved.",
-        example="",
-    ),
-)
-
 
 def rule_docs(result: CheckResult) -> list[RuleDoc]:
     """Every rule kind's documentation: the registry's rules, the run's own findings, then any

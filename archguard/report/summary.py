@@ -35,6 +35,18 @@ class RuleRow:
         return self.errors == 0
 
 
+def checked(result: CheckResult) -> str:
+    """What the run checked, counted in the contract's words: "5 rules, 6 implicit checks" (the
+    [[rules]] of the contract, and the checks every run makes: parse errors, unmapped code...),
+    or "3 contracts" for an import-linter configuration."""
+    contracts = [rule for rule in result.rules if rule.reports_verdict]
+    if contracts:
+        return plural(len(contracts), "contract")
+    implicit = sum(1 for rule in result.rules if rule.implicit)
+    declared = len(result.rules) - implicit
+    return f"{plural(declared, 'rule')}, {plural(implicit, 'implicit check')}"
+
+
 def rule_rows(result: CheckResult) -> list[RuleRow]:
     """Every rule of the run in contract order, then any other source of findings (pragmas,
     stale ignore entries), with its counts."""

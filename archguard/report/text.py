@@ -16,7 +16,7 @@ from archguard.engine.pipeline import CheckResult
 from archguard.findings import Finding
 from archguard.report import ReportOptions
 from archguard.report.gate_text import print_baseline, print_diff_header, print_diff_sections
-from archguard.report.summary import location, plural, rule_rows, verdict
+from archguard.report.summary import checked, location, plural, rule_rows, verdict
 from archguard.rules.base import Rule
 
 if TYPE_CHECKING:
@@ -137,8 +137,7 @@ def _render(result: CheckResult, options: ReportOptions, console: _Lines) -> Non
     contracts = [rule for rule in result.rules if rule.reports_verdict]
     if not options.quiet:
         source = analysis.loaded.notice or analysis.loaded.display_path
-        counted = plural(len(contracts), "contract") if contracts else plural(len(result.rules), "rule")
-        console.print(("archguard", "bold"), f" · {source} · {plural(stats.files, 'file')}, {plural(stats.imports, 'import')}, {counted}")
+        console.print(("archguard", "bold"), f" · {source} · {plural(stats.files, 'file')}, {plural(stats.imports, 'import')}, {checked(result)}")
         if contracts:
             _print_verdicts(console, result, contracts)
         if result.diff is not None:

@@ -65,10 +65,19 @@ def declared_dependencies(contract: Contract) -> list[Declared]:
 class AbsentRule(Rule):
     """A dependency listed in an ``allowed`` rule that no code uses any more.
 
+    Its level is ``[drift] absent`` (default ``"warning"``).
+
     Why: the contract is the architecture's documentation; an allowed dependency nobody uses
     is stale, and it silently permits the next import that brings it back.
     Fix: remove the component from the rule's allow list (or set ``[drift] absent = "off"``
     if allow lists are meant to be permissive).
+    Example:
+    [[rules]]
+    kind = "allowed"
+    [rules.allow]
+    api = ["orders", "billing"]
+    orders = ["domain", "billing"]
+    billing = ["domain", "infra"]
     """
 
     kind = "absent"

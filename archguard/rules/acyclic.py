@@ -42,6 +42,10 @@ REMEDY = "break the cycle at one import: move the shared code down, or depend on
 class AcyclicRule(Rule):
     """No import cycles between components, or among the children of a package.
 
+    ``scope = "components"`` looks for cycles in the component graph; a package name
+    (``scope = "shop.orders"``) for cycles among that package's direct children. Each tangle is
+    reported once, at the import that closes its shortest cycle.
+
     Why: components in a cycle can only be understood, tested and released together; a
     cycle is usually the first sign that a boundary has dissolved.
     Fix: find the import that closes the cycle (shown first) and invert it: move the shared
@@ -50,6 +54,9 @@ class AcyclicRule(Rule):
     [[rules]]
     kind = "acyclic"
     scope = "components"
+    Breaks:
+    # shop/domain/model.py
+    from shop.orders.service import place_order
     """
 
     kind = "acyclic"

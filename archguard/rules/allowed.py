@@ -30,6 +30,10 @@ class Constraint:
 class AllowedRule(Rule):
     """Components may depend only on the components listed for them.
 
+    ``allow`` maps each component to the components it may import directly; a component the
+    table does not name is not restricted. ``from``/``to`` say the same for components or tags
+    (``type:domain``). Third-party packages must be listed too with ``include_external = true``.
+
     Why: a whitelist makes every new dependency between components a deliberate, reviewed
     decision instead of something that creeps in with a convenient import.
     Fix: remove the import, or, if the dependency is intended, add it to the contract's
@@ -40,12 +44,12 @@ class AllowedRule(Rule):
     [rules.allow]
     api = ["orders", "billing"]
     orders = ["domain"]
+    billing = ["domain", "infra"]
     domain = []
-
-    [[rules]]
-    kind = "allowed"
-    from = "type:domain"
-    to = ["type:domain", "type:util"]
+    Breaks:
+    # shop/orders/service.py
+    from shop.domain import model
+    from shop.infra.db import execute
     """
 
     kind = "allowed"

@@ -1,13 +1,14 @@
 """The one interface every rule implements, and the context rules read from.
 
 A rule says what it checks, why, and how to fix it (its docstring, which feeds ``archguard
-explain``, SARIF help and the README table) and yields findings. It never prints, never
+explain``, SARIF help and the docs' rule pages) and yields findings. It never prints, never
 reads files and never knows about output formats: everything it needs is in the context.
 """
 
 from __future__ import annotations
 
 import re
+import textwrap
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -33,11 +34,21 @@ from archguard.findings import Edit, Finding, Hop, Remedy, Severity
 
 @dataclass(frozen=True)
 class RuleDoc:
+    """A rule's documentation, parsed from its class docstring (ruff's model: the text lives
+    with the rule and feeds ``archguard explain``, SARIF ``help`` and the docs site).
+
+    The docstring's shape: the summary line; optional paragraphs that say more; then the
+    sections ``Why:``, ``Fix:``, ``Example:`` (the contract section that configures the rule)
+    and ``Breaks:`` (code that breaks the example: ``# path/to/file.py`` headers, each followed
+    by that file's text)."""
+
     kind: str
     summary: str
     why: str
     fix: str
     example: str
+    details: str = ""
+    breaks: tuple[tuple[str, str], ...] = ()  # (path, text) of the files that break the example
 
     @property
     def markdown(self) -> str:
@@ -50,13 +61,49 @@ class RuleDoc:
             parts.append(f"*Example:*\n\n```toml\n{self.example}\n```")
         return "\n\n".join(parts)
 
+    @classmethod
+    def parse(cls, kind: str, docstring: str) -> RuleDoc:
+        """The documentation a docstring of the shape above gives."""
+        text = docstring.strip()
+        if not text:
+            return cls(kind=kind, summary=kind, why="", fix="", example="")
+        first, _, rest = text.partition("\n")
+        body = textwrap.dedent(rest)
+        section = re.search(rf"^(?:{_SECTIONS}):", body, re.M)
+        details = body[: section.start()] if section else body
+        return cls(
+            kind=kind,
+            summary=first.strip(),
+            why=_section(body, "Why"),
+            fix=_section(body, "Fix"),
+            example=_section(body, "Example"),
+            details="\n\n".join(" ".join(paragraph.split()) for paragraph in re.split(r"\n\s*\n", details) if paragraph.strip()),
+            breaks=_files(_section(body, "Breaks")),
+        )
 
-def _section(text: str, name: str) -> str:
-    match = re.search(rf"^\s*{name}:\s*(.*?)(?=^\s*(?:Why|Fix|Example):|\Z)", text, re.S | re.M)
+
+_SECTIONS = "Why|Fix|Example|Breaks"
+
+
+def _section(body: str, name: str) -> str:
+    match = re.search(rf"^{name}:[ \t]*(.*?)(?=^(?:{_SECTIONS}):|\Z)", body, re.S | re.M)
     if not match:
         return ""
-    lines = [line.strip() for line in match.group(1).strip().splitlines()]
-    return "\n".join(lines) if name == "Example" else " ".join(lines)
+    if name in ("Example", "Breaks"):  # code: keep its indentation
+        return textwrap.dedent(match.group(1)).strip("\n").rstrip()
+    return " ".join(line.strip() for line in match.group(1).strip().splitlines())
+
+
+def _files(text: str) -> tuple[tuple[str, str], ...]:
+    """``# path.py`` headers, each followed by that file's text."""
+    files: list[tuple[str, list[str]]] = []
+    for line in text.splitlines():
+        header = re.fullmatch(r"# (\S+\.py)", line.strip())
+        if header:
+            files.append((header.group(1), []))
+        elif files:
+            files[-1][1].append(line)
+    return tuple((path, "\n".join(lines).strip("\n") + "\n") for path, lines in files)
 
 
 @dataclass(frozen=True)
@@ -273,15 +320,7 @@ class Rule(ABC):
 
     @classmethod
     def _parse_doc(cls) -> RuleDoc:
-        text = cls.__doc__ or ""
-        summary = text.strip().splitlines()[0] if text.strip() else cls.kind
-        return RuleDoc(
-            kind=cls.kind,
-            summary=summary,
-            why=_section(text, "Why"),
-            fix=_section(text, "Fix"),
-            example=_section(text, "Example"),
-        )
+        return RuleDoc.parse(cls.kind, cls.__doc__ or "")
 
     @property
     def description(self) -> str | None:

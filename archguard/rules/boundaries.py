@@ -92,17 +92,23 @@ def public_source(api: PublicApi, name: str, origin: str, entry: str, ctx: RuleC
 class BoundariesRule(Rule):
     """Outsiders may import only a component's public interface.
 
+    A component's ``public`` list names the modules (``shop.billing.api``) or the names of a
+    module (``shop.billing.api:Invoice,total``; ``shop.billing.api:*`` for what it exports) that
+    other components may import; everything else in the component is internal.
+
     Why: a service's internals are free to change; code that reaches into them breaks
     whenever the service is refactored, and the service can no longer be split out.
     Fix: import what you need from the component's public interface; if it is missing
     there, export it from the public module instead of importing the internal one.
     Example:
-    [components]
-    billing = { modules = ["shop.billing"], public = ["shop.billing.api:*"] }
-
     [[rules]]
     kind = "boundaries"
-    components = ["billing"]
+    name = "Service boundaries"
+    components = ["orders", "billing"]
+    Breaks:
+    # shop/api/views.py
+    from shop.orders import service
+    from shop.billing.ledger import Ledger
     """
 
     kind = "boundaries"

@@ -118,6 +118,11 @@ def cached_clone_report(
 class DuplicationRule(Rule):
     """Code that duplicates other code: exact copies, copies with renamed names, near-misses.
 
+    Functions, methods, classes and statement blocks are compared after comments, docstrings
+    and layout are dropped; renamed copies may rename variables consistently and change
+    literals; near-misses share at least ``similarity`` of their token shingles. Copies that span
+    two components get the ``cross_component`` level, the others ``within_component``.
+
     Why: a second copy of the same logic drifts from the first; fixes land in one copy only.
     AI agents re-implement helpers that already exist. The same logic in two components is
     architecture drift: those components share a concept that has no home.
@@ -127,11 +132,28 @@ class DuplicationRule(Rule):
     silences one location.
     Example:
     [duplication]
-    min_lines = 6
-    min_tokens = 50
+    min_lines = 5
+    min_tokens = 30
     similarity = 0.85
     cross_component = "error"
     within_component = "warning"
+    Breaks:
+    # shop/orders/text.py
+    def slugify(title):
+        words = []
+        for word in title.lower().split():
+            cleaned = "".join(ch for ch in word if ch.isalnum())
+            if cleaned:
+                words.append(cleaned)
+        return "-".join(words)
+    # shop/billing/names.py
+    def make_slug(name):
+        parts = []
+        for part in name.lower().split():
+            kept = "".join(c for c in part if c.isalnum())
+            if kept:
+                parts.append(kept)
+        return "-".join(parts)
     """
 
     kind = "duplication"

@@ -14,6 +14,10 @@ from archguard.rules.base import Rule, RuleContext
 class ForbiddenRule(Rule):
     """Some modules must never depend on others, or on a third-party package.
 
+    ``from`` and ``to`` take components, tags, module patterns and ``external:NAME`` packages
+    (``external:django.db``, ``external:stdlib:subprocess``). Chains of imports through other
+    modules count unless ``allow_indirect = true``.
+
     Why: a domain that imports the web framework or the ORM can no longer be tested or
     reused without them, and infrastructure decisions leak into business rules.
     Fix: depend on an interface owned by the importing side and inject the implementation,
@@ -21,8 +25,12 @@ class ForbiddenRule(Rule):
     Example:
     [[rules]]
     kind = "forbidden"
+    name = "Pure domain"
     from = ["domain"]
-    to = ["infra", "external:django.db", "external:stdlib:subprocess"]
+    to = ["infra", "external:requests", "external:stdlib:subprocess"]
+    Breaks:
+    # shop/domain/model.py
+    from shop.billing.api import Invoice
     """
 
     kind = "forbidden"

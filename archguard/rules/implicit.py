@@ -14,6 +14,10 @@ class ParseErrorRule(Rule):
     Why: archguard cannot see the imports of a file it cannot parse, so a violation could
     hide there; the run goes on with every other file.
     Fix: fix the syntax error or the file's encoding, or exclude the file in [project] exclude.
+    Breaks:
+    # shop/api/export.py
+    def export(orders:
+        return [order.id for order in orders]
     """
 
     kind = "parse-error"
@@ -49,8 +53,14 @@ DISCOVERY_REMEDY = "remove or repair the entry, or exclude it in [project] exclu
 class DiscoveryRule(Rule):
     """A file or folder under the source roots could not be used (broken symlink, loop, FIFO...).
 
+    Also a folder whose name is no package name (``order-views/``): no import statement can
+    reach the files in it, and two files that claim one module name.
+
     Why: a skipped file is code archguard did not check; it is reported, never skipped silently.
     Fix: remove or repair the entry, or exclude it in [project] exclude.
+    Breaks:
+    # shop/api/order-views/handlers.py
+    from shop.infra.db import execute
     """
 
     kind = "discovery"
@@ -77,9 +87,18 @@ UNMAPPED_REMEDY = "add it to a component's 'modules' in the contract, or exclude
 class UnmappedRule(Rule):
     """A module belongs to no component.
 
+    Its level is ``[drift] unmapped`` (``"error"``, ``"warning"`` or ``"off"``).
+
     Why: code outside every component is outside every rule: the contract no longer covers
     the codebase, and new code there is never checked.
     Fix: add the module to a component's modules, or exclude it in [project] exclude.
+    Example:
+    [drift]
+    unmapped = "error"
+    Breaks:
+    # shop/reports/__init__.py
+    # shop/reports/export.py
+    from shop.orders import service
     """
 
     kind = "unmapped"

@@ -20,6 +20,10 @@ class IndependentRule(Rule):
     [[rules]]
     kind = "independent"
     components = ["orders", "billing"]
+    Breaks:
+    # shop/orders/service.py
+    from shop.domain import model
+    from shop.billing.api import Invoice
     """
 
     kind = "independent"

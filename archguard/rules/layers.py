@@ -15,6 +15,11 @@ from archguard.rules.base import Rule, RuleContext
 class LayersRule(Rule):
     """Higher layers may depend on lower ones, never the reverse.
 
+    Layers are listed from the top down; a component may import any component in a lower layer.
+    "a | b" puts independent siblings in one layer (they must not import each other), "a : b"
+    siblings that may import each other. A chain of imports through other modules counts too
+    unless the rule says ``allow_indirect = true``: the finding then shows the whole chain.
+
     Why: an upward import couples the stable core to the volatile edges: a change in the
     web layer can then break the domain, and the domain can no longer be reused or tested
     on its own. Independent siblings ("a | b") must not know each other at all.
@@ -23,7 +28,13 @@ class LayersRule(Rule):
     Example:
     [[rules]]
     kind = "layers"
-    layers = ["api", "orders | billing", "domain"]
+    name = "Clean layering"
+    layers = ["api", "orders | billing", "domain | infra"]
+    Breaks:
+    # shop/domain/model.py
+    def price_label(order):
+        from shop.api.views import format_price
+        return format_price(order.total)
     """
 
     kind = "layers"

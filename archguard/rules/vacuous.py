@@ -75,12 +75,18 @@ def layers_connected(view: nx.DiGraph, layer_of: Mapping[str, int], *, through_o
 class VacuousRule(Rule):
     """A contract entry checks nothing: a component, pattern or rule that matches no module, or a layers rule with no import between its layers.
 
+    Its level is ``[drift] vacuous``. A run in which nothing at all is checked (no file, no
+    import, no rule matching any module) stops with exit code 2 instead.
+
     Why: a typo, a renamed or moved package, or a src/ layout without 'roots' turns a rule into
     one that can never fail; the gate goes green without checking anything.
     Fix: correct the component's patterns or the rule's entries (the message says what was
-    analysed, and where a package that was not analysed lives), or remove the entry. A run
-    that checks nothing at all (no file, no import, no rule matching any module) stops with
-    exit code 2.
+    analysed, and where a package that was not analysed lives), or remove the entry.
+    Example:
+    [[rules]]
+    kind = "forbidden"
+    from = ["domain"]
+    to = ["infra", "shop.databse"]
     """
 
     kind = "vacuous-rule"

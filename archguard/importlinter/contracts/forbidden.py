@@ -21,10 +21,13 @@ class ImportLinterForbiddenRule(ImportLinterRule):
     [importlinter:contract:forbidden]
     name = Domain is pure
     type = forbidden
-    source_modules = mypackage.domain
+    source_modules = shop.domain
     forbidden_modules =
-        mypackage.web
-        django
+        shop.infra
+        shop.api
+    Breaks:
+    # shop/domain/model.py
+    from shop.billing.api import Invoice
     """
 
     kind = "importlinter-forbidden"

@@ -19,11 +19,15 @@ class ImportLinterIndependenceRule(LayersMixin):
     Fix: move the shared code to a module both may use, outside the independent ones.
     Example:
     [importlinter:contract:independence]
-    name = Independent features
+    name = Independent services
     type = independence
     modules =
-        mypackage.orders
-        mypackage.billing
+        shop.orders
+        shop.billing
+    Breaks:
+    # shop/orders/service.py
+    from shop.domain import model
+    from shop.billing.api import Invoice
     """
 
     kind = "importlinter-independence"

@@ -127,6 +127,10 @@ class LayersMixin(ImportLinterRule):
 class ImportLinterLayersRule(LayersMixin):
     """import-linter layers contract: higher layers may import lower ones, never the reverse.
 
+    Layers are listed from the top down, one per line; ``a | b`` siblings are independent,
+    ``a : b`` siblings may import each other, ``(a)`` is optional. With ``containers``, the layers
+    are module names relative to each container.
+
     Why: the contract declares the dependency direction of the listed modules (and, with
     containers, of the same layers inside each container); chains of imports through modules
     outside the layers count too. Siblings written "a | b" must not import each other.
@@ -136,9 +140,14 @@ class ImportLinterLayersRule(LayersMixin):
     name = Layers
     type = layers
     layers =
-        mypackage.high
-        mypackage.medium
-        mypackage.low
+        shop.api
+        shop.orders | shop.billing
+        shop.domain
+    Breaks:
+    # shop/domain/model.py
+    def price_label(order):
+        from shop.api.views import format_price
+        return format_price(order.total)
     """
 
     kind = "importlinter-layers"

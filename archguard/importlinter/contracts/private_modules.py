@@ -28,6 +28,8 @@ def privacy_scope(module: str) -> str | None:
 class ImportLinterPrivateModulesRule(ImportLinterRule):
     """import-linter private_modules contract: a module named _like_this is private to its parent package.
 
+    ``packages_with_private_modules`` limits the check to some packages (default: every package).
+
     Why: a leading underscore says "implementation detail of this package"; importing it from
     outside the package couples you to code its owners may change at any time.
     Only direct imports count.
@@ -36,6 +38,12 @@ class ImportLinterPrivateModulesRule(ImportLinterRule):
     [importlinter:contract:private]
     name = Private modules stay private
     type = private_modules
+    Breaks:
+    # shop/billing/_rates.py
+    VAT = 0.2
+    # shop/orders/service.py
+    from shop.domain import model
+    from shop.billing._rates import VAT
     """
 
     kind = "importlinter-private-modules"

@@ -20,10 +20,14 @@ class ImportLinterProtectedRule(ImportLinterRule):
     Fix: import through one of the allowed importers instead.
     Example:
     [importlinter:contract:protected]
-    name = Only the repository touches the ORM models
+    name = Only billing touches the database
     type = protected
-    protected_modules = mypackage.models
-    allowed_importers = mypackage.repository
+    protected_modules = shop.infra
+    allowed_importers = shop.billing
+    Breaks:
+    # shop/orders/service.py
+    from shop.domain import model
+    from shop.infra.db import execute
     """
 
     kind = "importlinter-protected"
