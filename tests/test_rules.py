@@ -116,6 +116,18 @@ def test_dynamic_imports_count_unless_excluded(tmp_path: Path) -> None:
     assert findings(tmp_path, LAYERS + "exclude_dynamic = true\n", **change) == []
 
 
+def test_imports_in_a_main_block_are_left_out_unless_the_rule_counts_them(tmp_path: Path) -> None:
+    change = {"shop/domain/models.py": 'import dataclasses\n\nif __name__ == "__main__":\n    from shop.api import views\n'}
+    assert findings(tmp_path / "default", LAYERS, **change) == []
+    assert findings(tmp_path / "counted", LAYERS + "exclude_main = false\n", **change) == [
+        ("layers", "direct", "shop.domain.models", "shop.api.views", 4)
+    ]
+    # Under import-linter's resolution (converted contracts) they count by default, as in lint-imports.
+    parity = COMPONENTS.replace('packages = ["shop"]', 'packages = ["shop"]\nresolution = "import-linter"')
+    root = make_project(tmp_path / "parity", {**SHOP, **change}, parity + LAYERS)
+    assert summary(run_check(root).findings) == [("layers", "direct", "shop.domain.models", "shop.api.views", 4)]
+
+
 BOUNDARIES = """
 [[rules]]
 kind = "boundaries"

@@ -118,6 +118,14 @@ class RuleBase(StrictModel):
         False, description="Leave out importlib.import_module('...') / __import__('...') calls."
     )
     exclude_lazy: bool = Field(False, description="Leave out imports inside function bodies.")
+    exclude_main: bool | None = Field(
+        None,
+        description=(
+            "Leave out imports inside a module-level 'if __name__ == \"__main__\":' block (a demo or script entry "
+            "point is not a dependency of the module). Default: true, except with [project] resolution = "
+            "'import-linter', which counts them as import-linter does."
+        ),
+    )
 
 
 class IndirectMixin(StrictModel):

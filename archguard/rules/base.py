@@ -135,11 +135,20 @@ class RuleContext:
             exclude_type_checking=getattr(config, "exclude_type_checking", False),
             exclude_dynamic=getattr(config, "exclude_dynamic", False),
             exclude_lazy=getattr(config, "exclude_lazy", False),
+            exclude_main=self.excludes_main(config),
             removed_edges=frozenset(removed),
             removed_via=frozenset(removed_via),
             partial_externals=partial_externals,
         )
         return self.graph.view(site_filter)
+
+    def excludes_main(self, config: Any) -> bool:
+        """Whether a rule with this configuration leaves out imports in ``if __name__ == "__main__":``
+        blocks: its ``exclude_main``, by default yes, except under import-linter's resolution (parity)."""
+        value = getattr(config, "exclude_main", None)
+        if value is None:
+            return self.contract.project.resolution != "import-linter"
+        return bool(value)
 
     @cached_property
     def ignored_edges(self) -> dict[int, frozenset[tuple[str, str]]]:
