@@ -197,8 +197,8 @@ def test_check_diff_cli_gates_and_leaves_the_repository_untouched(repo: Path) ->
     assert result.returncode == 1, result.stderr
     assert state(repo) == before
     out = result.stdout
-    assert "src/shop/domain/models.py:6:9 error shop.domain.models imports shop.orders.service" in out
-    assert "src/shop/api/views.py:1:1 error shop.api.views imports shop.billing.ledger" in out
+    assert "src/shop/domain/models.py:6:9 error layers · Clean layering: shop.domain.models imports shop.orders.service" in out
+    assert "src/shop/api/views.py:1:1 error boundaries · Service boundaries: shop.api.views imports shop.billing.ledger" in out
     assert "shop.reports is not in any component" in out
     assert "pricing" not in out.split("component dependencies")[0].split("changed:")[1]  # the old violation is not listed
     assert "+ domain -> orders" in out and "1 import site (new dependency)" in out
