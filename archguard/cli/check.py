@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -14,6 +15,9 @@ from archguard.cli.outputs import FORMATS_HELP, emit_reports, parse_outputs, rep
 from archguard.contract.loading import LoadedContract
 from archguard.engine.dialects import replayable
 from archguard.engine.pipeline import CheckResult, RunOptions, Stats, check
+
+if TYPE_CHECKING:
+    from archguard.gate.delta import Comparison
 
 
 @click.command("check")
@@ -86,6 +90,7 @@ def check_command(
         click.echo(f"archguard: {loaded.notice}", err=True)
     progress = progress_bar(not quiet)
     base_stats: Stats | None = None
+    comparison = None
     try:
         run = RunOptions(jobs=jobs, use_cache=not no_cache, cache_dir=cache_dir, progress=progress)
         if base is not None:
@@ -103,7 +108,7 @@ def check_command(
             progress(-1, -1)
     baseline_used: Path | None = None
     if not no_baseline:
-        result, baseline_used = _apply_baseline(result, loaded, baseline_file)
+        result, baseline_used = _apply_baseline(result, loaded, baseline_file, comparison)
     written: list[tuple[Path | None, str]] = []
     timed = emit_reports(result, targets, report_options(result, quiet=quiet, verbose=verbose), color, written)
     if base is None and replayable(loaded) and not no_cache:
@@ -123,8 +128,11 @@ def check_command(
     sys.exit(result.exit_code)
 
 
-def _apply_baseline(result: CheckResult, loaded: LoadedContract, baseline_file: Path | None) -> tuple[CheckResult, Path]:
-    """The result without the findings of the baseline file, when there is one; and the file."""
+def _apply_baseline(
+    result: CheckResult, loaded: LoadedContract, baseline_file: Path | None, comparison: Comparison | None = None
+) -> tuple[CheckResult, Path]:
+    """The result without the findings of the baseline file, when there is one; and the file.
+    With ``--diff`` (a comparison), entries the change itself added do not hide its findings."""
     default = loaded.root / loaded.contract.project.baseline
     if baseline_file is None and not os.path.lexists(default):
         return result, default  # no baseline: the baseline code is not even imported
@@ -137,6 +145,11 @@ def _apply_baseline(result: CheckResult, loaded: LoadedContract, baseline_file: 
         if baseline_file is not None:
             raise UsageError(f"baseline file {baseline_file} not found (write one with `archguard baseline`)")
         return result, path
+    if comparison is not None and comparison.added is not None:
+        base_entries = baseline.at_revision(comparison.added, path, shown)
+        text = path.read_text(encoding="utf-8")
+        policy = comparison.base.analysis.loaded.contract.gate
+        return baseline.apply_to_change(result, entries, base_entries, shown, text, comparison.added, policy), path
     return baseline.apply(result, entries, shown), path
 
 

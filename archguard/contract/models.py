@@ -260,6 +260,26 @@ class DriftConfig(StrictModel):
     stale_ignore: Level = Field("error", description="Level of [[ignore]] entries that match no import.")
 
 
+class GateConfig(StrictModel):
+    """How the merge gate (``check --diff``) treats what a change does to hide findings.
+
+    In ``check --diff`` the policy of the contract at the base applies (the contract owner's),
+    whatever the change does to this table."""
+
+    suppressions: Literal["error", "warning", "allow"] = Field(
+        "error",
+        description=(
+            "Level of what a change adds to hide a finding: a new pragma, a new or widened [[ignore]] entry, a "
+            "rule removed or loosened, baseline entries for its own findings. 'allow' lets them pass and lists "
+            "them; a pragma without a reason is an error whatever the level."
+        ),
+    )
+    pragmas: bool = Field(
+        True,
+        description="Whether inline '# archguard: ignore[...]' pragmas silence findings at all. false: every pragma is ignored.",
+    )
+
+
 class IgnoreEntry(StrictModel):
     """An acknowledged exception: imports that no rule (or one rule) should count."""
 
@@ -280,6 +300,7 @@ class Contract(StrictModel):
     rules: list[RuleConfig] = Field(default_factory=list)
     duplication: DuplicationConfig = Field(default_factory=lambda: DuplicationConfig())
     drift: DriftConfig = Field(default_factory=lambda: DriftConfig())
+    gate: GateConfig = Field(default_factory=lambda: GateConfig())
     ignore: list[IgnoreEntry] = Field(default_factory=list)
 
 

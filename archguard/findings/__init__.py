@@ -271,3 +271,6 @@ class Suppression:
     finding: Finding
     source: str  # "pragma at shop/api/views.py:12" or "ignore[0]"
     reason: str
+    kind: str = "pragma"  # what silenced it: "pragma", "ignore", "contract" (relaxed) or "baseline"
+    path: str | None = None  # where that is written, relative to the project root
+    line: int = 0

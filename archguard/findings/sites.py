@@ -59,6 +59,13 @@ class SiteGroup:
     def several(self) -> bool:
         return len(self.findings) > 1
 
+    def summary(self) -> str:
+        """``breaks 3 rules`` (or ``2 findings`` when they are all of one rule)."""
+        titles = len(self.rule_titles())
+        if titles > 1:
+            return f"breaks {titles} rules"
+        return f"{len(self.findings)} findings"
+
     def rule_titles(self) -> list[str]:
         """``layers · Clean layering`` for each finding, in order, without repeats."""
         return list(dict.fromkeys(rule_title(f) for f in self.findings))

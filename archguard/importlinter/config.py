@@ -738,12 +738,21 @@ class LoadedImportLinter(LoadedContract):
 
     dialect: ClassVar[str] = "import-linter"
     importlinter: ImportLinterConfig = dataclasses.field(kw_only=True)
+    selected: tuple[str, ...] = dataclasses.field(default=(), kw_only=True)  # the ids --contract chose (): all
 
 
 def load_importlinter(path: Path, *, auto_detected: bool = False, contract_ids: Iterable[str] = ()) -> LoadedImportLinter:
     """Read an import-linter configuration as a :class:`LoadedImportLinter`."""
     display = _display(path)
     source = read_config_text(path, display, "configuration")
+    return load_importlinter_text(source, path, display=display, auto_detected=auto_detected, contract_ids=contract_ids)
+
+
+def load_importlinter_text(
+    source: str, path: Path, *, display: str | None = None, auto_detected: bool = False, contract_ids: Iterable[str] = ()
+) -> LoadedImportLinter:
+    """Parse configuration text as if read from ``path`` (e.g. the file at a git revision)."""
+    display = display or _display(path)
     config = parse_importlinter(source, display=display, fmt=config_format(path))
     if config is None:
         where = f"[{INI_SECTION}] section" if config_format(path) == "ini" else f"[{TOML_TABLE}] table"
@@ -781,4 +790,5 @@ def load_importlinter(path: Path, *, auto_detected: bool = False, contract_ids: 
         table=INI_SECTION if config.format == "ini" else TOML_TABLE,
         importlinter=config,
         notice=notice,
+        selected=tuple(dict.fromkeys(contract_ids)),
     )

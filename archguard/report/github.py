@@ -51,7 +51,7 @@ def group_annotation(group: SiteGroup, result: CheckResult, options: ReportOptio
             properties.append(("endLine", str(finding.end_line)))
     properties.append(("title", f"archguard {', '.join(group.rule_titles())}"))
     if group.several:
-        lines = [f"{group.import_text} breaks {len(group.rule_titles())} rules:"]
+        lines = [f"{group.import_text} {group.summary()}:"]
         for member in group.findings:
             lines.append(f"{rule_title(member)}: {member.message}")
             lines += _details(member, options, with_import=False)

@@ -16,7 +16,7 @@ from archguard.engine.pipeline import CheckResult
 from archguard.findings import Finding
 from archguard.findings.sites import group_by_site, in_file_order, rule_title
 from archguard.report import ReportOptions
-from archguard.report.summary import contract_path, hop_text, location, plural, rule_rows
+from archguard.report.summary import contract_path, hop_text, location, rule_rows
 
 # Characters that XML 1.0 cannot carry at all, even escaped.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -57,7 +57,7 @@ def render(result: CheckResult, options: ReportOptions) -> str:
             if first.line:
                 case.set("line", str(first.line))
         titles = group.rule_titles()
-        message = f"breaks {plural(len(titles), 'rule')}: {', '.join(titles)}" if group.several else f"{rule_title(first)}: {first.message}"
+        message = f"{group.summary()}: {', '.join(titles)}" if group.several else f"{rule_title(first)}: {first.message}"
         failure = ET.SubElement(case, "failure", {"type": ", ".join(dict.fromkeys(f.rule for f in errors)), "message": _clean(message)})
         failure.text = _clean("\n\n".join(f"{rule_title(f)}: {_finding_text(f, prefix)}" for f in group.findings) + "\n")
     reported = {id(f) for group in failing for f in group.findings}  # each finding in one case only

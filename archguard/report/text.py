@@ -124,8 +124,7 @@ def _print_entry(console: _Lines, group: SiteGroup, verbose: bool) -> None:
         console.print("  ", (location(first), "cyan"), " ", (first.severity, style), " ", (rule_title(first), "bold"), ": ", first.message)
         _print_details(console, first, "      ", with_import=True)
     else:
-        broken = f"breaks {len(group.rule_titles())} rules"
-        console.print("  ", (location(first), "cyan"), " ", (group.severity, style), " ", (group.import_text or "", "dim"), f" {broken}")
+        console.print("  ", (location(first), "cyan"), " ", (group.severity, style), " ", (group.import_text or "", "dim"), f" {group.summary()}")
         for finding in group.findings:
             level = "" if finding.severity == group.severity else f"({finding.severity}) "
             console.print("      ", level, (rule_title(finding), "bold"), ": ", finding.message)
