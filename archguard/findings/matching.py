@@ -128,6 +128,7 @@ class BaselineOutcome:
     matched: int  # current findings the baseline accepted
     stale: tuple[BaselineEntry, ...]  # entries that no current finding matched: fixed, prune them
     grown: int = 0  # check --diff: entries the change added to the file for findings it introduced
+    accepted: tuple[Finding, ...] = ()  # the findings it accepted (reports show them as accepted)
 
     def to_json(self) -> dict[str, Any]:
         return {

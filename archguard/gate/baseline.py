@@ -134,6 +134,7 @@ def apply(result: CheckResult, entries: list[BaselineEntry], shown: str) -> Chec
         entries=len(entries),
         matched=len(match.kept),
         stale=tuple(entries[i] for i in match.gone),
+        accepted=tuple(match.kept),
     )
     return replace(result, findings=match.new, baseline=outcome)
 

@@ -33,9 +33,10 @@ from archguard.findings import Finding, Remedy, Severity, Suppression
 from archguard.findings.sites import rule_title
 from archguard.gate.lines import AddedLines
 from archguard.rules.acknowledged import Acknowledged
+from archguard.rules.gate_findings import ContractRelaxedRule, NewSuppressionRule
 
-NEW_SUPPRESSION = "new-suppression"
-CONTRACT_RELAXED = "contract-relaxed"
+NEW_SUPPRESSION = NewSuppressionRule.kind
+CONTRACT_RELAXED = ContractRelaxedRule.kind
 # Findings about the contract or the run itself: a change that makes them go away fixes them.
 _NOT_HIDDEN = frozenset({"stale-ignore", "pragma", "vacuous-rule", "absent", "parse-error", "discovery", NEW_SUPPRESSION, CONTRACT_RELAXED})
 _RATIONALE = "A merge gate that a change can turn green by silencing its own findings checks nothing; the contract owner decides."
@@ -128,22 +129,32 @@ def _key(finding: Finding) -> tuple[str, ...]:
 
 
 def hidden_by_contract(head: CheckResult, under_base: CheckResult) -> list[Finding]:
-    """Findings the head's code gives under the base's contract and not under its own."""
+    """Findings the head's code gives under the base's contract and not under its own (or only at
+    a lower level: an error the base's contract gives that is a warning now)."""
     seen = Counter(_key(f) for f in head.findings) + Counter(_key(s.finding) for s in head.suppressed)
-    places = {(f.rule, f.path, f.line, f.column) for f in head.findings} | {
-        (s.finding.rule, s.finding.path, s.finding.line, s.finding.column) for s in head.suppressed
-    }
+    errors = Counter(_key(f) for f in head.findings if f.severity == "error") + Counter(_key(s.finding) for s in head.suppressed)
+    # Places where the head's contract still reports the rule, and at which level.
+    places: dict[tuple[str, str | None, int, int], str] = {}
+    for found in [*head.findings, *(s.finding for s in head.suppressed)]:
+        place = (found.rule, found.path, found.line, found.column)
+        if places.get(place) != "error":
+            places[place] = found.severity
     mapped = head.analysis.components.component_of
     hidden = []
     for finding in under_base.findings:
         if finding.rule in _NOT_HIDDEN or finding.kind == "unmatched-ignore":
             continue
         key = _key(finding)
-        if seen[key] > 0:
+        if finding.severity == "error" and errors[key] > 0:
+            errors[key] -= 1
             seen[key] -= 1
             continue
-        if (finding.rule, finding.path, finding.line, finding.column) in places:
-            continue  # the same rule still reports this place (its wording changed with the contract)
+        if finding.severity == "warning" and seen[key] > 0:
+            seen[key] -= 1
+            continue
+        still = places.get((finding.rule, finding.path, finding.line, finding.column))
+        if still == "error" or (still is not None and finding.severity == "warning"):
+            continue  # the same rule still reports this place, as strictly (its wording changed with the contract)
         if finding.rule == "unmapped" and finding.importer is not None and mapped.get(finding.importer) is not None:
             continue  # the change put the module into a component: that is the fix
         hidden.append(finding)

@@ -10,6 +10,7 @@ from archguard.rules.base import Rule
 from archguard.rules.boundaries import BoundariesRule
 from archguard.rules.duplication import DuplicationRule
 from archguard.rules.forbidden import ForbiddenRule
+from archguard.rules.gate_findings import ContractRelaxedRule, NewSuppressionRule
 from archguard.rules.implicit import DiscoveryRule, ParseErrorRule, UnmappedRule
 from archguard.rules.independent import IndependentRule
 from archguard.rules.layers import LayersRule
@@ -23,11 +24,13 @@ CONTRACT_RULES: dict[str, type[Rule]] = {
 }
 # Rules every run applies, configured by other contract sections.
 IMPLICIT_RULES: dict[str, type[Rule]] = {rule.kind: rule for rule in (ParseErrorRule, DiscoveryRule, UnmappedRule, VacuousRule, AbsentRule, DuplicationRule)}
+# Findings the merge gate makes from two revisions (check --diff): documented, never built for a tree.
+GATE_FINDINGS: dict[str, type[Rule]] = {rule.kind: rule for rule in (NewSuppressionRule, ContractRelaxedRule)}
 
 
 def rule_types() -> list[type[Rule]]:
     """Every rule type of archguard's own contract, [[rules]] kinds first."""
-    return [*CONTRACT_RULES.values(), *IMPLICIT_RULES.values()]
+    return [*CONTRACT_RULES.values(), *IMPLICIT_RULES.values(), *GATE_FINDINGS.values()]
 
 
 def build_rules(contract: Contract) -> list[Rule]:
