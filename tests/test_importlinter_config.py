@@ -401,7 +401,9 @@ def test_config_option_reads_pyproject_toml(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert [(r["name"], r["kind"], r.get("verdict")) for r in report["rules"] if r["kind"].startswith("importlinter")] == [
-        ("Kept", "importlinter-forbidden", "kept")
+        ("Kept", "importlinter-forbidden", "kept"),
+        ("dynamic imports", "importlinter-dynamic", None),  # archguard's checks next to the contracts: no verdict
+        ("uncovered modules", "importlinter-uncovered", None),
     ]
     assert result.stderr.splitlines()[0] == "archguard: using the import-linter configuration in pyproject.toml"
 

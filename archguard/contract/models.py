@@ -280,6 +280,23 @@ class GateConfig(StrictModel):
     )
 
 
+class ImportLinterCompanion(StrictModel):
+    """archguard's own checks next to an import-linter configuration: ``[tool.archguard]`` in the
+    same pyproject.toml, or an ``[archguard]`` section in the same ``.importlinter`` / ``setup.cfg``.
+
+    lint-imports' verdicts stay as they are; these are what archguard adds. Each level is what
+    ``check --diff`` reports a change's new finding at; a whole-tree check reports them as
+    warnings (its exit code stays lint-imports'). "off" leaves the check out."""
+
+    dynamic: Level = Field(
+        "error", description="importlib.import_module('...') / __import__('...') calls that break a contract (lint-imports does not see them)."
+    )
+    uncovered: Level = Field("error", description="Modules that no contract names (nothing checks them).")
+    copies: Level = Field("error", description="Copies of existing code in another top-level subpackage.")
+    suppressions: Literal["error", "warning", "allow"] = Field("error", description="As [gate] suppressions in an archguard contract.")
+    pragmas: bool = Field(True, description="As [gate] pragmas in an archguard contract.")
+
+
 class IgnoreEntry(StrictModel):
     """An acknowledged exception: imports that no rule (or one rule) should count."""
 

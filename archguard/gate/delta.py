@@ -21,7 +21,7 @@ import hashlib
 import re
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -146,11 +146,21 @@ def compare_revisions(
         head=Revision(head or WORKING_TREE, head_commit, head_contract),
     )
     new_rules = {rule.name for rule in head_result.rules} - {rule.name for rule in base_result.rules}
-    new = [f if added.covers(f.path, f.line) else unlocated(f, new_rules) for f in [*outcome.new, *silencing.findings]]
+    new = [f if added.covers(f.path, f.line) else unlocated(f, new_rules) for f in [*at_gate_level(outcome.new, head_result), *silencing.findings]]
     # A finding the change's contract hides is not one the change resolved.
     resolved = tuple(f for f in outcome.resolved if not silencing.hides(f))
     outcome = replace(outcome, new=tuple(sort_findings(new)), resolved=resolved)
     return Comparison(base_result, head_result, outcome, tuple(notes), added, tuple(silencing.listed))
+
+
+def at_gate_level(findings: Iterable[Finding], head: CheckResult) -> list[Finding]:
+    """A change's new findings at the level the gate gives their rule (``Rule.gate_level``): the
+    checks archguard adds to an import-linter configuration are warnings in a whole-tree check
+    and errors (by default) for what a change adds."""
+    levels = {rule.name: rule.gate_level for rule in head.rules if rule.gate_level is not None}
+    if not levels:
+        return list(findings)
+    return [replace(f, severity=levels[f.rule_name]) if f.rule_name in levels else f for f in findings]
 
 
 def _under_contract(loaded: LoadedContract, head: CheckResult, tree: SourceTree, options: RunOptions) -> CheckResult:

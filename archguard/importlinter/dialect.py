@@ -22,10 +22,13 @@ from archguard.contract.loading import LoadedContract
 from archguard.contract.models import ProjectConfig
 from archguard.importlinter.config import ImportExpression, LoadedImportLinter, load_importlinter, load_importlinter_text
 from archguard.importlinter.contracts import rule_types
+from archguard.importlinter.contracts.common import ImportLinterRule
+from archguard.importlinter.contracts.extras import DynamicImportRule, UncoveredModuleRule
 from archguard.importlinter.discover import discover_like_importlinter, namespace_packages
 from archguard.importlinter.resolve import ImportLinterResolver
 from archguard.rules.acknowledged import Acknowledged
 from archguard.rules.base import Rule
+from archguard.rules.duplication import DuplicationRule
 from archguard.rules.implicit import DiscoveryRule, ParseErrorRule
 
 
@@ -104,10 +107,27 @@ class ImportLinterDialect:
             rules.append(kinds[contract.type](contract, index, session=config.session, name=name))
         rules.append(ParseErrorRule(None, name="parse-error", severity="error"))
         rules.append(DiscoveryRule(None, name="discovery", severity="warning"))
+        rules.extend(self.extras(loaded, [rule for rule in rules if isinstance(rule, ImportLinterRule)]))
         return rules
 
+    @staticmethod
+    def extras(loaded: LoadedImportLinter, contracts: list[ImportLinterRule]) -> list[Rule]:
+        """archguard's checks beyond import-linter's sight, as ``[tool.archguard]`` sets them:
+        warnings in a whole-tree check, at their level for a change's new findings."""
+        companion = loaded.companion
+        extras: list[Rule] = []
+        if companion.dynamic != "off":
+            extras.append(DynamicImportRule(contracts, loaded.importlinter.session, gate_level=companion.dynamic))
+        if companion.uncovered != "off":
+            extras.append(UncoveredModuleRule([rule.contract for rule in contracts], gate_level=companion.uncovered))
+        if companion.copies != "off":
+            copies = DuplicationRule.from_contract(loaded.contract)
+            copies.gate_level = companion.copies
+            extras.append(copies)
+        return extras
+
     def rule_types(self) -> list[type[Rule]]:
-        return list(rule_types().values())
+        return [*rule_types().values(), DynamicImportRule, UncoveredModuleRule]
 
     def acknowledged(self, loaded: LoadedContract) -> list[Acknowledged]:
         """Each contract's ``ignore_imports`` expressions, scoped to that contract."""

@@ -245,6 +245,9 @@ class Rule(ABC):
     kind: ClassVar[str]
     implicit: ClassVar[bool] = False  # created from the contract's other sections, not [[rules]]
     reports_verdict: ClassVar[bool] = False  # reports say KEPT or BROKEN for it (import-linter contracts)
+    # check --diff: the level of a change's new findings of this rule, when it differs from the
+    # rule's level in a whole-tree check (archguard's checks next to an import-linter configuration).
+    gate_level: Severity | None = None
 
     def __init__(self, config: Any, index: int = 0, *, name: str | None = None, severity: Severity | None = None) -> None:
         self.config = config
