@@ -100,6 +100,13 @@ class ComponentConfig(StrictModel):
             "module itself)."
         ),
     )
+    private: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Private modules: name patterns ('_*': every module whose name starts with an underscore) or dotted "
+            "module patterns. A private module may be imported only from inside its parent package (the 'private' rule)."
+        ),
+    )
     description: str | None = Field(None, description="What this component is for.")
     tags: list[str] = Field(
         default_factory=list,
