@@ -37,6 +37,9 @@ from archguard.rules.gate_findings import ContractRelaxedRule, NewSuppressionRul
 
 NEW_SUPPRESSION = NewSuppressionRule.kind
 CONTRACT_RELAXED = ContractRelaxedRule.kind
+# Rules that say code is outside the contract: when the change's contract still runs them and no
+# longer reports a module, the change covered it (the fix), it did not hide it.
+_COVERAGE = frozenset({"unmapped", "importlinter-uncovered"})
 # Findings about the contract or the run itself: a change that makes them go away fixes them.
 _NOT_HIDDEN = frozenset({"stale-ignore", "pragma", "vacuous-rule", "absent", "parse-error", "discovery", NEW_SUPPRESSION, CONTRACT_RELAXED})
 _RATIONALE = "A merge gate that a change can turn green by silencing its own findings checks nothing; the contract owner decides."
@@ -139,7 +142,7 @@ def hidden_by_contract(head: CheckResult, under_base: CheckResult) -> list[Findi
         place = (found.rule, found.path, found.line, found.column)
         if places.get(place) != "error":
             places[place] = found.severity
-    mapped = head.analysis.components.component_of
+    covering = {rule.kind for rule in head.rules} & _COVERAGE
     hidden = []
     for finding in under_base.findings:
         if finding.rule in _NOT_HIDDEN or finding.kind == "unmatched-ignore":
@@ -155,8 +158,8 @@ def hidden_by_contract(head: CheckResult, under_base: CheckResult) -> list[Findi
         still = places.get((finding.rule, finding.path, finding.line, finding.column))
         if still == "error" or (still is not None and finding.severity == "warning"):
             continue  # the same rule still reports this place, as strictly (its wording changed with the contract)
-        if finding.rule == "unmapped" and finding.importer is not None and mapped.get(finding.importer) is not None:
-            continue  # the change put the module into a component: that is the fix
+        if finding.rule in covering:
+            continue  # the change's contract covers the module now: that is the fix
         hidden.append(finding)
     return hidden
 
