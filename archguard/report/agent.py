@@ -4,8 +4,9 @@ One item per cause: an import statement that breaks several rules is one item th
 every rule it breaks (:mod:`archguard.findings.sites`). Each item says where (``path:line``,
 relative to the repository), what to write or do instead (the exact statement when the remedy
 has one) and which rules it satisfies, with their reasons; it never repeats the finding's
-message back. Errors come first, then warnings, each in file order; suppressed findings are
-left out.
+message back. Errors come first, then warnings, each in file order; with ``check --diff``,
+the findings on lines the change added come before those it caused elsewhere (marked
+``unlocated``); suppressed findings are left out.
 """
 
 from __future__ import annotations
@@ -71,7 +72,8 @@ def render(result: CheckResult, options: ReportOptions) -> str:
     if not findings:
         return f"archguard: the code keeps to the architecture contract ({contract}); nothing to fix.\n"
     groups = group_by_site(findings)
-    groups.sort(key=lambda g: SEVERITY_ORDER[g.severity])  # stable: file order within each level
+    # Stable: file order within each level; what the change wrote before what it caused elsewhere.
+    groups.sort(key=lambda g: (SEVERITY_ORDER[g.severity], all(dict(f.details).get("unlocated") for f in g.findings)))
     errors = sum(1 for f in findings if f.severity == "error")
     what = f"{plural(errors, 'error')}" + (f" and {plural(len(findings) - errors, 'warning')}" if len(findings) > errors else "")
     places = f" in {plural(len(groups), 'place')}" if len(groups) < len(findings) else ""
