@@ -127,5 +127,5 @@ def unlocated(finding: Finding, new_rules: set[str]) -> Finding:
     elif finding.path is None:
         why = "it is about the whole tree, not one line"
     else:
-        why = "the change added no line to it: it follows from lines or files the change removed or moved"
+        why = "it follows from what the change removed, moved or changed elsewhere (a file, a line, the contract)"
     return replace(finding, message=f"{finding.message} [not on a line this change added: {why}]", details=(*finding.details, ("unlocated", why)))
