@@ -116,11 +116,11 @@ class LayersMixin(ImportLinterRule):
                 if len(route.heads) > 1:
                     # Each other importer with the file and line of its import, so each can be found.
                     others = [f"{head} ({self.where(graph, head, route.middle[0])})" for head in route.heads[1:]]
-                    details.append(("also_from", ", ".join(others)))
+                    details.append(("also_from", ", ".join(route.heads[1:])))
                     message += f" (also imported from {', '.join(others)})"
                 if len(route.tails) > 1:
                     reached = [f"{tail} ({self.where(graph, route.middle[-1], tail)})" for tail in route.tails[1:]]
-                    details.append(("also_to", ", ".join(reached)))
+                    details.append(("also_to", ", ".join(route.tails[1:])))
                     message += f" (also reaching {', '.join(reached)})"
                 yield self.chain_finding(graph, chain, message, details=tuple(details), identity_extra=pair[0][1:], fix=fix)
 
