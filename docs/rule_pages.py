@@ -12,6 +12,11 @@ Used by ``docs/gen_rule_pages.py`` (mkdocs-gen-files) while the site is built.
 
 from __future__ import annotations
 
+import json
+import os
+import re
+import subprocess
+import sys
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -61,6 +66,7 @@ class Entry:
     group: str  # the section of the rules' index it is listed in
     source: str  # where the text lives: "archguard.rules.layers.LayersRule"
     importlinter: bool = False  # its example is an import-linter configuration
+    gate: bool = False  # made by ``check --diff``: its example is a change to a git repository
 
     @property
     def kind(self) -> str:
@@ -69,6 +75,7 @@ class Entry:
 
 CONTRACT_RULES = "Contract rules (`[[rules]]`)"
 EVERY_RUN = "Checks every run makes"
+GATE = "Findings of the merge gate (`check --diff`)"
 IMPORTLINTER_TYPES = "import-linter contract types"
 
 
@@ -83,9 +90,12 @@ def entries() -> list[Entry]:
 
 
 def _entry(rule: type[Rule]) -> Entry:
+    from archguard.rules.gate_findings import GateFinding
+
     importlinter = rule.__module__.startswith("archguard.importlinter.")
-    group = IMPORTLINTER_TYPES if importlinter else (EVERY_RUN if rule.implicit else CONTRACT_RULES)
-    return Entry(rule.doc(), group, f"{rule.__module__}.{rule.__name__}", importlinter)
+    gate = issubclass(rule, GateFinding)
+    group = GATE if gate else IMPORTLINTER_TYPES if importlinter else (EVERY_RUN if rule.implicit else CONTRACT_RULES)
+    return Entry(rule.doc(), group, f"{rule.__module__}.{rule.__name__}", importlinter, gate)
 
 
 @dataclass(frozen=True)
@@ -95,52 +105,90 @@ class Example:
     config_name: str
     config: str
     files: tuple[tuple[str, str], ...]
-    report: str  # the text report's section of this rule (empty: the rule reported nothing)
+    report: str  # the text report's findings (empty: nothing reported)
     kinds: frozenset[str]  # every rule kind the run reported
 
 
-def example_config(entry: Entry) -> tuple[str, str]:
-    """(file name, text) of the configuration an example runs with."""
-    example = entry.doc.example
+def example_config(entry: Entry, example: str | None = None) -> tuple[str, str]:
+    """(file name, text) of the configuration an example runs with: the shop's session or
+    components, then the example (whose ``[components]`` lines replace the shop's)."""
+    example = entry.doc.example if example is None else example
     if entry.importlinter:
         return ".importlinter", f"{IMPORTLINTER_SESSION}\n{example}\n"
-    return "archguard.toml", f"{COMPONENTS}\n{example}\n" if example else COMPONENTS
+    components = COMPONENTS.splitlines()
+    rest: list[str] = []
+    table = ""
+    for line in example.splitlines():
+        header = re.fullmatch(r"\[(\w+)\]", line.strip())
+        table = header.group(1) if header else table
+        name = re.match(r"^(\w+)\s*=", line)
+        if table == "components" and not header and name:
+            components = [line if c.split("=", 1)[0].strip() == name.group(1) else c for c in components]
+        elif table != "components":
+            rest.append(line)
+    text = "\n".join(components) + "\n" + ("\n" + "\n".join(rest).strip("\n") + "\n" if "".join(rest).strip() else "")
+    return "archguard.toml", text
 
 
 def run_example(entry: Entry, *, breaks: bool = True, example: bool = True) -> Example:
     """Check the shop (plus the files of the ``Breaks:`` section) with the documented example
-    configuration; ``breaks=False`` leaves the files out, ``example=False`` the configuration."""
-    files = dict(SHOP)
-    if breaks:
-        files.update(entry.doc.breaks)
+    configuration; ``breaks=False`` leaves the files out, ``example=False`` the configuration.
+    A gate finding's example is a change: the shop and the configuration committed, then the
+    ``Breaks:`` files (a contract among them replaces the example's) checked with ``--diff``."""
     config_name, config = example_config(entry)
     if not example:
         config = IMPORTLINTER_SESSION if entry.importlinter else COMPONENTS
+    files = dict(SHOP)
+    changed = dict(entry.doc.breaks) if breaks else {}
+    if config_name in changed:
+        changed[config_name] = example_config(entry, changed[config_name])[1]
     with tempfile.TemporaryDirectory(prefix="archguard-docs-") as temporary:
         root = Path(temporary)
-        for relpath, text in files.items():
-            (root / relpath).parent.mkdir(parents=True, exist_ok=True)
-            (root / relpath).write_text(text, encoding="utf-8")
-        (root / config_name).write_text(config, encoding="utf-8")
-        result = api.check(api.load(root / config_name), api.RunOptions(jobs=1, use_cache=False))
-        report = api.report(result)
-    kinds = frozenset(f.rule for f in result.findings) | frozenset(s.finding.rule for s in result.suppressed)
-    return Example(config_name, config, entry.doc.breaks, _section_of(report, entry.kind), kinds)
+        _write(root, {**files, config_name: config})
+        if entry.gate:
+            _git(root, "init", "-q", "-b", "main")
+            _git(root, "add", "-A")
+            _git(root, "commit", "-q", "-m", "the shop")
+            _write(root, changed)
+            report, kinds = _check_diff(root)
+        else:
+            _write(root, changed)
+            result = api.check(api.load(root / config_name), api.RunOptions(jobs=1, use_cache=False))
+            report = api.report(result)
+            kinds = frozenset(f.rule for f in result.findings) | frozenset(s.finding.rule for s in result.suppressed)
+    return Example(config_name, config, entry.doc.breaks, _findings_of(report), kinds)
 
 
-def _section_of(report: str, kind: str) -> str:
-    """The lines of the text report under the heading of one rule kind."""
-    lines = report.splitlines()
-    out: list[str] = []
-    for index, line in enumerate(lines):
-        if line == kind or line.startswith(f"{kind} ·") or line.startswith(f"{kind} ("):
-            out.append(line)
-            for following in lines[index + 1 :]:
-                if not following.strip():
-                    break
-                out.append(following)
-            out.append("")
-    return "\n".join(out).strip("\n")
+def _write(root: Path, files: dict[str, str]) -> None:
+    for relpath, text in files.items():
+        (root / relpath).parent.mkdir(parents=True, exist_ok=True)
+        (root / relpath).write_text(text, encoding="utf-8")
+
+
+def _git(root: Path, *args: str) -> None:
+    identity = {"GIT_AUTHOR_NAME": "docs", "GIT_AUTHOR_EMAIL": "docs@example.com", "GIT_COMMITTER_NAME": "docs", "GIT_COMMITTER_EMAIL": "docs@example.com"}
+    subprocess.run(["git", *args], cwd=root, env={**os.environ, **identity}, check=True, capture_output=True)
+
+
+def _check_diff(root: Path) -> tuple[str, frozenset[str]]:
+    """``archguard check --diff main`` on the repository: the text report and the kinds it found."""
+    command = [sys.executable, "-m", "archguard", "check", "--diff", "main", "--no-cache", "--jobs", "1"]
+    env = {**os.environ, "NO_COLOR": "1", "ARCHGUARD_NO_REPLAY": "1"}
+    for name in ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY"):
+        env.pop(name, None)
+    text = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, check=False).stdout
+    document = json.loads(subprocess.run([*command, "--format", "json"], cwd=root, env=env, capture_output=True, text=True, check=False).stdout)
+    return text, frozenset(f["rule"] for f in document["findings"])
+
+
+def _findings_of(report: str) -> str:
+    """The text report without its header and summary lines: the findings."""
+    lines = report.splitlines()[1:]
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    while lines and (not lines[-1].strip() or lines[-1].startswith(("✗", "✓"))):
+        lines.pop()
+    return re.sub(r"\(([0-9a-f]{12})\)", "(<commit>)", "\n".join(lines))
 
 
 def _options(kind: str) -> list[tuple[str, str, str]]:
@@ -200,11 +248,14 @@ def rule_page(entry: Entry) -> str:
         out += [f"`{example.config_name}`: {where}, and", "", "```ini" if entry.importlinter else "```toml", doc.example, "```", ""]
     else:
         out += [f"`{example.config_name}`: {where}, nothing more.", ""]
+    if entry.gate:
+        out += ["The shop and this contract are committed on `main`; the change under review writes:", ""]
     for relpath, text in example.files:
         out += [f"`{relpath}`:" if text.strip() else f"`{relpath}` (empty)", ""]
         if text.strip():
-            out += ["```python", text.rstrip("\n"), "```", ""]
-    out += ["What `archguard check` reports:", "", "```", example.report or "(nothing)", "```", ""]
+            out += ["```toml" if relpath.endswith(".toml") else "```python", text.rstrip("\n"), "```", ""]
+    command = "archguard check --diff main" if entry.gate else "archguard check"
+    out += [f"What `{command}` reports:", "", "```", example.report or "(nothing)", "```", ""]
     out += ["## How to fix it", "", _sentence(doc.fix), ""]
     options = _options(doc.kind)
     if options:
@@ -221,7 +272,7 @@ def _sentence(text: str) -> str:
 
 def index_page(found: Iterable[Entry]) -> str:
     """The rules' index: one line per kind of finding, and the shop every example runs on."""
-    groups: dict[str, list[RuleDoc]] = {CONTRACT_RULES: [], EVERY_RUN: [], IMPORTLINTER_TYPES: []}
+    groups: dict[str, list[RuleDoc]] = {CONTRACT_RULES: [], EVERY_RUN: [], GATE: [], IMPORTLINTER_TYPES: []}
     for entry in found:
         groups[entry.group].append(entry.doc)
     out = [

@@ -139,16 +139,19 @@ def test_the_action_installs_archguard_annotates_uploads_sarif_and_fails_the_job
     log = run["logs"]["check"]
     assert f"archguard check --format github --diff {base} --output sarif=archguard.sarif" in log
     assert f"archguard: note: no code to analyse at {base}" in log
-    assert "::error file=src/app/core/rules.py,line=1,col=1,title=archguard layers · Clean | layering::" in log
+    assert "::error file=src/app/core/rules.py,line=1,col=1,title=archguard forbidden · core stays pure%2C layers · Clean | layering::" in log
     # The stale [[ignore]] entry is stale at the base too (the same contract): not new, not annotated.
-    assert log.count("::error file=") == 4 and log.count("::warning file=") == 4
+    # One annotation per cause: the import that breaks both rules is one error annotation; the
+    # whole project is new, so its pragmas are new suppressions too (each with what it hides).
+    assert log.count("::error file=") == 5 and log.count("::warning file=") == 2
+    assert "title=archguard layers · Clean | layering%2C new-suppression::" in log
     assert "title=archguard stale-ignore" not in log
     assert steps["check"]["outputs"]["exit-code"] == "1"
     sarif = Path(steps["check"]["outputs"]["sarif-file"])
     assert sarif == workspace / "archguard.sarif"
-    assert len(json.loads(sarif.read_text(encoding="utf-8"))["runs"][0]["results"]) == 10
+    assert len(json.loads(sarif.read_text(encoding="utf-8"))["runs"][0]["results"]) == 12  # 10 findings, 2 suppressed
     assert run["uses"]["github/codeql-action/upload-sarif@v4"] == {"sarif_file": str(sarif), "category": "archguard"}
-    assert run["summary"].startswith("### ❌ archguard: 4 new errors in 3 rules")
+    assert run["summary"].startswith("### ❌ archguard: 6 new errors in 4 rules")
     assert "(https://github.com/acme/shop/blob/head1234/src/app/core/rules.py#L1)" in run["summary"]  # links to the PR head
     assert steps["step4"]["conclusion"] == "failure (1)"  # the last step fails the job with archguard's code
     assert "actions/setup-python@v5" not in run["uses"]  # python-version: "" skips it

@@ -161,3 +161,31 @@ def test_bad_baseline_files_are_errors_with_the_place(tmp_path: Path) -> None:
     result = run_cli("check", "--no-cache", cwd=root)
     assert result.returncode == 2
     assert "arch/baseline.json: schema: not an archguard baseline" in result.stderr
+
+
+def test_report_and_the_html_report_apply_the_baseline_as_check_does(tmp_path: Path) -> None:
+    root = make_project(tmp_path, FILES, CONTRACT)
+    assert run_cli("baseline", cwd=root).returncode == 0
+    accepted = run_cli("report", "--format", "json", cwd=root)
+    data = json.loads(accepted.stdout)
+    assert accepted.returncode == 0
+    assert data["findings"] == [] and data["summary"]["errors"] == 0
+    assert data["summary"]["accepted"] == 3 and data["accepted"]["baseline"] == "arch/baseline.json"
+    assert {f["rule"] for f in data["accepted"]["findings"]} == {"layers", "unmapped"}
+    assert data["summary"]["divergences"] == 1  # the architecture as it is: accepted debt is still a divergence
+    text = run_cli("report", cwd=root).stdout
+    assert "accepted by the baseline arch/baseline.json (3)" in text and "✓ 0 errors, 0 warnings, 3 accepted by the baseline" in text
+    every = json.loads(run_cli("report", "--format", "json", "--no-baseline", cwd=root).stdout)
+    assert every["summary"]["errors"] == 3 and every["summary"]["accepted"] == 0
+    missing = run_cli("report", "--baseline", "nowhere.json", cwd=root)
+    assert missing.returncode == 2 and "baseline file nowhere.json not found" in missing.stderr
+
+    page = tmp_path / "report.html"
+    proc = run_cli("graph", "--html", str(page), cwd=root)
+    assert proc.returncode == 0, proc.stderr
+    html = page.read_text(encoding="utf-8")
+    assert html.count('data-severity="accepted"') == 3 and 'data-severity="error"' not in html
+    assert "0 errors, 0 warnings, 0 suppressed, 3 accepted by the baseline" in html
+    assert "(0 findings, 3 accepted by the baseline)" in proc.stderr
+    assert run_cli("graph", "--html", str(page), "--no-baseline", cwd=root).returncode == 0
+    assert page.read_text(encoding="utf-8").count('data-severity="error"') == 3

@@ -40,7 +40,8 @@ def test_text_report_shows_location_message_import_and_chain(tmp_path: Path) -> 
     result = run_cli("check", "-v", cwd=copy_example("shop-agent-change", tmp_path))
     assert result.returncode == 1
     out = result.stdout
-    assert "src/shop/domain/pricing.py:12:5 error shop.domain.pricing imports shop.api.views" in out
+    assert "src/shop/domain/pricing.py:12:5 error from shop.api.views import format_price breaks 3 rules" in out
+    assert "layers · Clean layering: shop.domain.pricing imports shop.api.views" in out
     assert "from shop.billing.ledger import Ledger" in out
     assert "shop.billing.ledger -> shop.infra.db" in out
     assert "fix: import Ledger from shop.billing.api" in out

@@ -99,7 +99,7 @@ def test_quiet_prints_the_findings_alone_and_nothing_on_stderr(rich: Path) -> No
     proc = run_cli("check", "--no-cache", "-j", "1", "-q", cwd=rich)
     assert proc.returncode == 1
     assert proc.stderr == ""
-    assert proc.stdout.startswith("forbidden · core stays pure (2 warnings)\n")
+    assert proc.stdout.startswith("  archguard.toml:23:1 error stale-ignore: ")
     assert "✗" not in proc.stdout and "archguard ·" not in proc.stdout
     clean = run_cli("check", "--no-cache", "-j", "1", "-q", cwd=SHOP)
     assert (clean.returncode, clean.stdout, clean.stderr) == (0, "", "")
@@ -151,7 +151,7 @@ def test_github_format_appends_the_markdown_job_summary(rich: Path, tmp_path: Pa
     env = {"GITHUB_STEP_SUMMARY": str(summary)}
     proc = run_cli_in_ci("check", "--no-cache", "-j", "1", "-f", "github", cwd=rich, env=env)
     assert proc.returncode == 1
-    assert proc.stdout.startswith("::warning file=src/app/core/rules.py,line=1,col=1,title=archguard forbidden · core stays pure::")
+    assert proc.stdout.startswith("::error file=archguard.toml,line=23,col=1,title=archguard stale-ignore::")
     written = summary.read_text(encoding="utf-8")
     assert written.startswith("earlier step\n### ❌ archguard: 5 errors in 4 rules")
     markdown = run_cli("check", "--no-cache", "-j", "1", "-f", "markdown", cwd=rich).stdout

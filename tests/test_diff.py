@@ -197,8 +197,8 @@ def test_check_diff_cli_gates_and_leaves_the_repository_untouched(repo: Path) ->
     assert result.returncode == 1, result.stderr
     assert state(repo) == before
     out = result.stdout
-    assert "src/shop/domain/models.py:6:9 error shop.domain.models imports shop.orders.service" in out
-    assert "src/shop/api/views.py:1:1 error shop.api.views imports shop.billing.ledger" in out
+    assert "src/shop/domain/models.py:6:9 error layers · Clean layering: shop.domain.models imports shop.orders.service" in out
+    assert "src/shop/api/views.py:1:1 error boundaries · Service boundaries: shop.api.views imports shop.billing.ledger" in out
     assert "shop.reports is not in any component" in out
     assert "pricing" not in out.split("component dependencies")[0].split("changed:")[1]  # the old violation is not listed
     assert "+ domain -> orders" in out and "1 import site (new dependency)" in out
@@ -371,15 +371,18 @@ def test_a_new_cycle_is_new_and_an_unchanged_cycle_is_not(repo: Path) -> None:
 
 def test_base_contract_is_the_one_at_base(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(repo)
-    # The change allows the upward import by removing the layers rule: the old violation is resolved.
+    # The change allows the upward import by removing the layers rule: the old violation is not
+    # resolved, it is hidden by the change's contract; a warning (the base had it already).
     contract = (repo / "archguard.toml").read_text()
     start = contract.index("[[rules]]\nkind = \"layers\"")
     end = contract.index("[[rules]]\nkind = \"boundaries\"")
     (repo / "archguard.toml").write_text(contract[:start] + contract[end:])
     comparison = compare(repo, "main")
     assert comparison.outcome.base.contract == "archguard.toml at main"
-    assert comparison.outcome.new == ()
-    assert keys(comparison.outcome.resolved) == {PRE_EXISTING}
+    (relaxed,) = comparison.outcome.new
+    assert (relaxed.rule, relaxed.kind, relaxed.severity) == ("contract-relaxed", "removed", "warning")
+    assert "(rule 'Clean layering' removed in archguard.toml)" in relaxed.message and "already at the base" in relaxed.message
+    assert comparison.outcome.resolved == ()
 
 
 def test_base_without_a_contract_uses_the_working_trees(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -552,7 +555,7 @@ def test_an_import_linter_configuration_gates_a_change_too(tmp_path: Path, monke
     edit(root, {"src/shop/orders/service.py": "from shop.api.views import show\n"})  # orders -> api: upward
     loaded = load_importlinter(root / ".importlinter")
     comparison = compare_revisions(loaded, "HEAD", None, RunOptions(jobs=1, use_cache=False))
-    assert comparison.outcome.base.contract == ".importlinter from the working tree (an import-linter configuration)"
+    assert comparison.outcome.base.contract == ".importlinter at HEAD (the same as the working tree's)"
     # The base is read from git and discovered the way import-linter does: only the new upward import is new.
     assert keys(comparison.outcome.new) == {("importlinter-layers", "shop.orders.service", "shop.api.views")}
     assert comparison.outcome.unchanged == 1  # shop.domain.pricing -> shop.api.views, at the base already

@@ -95,6 +95,75 @@ def test_context_flags_type_checking_lazy_guarded_dynamic() -> None:
     }
 
 
+def test_imports_inside_a_module_level_main_block_carry_the_main_context() -> None:
+    facts = facts_of(
+        """
+        import shop.core
+        if __name__ == "__main__":
+            import shop.demo
+            from shop.cli import run
+            try:
+                import shop.extra
+            except ImportError:
+                pass
+            def helper():
+                import shop.lazy_main
+            if __name__ == "__main__":
+                import shop.nested
+            run(importlib.import_module("shop.plugin"))
+        elif other:
+            import shop.elif_branch
+        else:
+            import shop.else_branch
+        if '__main__' == __name__:
+            import shop.reversed
+        if (__name__ == '__main__'):
+            import shop.parenthesised
+        if __name__ != "__main__":
+            import shop.not_equal
+        if __name__ == "__main__" and debug:
+            import shop.compound
+        try:
+            if __name__ == "__main__":
+                import shop.in_try
+        except KeyError:
+            pass
+
+        def main():
+            if __name__ == "__main__":
+                import shop.in_function
+
+        class Script:
+            if __name__ == "__main__":
+                import shop.in_class
+        """
+    )
+    main = {i.module: i.main for i in facts.imports}
+    assert main == {
+        "shop.core": False,
+        "shop.demo": True,
+        "shop.cli": True,
+        "shop.extra": True,
+        "shop.lazy_main": True,
+        "shop.nested": True,
+        "shop.plugin": True,
+        "shop.elif_branch": False,
+        "shop.else_branch": False,
+        "shop.reversed": True,
+        "shop.parenthesised": True,
+        "shop.not_equal": False,
+        "shop.compound": False,
+        "shop.in_try": True,
+        "shop.in_function": False,
+        "shop.in_class": False,
+    }
+    flags = {i.module: (i.lazy, i.guarded, i.dynamic) for i in facts.imports}
+    assert flags["shop.lazy_main"] == (True, False, False)
+    assert flags["shop.extra"] == (False, True, False)
+    assert flags["shop.plugin"] == (False, False, True)
+    assert FileFacts.from_tuple(facts.to_tuple()) == facts
+
+
 def test_dynamic_import_needs_a_literal_and_relative_names_keep_their_level() -> None:
     facts = facts_of(
         """

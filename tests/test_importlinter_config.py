@@ -363,7 +363,8 @@ def test_check_auto_detects_the_configuration_and_says_so_on_its_first_line(tmp_
     assert "      Invert the dependency with a Protocol in pkg.low." in lines
     assert "  Kept KEPT" in lines
     assert "Contracts: 1 kept, 1 broken." in lines
-    assert "pkg/low.py:1:1 error pkg.low imports pkg.high: pkg.low is not allowed to import pkg.high (a higher layer)" in result.stdout
+    expected = "pkg/low.py:1:1 error importlinter-layers · Layers: pkg.low imports pkg.high: pkg.low is not allowed to import pkg.high (a higher layer)"
+    assert expected in result.stdout
     assert result.returncode == 1
 
 
@@ -400,7 +401,9 @@ def test_config_option_reads_pyproject_toml(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert [(r["name"], r["kind"], r.get("verdict")) for r in report["rules"] if r["kind"].startswith("importlinter")] == [
-        ("Kept", "importlinter-forbidden", "kept")
+        ("Kept", "importlinter-forbidden", "kept"),
+        ("dynamic imports", "importlinter-dynamic", None),  # archguard's checks next to the contracts: no verdict
+        ("uncovered modules", "importlinter-uncovered", None),
     ]
     assert result.stderr.splitlines()[0] == "archguard: using the import-linter configuration in pyproject.toml"
 
@@ -476,7 +479,7 @@ def test_packages_under_src_are_found(tmp_path: Path) -> None:
     (tmp_path / ".importlinter").write_text(textwrap.dedent(CONFIG), encoding="utf-8")
     result = run_cli("check", "--no-cache", cwd=tmp_path)
     assert result.returncode == 1
-    assert "src/pkg/low.py:1:1 error pkg.low imports pkg.high" in result.stdout
+    assert "src/pkg/low.py:1:1 error importlinter-layers · Layers: pkg.low imports pkg.high" in result.stdout
 
 
 def test_two_contracts_with_one_name_get_their_own_verdicts(tmp_path: Path) -> None:

@@ -44,6 +44,26 @@ FIXTURES: dict[str, tuple[dict[str, str], str]] = {
             pkg.low
         """,
     ),
+    "layers-main-block-counts-as-import-linter-counts-it": (
+        {
+            "pkg/__init__.py": "",
+            "pkg/high/__init__.py": "",
+            "pkg/high/views.py": "from pkg.low import models\n",
+            "pkg/low/__init__.py": "",
+            "pkg/low/models.py": 'VALUE = 1\n\nif __name__ == "__main__":\n    from pkg.high import views\n',
+        },
+        """
+        [importlinter]
+        root_package = pkg
+
+        [importlinter:contract:layers]
+        name = Layers with a demo block
+        type = layers
+        layers =
+            pkg.high
+            pkg.low
+        """,
+    ),
     "layers-containers-optional-exhaustive": (
         {
             "pkg/__init__.py": "",
@@ -596,6 +616,7 @@ def test_fixtures_break_and_keep_contracts(tmp_path: Path) -> None:
 
 CLI_FIXTURES = [
     "layers-direct-and-indirect",
+    "layers-main-block-counts-as-import-linter-counts-it",
     "layers-containers-optional-exhaustive",
     "forbidden-external-packages",
     "protected-packages-modules-and-externals",

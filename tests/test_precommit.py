@@ -90,7 +90,7 @@ def test_both_hooks_fail_a_commit_that_breaks_the_contract_and_pass_a_clean_one(
     output = proc.stdout + proc.stderr
     assert proc.returncode == 1, output
     assert output.count("archguard....") == 2 and output.count("Failed") == 2
-    assert output.count("src/app/core/rules.py:1:1 error app.core.rules imports app.web.views") == 2
+    assert output.count("src/app/core/rules.py:1:1 error layers · web over core: app.core.rules imports app.web.views") == 2
     assert "Installing environment" in output  # the python hook built its own environment offline
 
     (sample / "src/app/core/rules.py").write_text("import os\n", encoding="utf-8")

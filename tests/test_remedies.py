@@ -61,7 +61,7 @@ def test_cycle_remedy_names_the_thinnest_dependency_with_its_import(tmp_path: Pa
         CONTRACT,
     )
     thinnest = "billing -> web (1 import, src/shop/billing/ledger.py:2)"
-    assert remedies(root, "acyclic") == [f"break it where it is thinnest, {thinnest}: move the shared code down, or invert the import"]
+    assert remedies(root, "acyclic") == [f"break the cycle where it is thinnest, {thinnest}: move the shared code down, or invert the import"]
 
 
 def test_unmapped_remedy_proposes_one_component_for_the_whole_new_package(tmp_path: Path) -> None:

@@ -180,29 +180,36 @@ def test_sarif_puts_findings_without_a_file_on_the_contract(tmp_path: Path) -> N
 # --- JUnit -------------------------------------------------------------------------------
 
 
-def test_junit_has_one_case_per_rule_failed_with_each_finding(example_reports) -> None:
+def test_junit_has_one_failed_case_per_cause_and_one_passed_case_per_clean_rule(example_reports) -> None:
     _, reports = example_reports["shop-agent-change"]
     xml = JUnitXml.fromstring(reports["junit"])
     suites = list(xml)
     assert len(suites) == 1
     suite = suites[0]
-    rules = json.loads(reports["json"])["rules"]
-    cases = {case.name: case for case in suite}
-    assert list(cases) == [rule["name"] for rule in rules]
-    assert suite.tests == len(rules) and suite.failures == sum(1 for r in rules if r["errors"])
-    for rule in rules:
-        case = cases[rule["name"]]
-        assert case.classname == f"archguard.{rule['kind']}"
-        if rule["errors"]:
-            (failure,) = case.result
-            assert isinstance(failure, Failure)
-            assert failure.type == rule["kind"]
-            assert failure.text.count(" error ") == rule["errors"]
-        else:
-            assert case.is_passed
-    unmapped = cases["unmapped"].result[0]
-    assert "examples/shop-agent-change/src/shop/reports/__init__.py:1:1" in unmapped.text
-    assert "examples/shop-agent-change/src/shop/reports/export.py:1:1" in unmapped.text
+    data = json.loads(reports["json"])
+    rules = data["rules"]
+    errors = [f for f in data["findings"] if f["severity"] == "error"]
+    causes = {f["site"] or f"{f['path']}:{f['line']}:{f['rule']}" for f in errors}
+    cases = list(suite)
+    failed = [case for case in cases if not case.is_passed]
+    passed = [case.name for case in cases if case.is_passed]
+    assert len(failed) == len(causes) == suite.failures
+    assert passed == [rule["name"] for rule in rules if not rule["errors"]]
+    assert suite.tests == len(failed) + len(passed)
+    # Every error is in exactly one failure, and the import that breaks three rules is one case.
+    texts = [case.result[0].text for case in failed]
+    assert sum(text.count(" error ") for text in texts) == len(errors)
+    (pricing,) = [case for case in failed if case.name.endswith("src/shop/domain/pricing.py:12:5 from shop.api.views import format_price")]
+    failure = pricing.result[0]
+    assert isinstance(failure, Failure)
+    assert failure.type == "allowed, forbidden, layers"
+    assert failure.message == "breaks 3 rules: allowed · allowed#3, forbidden · Pure domain, layers · Clean layering"
+    assert pricing.classname == "archguard.allowed"
+    unmapped = [case for case in failed if case.classname == "archguard.unmapped"]
+    assert [case.name for case in unmapped] == [
+        "examples/shop-agent-change/src/shop/reports/__init__.py:1:1 shop.reports is not in any component",
+        "examples/shop-agent-change/src/shop/reports/export.py:1:1 shop.reports.export is not in any component",
+    ]
 
 
 def test_junit_keeps_warnings_and_suppressed_findings_out_of_failures(example_reports) -> None:
@@ -210,11 +217,13 @@ def test_junit_keeps_warnings_and_suppressed_findings_out_of_failures(example_re
     cases = {case.name: case for suite in xml for case in suite}
     assert cases["core stays pure"].is_passed  # a warning-level rule
     assert "suppressed (pragma at src/app/core/rules.py:2)" in cases["core stays pure"].system_out
-    assert cases["core stays pure"].system_out.count(" warning ") == 3  # two active, one suppressed
-    assert not cases["Clean | layering"].is_passed
-    assert "lazy import for the debug page" in cases["Clean | layering"].system_out
+    assert cases["core stays pure"].system_out.count(" warning ") == 2  # one active (the other is part of a failed import), one suppressed
+    assert "Clean | layering" not in cases  # it has errors: each is a failed case of its own import
+    layering = [case for case in cases.values() if case.classname == "archguard.layers"]
+    assert len(layering) == 2 and not any(case.is_passed for case in layering)
     assert cases["pragma"].is_passed  # warnings only
-    assert not cases["stale-ignore"].is_passed  # a stale [[ignore]] entry is an error by default
+    assert "stale-ignore" not in cases  # a stale [[ignore]] entry is an error by default
+    assert not cases["archguard.toml:23:1 ignore entry 'app.nothing -> app.gone' matches no import"].is_passed
 
 
 def test_junit_survives_characters_xml_cannot_hold(tmp_path: Path) -> None:
@@ -222,7 +231,8 @@ def test_junit_survives_characters_xml_cannot_hold(tmp_path: Path) -> None:
     nasty = Finding(rule="parse-error", rule_name="parse-error", kind="parse-error", severity="error", message="bad \x00\x1b byte <&>")
     xml = reporters()["junit"](replace(result, findings=[nasty]), ReportOptions())
     cases = {case.name: case for suite in JUnitXml.fromstring(xml) for case in suite}
-    assert cases["parse-error"].result[0].message == "1 error: bad \ufffd\ufffd byte <&>"
+    (case,) = [case for case in cases.values() if case.classname == "archguard.parse-error"]
+    assert case.result[0].message == "parse-error: bad \ufffd\ufffd byte <&>"
 
 
 # --- GitHub ------------------------------------------------------------------------------
@@ -243,17 +253,29 @@ def test_github_annotations_round_trip_through_the_runners_parser(example_report
     _, reports = example_reports["rich"]
     findings = json.loads(reports["json"])["findings"]
     lines = reports["github"].splitlines()
-    assert len(lines) == len(findings) + 1 and lines[-1].startswith("archguard: ✗ ")
-    for line, finding in zip(lines, findings, strict=False):
+    assert lines[-1].startswith("archguard: ✗ ")
+    seen = 0
+    for line in lines[:-1]:
         match = _COMMAND.match(line)
         assert match, line
-        assert match.group(1) == finding["severity"]
         properties = dict(item.split("=", 1) for item in match.group(2).split(","))
-        assert _unescape(properties["file"]) == finding["path"]
-        assert int(properties["line"]) == finding["line"]
-        assert int(properties["col"]) == finding["column"]
-        assert _unescape(properties["title"]).startswith(f"archguard {finding['rule']}")
-        assert _unescape(match.group(3)).splitlines()[0] == finding["message"]
+        where = (_unescape(properties["file"]), int(properties["line"]), int(properties["col"]))
+        here = [f for f in findings if (f["path"], f["line"], f["column"]) == where]
+        message = _unescape(match.group(3)).splitlines()
+        members = [f for f in here if f["site"] is not None and f["site"] == here[0]["site"]] if len(here) > 1 else here
+        if len(members) == 1:
+            members = [f for f in here if message[0] == f["message"]]
+            assert len(members) == 1, line
+            assert _unescape(properties["title"]).startswith(f"archguard {members[0]['rule']}")
+        else:
+            assert message[0] == f"{members[0]['import']} breaks {len(members)} rules:"
+            for member in members:
+                assert member["rule"] in _unescape(properties["title"])
+                assert any(text.endswith(member["message"]) for text in message)
+        assert match.group(1) == ("error" if any(f["severity"] == "error" for f in members) else "warning")
+        seen += len(members)
+    assert seen == len(findings)
+    assert len(lines) - 1 < len(findings)  # the import that breaks two rules is one annotation
 
 
 def test_github_annotation_cannot_be_broken_by_hostile_text(tmp_path: Path) -> None:
@@ -322,7 +344,7 @@ def test_text_summary_line_adds_timing_only_when_asked(tmp_path: Path) -> None:
 def test_quiet_text_is_the_findings_alone(tmp_path: Path) -> None:
     result = run_check(make_rich_project(tmp_path))
     quiet = render_text(result, ReportOptions(quiet=True))
-    assert quiet.startswith("forbidden · core stays pure (2 warnings)\n")
+    assert quiet.startswith("  archguard.toml:23:1 error stale-ignore: ignore entry")
     assert "archguard ·" not in quiet and "suppressed" not in quiet and "✗" not in quiet
     assert quiet in render_text(result, ReportOptions())
 

@@ -73,3 +73,16 @@ def test_star_import_points_at_the_module_and_flags_are_kept() -> None:
 
 def test_dynamic_relative_import() -> None:
     assert resolve(raw("models", level=1, dynamic=True)) == [("shop.orders.models", "shop.orders.models", 'import_module(".models")')]
+
+
+def test_both_resolvers_carry_the_main_context_onto_every_site() -> None:
+    from archguard.importlinter.resolve import ImportLinterResolver
+
+    statement = raw("shop.billing", names=("api", "VERSION"), main=True)
+    archguard_sites = Resolver(MODULES).resolve(statement, "shop.orders.service", False, "p.py")
+    grimp_sites = ImportLinterResolver(MODULES).resolve(statement, "shop.orders.service", False, "p.py")
+    assert [(s.imported, s.main) for s in archguard_sites] == [("shop.billing.api", True), ("shop.billing", True)]
+    assert [(s.imported, s.main) for s in grimp_sites] == [("shop.billing.api", True), ("shop.billing", True)]
+    assert "main" in archguard_sites[0].flags
+    plain = Resolver(MODULES).resolve(raw("shop.billing", names=("api",)), "shop.orders.service", False, "p.py")
+    assert [s.main for s in plain] == [False]

@@ -116,6 +116,18 @@ def test_dynamic_imports_count_unless_excluded(tmp_path: Path) -> None:
     assert findings(tmp_path, LAYERS + "exclude_dynamic = true\n", **change) == []
 
 
+def test_imports_in_a_main_block_are_left_out_unless_the_rule_counts_them(tmp_path: Path) -> None:
+    change = {"shop/domain/models.py": 'import dataclasses\n\nif __name__ == "__main__":\n    from shop.api import views\n'}
+    assert findings(tmp_path / "default", LAYERS, **change) == []
+    assert findings(tmp_path / "counted", LAYERS + "exclude_main = false\n", **change) == [
+        ("layers", "direct", "shop.domain.models", "shop.api.views", 4)
+    ]
+    # Under import-linter's resolution (converted contracts) they count by default, as in lint-imports.
+    parity = COMPONENTS.replace('packages = ["shop"]', 'packages = ["shop"]\nresolution = "import-linter"')
+    root = make_project(tmp_path / "parity", {**SHOP, **change}, parity + LAYERS)
+    assert summary(run_check(root).findings) == [("layers", "direct", "shop.domain.models", "shop.api.views", 4)]
+
+
 BOUNDARIES = """
 [[rules]]
 kind = "boundaries"
@@ -331,3 +343,43 @@ def test_parse_errors_are_findings_and_the_rest_is_still_checked(tmp_path: Path)
         ("parse-error", "parse-error", "shop.api.broken", None, 1),
     ]
     assert result.exit_code == 1
+
+
+PRIVATE = {
+    "shop/billing/__init__.py": "from shop.billing._ledger import Ledger\n",
+    "shop/billing/_ledger.py": "class Ledger:\n    pass\n",
+    "shop/billing/api.py": "from shop.billing._ledger import Ledger\n",  # inside the package: fine
+    "shop/billing/_rates/__init__.py": "",
+    "shop/billing/_rates/table.py": "RATES = {}\n",
+}
+
+
+def test_private_modules_of_a_component_are_for_their_package_alone(tmp_path: Path) -> None:
+    contract = COMPONENTS.replace(
+        'billing = { modules = ["shop.billing"], public = ["shop.billing.api"] }',
+        'billing = { modules = ["shop.billing"], public = ["shop.billing.api"], private = ["_*"] }',
+    )
+    files = {
+        **SHOP,
+        **PRIVATE,
+        "shop/api/views.py": "from shop.billing._ledger import Ledger\nfrom shop.billing._rates.table import RATES\nfrom shop.billing import Ledger as Fine\n",
+    }
+    result = run_check(make_project(tmp_path, files, contract))
+    private = [f for f in result.findings if f.rule == "private"]
+    assert summary(private) == [
+        ("private", "private-import", "shop.api.views", "shop.billing._ledger", 1),
+        ("private", "private-import", "shop.api.views", "shop.billing._rates.table", 2),
+    ]
+    expected = "shop.api.views imports shop.billing._ledger, a private module of shop.billing (only shop.billing and its modules may import it)"
+    assert private[0].message == expected
+    # The public module that binds the same object, with the statement to write.
+    fix = private[0].structured_remedy
+    assert (fix.kind, fix.action) == ("use-public-api", "import Ledger from shop.billing")
+    assert fix.edit is not None and fix.edit.new == "from shop.billing import Ledger"
+    assert private[1].structured_remedy.action.startswith("import RATES from shop.billing, the package's public module")
+
+
+def test_without_private_modules_there_is_no_private_rule(tmp_path: Path) -> None:
+    files = {**SHOP, **PRIVATE, "shop/api/views.py": "from shop.billing._ledger import Ledger\n"}
+    result = run_check(make_project(tmp_path, files, COMPONENTS))
+    assert "private" not in {rule.kind for rule in result.rules}

@@ -399,12 +399,15 @@ def opinions(ctx: RuleContext, rules: list[Rule], source: Party, target: Party) 
 # -- what the code does today --------------------------------------------------------------------
 
 
-def _filters(config: Any) -> list[tuple[str, str]]:
-    return [
+def _filters(config: Any, ctx: RuleContext) -> list[tuple[str, str]]:
+    found = [
         (flag, option)
         for flag, option in (("type_checking", "exclude_type_checking"), ("dynamic", "exclude_dynamic"), ("lazy", "exclude_lazy"))
         if getattr(config, option, False)
     ]
+    if ctx.excludes_main(config):
+        found.append(("main", "exclude_main"))
+    return found
 
 
 def _rulings_for_edge(
@@ -419,8 +422,12 @@ def _rulings_for_edge(
                 entry = f"ignore[{ignore.index}] '{ignore.importer.text} -> {ignore.imported.text}'"
                 yield Ruling("ignored", rule.name, f"{entry}: {ignore.reason}")
         if site is not None:
-            for flag, option in _filters(rule.config):
-                if getattr(site, flag):
+            for flag, option in _filters(rule.config, ctx):
+                if not getattr(site, flag):
+                    continue
+                if flag == "main" and getattr(rule.config, option, None) is None:
+                    yield Ruling("not-counted", rule.name, 'imports in an `if __name__ == "__main__":` block are left out by default (exclude_main)')
+                else:
                     yield Ruling("not-counted", rule.name, f"{option} = true leaves out this {flag.replace('_', '-')} import")
 
 

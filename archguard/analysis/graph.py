@@ -2,7 +2,8 @@
 
 Nodes are analysed modules (with their component) and ``external:<name>`` packages. An edge
 ``a -> b`` carries every import site of ``a`` that depends on ``b``. Rules look at filtered
-views (leaving out type-checking-only, dynamic or lazy imports, or acknowledged ignores);
+views (leaving out type-checking-only, dynamic, lazy or ``__main__``-block imports, or
+acknowledged ignores);
 views are built once per filter and cached.
 
 Chain search is deterministic: nodes and edges are inserted in sorted order, so breadth-first
@@ -27,6 +28,7 @@ class SiteFilter:
     exclude_type_checking: bool = False
     exclude_dynamic: bool = False
     exclude_lazy: bool = False
+    exclude_main: bool = False
     removed_edges: frozenset[tuple[str, str]] = frozenset()
     # (importer, package) pairs: sites re-exported through that package's __init__ are left out
     removed_via: frozenset[tuple[str, str]] = frozenset()
@@ -39,6 +41,7 @@ class SiteFilter:
             (self.exclude_type_checking and site.type_checking)
             or (self.exclude_dynamic and site.dynamic)
             or (self.exclude_lazy and site.lazy)
+            or (self.exclude_main and site.main)
             or (self.removed_via and any((site.importer, package) in self.removed_via for package in site.via))
             or (self.partial_externals and not self._external_kept(site))
         )

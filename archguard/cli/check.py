@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
 import click
 
 from archguard.base.errors import UsageError
-from archguard.cli.common import config_option, handle_errors, output_options, progress_bar, resolve_contract, run_options
+from archguard.cli.common import (
+    apply_baseline,
+    baseline_options,
+    config_option,
+    handle_errors,
+    output_options,
+    progress_bar,
+    resolve_contract,
+    run_options,
+)
 from archguard.cli.outputs import FORMATS_HELP, emit_reports, parse_outputs, report_options
 from archguard.contract.loading import LoadedContract
 from archguard.engine.dialects import replayable
@@ -42,13 +50,7 @@ from archguard.engine.pipeline import CheckResult, RunOptions, Stats, check
     metavar="BASE",
     help="Report only what the change since git revision BASE introduced (BASE... for the merge base); BASE is read from git, nothing is checked out.",
 )
-@click.option(
-    "--baseline",
-    "baseline_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Baseline file of accepted findings (default: [project] baseline, used when it exists).",
-)
-@click.option("--no-baseline", is_flag=True, help="Ignore the baseline file: report every finding.")
+@baseline_options
 @handle_errors
 def check_command(
     config_path: Path | None,
@@ -86,6 +88,7 @@ def check_command(
         click.echo(f"archguard: {loaded.notice}", err=True)
     progress = progress_bar(not quiet)
     base_stats: Stats | None = None
+    comparison = None
     try:
         run = RunOptions(jobs=jobs, use_cache=not no_cache, cache_dir=cache_dir, progress=progress)
         if base is not None:
@@ -103,7 +106,7 @@ def check_command(
             progress(-1, -1)
     baseline_used: Path | None = None
     if not no_baseline:
-        result, baseline_used = _apply_baseline(result, loaded, baseline_file)
+        result, baseline_used = apply_baseline(result, loaded, baseline_file, comparison)
     written: list[tuple[Path | None, str]] = []
     timed = emit_reports(result, targets, report_options(result, quiet=quiet, verbose=verbose), color, written)
     if base is None and replayable(loaded) and not no_cache:
@@ -121,23 +124,6 @@ def check_command(
             err=True,
         )
     sys.exit(result.exit_code)
-
-
-def _apply_baseline(result: CheckResult, loaded: LoadedContract, baseline_file: Path | None) -> tuple[CheckResult, Path]:
-    """The result without the findings of the baseline file, when there is one; and the file."""
-    default = loaded.root / loaded.contract.project.baseline
-    if baseline_file is None and not os.path.lexists(default):
-        return result, default  # no baseline: the baseline code is not even imported
-    from archguard.gate import baseline
-
-    path = baseline.baseline_path(loaded, baseline_file)
-    shown = baseline.display(path, loaded)
-    entries = baseline.load(path, shown)
-    if entries is None:
-        if baseline_file is not None:
-            raise UsageError(f"baseline file {baseline_file} not found (write one with `archguard baseline`)")
-        return result, path
-    return baseline.apply(result, entries, shown), path
 
 
 def _record_for_replay(

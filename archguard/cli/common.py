@@ -8,16 +8,62 @@ import sys
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from archguard.base.errors import ArchguardError, UsageError
 from archguard.contract.loading import LoadedContract
 
+if TYPE_CHECKING:
+    from archguard.engine.pipeline import CheckResult
+    from archguard.gate.delta import Comparison
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def baseline_options(function: F) -> F:
+    """``--baseline FILE`` and ``--no-baseline``, for every command that reports findings."""
+    decorators = [
+        click.option(
+            "--baseline",
+            "baseline_file",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="Baseline file of accepted findings (default: [project] baseline, used when it exists).",
+        ),
+        click.option("--no-baseline", is_flag=True, help="Ignore the baseline file: report every finding."),
+    ]
+    for decorator in reversed(decorators):
+        function = decorator(function)
+    return function
+
+
+def apply_baseline(
+    result: CheckResult, loaded: LoadedContract, baseline_file: Path | None, comparison: Comparison | None = None
+) -> tuple[CheckResult, Path]:
+    """The result without the findings of the baseline file, when there is one (they are then
+    in ``result.baseline.accepted``); and the file. With ``check --diff`` (a comparison),
+    entries the change itself added do not hide its findings."""
+    default = loaded.root / loaded.contract.project.baseline
+    if baseline_file is None and not os.path.lexists(default):
+        return result, default  # no baseline: the baseline code is not even imported
+    from archguard.gate import baseline
+
+    path = baseline.baseline_path(loaded, baseline_file)
+    shown = baseline.display(path, loaded)
+    entries = baseline.load(path, shown)
+    if entries is None:
+        if baseline_file is not None:
+            raise UsageError(f"baseline file {baseline_file} not found (write one with `archguard baseline`)")
+        return result, path
+    if comparison is not None and comparison.added is not None:
+        base_entries = baseline.at_revision(comparison.added, path, shown)
+        text = path.read_text(encoding="utf-8")
+        policy = comparison.base.analysis.loaded.contract.gate
+        return baseline.apply_to_change(result, entries, base_entries, shown, text, comparison.added, policy), path
+    return baseline.apply(result, entries, shown), path
 
 
 def config_option(function: F) -> F:

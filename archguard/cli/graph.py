@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from archguard.base.errors import UsageError
-from archguard.cli.common import config_option, handle_errors, resolve_contract, run_options
+from archguard.cli.common import apply_baseline, baseline_options, config_option, handle_errors, resolve_contract, run_options
 from archguard.engine.pipeline import RunOptions, check
 
 FORMATS = ("svg", "png", "pdf", "dot", "mermaid")
@@ -68,6 +68,7 @@ def _write(data: bytes, output: Path | None, binary: bool) -> None:
     metavar="PATH",
     help="Also (or only) write the self-contained HTML report to PATH.",
 )
+@baseline_options
 @click.option("--quiet", "-q", is_flag=True, help="No summary line on stderr.")
 @click.option("--debug", is_flag=True, help="Show a traceback for internal errors.")
 @handle_errors
@@ -89,6 +90,8 @@ def graph_command(
     no_legend: bool,
     base: str | None,
     html_path: Path | None,
+    baseline_file: Path | None,
+    no_baseline: bool,
     quiet: bool,
     debug: bool,
 ) -> None:
@@ -163,7 +166,10 @@ def graph_command(
     if html_path is not None:
         from archguard.render.html import reflexion_of, render_html
 
-        page = render_html(result, picture=readable(overview, all_edges=all_edges), reflexion=reflexion_of(result))
+        # The HTML report counts findings as `check` does: those the baseline accepts are listed as accepted.
+        shown = result if no_baseline else apply_baseline(result, loaded, baseline_file)[0]
+        page = render_html(shown, picture=readable(overview, all_edges=all_edges), reflexion=reflexion_of(result))
         _write(page.encode("utf-8"), html_path, binary=False)
         if not quiet:
-            click.echo(f"wrote {html_path} ({len(result.findings)} findings)", err=True)
+            accepted = f", {len(shown.baseline.accepted)} accepted by the baseline" if shown.baseline is not None else ""
+            click.echo(f"wrote {html_path} ({len(shown.findings)} findings{accepted})", err=True)

@@ -11,6 +11,15 @@ from pathlib import Path
 from typing import Any
 
 CONTRACT_FILES = ("archguard.toml", ".archguard.toml", "contracts/archguard.toml")
+# The keys of archguard's table next to an import-linter configuration
+# (:class:`archguard.contract.models.ImportLinterCompanion`; no pydantic here).
+COMPANION_KEYS = frozenset({"dynamic", "uncovered", "copies", "suppressions", "pragmas"})
+
+
+def is_companion(table: object) -> bool:
+    """Whether a ``[tool.archguard]`` table holds only the import-linter companion's keys: it then
+    configures archguard's checks of an import-linter configuration and is no archguard contract."""
+    return isinstance(table, dict) and bool(table) and set(table) <= COMPANION_KEYS
 
 
 def find_contract(start: Path) -> tuple[Path, str] | None:
@@ -22,9 +31,18 @@ def find_contract(start: Path) -> tuple[Path, str] | None:
             if candidate.is_file():
                 return candidate, ""
         pyproject = directory / "pyproject.toml"
-        if pyproject.is_file() and has_table(pyproject, ("tool", "archguard")):
+        if pyproject.is_file() and has_table(pyproject, ("tool", "archguard")) and not _companion_in(pyproject):
             return pyproject, "tool.archguard"
     return None
+
+
+def _companion_in(pyproject: Path) -> bool:
+    """[tool.archguard] is the companion of a [tool.importlinter] configuration in the same file."""
+    try:
+        tool: Any = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("tool", {})
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False
+    return isinstance(tool, dict) and isinstance(tool.get("importlinter"), dict) and is_companion(tool.get("archguard"))
 
 
 def has_table(path: Path, keys: tuple[str, ...]) -> bool:

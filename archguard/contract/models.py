@@ -100,6 +100,13 @@ class ComponentConfig(StrictModel):
             "module itself)."
         ),
     )
+    private: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Private modules: name patterns ('_*': every module whose name starts with an underscore) or dotted "
+            "module patterns. A private module may be imported only from inside its parent package (the 'private' rule)."
+        ),
+    )
     description: str | None = Field(None, description="What this component is for.")
     tags: list[str] = Field(
         default_factory=list,
@@ -118,6 +125,14 @@ class RuleBase(StrictModel):
         False, description="Leave out importlib.import_module('...') / __import__('...') calls."
     )
     exclude_lazy: bool = Field(False, description="Leave out imports inside function bodies.")
+    exclude_main: bool | None = Field(
+        None,
+        description=(
+            "Leave out imports inside a module-level 'if __name__ == \"__main__\":' block (a demo or script entry "
+            "point is not a dependency of the module). Default: true, except with [project] resolution = "
+            "'import-linter', which counts them as import-linter does."
+        ),
+    )
 
 
 class IndirectMixin(StrictModel):
@@ -252,6 +267,43 @@ class DriftConfig(StrictModel):
     stale_ignore: Level = Field("error", description="Level of [[ignore]] entries that match no import.")
 
 
+class GateConfig(StrictModel):
+    """How the merge gate (``check --diff``) treats what a change does to hide findings.
+
+    In ``check --diff`` the policy of the contract at the base applies (the contract owner's),
+    whatever the change does to this table."""
+
+    suppressions: Literal["error", "warning", "allow"] = Field(
+        "error",
+        description=(
+            "Level of what a change adds to hide a finding: a new pragma, a new or widened [[ignore]] entry, a "
+            "rule removed or loosened, baseline entries for its own findings. 'allow' lets them pass and lists "
+            "them; a pragma without a reason is an error whatever the level."
+        ),
+    )
+    pragmas: bool = Field(
+        True,
+        description="Whether inline '# archguard: ignore[...]' pragmas silence findings at all. false: every pragma is ignored.",
+    )
+
+
+class ImportLinterCompanion(StrictModel):
+    """archguard's own checks next to an import-linter configuration: ``[tool.archguard]`` in the
+    same pyproject.toml, or an ``[archguard]`` section in the same ``.importlinter`` / ``setup.cfg``.
+
+    lint-imports' verdicts stay as they are; these are what archguard adds. Each level is what
+    ``check --diff`` reports a change's new finding at; a whole-tree check reports them as
+    warnings (its exit code stays lint-imports'). "off" leaves the check out."""
+
+    dynamic: Level = Field(
+        "error", description="importlib.import_module('...') / __import__('...') calls that break a contract (lint-imports does not see them)."
+    )
+    uncovered: Level = Field("error", description="Modules that no contract names (nothing checks them).")
+    copies: Level = Field("error", description="Copies of existing code in another top-level subpackage.")
+    suppressions: Literal["error", "warning", "allow"] = Field("error", description="As [gate] suppressions in an archguard contract.")
+    pragmas: bool = Field(True, description="As [gate] pragmas in an archguard contract.")
+
+
 class IgnoreEntry(StrictModel):
     """An acknowledged exception: imports that no rule (or one rule) should count."""
 
@@ -272,6 +324,7 @@ class Contract(StrictModel):
     rules: list[RuleConfig] = Field(default_factory=list)
     duplication: DuplicationConfig = Field(default_factory=lambda: DuplicationConfig())
     drift: DriftConfig = Field(default_factory=lambda: DriftConfig())
+    gate: GateConfig = Field(default_factory=lambda: GateConfig())
     ignore: list[IgnoreEntry] = Field(default_factory=list)
 
 

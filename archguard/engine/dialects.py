@@ -24,6 +24,7 @@ from archguard.contract.loading import CONTRACT_FILES, LoadedContract, find_cont
 if TYPE_CHECKING:  # (imported where used: loading a contract needs neither the rules nor the graph)
     from archguard.analysis.resolution import Resolution
     from archguard.contract.models import ProjectConfig
+    from archguard.rules.acknowledged import Acknowledged
     from archguard.rules.base import Rule
 
 
@@ -35,11 +36,19 @@ class Dialect(Protocol):
     replayable: bool  # a recorded answer may be replayed when nothing changed
     reads_revisions: bool  # a diff reads the contract as it was at the base (else the working tree's on both sides)
 
+    def load_text(self, source: str, path: Path, table: str | None, *, display: str, like: LoadedContract | None = None) -> LoadedContract:
+        """A contract of this dialect from its text, as if read from ``path`` (e.g. the file at a
+        git revision), selected as ``like`` was (the same contracts); raises ContractError when
+        the text is not a valid contract."""
+
     def build_rules(self, loaded: LoadedContract) -> list[Rule]:
         """The rules a loaded contract of this dialect asks for, in its order."""
 
     def rule_types(self) -> list[type[Rule]]:
         """Every rule type the dialect can build (for SARIF rule descriptors and the docs)."""
+
+    def acknowledged(self, loaded: LoadedContract) -> list[Acknowledged]:
+        """The import exceptions the contract writes down (ignore entries), in file order."""
 
 
 class ConfigFiles(Protocol):
@@ -67,6 +76,11 @@ class ArchguardDialect:
     replayable = True
     reads_revisions = True
 
+    def load_text(self, source: str, path: Path, table: str | None, *, display: str, like: LoadedContract | None = None) -> LoadedContract:
+        from archguard.contract.loading import load_contract_text
+
+        return load_contract_text(source, path, table, display=display, check_root=False)
+
     def build_rules(self, loaded: LoadedContract) -> list[Rule]:
         from archguard.rules.registry import build_rules
 
@@ -76,6 +90,11 @@ class ArchguardDialect:
         from archguard.rules.registry import rule_types
 
         return rule_types()
+
+    def acknowledged(self, loaded: LoadedContract) -> list[Acknowledged]:
+        from archguard.rules.acknowledged import archguard_acknowledged
+
+        return archguard_acknowledged(loaded)
 
 
 ARCHGUARD_DIALECT = ArchguardDialect()

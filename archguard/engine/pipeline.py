@@ -137,6 +137,23 @@ class WorkingTree:
         return None
 
 
+class KnownFactsTree:
+    """Another tree whose files' facts are already known (by relpath): nothing known is read again."""
+
+    def __init__(self, tree: SourceTree, facts: dict[str, FileFacts]) -> None:
+        self.tree = tree
+        self.facts = facts
+
+    def discover(self, loaded: LoadedContract) -> Discovery:
+        return self.tree.discover(loaded)
+
+    def read(self, file: SourceFile) -> bytes | OSError:
+        return self.tree.read(file)
+
+    def known_facts(self, file: SourceFile) -> FileFacts | None:
+        return self.facts.get(file.relpath) or self.tree.known_facts(file)
+
+
 def extract_files(
     files: list[SourceFile],
     read: Callable[[SourceFile], bytes | OSError],
@@ -388,7 +405,10 @@ def _evaluate(analysis: Analysis) -> CheckResult:
     if contract.drift.stale_ignore != "off":
         findings.extend(stale_ignores(analysis.loaded, ctx.ignores, used, contract.drift.stale_ignore))
     facts_by_path = {analysis.paths[m]: f for m, f in analysis.facts.items()}
-    kept, suppressed, pragma_warnings = apply_pragmas(findings, facts_by_path)
+    if contract.gate.pragmas:
+        kept, suppressed, pragma_warnings = apply_pragmas(findings, facts_by_path)
+    else:  # [gate] pragmas = false: a pragma silences nothing
+        kept, suppressed, pragma_warnings = findings, [], []
     return CheckResult(
         analysis=analysis,
         rules=rules,

@@ -23,6 +23,21 @@ def _pragma_applies(pragma: Pragma, finding: Finding) -> bool:
     return finding.rule in pragma.rules or finding.rule_name in pragma.rules or "*" in pragma.rules
 
 
+def matching_pragma(finding: Finding, facts: FileFacts | None) -> Pragma | None:
+    """The pragma on the lines of a finding's location that silences it, if any."""
+    if facts is None or not facts.pragmas or not finding.line:
+        return None
+    last = max(finding.end_line, finding.line)
+    for pragma in facts.pragmas:
+        if finding.line <= pragma.line <= last and _pragma_applies(pragma, finding):
+            return pragma
+    return None
+
+
+def pragma_suppression(finding: Finding, pragma: Pragma) -> Suppression:
+    return Suppression(finding, f"pragma at {finding.path}:{pragma.line}", pragma.reason, "pragma", finding.path, pragma.line)
+
+
 def apply_pragmas(
     findings: Iterable[Finding], facts_by_path: Mapping[str, FileFacts]
 ) -> tuple[list[Finding], list[Suppression], list[Finding]]:
@@ -31,19 +46,12 @@ def apply_pragmas(
     suppressed: list[Suppression] = []
     used: set[tuple[str, int]] = set()
     for finding in findings:
-        facts = facts_by_path.get(finding.path or "")
-        match = None
-        if facts is not None and facts.pragmas and finding.line:
-            last = max(finding.end_line, finding.line)
-            for pragma in facts.pragmas:
-                if finding.line <= pragma.line <= last and _pragma_applies(pragma, finding):
-                    match = pragma
-                    break
+        match = matching_pragma(finding, facts_by_path.get(finding.path or ""))
         if match is None:
             kept.append(finding)
             continue
         used.add((finding.path or "", match.line))
-        suppressed.append(Suppression(finding, f"pragma at {finding.path}:{match.line}", match.reason))
+        suppressed.append(pragma_suppression(finding, match))
 
     warnings: list[Finding] = []
     for path, facts in sorted(facts_by_path.items()):

@@ -137,6 +137,14 @@ class Finding:
     details: tuple[tuple[str, str], ...] = field(default=())  # extra key/value facts for reports
 
     @property
+    def site(self) -> str | None:
+        """The import statement this finding is about, as ``path:line:column`` (None when it is
+        not about one): the findings of several rules about one import share it."""
+        if not self.import_text or not self.path or not self.line:
+            return None
+        return f"{self.path}:{self.line}:{self.column or 1}"
+
+    @property
     def fingerprint(self) -> str:
         parts = (self.rule, self.rule_name, self.kind, *self.identity)
         return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:20]
@@ -173,6 +181,7 @@ class Finding:
             "remedy": self.remedy,
             "fix": self.structured_remedy.to_json(),
             "fingerprint": self.fingerprint,
+            "site": self.site,
         }
         if self.via:
             data["via"] = list(self.via)
@@ -262,3 +271,6 @@ class Suppression:
     finding: Finding
     source: str  # "pragma at shop/api/views.py:12" or "ignore[0]"
     reason: str
+    kind: str = "pragma"  # what silenced it: "pragma", "ignore", "contract" (relaxed) or "baseline"
+    path: str | None = None  # where that is written, relative to the project root
+    line: int = 0

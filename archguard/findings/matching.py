@@ -127,6 +127,8 @@ class BaselineOutcome:
     entries: int  # entries in the file
     matched: int  # current findings the baseline accepted
     stale: tuple[BaselineEntry, ...]  # entries that no current finding matched: fixed, prune them
+    grown: int = 0  # check --diff: entries the change added to the file for findings it introduced
+    accepted: tuple[Finding, ...] = ()  # the findings it accepted (reports show them as accepted)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -134,6 +136,7 @@ class BaselineOutcome:
             "entries": self.entries,
             "matched": self.matched,
             "stale": [entry.to_json() for entry in self.stale],
+            "grown": self.grown,
         }
 
 

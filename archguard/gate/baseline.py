@@ -18,16 +18,19 @@ Findings are matched by fingerprint and count: two identical violations need two
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from archguard.base.errors import BaselineError
+from archguard.base.errors import BaselineError, GitError
 from archguard.base.fileio import write_atomic
 from archguard.contract.loading import LoadedContract
+from archguard.contract.models import GateConfig
 from archguard.engine.pipeline import CheckResult
-from archguard.findings import Finding
+from archguard.findings import Finding, Remedy, Suppression, sort_findings
 from archguard.findings.matching import BaselineEntry, BaselineOutcome, match_findings
+from archguard.gate.lines import AddedLines
 
 SCHEMA = "archguard-baseline/1"
 _FIELDS = ("fingerprint", "rule", "rule_name", "kind", "severity", "path", "importer", "imported", "import", "message")
@@ -77,6 +80,11 @@ def load(path: Path, shown: str | None = None) -> list[BaselineEntry] | None:
         raise BaselineError(f"not UTF-8 text ({error.reason} at byte {error.start})", file=shown) from None
     except OSError as error:
         raise BaselineError(f"cannot read the baseline: {error.strerror}", file=shown) from None
+    return parse(text, shown)
+
+
+def parse(text: str, shown: str) -> list[BaselineEntry]:
+    """The entries of a baseline file's text."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
@@ -126,8 +134,89 @@ def apply(result: CheckResult, entries: list[BaselineEntry], shown: str) -> Chec
         entries=len(entries),
         matched=len(match.kept),
         stale=tuple(entries[i] for i in match.gone),
+        accepted=tuple(match.kept),
     )
     return replace(result, findings=match.new, baseline=outcome)
+
+
+def apply_to_change(
+    result: CheckResult,
+    entries: list[BaselineEntry],
+    base_entries: list[BaselineEntry] | None,
+    shown: str,
+    text: str,
+    added: AddedLines,
+    policy: GateConfig,
+) -> CheckResult:
+    """``check --diff``: the change's findings without those the baseline accepts.
+
+    Entries the baseline had at the base accept quietly; entries the change itself added for
+    findings it introduced hide them, and that is a ``new-suppression`` finding at the file
+    (or, with ``[gate] suppressions = "allow"``, they are listed as suppressed). Legacy entries
+    are never listed as fixed: the change's findings are not the whole tree's.
+    """
+    before = Counter(entry.fingerprint for entry in (base_entries if base_entries is not None else entries))
+    match = match_findings(result.findings, [entry.fingerprint for entry in entries])
+    grown: list[Finding] = []
+    for finding in match.kept:
+        if before[finding.fingerprint] > 0:
+            before[finding.fingerprint] -= 1
+        else:
+            grown.append(finding)
+    outcome = BaselineOutcome(path=shown, entries=len(entries), matched=len(match.kept) - len(grown), stale=(), grown=len(grown))
+    findings = list(match.new)
+    suppressed = list(result.suppressed)
+    if grown:
+        lines = [_entry_line(text, f.fingerprint, added, shown) for f in grown]
+        line = min((n for n in lines if n), default=0)
+        if policy.suppressions == "allow":
+            source = f"baseline entry added by this change ({shown})"
+            suppressed += [Suppression(f, source, "", "baseline", shown, n) for f, n in zip(grown, lines, strict=True)]
+        else:
+            hidden = "; ".join(f"{f.rule_name}: {f.message}" for f in grown)
+            action = f"remove the entries this change added to {shown} and fix the findings instead"
+            findings.append(
+                Finding(
+                    rule="new-suppression",
+                    rule_name="new-suppression",
+                    kind="baseline",
+                    severity=policy.suppressions,
+                    message=f"this change adds {len(grown)} baseline entr{'y' if len(grown) == 1 else 'ies'} for findings it introduced: {hidden}",
+                    path=shown,
+                    line=line,
+                    column=1 if line else 0,
+                    end_line=line,
+                    remedy=action,
+                    fix=Remedy(kind="remove-pragma", action=action, reason="a baseline freezes legacy debt, not a change's own findings"),
+                    identity=("baseline", shown, *sorted(f.fingerprint for f in grown)),
+                )
+            )
+    return replace(result, findings=sort_findings(findings), suppressed=sorted(suppressed, key=lambda s: s.finding.sort_key), baseline=outcome)
+
+
+def _entry_line(text: str, fingerprint: str, added: AddedLines, shown: str) -> int:
+    """The line of an entry's fingerprint in the baseline file (one the change added, if any)."""
+    needle = f'"fingerprint": "{fingerprint}"'
+    found = [number for number, line in enumerate(text.splitlines(), start=1) if needle in line]
+    inside = not Path(shown).is_absolute()  # a file outside the project has no lines in its diff
+    return next((n for n in found if inside and added.covers(shown, n)), found[0] if found else 0)
+
+
+def at_revision(added: AddedLines, path: Path, shown: str) -> list[BaselineEntry] | None:
+    """The baseline file's entries at the change's base (None: no such file there, or outside the repository)."""
+    repository = added.repository
+    if repository is None:
+        return None
+    try:
+        data = repository.read_path(added.base, repository.relative(path))
+    except GitError:
+        return None
+    if data is None:
+        return None
+    try:
+        return parse(data.decode("utf-8"), f"{shown} at the base")
+    except (UnicodeDecodeError, BaselineError):
+        return None  # an unreadable baseline at the base accepted nothing
 
 
 def pruned(result: CheckResult, entries: list[BaselineEntry]) -> list[BaselineEntry]:

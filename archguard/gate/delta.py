@@ -21,19 +21,22 @@ import hashlib
 import re
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from archguard.analysis.coupling import Coupling
 from archguard.analysis.read.facts import FileFacts
 from archguard.contract.loading import LoadedContract
-from archguard.engine.pipeline import CheckResult, RunOptions, analyze, check, evaluate
-from archguard.findings import Finding, sort_findings
+from archguard.engine.dialects import dialect_of
+from archguard.engine.pipeline import CheckResult, KnownFactsTree, RunOptions, SourceTree, WorkingTree, analyze, check, evaluate
+from archguard.findings import Finding, Suppression, sort_findings
 from archguard.findings.matching import ChangedFile, DiffOutcome, EdgeChange, Move, Revision, match_findings
 from archguard.gate.drift import component_edges, coupling
 from archguard.gate.git import FileChange, Repository
+from archguard.gate.lines import AddedLines, locate_on_added_lines, unlocated
 from archguard.gate.revision import RevisionTree, contract_at
+from archguard.gate.silencing import Silencing, contract_changes, new_pragmas
 
 WORKING_TREE = "working tree"
 _STATUS = {"A": "added", "C": "added", "D": "deleted", "M": "modified", "T": "modified", "R": "renamed"}
@@ -47,10 +50,14 @@ class Comparison:
     head: CheckResult
     outcome: DiffOutcome
     notes: tuple[str, ...] = ()  # things the user should know (e.g. no code at the base)
+    added: AddedLines | None = None  # the lines the change added, by path relative to the project root
+    listed: tuple[Suppression, ...] = ()  # what the change hides, when the gate's policy allows it
 
     def gate_result(self) -> CheckResult:
-        """The head's result with only the findings the change introduced, for the reporters."""
-        return replace(self.head, findings=sort_findings(self.outcome.new), diff=self.outcome)
+        """The head's result with only the findings the change introduced (and what the change
+        does to hide findings), for the reporters."""
+        suppressed = sorted([*self.head.suppressed, *self.listed], key=lambda s: s.finding.sort_key)
+        return replace(self.head, findings=sort_findings(self.outcome.new), suppressed=suppressed, diff=self.outcome)
 
     def coupling(self) -> tuple[list[Coupling], list[Coupling]]:
         """Per-component coupling (before, after)."""
@@ -120,15 +127,46 @@ def compare_revisions(
         notes.append(base_tree.note)
 
     files = _changed_files(changes, prefix, base_result, head_result, base_tree, head_tree)
+    added = AddedLines(repository, base_commit, head_commit, prefix, files)
+    head_result = locate_on_added_lines(head_result, added)
+    policy = at_base.loaded.contract.gate  # the contract owner's policy, whatever the change does to it
+    silencing = new_pragmas(base_result, head_result, added, policy)
+    if at_base.loaded.source != head_loaded.source and type(at_base.loaded) is type(head_loaded):
+        # The change edits the contract: its code is also judged by the base's contract.
+        tree: SourceTree = RevisionTree(repository, head_tree.commit, head_tree.label) if head_tree is not None else WorkingTree()
+        under_base = locate_on_added_lines(_under_contract(at_base.loaded, head_result, tree, options), added)
+        found = contract_changes(base_result, head_result, under_base, at_base.loaded, added, policy, dialect_of(head_loaded).acknowledged)
+        silencing = Silencing(silencing.findings + found.findings, silencing.listed + found.listed, found.hidden)
     outcome = compare(
         base_result,
         head_result,
         files,
-        added_lines=lambda path: repository.added_lines(base_commit, head_commit, f"{prefix}/{path}" if prefix else path),
+        added_lines=lambda path: added.ranges(path) or [],
         base=Revision(base, base_commit, at_base.description),
         head=Revision(head or WORKING_TREE, head_commit, head_contract),
     )
-    return Comparison(base_result, head_result, outcome, tuple(notes))
+    new_rules = {rule.name for rule in head_result.rules} - {rule.name for rule in base_result.rules}
+    new = [f if added.covers(f.path, f.line) else unlocated(f, new_rules) for f in [*at_gate_level(outcome.new, head_result), *silencing.findings]]
+    # A finding the change's contract hides is not one the change resolved.
+    resolved = tuple(f for f in outcome.resolved if not silencing.hides(f))
+    outcome = replace(outcome, new=tuple(sort_findings(new)), resolved=resolved)
+    return Comparison(base_result, head_result, outcome, tuple(notes), added, tuple(silencing.listed))
+
+
+def at_gate_level(findings: Iterable[Finding], head: CheckResult) -> list[Finding]:
+    """A change's new findings at the level the gate gives their rule (``Rule.gate_level``): the
+    checks archguard adds to an import-linter configuration are warnings in a whole-tree check
+    and errors (by default) for what a change adds."""
+    levels = {rule.name: rule.gate_level for rule in head.rules if rule.gate_level is not None}
+    if not levels:
+        return list(findings)
+    return [replace(f, severity=levels[f.rule_name]) if f.rule_name in levels else f for f in findings]
+
+
+def _under_contract(loaded: LoadedContract, head: CheckResult, tree: SourceTree, options: RunOptions) -> CheckResult:
+    """The head's code evaluated under another contract (the base's), from the head's facts."""
+    by_path = {head.analysis.paths[module]: facts for module, facts in head.analysis.facts.items()}
+    return evaluate(analyze(loaded, replace(options, progress=None), KnownFactsTree(tree, by_path)))
 
 
 def _check_side(loaded: LoadedContract, options: RunOptions, tree: RevisionTree) -> CheckResult:

@@ -20,14 +20,14 @@ text, JSON and HTML renderers draw the same facts.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from archguard import __version__
 from archguard.analysis.coupling import Coupling, coupling_metrics
 from archguard.analysis.graph import component_graph
 from archguard.engine.pipeline import Analysis, CheckResult
-from archguard.findings import Finding
+from archguard.findings import Finding, sort_findings
 from archguard.rules.absent import declared_dependencies
 
 DEPENDENCY_RULES = frozenset({"layers", "boundaries", "allowed", "forbidden", "independent", "acyclic"})
@@ -126,6 +126,8 @@ class ArchitectureReport:
     coupling: tuple[Coupling, ...]
     findings: tuple[Finding, ...]
     rules: tuple[tuple[str, str, str, int], ...]  # (name, kind, severity, findings)
+    accepted: tuple[Finding, ...] = ()  # findings the baseline accepts: not failures
+    baseline: str | None = None  # the baseline file that accepted them
 
     @property
     def errors(self) -> int:
@@ -140,6 +142,7 @@ class ArchitectureReport:
                 "verdict": "fail" if self.errors else "pass",
                 "errors": self.errors,
                 "warnings": len(self.findings) - self.errors,
+                "accepted": len(self.accepted),
                 "files": self.files,
                 "modules": self.modules,
                 "imports": self.imports,
@@ -154,6 +157,7 @@ class ArchitectureReport:
             "coupling": [coupling_json(c) for c in self.coupling],
             "rules": [{"name": n, "kind": k, "severity": s, "findings": c} for n, k, s, c in self.rules],
             "findings": [f.to_json() for f in self.findings],
+            "accepted": {"baseline": self.baseline, "findings": [f.to_json() for f in self.accepted]},
         }
 
 
@@ -250,6 +254,7 @@ def architecture_report(result: CheckResult) -> ArchitectureReport:
     analysis = result.analysis
     contract = analysis.loaded.contract
     per_rule = Counter(f.rule_name for f in result.findings)
+    accepted = result.baseline.accepted if result.baseline is not None else ()
     return ArchitectureReport(
         contract=analysis.loaded.display_path,
         files=analysis.stats.files,
@@ -259,8 +264,11 @@ def architecture_report(result: CheckResult) -> ArchitectureReport:
             ComponentSummary(name, len(analysis.components.modules_of.get(name, ())), config.description)
             for name, config in contract.components.items()
         ),
-        reflexion=reflexion(result),
+        # The architecture as it is: accepted findings are still divergences.
+        reflexion=reflexion(replace(result, findings=sort_findings([*result.findings, *accepted])) if accepted else result),
         coupling=tuple(coupling(analysis)),
         findings=tuple(result.findings),
         rules=tuple((rule.name, rule.kind, rule.severity, per_rule.get(rule.name, 0)) for rule in result.rules),
+        accepted=tuple(accepted),
+        baseline=result.baseline.path if result.baseline is not None else None,
     )

@@ -18,7 +18,7 @@ from pathlib import Path
 from archguard.analysis.discover import Discovery, DiscoveryProblem, SourceFile
 from archguard.analysis.read.facts import FileFacts
 from archguard.base.errors import ContractError, GitError
-from archguard.contract.loading import LoadedContract, load_contract_text
+from archguard.contract.loading import LoadedContract
 from archguard.engine.dialects import dialect_of, resolution_of
 from archguard.gate.git import SUBMODULE_MODE, SYMLINK_MODE, Repository, TreeEntry
 
@@ -32,10 +32,12 @@ class ContractAtRevision:
 
 
 def contract_at(repository: Repository, commit: str, label: str, current: LoadedContract) -> ContractAtRevision:
-    """The contract as it was at a revision (same file path), else the current one, and which it is."""
+    """The contract as it was at a revision (same file path, same dialect), else the current one,
+    and which it is."""
     display = current.display_path
-    if not dialect_of(current).reads_revisions:
-        return ContractAtRevision(current, f"{display} from the working tree (an import-linter configuration)")
+    dialect = dialect_of(current)
+    if not dialect.reads_revisions:
+        return ContractAtRevision(current, f"{display} from the working tree")
     try:
         path_in_repo = repository.relative(current.path)
     except GitError:
@@ -45,7 +47,7 @@ def contract_at(repository: Repository, commit: str, label: str, current: Loaded
         return ContractAtRevision(current, f"{display} from the working tree (not present at {label})")
     try:
         text = source.decode("utf-8")
-        loaded = load_contract_text(text, current.path, current.table or None, display=f"{display} at {label}", check_root=False)
+        loaded = dialect.load_text(text, current.path, current.table or None, display=f"{display} at {label}", like=current)
     except (UnicodeDecodeError, ContractError) as error:
         reason = str(error) if isinstance(error, ContractError) else "not UTF-8 text"
         return ContractAtRevision(current, f"{display} from the working tree (the one at {label} is not usable: {reason})")

@@ -24,11 +24,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from archguard.base.errors import ContractError
 from archguard.contract.loading import LoadedContract
-from archguard.contract.models import Contract, DriftConfig, DuplicationConfig, ProjectConfig
+from archguard.contract.locate import COMPANION_KEYS, is_companion
+from archguard.contract.models import (
+    ComponentConfig,
+    Contract,
+    DriftConfig,
+    DuplicationConfig,
+    GateConfig,
+    ImportLinterCompanion,
+    ProjectConfig,
+)
 from archguard.contract.reading import parse_toml, read_config_text
 from archguard.importlinter.files import INI_SECTION, TOML_TABLE, config_format
 
@@ -738,12 +747,22 @@ class LoadedImportLinter(LoadedContract):
 
     dialect: ClassVar[str] = "import-linter"
     importlinter: ImportLinterConfig = dataclasses.field(kw_only=True)
+    selected: tuple[str, ...] = dataclasses.field(default=(), kw_only=True)  # the ids --contract chose (): all
+    companion: ImportLinterCompanion = dataclasses.field(default_factory=ImportLinterCompanion, kw_only=True)
 
 
 def load_importlinter(path: Path, *, auto_detected: bool = False, contract_ids: Iterable[str] = ()) -> LoadedImportLinter:
     """Read an import-linter configuration as a :class:`LoadedImportLinter`."""
     display = _display(path)
     source = read_config_text(path, display, "configuration")
+    return load_importlinter_text(source, path, display=display, auto_detected=auto_detected, contract_ids=contract_ids)
+
+
+def load_importlinter_text(
+    source: str, path: Path, *, display: str | None = None, auto_detected: bool = False, contract_ids: Iterable[str] = ()
+) -> LoadedImportLinter:
+    """Parse configuration text as if read from ``path`` (e.g. the file at a git revision)."""
+    display = display or _display(path)
     config = parse_importlinter(source, display=display, fmt=config_format(path))
     if config is None:
         where = f"[{INI_SECTION}] section" if config_format(path) == "ini" else f"[{TOML_TABLE}] table"
@@ -765,10 +784,14 @@ def load_importlinter(path: Path, *, auto_detected: bool = False, contract_ids: 
             "include_external_packages": config.session.include_external_packages,
         }
     )
+    companion = read_companion(source, config.format, display)
     contract = Contract(
         project=project,
-        duplication=DuplicationConfig(enabled=False),
+        # Each top-level subpackage is a component: copies across them are drift (see ImportLinterCompanion).
+        components=subpackage_components(directory, roots, packages),
+        duplication=DuplicationConfig(enabled=companion.copies != "off", cross_component="warning", within_component="off"),
         drift=DriftConfig(unmapped="off", absent="off"),
+        gate=GateConfig(suppressions=companion.suppressions, pragmas=companion.pragmas),
     )
     notice = f"using the import-linter configuration in {display}"
     if auto_detected:
@@ -781,4 +804,65 @@ def load_importlinter(path: Path, *, auto_detected: bool = False, contract_ids: 
         table=INI_SECTION if config.format == "ini" else TOML_TABLE,
         importlinter=config,
         notice=notice,
+        selected=tuple(dict.fromkeys(contract_ids)),
+        companion=companion,
     )
+
+
+COMPANION_INI_SECTION = "archguard"
+
+
+def read_companion(source: str, fmt: Literal["ini", "toml"], display: str) -> ImportLinterCompanion:
+    """archguard's table next to the configuration: ``[tool.archguard]`` (TOML) or ``[archguard]`` (INI)."""
+    from archguard.contract.loading import format_loc, locate_key
+
+    if fmt == "toml":
+        tool = parse_toml(source, display).get("tool", {})
+        data = tool.get("archguard") if isinstance(tool, dict) else None
+        if not is_companion(data):
+            return ImportLinterCompanion()  # none, or a whole archguard contract (which --config did not choose)
+        prefix = "tool.archguard."
+
+        def line_of(key: str) -> int | None:
+            return locate_key(source, prefix + key)
+    else:
+        parser = configparser.ConfigParser()
+        parser.read_string(source, source=display)  # (already read without error)
+        if COMPANION_INI_SECTION not in parser.sections():
+            return ImportLinterCompanion()
+        data = dict(parser[COMPANION_INI_SECTION].items())
+        prefix = COMPANION_INI_SECTION + "."
+        lines = _ini_lines(source).get(COMPANION_INI_SECTION, (None, {}))[1]
+
+        def line_of(key: str) -> int | None:
+            return lines.get(key)
+    assert isinstance(data, dict)
+    try:
+        return ImportLinterCompanion.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        key = format_loc(first["loc"], data)
+        expected = ", ".join(sorted(COMPANION_KEYS)) if first["type"] == "extra_forbidden" else None
+        message = f"unknown key (expected one of: {expected})" if expected else first["msg"]
+        raise ContractError(message, file=display, key=prefix + key, line=line_of(key.split(".")[0])) from None
+
+
+def subpackage_components(directory: Path, roots: Iterable[str], packages: Iterable[str]) -> dict[str, ComponentConfig]:
+    """A component for each root package's own module and for each of its direct children."""
+    components: dict[str, ComponentConfig] = {}
+    for package in packages:
+        components[package] = ComponentConfig(modules=[f"{package}:*"])
+        for root in roots:
+            folder = directory / root / Path(*package.split("."))
+            if not folder.is_dir():
+                continue
+            try:
+                entries = sorted(folder.iterdir())
+            except OSError:
+                continue
+            for entry in entries:
+                name = entry.name.removesuffix(".py") if entry.suffix == ".py" else entry.name
+                if name == "__init__" or not name.isidentifier() or (entry.suffix != ".py" and not entry.is_dir()):
+                    continue
+                components.setdefault(f"{package}.{name}", ComponentConfig(modules=[f"{package}.{name}"]))
+    return components

@@ -8,21 +8,27 @@ contracts into rules. Both are registered in :mod:`archguard.engine.dialects`.
 
 from __future__ import annotations
 
+import re
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
 from archguard.analysis.discover import Discovery, DiscoveryProblem, SourceFile
 from archguard.analysis.read.facts import FileFacts
 from archguard.analysis.resolution import ImportResolver
+from archguard.analysis.resolve import EXTERNAL
 from archguard.contract.loading import LoadedContract
 from archguard.contract.models import ProjectConfig
-from archguard.importlinter.config import LoadedImportLinter, load_importlinter
+from archguard.importlinter.config import ImportExpression, LoadedImportLinter, load_importlinter, load_importlinter_text
 from archguard.importlinter.contracts import rule_types
+from archguard.importlinter.contracts.common import ImportLinterRule
+from archguard.importlinter.contracts.extras import DynamicImportRule, UncoveredModuleRule
 from archguard.importlinter.discover import discover_like_importlinter, namespace_packages
 from archguard.importlinter.resolve import ImportLinterResolver
+from archguard.rules.acknowledged import Acknowledged
 from archguard.rules.base import Rule
+from archguard.rules.duplication import DuplicationRule
 from archguard.rules.implicit import DiscoveryRule, ParseErrorRule
 
 
@@ -76,8 +82,12 @@ class ImportLinterDialect:
     # A whole-tree check gives import-linter's verdicts only: no "checked nothing" error of its own.
     verdicts_only = True
     replayable = False
-    # The base of a diff is checked with the working tree's configuration (no revision is read).
-    reads_revisions = False
+    # The base of a diff is checked with the configuration file as it was at the base.
+    reads_revisions = True
+
+    def load_text(self, source: str, path: Path, table: str | None, *, display: str, like: LoadedContract | None = None) -> LoadedContract:
+        selected = like.selected if isinstance(like, LoadedImportLinter) else ()
+        return load_importlinter_text(source, path, display=display, contract_ids=selected)
 
     def load(self, path: Path, *, auto_detected: bool = False, contract_ids: Iterable[str] = ()) -> LoadedContract:
         return load_importlinter(path, auto_detected=auto_detected, contract_ids=contract_ids)
@@ -97,10 +107,64 @@ class ImportLinterDialect:
             rules.append(kinds[contract.type](contract, index, session=config.session, name=name))
         rules.append(ParseErrorRule(None, name="parse-error", severity="error"))
         rules.append(DiscoveryRule(None, name="discovery", severity="warning"))
+        rules.extend(self.extras(loaded, [rule for rule in rules if isinstance(rule, ImportLinterRule)]))
         return rules
 
+    @staticmethod
+    def extras(loaded: LoadedImportLinter, contracts: list[ImportLinterRule]) -> list[Rule]:
+        """archguard's checks beyond import-linter's sight, as ``[tool.archguard]`` sets them:
+        warnings in a whole-tree check, at their level for a change's new findings."""
+        companion = loaded.companion
+        extras: list[Rule] = []
+        if companion.dynamic != "off":
+            extras.append(DynamicImportRule(contracts, loaded.importlinter.session, gate_level=companion.dynamic))
+        if companion.uncovered != "off":
+            extras.append(UncoveredModuleRule([rule.contract for rule in contracts], gate_level=companion.uncovered))
+        if companion.copies != "off":
+            copies = DuplicationRule.from_contract(loaded.contract)
+            copies.gate_level = companion.copies
+            extras.append(copies)
+        return extras
+
     def rule_types(self) -> list[type[Rule]]:
-        return list(rule_types().values())
+        return [*rule_types().values(), DynamicImportRule, UncoveredModuleRule]
+
+    def acknowledged(self, loaded: LoadedContract) -> list[Acknowledged]:
+        """Each contract's ``ignore_imports`` expressions, scoped to that contract."""
+        if not isinstance(loaded, LoadedImportLinter):
+            return []
+        entries = []
+        names = [rule.name for rule in self.build_rules(loaded) if rule.reports_verdict]
+        for contract, name in zip(loaded.importlinter.contracts, names, strict=False):
+            start = contract.origin.field_lines.get("ignore_imports", contract.origin.line or 1)
+            for expression in contract.ignore_imports:
+                entries.append(
+                    Acknowledged(
+                        text=str(expression),
+                        scope=name,
+                        reason="",
+                        line=_line_of(loaded.source, start, expression),
+                        needs_reason=False,
+                        matcher=_matcher(expression),
+                    )
+                )
+        return entries
+
+
+def _matcher(expression: ImportExpression) -> Callable[[str, str], bool]:
+    def matches(importer: str, imported: str) -> bool:
+        return expression.importer.matches(importer) and expression.imported.matches(imported.removeprefix(EXTERNAL))
+
+    return matches
+
+
+def _line_of(source: str, start: int, expression: ImportExpression) -> int:
+    """The line (from ``start`` on) that writes the expression, else ``start``."""
+    pattern = re.compile(re.escape(expression.importer.text) + r"\s*->\s*" + re.escape(expression.imported.text) + r"(?![\w.*])")
+    for number, line in enumerate(source.splitlines()[start - 1 :], start=start):
+        if pattern.search(line):
+            return number
+    return start
 
 
 RESOLUTION = ImportLinterResolution()

@@ -12,6 +12,8 @@ import tomllib
 from pathlib import Path
 from typing import Literal
 
+from archguard.contract.locate import is_companion
+
 INI_FILES = ("setup.cfg", ".importlinter")  # in import-linter's order of preference
 TOML_FILE = "pyproject.toml"
 INI_SECTION = "importlinter"
@@ -59,7 +61,8 @@ def is_importlinter_file(path: Path) -> bool:
     """Should ``--config PATH`` be read as an import-linter configuration?
 
     INI files always are (archguard contracts are TOML); a TOML file is when it has a
-    ``[tool.importlinter]`` table and no ``[tool.archguard]`` table.
+    ``[tool.importlinter]`` table and no ``[tool.archguard]`` table other than the companion
+    of the import-linter configuration (:func:`archguard.contract.locate.is_companion`).
     """
     if config_format(path) == "ini":
         return True
@@ -69,7 +72,7 @@ def is_importlinter_file(path: Path) -> bool:
         tool = tomllib.loads(path.read_text(encoding="utf-8")).get("tool", {})
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         return False
-    return not (isinstance(tool, dict) and "archguard" in tool)
+    return not (isinstance(tool, dict) and "archguard" in tool and not is_companion(tool["archguard"]))
 
 
 class ImportLinterFiles:

@@ -110,8 +110,10 @@ class ImportLinterResolver:
             return max(candidates, key=lambda c: (c.count("."), c))
         return top
 
-    def resolve(self, raw: RawImport, importer: str, is_package: bool, path: str) -> list[ImportSite]:
-        if raw.dynamic:
+    def resolve(self, raw: RawImport, importer: str, is_package: bool, path: str, *, dynamic: bool = False) -> list[ImportSite]:
+        """The import sites of one statement; a dynamic import only with ``dynamic`` (as an
+        ``import`` statement of its literal would be), since grimp does not see them."""
+        if raw.dynamic and not dynamic:
             return []
         targets: dict[str, tuple[str, list[str]]] = {}
         for name, imported_name in requested_names(raw):

@@ -149,8 +149,14 @@ def _rule_rows(result: CheckResult) -> str:
 
 
 def _finding_rows(result: CheckResult, module_at: Mapping[str, str]) -> str:
+    """One row per finding; those the baseline accepts last, marked "accepted" (not failures)."""
     rows = []
-    for finding in result.findings:
+    accepted = result.baseline.accepted if result.baseline is not None else ()
+    for finding, is_accepted in [*((f, False) for f in result.findings), *((f, True) for f in accepted)]:
+        level: str = finding.severity
+        css = "bad" if finding.severity == "error" else "warn"
+        if is_accepted:
+            level, css = "accepted", "good"
         component = finding_component(result, finding, module_at)
         chain = ""
         if finding.chain:
@@ -163,8 +169,8 @@ def _finding_rows(result: CheckResult, module_at: Mapping[str, str]) -> str:
         remedy = f'<div class="remedy">fix: {_e(finding.remedy)}</div>' if finding.remedy else ""
         rows.append(
             f'<tr class="finding" data-rule="{_e(finding.rule_name)}" data-component="{_e(component)}" '
-            f'data-severity="{finding.severity}" data-sort-location="{_e(finding.path or "")}:{finding.line:08d}">'
-            f'<td><span class="badge {"bad" if finding.severity == "error" else "warn"}">{finding.severity}</span></td>'
+            f'data-severity="{level}" data-sort-location="{_e(finding.path or "")}:{finding.line:08d}">'
+            f'<td><span class="badge {css}">{level}</span></td>'
             f"<td>{_e(finding.rule_name)}</td><td>{_e(component)}</td>"
             f"<td><code>{_e(_location(finding))}</code></td>"
             f"<td>{_e(finding.message)}{code}{chain}{remedy}</td></tr>"
@@ -259,6 +265,7 @@ def render_html(
             svg = f'<p class="notice">The component graph needs Graphviz: {_e(error)}</p>'
     node_names = {f"node-{node_id(n.name)}": n.name for n in picture.nodes if n.kind in ("component", "unmapped")}
     errors, warnings = len(result.errors), len(result.warnings)
+    accepted = f", {len(result.baseline.accepted)} accepted by the baseline" if result.baseline is not None and result.baseline.accepted else ""
     verdict = "fail" if errors else "pass"
     metrics = component_coupling(result)
     rule_names = [rule.name for rule in result.rules]
@@ -280,7 +287,8 @@ def render_html(
         + '</select></label> <label>component <select id="filter-component"><option value="">all</option>'
         + "".join(f'<option value="{_e(c)}">{_e(c)}</option>' for c in components)
         + '</select></label> <label>severity <select id="filter-severity"><option value="">all</option>'
-        '<option value="error">error</option><option value="warning">warning</option></select></label> '
+        '<option value="error">error</option><option value="warning">warning</option><option value="accepted">accepted</option>'
+        "</select></label> "
         '<label>text <input id="filter-text" type="search" placeholder="module, file, message"></label> '
         '<button type="button" id="filter-reset">reset</button> <span id="shown" class="muted"></span></div>'
         '<table class="sortable" id="findings-table"><thead><tr><th>severity</th><th>rule</th><th>component</th>'
@@ -312,7 +320,7 @@ def render_html(
     summary = (
         f'<span class="badge big {"bad" if errors else "good"}">{verdict}</span> '
         f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}, "
-        f"{len(result.suppressed)} suppressed · {stats.files} files, {stats.imports} imports, "
+        f"{len(result.suppressed)} suppressed{accepted} · {stats.files} files, {stats.imports} imports, "
         f"{len(analysis.components.order)} components, {len(result.rules)} rules"
     )
     data = json.dumps({"nodes": node_names}, sort_keys=True).replace("</", "<\\/")

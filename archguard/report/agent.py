@@ -1,15 +1,19 @@
 """The agent report: a compact, numbered, imperative list to paste back to a coding agent.
 
-Each item says where (``path:line``, relative to the repository), what to do (the exact
-statement to write instead when the remedy has one) and why (the rule and its reason), in
-one line: an agent can act on it without reading archguard's documentation. Errors come
-first, then warnings, each in file order; suppressed findings are left out.
+One item per cause: an import statement that breaks several rules is one item that names
+every rule it breaks (:mod:`archguard.findings.sites`). Each item says where (``path:line``,
+relative to the repository), what to write or do instead (the exact statement when the remedy
+has one) and which rules it satisfies, with their reasons; it never repeats the finding's
+message back. Errors come first, then warnings, each in file order; with ``check --diff``,
+the findings on lines the change added come before those it caused elsewhere (marked
+``unlocated``); suppressed findings are left out.
 """
 
 from __future__ import annotations
 
 from archguard.engine.pipeline import CheckResult
 from archguard.findings import SEVERITY_ORDER, Finding
+from archguard.findings.sites import SiteGroup, group_by_site
 from archguard.report import ReportOptions
 from archguard.report.summary import contract_path, hop_text, plural
 
@@ -31,18 +35,35 @@ def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:] if text else text
 
 
-def item(finding: Finding, options: ReportOptions, result: CheckResult) -> str:
-    """One finding as one imperative line (without its number)."""
-    remedy = finding.structured_remedy
-    where = _where(finding, options, result)
-    why = f"{_rule(finding)}: {remedy.reason}" if remedy.reason else _rule(finding)
+def _why(finding: Finding) -> str:
+    reason = finding.structured_remedy.reason
+    return f"{_rule(finding)}: {reason}" if reason else _rule(finding)
+
+
+def _action(group: SiteGroup) -> str:
+    """What to do, as an imperative sentence; for a finding without a remedy of its own, the
+    finding itself is what to review (said once)."""
+    remedy = group.remedy()
+    if remedy.kind == "review" and not group.first.remedy:
+        return f"Review this: {group.first.message.rstrip('.')}"
+    return _sentence(remedy.action)
+
+
+def item(group: SiteGroup, options: ReportOptions, result: CheckResult) -> str:
+    """One cause as one imperative line (without its number)."""
+    first = group.first
+    where = _where(first, options, result)
+    remedy = group.remedy()
+    reasons = "; ".join(dict.fromkeys(_why(f) for f in group.findings))
+    breaks = f"it breaks {plural(len(group.rule_titles()), 'rule')}: {reasons}" if group.several else reasons
     if remedy.edit is not None:
-        return f"In {where} replace `{remedy.edit.old}` with `{remedy.edit.new}` ({why})."
-    subject = f" (`{finding.import_text}`)" if finding.import_text and not finding.chain else ""
-    text = f"In {where}{subject}: {_sentence(remedy.action)}. Found: {finding.message.rstrip('.')}"
-    if finding.chain:
-        text += "; imports: " + "; ".join(hop_text(hop, options.path_prefix) for hop in finding.chain)
-    return f"{text} ({why})."
+        return f"In {where} replace `{remedy.edit.old}` with `{remedy.edit.new}` ({breaks})."
+    subject = f" (`{first.import_text}`)" if first.import_text else ""
+    text = f"In {where}{subject}: {_action(group)}"
+    chains = [f for f in group.findings if f.chain]
+    if chains:
+        text += ". Imports: " + " | ".join("; ".join(hop_text(hop, options.path_prefix) for hop in f.chain) for f in chains)
+    return f"{text} ({breaks})."
 
 
 def render(result: CheckResult, options: ReportOptions) -> str:
@@ -50,11 +71,15 @@ def render(result: CheckResult, options: ReportOptions) -> str:
     contract = options.repository_path(contract_path(result))
     if not findings:
         return f"archguard: the code keeps to the architecture contract ({contract}); nothing to fix.\n"
+    groups = group_by_site(findings)
+    # Stable: file order within each level; what the change wrote before what it caused elsewhere.
+    groups.sort(key=lambda g: (SEVERITY_ORDER[g.severity], all(dict(f.details).get("unlocated") for f in g.findings)))
     errors = sum(1 for f in findings if f.severity == "error")
-    head = f"archguard found {plural(errors, 'error')}" + (f" and {plural(len(findings) - errors, 'warning')}" if len(findings) > errors else "")
-    lines = [f"{head} against the architecture contract {contract}. Fix them in order:", ""]
-    for number, finding in enumerate(findings, 1):
-        prefix = "" if finding.severity == "error" else "(warning) "
-        lines.append(f"{number}. {prefix}{item(finding, options, result)}")
+    what = f"{plural(errors, 'error')}" + (f" and {plural(len(findings) - errors, 'warning')}" if len(findings) > errors else "")
+    places = f" in {plural(len(groups), 'place')}" if len(groups) < len(findings) else ""
+    lines = [f"archguard found {what}{places} against the architecture contract {contract}. Fix them in order:", ""]
+    for number, group in enumerate(groups, 1):
+        prefix = "" if group.severity == "error" else "(warning) "
+        lines.append(f"{number}. {prefix}{item(group, options, result)}")
     lines += ["", "Then run `archguard check --format agent` again; do not silence a finding unless the contract owner agrees."]
     return "\n".join(lines) + "\n"

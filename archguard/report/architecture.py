@@ -98,12 +98,18 @@ def render_text(report: ArchitectureReport, options: ReportOptions) -> str:
         console.print(("findings", "bold"), ": none")
     for finding in report.findings:
         print_finding_line(console, finding)
+    if report.accepted:
+        console.print()
+        console.print(("accepted by the baseline", "bold"), f" {report.baseline} ({len(report.accepted)})")
+        for finding in report.accepted:
+            print_finding_line(console, finding)
     console.print()
     warnings = len(report.findings) - report.errors
     mark, style = ("✗", "bold red") if report.errors else ("✓", "bold green")
+    accepted = f", {len(report.accepted)} accepted by the baseline" if report.accepted else ""
     console.print(
         (f"{mark} {plural(report.errors, 'error')}", style),
-        f", {plural(warnings, 'warning')}; {len(reflexion.convergences)} convergent, {len(reflexion.divergences)} divergent, "
+        f", {plural(warnings, 'warning')}{accepted}; {len(reflexion.convergences)} convergent, {len(reflexion.divergences)} divergent, "
         f"{len(reflexion.absences)} absent, {len(reflexion.unmapped)} unmapped",
     )
     return finish(console, options)

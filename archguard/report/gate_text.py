@@ -91,6 +91,8 @@ def print_baseline(console: Printer, outcome: BaselineOutcome) -> None:
     console.print()
     accepted = f"{plural(outcome.matched, 'finding')} accepted" if outcome.matched else "no finding accepted"
     console.print(("baseline", "bold"), f" {outcome.path}: {accepted} ({entries(outcome.entries)})")
+    if outcome.grown:
+        console.print(f"  this change added {entries(outcome.grown)} for findings it introduced (see new-suppression)")
     if outcome.stale:
         verb = "occurs" if len(outcome.stale) == 1 else "occur"
         console.print(f"  {entries(len(outcome.stale))} no longer {verb} (fixed): drop with `archguard baseline --prune`")

@@ -1,9 +1,10 @@
 """JUnit XML for test-report viewers (GitLab merge requests, Jenkins, Azure Pipelines).
 
-One test suite for the contract and one test case per rule of the run: a rule with findings
-at error level fails, with one ``<failure>`` whose text lists every finding (location,
-message, chain) so that viewers that show one failure per case still show them all. Warnings
-and suppressed findings do not fail a case; they are listed in its ``<system-out>``.
+One test suite for the contract. Each cause at error level is a failed test case: a finding,
+or an import statement with every rule it breaks in one ``<failure>``
+(:mod:`archguard.findings.sites`), so one bad import is one failure, not one per rule. Every
+rule without an error is a passed test case; its warnings and suppressed findings are listed
+in its ``<system-out>``.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ import xml.etree.ElementTree as ET
 
 from archguard.engine.pipeline import CheckResult
 from archguard.findings import Finding
+from archguard.findings.sites import group_by_site, in_file_order, rule_title
 from archguard.report import ReportOptions
-from archguard.report.summary import contract_path, hop_text, location, plural, rule_rows
+from archguard.report.summary import contract_path, hop_text, location, rule_rows
 
 # Characters that XML 1.0 cannot carry at all, even escaped.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -37,25 +39,31 @@ def _finding_text(finding: Finding, prefix: str) -> str:
 
 def render(result: CheckResult, options: ReportOptions) -> str:
     prefix = options.path_prefix
-    rows = rule_rows(result)
-    failures = sum(1 for row in rows if not row.passed)
-    counts = {"tests": str(len(rows)), "failures": str(failures), "errors": "0", "skipped": "0", "time": "0"}
+    rows = [row for row in rule_rows(result) if row.passed]
+    failing = [group for group in group_by_site(in_file_order(result.findings)) if group.severity == "error"]
+    total = len(rows) + len(failing)
+    counts = {"tests": str(total), "failures": str(len(failing)), "errors": "0", "skipped": "0", "time": "0"}
     contract = options.repository_path(contract_path(result))
     suites = ET.Element("testsuites", {"name": "archguard", **counts})
     suite = ET.SubElement(suites, "testsuite", {"name": f"archguard: {contract}", **counts})
+    for group in failing:
+        first = group.first
+        errors = [f for f in group.findings if f.severity == "error"]
+        subject = group.import_text if group.several else first.message
+        name = _clean(f"{location(first, prefix)} {subject}")
+        case = ET.SubElement(suite, "testcase", {"classname": f"archguard.{errors[0].rule}", "name": name, "time": "0"})
+        if first.path:
+            case.set("file", prefix + first.path)
+            if first.line:
+                case.set("line", str(first.line))
+        titles = group.rule_titles()
+        message = f"{group.summary()}: {', '.join(titles)}" if group.several else f"{rule_title(first)}: {first.message}"
+        failure = ET.SubElement(case, "failure", {"type": ", ".join(dict.fromkeys(f.rule for f in errors)), "message": _clean(message)})
+        failure.text = _clean("\n\n".join(f"{rule_title(f)}: {_finding_text(f, prefix)}" for f in group.findings) + "\n")
+    reported = {id(f) for group in failing for f in group.findings}  # each finding in one case only
     for row in rows:
-        findings = [f for f in result.findings if f.rule_name == row.name]
+        findings = [f for f in result.findings if f.rule_name == row.name and id(f) not in reported]
         case = ET.SubElement(suite, "testcase", {"classname": f"archguard.{row.kind}", "name": row.name, "time": "0"})
-        errors = [f for f in findings if f.severity == "error"]
-        if errors:
-            first = errors[0]
-            if first.path:
-                case.set("file", prefix + first.path)
-                if first.line:
-                    case.set("line", str(first.line))
-            message = f"{plural(len(errors), 'error')}: {first.message}"
-            failure = ET.SubElement(case, "failure", {"type": row.kind, "message": _clean(message)})
-            failure.text = _clean("\n\n".join(_finding_text(f, prefix) for f in errors) + "\n")
         notes = [_finding_text(f, prefix) for f in findings if f.severity != "error"]
         notes += [
             f"suppressed ({s.source}{': ' + s.reason if s.reason else ''}): {_finding_text(s.finding, prefix)}"

@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 from archguard.engine.pipeline import CheckResult
 from archguard.findings import Finding, Hop
+from archguard.findings.sites import SiteGroup, group_by_site, in_file_order
 from archguard.report import ReportOptions
 from archguard.report.summary import checked, contract_path, plural, rule_rows, verdict
 
@@ -67,11 +68,25 @@ def _cell(finding: Finding, options: ReportOptions) -> str:
     return "<br>".join(parts)
 
 
-def _rows(findings: list[Finding], options: ReportOptions) -> list[str]:
+def _group_cell(group: SiteGroup, options: ReportOptions) -> str:
+    if not group.several:
+        return _cell(group.first, options)
+    parts = [code(group.import_text or "")]
+    for finding in group.findings:
+        part = f"**{text(finding.rule_name)}**: {text(finding.message)}"
+        if finding.chain:
+            part += " via " + " → ".join(_hop(hop, options) for hop in finding.chain)
+        parts.append(part)
+    return "<br>".join(parts)
+
+
+def _rows(groups: list[SiteGroup], options: ReportOptions) -> list[str]:
+    """One row per cause: an import that breaks several rules is one row naming each."""
     rows = ["| | where | rule | finding |", "| --- | --- | --- | --- |"]
-    for finding in findings:
-        mark = "❌" if finding.severity == "error" else "⚠️"
-        rows.append(f"| {mark} | {_where(finding, options)} | {text(finding.rule_name)} | {_cell(finding, options)} |")
+    for group in groups:
+        mark = "❌" if group.severity == "error" else "⚠️"
+        rules = "<br>".join(dict.fromkeys(text(f.rule_name) for f in group.findings))
+        rows.append(f"| {mark} | {_where(group.first, options)} | {rules} | {_group_cell(group, options)} |")
     return rows
 
 
@@ -103,13 +118,14 @@ def rules_table(result: CheckResult, options: ReportOptions) -> list[str]:
 
 
 def findings_table(result: CheckResult, options: ReportOptions) -> list[str]:
-    findings = result.findings
-    if not findings:
+    groups = group_by_site(in_file_order(result.findings))
+    if not groups:
         return []
-    lines = _rows(findings[:OPEN_ROWS], options)
-    rest = findings[OPEN_ROWS:]
+    lines = _rows(groups[:OPEN_ROWS], options)
+    rest = groups[OPEN_ROWS:]
     if rest:
-        lines += ["", "<details>", f"<summary>{plural(len(rest), 'more finding')}</summary>", "", *_rows(rest, options), "", "</details>"]
+        count = sum(len(group.findings) for group in rest)
+        lines += ["", "<details>", f"<summary>{plural(count, 'more finding')}</summary>", "", *_rows(rest, options), "", "</details>"]
     return lines
 
 

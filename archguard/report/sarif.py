@@ -2,7 +2,8 @@
 
 One rule descriptor per archguard rule kind, with the rule's own documentation as help; one
 result per finding, located relative to the repository root (``uriBaseId`` ``%SRCROOT%``),
-with archguard's fingerprint as ``partialFingerprints`` so the host tracks a finding across
+with archguard's fingerprint as ``partialFingerprints``, the import statement it is about as
+the ``site`` property (shared by the results of every rule that one import breaks) so the host tracks a finding across
 commits, a related location for each hop of an indirect chain or cycle, ``fixes`` (the import
 statement's region and the statement to write instead) where the remedy has an exact edit,
 the structured remedy in the result's properties, and suppressed findings as results carrying
@@ -152,6 +153,8 @@ def _result(
             entry["justification"] = suppression.reason
         data["suppressions"] = [entry]
     properties: dict[str, Any] = {"rule": finding.rule_name, "kind": finding.kind}
+    if finding.site:
+        properties["site"] = finding.site  # shared by the results of several rules about one import
     for key, value in (("importer", finding.importer), ("imported", finding.imported), ("import", finding.import_text)):
         if value:
             properties[key] = value

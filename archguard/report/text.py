@@ -1,6 +1,8 @@
-"""The terminal report (rich): findings grouped by rule, readable in a terminal and a CI log.
+"""The terminal report (rich): one entry per cause, readable in a terminal and a CI log.
 
-``quiet`` prints the findings alone; ``verbose`` adds each finding's remedy and the rules that
+Findings are listed in file order, one entry per import statement: an import that breaks
+several rules is one entry that lists each rule (:mod:`archguard.findings.sites`). ``quiet``
+prints the findings alone; ``verbose`` adds each finding's remedy and the rules that
 passed. The last line is a one-line summary (``✗ 3 errors in 2 rules · 1,204 files``); the wall
 time and cache counts join it only when ``timing`` is set (the CLI sets it on a terminal), so
 captured output stays byte-identical across runs.
@@ -9,11 +11,11 @@ captured output stays byte-identical across runs.
 from __future__ import annotations
 
 from io import StringIO
-from itertools import groupby
 from typing import TYPE_CHECKING
 
 from archguard.engine.pipeline import CheckResult
 from archguard.findings import Finding
+from archguard.findings.sites import SiteGroup, group_by_site, in_file_order, rule_title
 from archguard.report import ReportOptions
 from archguard.report.gate_text import print_baseline, print_diff_header, print_diff_sections
 from archguard.report.summary import checked, location, plural, rule_rows, verdict
@@ -103,19 +105,33 @@ def text_console(buffer: StringIO, options: ReportOptions) -> Console:
     )
 
 
-def _print_finding(console: _Lines, finding: Finding, verbose: bool) -> None:
-    style = "red" if finding.severity == "error" else "yellow"
-    console.print("  ", (location(finding), "cyan"), " ", (finding.severity, style), " ", finding.message)
-    if finding.import_text and not finding.chain:
-        console.print("      ", (finding.import_text, "dim"))
+def _print_details(console: _Lines, finding: Finding, indent: str, with_import: bool) -> None:
+    if finding.import_text and not finding.chain and with_import:
+        console.print(indent, (finding.import_text, "dim"))
     if finding.chain:
         width = max(len(f"{hop.importer} -> {hop.imported}") for hop in finding.chain)
         for hop in finding.chain:
             link = f"{hop.importer} -> {hop.imported}".ljust(width)
             where = f"{hop.path}:{hop.line}" if hop.path else ""
-            console.print("      ", link, "  ", (where, "cyan"), "  ", (hop.text, "dim"))
-    if finding.remedy and verbose:
-        console.print("      ", ("fix:", "green"), " ", finding.remedy)
+            console.print(indent, link, "  ", (where, "cyan"), "  ", (hop.text, "dim"))
+
+
+def _print_entry(console: _Lines, group: SiteGroup, verbose: bool) -> None:
+    """One cause: a finding, or an import statement with every rule it breaks."""
+    first = group.first
+    style = "red" if group.severity == "error" else "yellow"
+    if not group.several:
+        console.print("  ", (location(first), "cyan"), " ", (first.severity, style), " ", (rule_title(first), "bold"), ": ", first.message)
+        _print_details(console, first, "      ", with_import=True)
+    else:
+        console.print("  ", (location(first), "cyan"), " ", (group.severity, style), " ", (group.import_text or "", "dim"), f" {group.summary()}")
+        for finding in group.findings:
+            level = "" if finding.severity == group.severity else f"({finding.severity}) "
+            console.print("      ", level, (rule_title(finding), "bold"), ": ", finding.message)
+            _print_details(console, finding, "          ", with_import=False)
+    remedy = group.remedy()
+    if verbose and (first.remedy or remedy.kind != "review"):
+        console.print("      ", ("fix:", "green"), " ", remedy.action)
 
 
 def render(result: CheckResult, options: ReportOptions) -> str:
@@ -142,16 +158,12 @@ def _render(result: CheckResult, options: ReportOptions, console: _Lines) -> Non
             _print_verdicts(console, result, contracts)
         if result.diff is not None:
             print_diff_header(console, result.diff)
-    first = options.quiet
-    for (rule, rule_name), group in groupby(result.findings, key=lambda f: (f.rule, f.rule_name)):
-        items = list(group)
-        title = rule if rule == rule_name else f"{rule} · {rule_name}"
-        if not first:
+    if result.findings:
+        if not options.quiet:
             console.print()
-        first = False
-        console.print((title, "bold"), f" ({_counts(items)})")
-        for finding in items:
-            _print_finding(console, finding, options.verbose)
+            console.print(("findings", "bold"), f" ({_counts(result.findings)})")
+        for group in group_by_site(in_file_order(result.findings)):
+            _print_entry(console, group, options.verbose)
     if options.quiet:
         return
     if result.suppressed:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from archguard.analysis.graph import component_graph
+from archguard.analysis.graph import SiteFilter, component_graph
 from archguard.analysis.resolve import EXTERNAL
 from archguard.contract.models import AllowedRule as AllowedConfig
 from archguard.contract.models import Contract, rule_display_name
@@ -84,7 +84,7 @@ class AbsentRule(Rule):
     implicit = True
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        present = component_graph(ctx.graph.graph, ctx.components.component_of)
+        present = component_graph(ctx.graph.view(SiteFilter(exclude_main=ctx.excludes_main(None))), ctx.components.component_of)
         for declared in declared_dependencies(ctx.contract):
             if not declared.explicit or present.has_edge(declared.source, declared.target):
                 continue

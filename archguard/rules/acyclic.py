@@ -119,4 +119,4 @@ class AcyclicRule(Rule):
         count, source, target, hop = weakest
         where = f"{hop.path}:{hop.line}" if hop.path else hop.importer
         imports = f"{count} import{'s' * (count != 1)}, {'e.g. ' if count > 1 else ''}{where}"
-        return f"break it where it is thinnest, {source} -> {target} ({imports}): move the shared code down, or invert the import"
+        return f"break the cycle where it is thinnest, {source} -> {target} ({imports}): move the shared code down, or invert the import"

@@ -95,10 +95,10 @@ def _section(body: str, name: str) -> str:
 
 
 def _files(text: str) -> tuple[tuple[str, str], ...]:
-    """``# path.py`` headers, each followed by that file's text."""
+    """``# path`` headers (Python files, or the contract a change edits), each followed by that file's text."""
     files: list[tuple[str, list[str]]] = []
     for line in text.splitlines():
-        header = re.fullmatch(r"# (\S+\.py)", line.strip())
+        header = re.fullmatch(r"# (\S+\.(?:py|toml|cfg|json)|\S*\.importlinter)", line.strip())
         if header:
             files.append((header.group(1), []))
         elif files:
@@ -182,11 +182,20 @@ class RuleContext:
             exclude_type_checking=getattr(config, "exclude_type_checking", False),
             exclude_dynamic=getattr(config, "exclude_dynamic", False),
             exclude_lazy=getattr(config, "exclude_lazy", False),
+            exclude_main=self.excludes_main(config),
             removed_edges=frozenset(removed),
             removed_via=frozenset(removed_via),
             partial_externals=partial_externals,
         )
         return self.graph.view(site_filter)
+
+    def excludes_main(self, config: Any) -> bool:
+        """Whether a rule with this configuration leaves out imports in ``if __name__ == "__main__":``
+        blocks: its ``exclude_main``, by default yes, except under import-linter's resolution (parity)."""
+        value = getattr(config, "exclude_main", None)
+        if value is None:
+            return self.contract.project.resolution != "import-linter"
+        return bool(value)
 
     @cached_property
     def ignored_edges(self) -> dict[int, frozenset[tuple[str, str]]]:
@@ -283,6 +292,9 @@ class Rule(ABC):
     kind: ClassVar[str]
     implicit: ClassVar[bool] = False  # created from the contract's other sections, not [[rules]]
     reports_verdict: ClassVar[bool] = False  # reports say KEPT or BROKEN for it (import-linter contracts)
+    # check --diff: the level of a change's new findings of this rule, when it differs from the
+    # rule's level in a whole-tree check (archguard's checks next to an import-linter configuration).
+    gate_level: Severity | None = None
 
     def __init__(self, config: Any, index: int = 0, *, name: str | None = None, severity: Severity | None = None) -> None:
         self.config = config

@@ -9,7 +9,7 @@ from archguard.analysis.cache import ResultCache
 from archguard.analysis.clones import CloneGroup, CloneReport, CloneUnit, added_clones, find_clones
 from archguard.analysis.read.facts import FileFacts
 from archguard.contract.models import Contract, DuplicationConfig
-from archguard.findings import Finding, Severity
+from archguard.findings import Finding, Remedy, Severity
 from archguard.rules.base import Rule, RuleContext
 
 REMEDY = "reuse the existing code (import it, or move it to a shared module both can use) instead of keeping a copy"
@@ -40,6 +40,7 @@ def clone_finding(
     Identity: the unit's module, kind, qualified name and normalised code (never its lines),
     so a baseline keeps matching after unrelated edits; several identical units match by count.
     """
+    others = list(others)
     where = ", ".join(f"{other.label} ({_relation(group, unit, other)})" for other in others)
     across = f"; the copies span components {', '.join(c or '(no component)' for c in group.components)}" if group.cross_component else ""
     message = f"{unit.kind} `{unit.name}` ({unit.lines} lines) duplicates code that already exists at {where}{across}"
@@ -53,6 +54,7 @@ def clone_finding(
         ("cross_component", "true" if group.cross_component else "false"),
         ("components", ", ".join(c or "(no component)" for c in group.components)),
     )
+    reuse = _reuse(others[0]) if others else None
     return Finding(
         rule=DuplicationRule.kind,
         rule_name=rule_name,
@@ -64,9 +66,22 @@ def clone_finding(
         column=1,
         end_line=unit.end_line,
         importer=unit.module,
-        remedy=REMEDY,
+        remedy=reuse.action if reuse else REMEDY,
+        fix=reuse,
         identity=unit.key,
         details=details,
+    )
+
+
+def _reuse(existing: CloneUnit) -> Remedy:
+    action = f"call `{existing.name}` at {existing.path}:{existing.line} instead of keeping a copy (import it, or move it to a shared module both can use)"
+    doc = DuplicationRule.doc()
+    return Remedy(
+        kind="reuse-existing-code",
+        action=action,
+        reason="the same logic twice drifts apart",
+        rationale=doc.why,
+        location=f"{existing.path}:{existing.line}",
     )
 
 

@@ -180,7 +180,9 @@ class VacuousRule(Rule):
                 return
             layer_of = {m: i for i, layer in enumerate(layers) for c in layer for m in ctx.modules_of(c)}
             # Imports an [[ignore]] entry acknowledges still connect the layers: the rule can fail.
-            view = ctx.graph.view(SiteFilter(config.exclude_type_checking, config.exclude_dynamic, config.exclude_lazy))
+            view = ctx.graph.view(
+                SiteFilter(config.exclude_type_checking, config.exclude_dynamic, config.exclude_lazy, exclude_main=ctx.excludes_main(config))
+            )
             if not layers_connected(view, layer_of, through_others=not config.allow_indirect):
                 yield self._finding(
                     ctx,

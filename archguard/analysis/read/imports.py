@@ -2,7 +2,8 @@
 
 The walk visits statements only (imports are statements), carrying the context flags down:
 ``type_checking`` (inside ``if TYPE_CHECKING:``), ``lazy`` (inside a function body),
-``guarded`` (inside ``try``/``except ImportError``). Expressions are searched for dynamic
+``guarded`` (inside ``try``/``except ImportError``), ``main`` (anywhere inside the body of an
+``if __name__ == "__main__":`` that is not in a function or class). Expressions are searched for dynamic
 imports (``importlib.import_module("x")``, ``__import__("x")``) only in files whose bytes
 mention them. A full ``CSTVisitor`` pass costs about as much as the parse itself, so it is
 not used here (see benchmarks/README.md).
@@ -28,6 +29,7 @@ class Context:
     lazy: bool = False
     guarded: bool = False
     module_level: bool = True  # not inside a function or class body
+    main: bool = False  # inside the body of a module-level 'if __name__ == "__main__":'
 
 
 @dataclass(slots=True)
@@ -65,6 +67,23 @@ def dotted_name(node: cst.BaseExpression | None) -> str:
 def _is_type_checking(test: cst.BaseExpression) -> bool:
     name = dotted_name(test)
     return name == "TYPE_CHECKING" or name.endswith(".TYPE_CHECKING")
+
+
+_MAIN_LITERALS = frozenset({'"__main__"', "'__main__'"})
+
+
+def is_main_test(test: cst.BaseExpression) -> bool:
+    """``__name__ == "__main__"`` or ``"__main__" == __name__`` (either quote style)."""
+    if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
+        return False
+    target = test.comparisons[0]
+    if not isinstance(target.operator, cst.Equal):
+        return False
+    left, right = test.left, target.comparator
+    for name, literal in ((left, right), (right, left)):
+        if isinstance(name, cst.Name) and name.value == "__name__" and isinstance(literal, cst.SimpleString):
+            return literal.value in _MAIN_LITERALS
+    return False
 
 
 def _catches_import_error(handler: cst.ExceptHandler | cst.ExceptStarHandler) -> bool:
@@ -131,6 +150,8 @@ class Walker:
         elif isinstance(node, cst.If):
             self.expressions(node.test, context)
             inner = replace(context, type_checking=True) if _is_type_checking(node.test) else context
+            if context.module_level and not context.main and is_main_test(node.test):
+                inner = replace(inner, main=True)
             self.suite(node.body, inner)
             if isinstance(node.orelse, cst.If):
                 self.statement(node.orelse, context)

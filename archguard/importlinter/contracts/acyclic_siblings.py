@@ -199,6 +199,11 @@ class ImportLinterAcyclicSiblingsRule(ImportLinterRule):
             chain=tuple(hops),
             remedy=self.description
             or f"remove the imports from {dependency[0]} into {dependency[1]} (move the shared code down, or invert the dependency)",
+            fix=self.remedy(
+                "break-cycle",
+                f"break the cycle at {dependency[0]} -> {dependency[1]}: move the code it needs down, or invert the dependency",
+                reason=f"the children of {package} must not import each other in a cycle",
+            ),
             identity=("cycle", package, *dependency),
             details=(("package", package), ("imports", ", ".join(f"{a} -> {b}" for a, b in imports))),
         )

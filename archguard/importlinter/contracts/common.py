@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 
 from archguard.analysis.graph import ModuleGraph
 from archguard.base.errors import ContractError
-from archguard.findings import Finding, Hop, site_finding
+from archguard.findings import Finding, Hop, Remedy, site_finding
 from archguard.importlinter.config import ContractBase, ModuleExpression, SessionOptions
 from archguard.importlinter.contracts.graph import ContractGraph, session_view
 from archguard.rules.base import Rule, RuleContext
@@ -141,6 +141,12 @@ class ImportLinterRule(Rule):
             raise self.error(field, f"module {module!r} does not exist")
 
     # -- findings -------------------------------------------------------------------------------------
+    @staticmethod
+    def where(graph: ContractGraph, importer: str, imported: str) -> str:
+        """``path:line`` of the first import of ``importer -> imported``, for messages."""
+        sites = graph.sites(importer, imported)
+        return f"{sites[0].path}:{sites[0].line}" if sites else "?"
+
     def direct_findings(
         self,
         graph: ContractGraph,
@@ -150,6 +156,7 @@ class ImportLinterRule(Rule):
         *,
         details: tuple[tuple[str, str], ...] = (),
         identity_extra: tuple[str, ...] = (),
+        fix: Remedy | None = None,
     ) -> Iterator[Finding]:
         """One finding per import statement behind the edge ``importer -> imported``."""
         for site in graph.sites(importer, imported):
@@ -161,7 +168,7 @@ class ImportLinterRule(Rule):
                 message=message,
                 site=site,
                 imported=graph.node_of[imported],
-                remedy=self.description,
+                fix=fix or self.review(message),
                 identity_extra=identity_extra,
             )
             yield replace(finding, details=details) if details else finding
@@ -174,6 +181,7 @@ class ImportLinterRule(Rule):
         *,
         details: tuple[tuple[str, str], ...] = (),
         identity_extra: tuple[str, ...] = (),
+        fix: Remedy | None = None,
     ) -> Finding:
         """A finding for a chain of imports, located at its first import, with every hop."""
         hops = tuple(Hop.from_site(graph.sites(a, b)[0]) for a, b in pairwise(chain))
@@ -187,10 +195,17 @@ class ImportLinterRule(Rule):
             site=head,
             chain=hops,
             imported=graph.node_of[chain[-1]],
-            remedy=self.description,
+            fix=fix or self.review(message),
             identity_extra=(*chain[1:-1], *identity_extra),
         )
         return replace(finding, details=details) if details else finding
+
+
+    def review(self, message: str) -> Remedy:
+        """The remedy of a finding no contract type has a better one for: the contract's guidance."""
+        if self.description:
+            return self.remedy("review", self.description.strip())
+        return self.remedy("review", f"change the import so that the contract holds: {message}")
 
 
 def is_in_package(module: str, package: str) -> bool:

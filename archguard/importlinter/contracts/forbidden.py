@@ -72,6 +72,8 @@ class ImportLinterForbiddenRule(ImportLinterRule):
     def pair_findings(self, graph: ContractGraph, source: str, target: str) -> Iterator[Finding]:
         rule = f"{source} is not allowed to import {target}"
         pair = (("pair", f"{source} -> {target}"),)
+        action = f"remove the dependency on {target}: {source} must not import it; depend on an interface {source} owns and inject the implementation"
+        fix = self.remedy("remove-import", action, reason=f"{source} must not depend on {target}")
         downstream = self.members(graph, source)
         upstream = set(self.members(graph, target))
         if self.contract.allow_indirect_imports:
@@ -81,7 +83,7 @@ class ImportLinterForbiddenRule(ImportLinterRule):
         for chain in sorted(chains):
             if len(chain) == 2:
                 message = f"{chain[0]} imports {chain[1]}: {rule}"
-                yield from self.direct_findings(graph, chain[0], chain[1], message, details=pair, identity_extra=(source, target))
+                yield from self.direct_findings(graph, chain[0], chain[1], message, details=pair, identity_extra=(source, target), fix=fix)
             else:
                 message = f"{chain[0]} depends on {chain[-1]} through {' -> '.join(chain[1:-1])}: {rule}"
-                yield self.chain_finding(graph, chain, message, details=pair, identity_extra=(source, target))
+                yield self.chain_finding(graph, chain, message, details=pair, identity_extra=(source, target), fix=fix)

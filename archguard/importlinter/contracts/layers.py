@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
-from archguard.findings import Finding
+from archguard.findings import Finding, Remedy
 from archguard.importlinter.config import LayersContract
 from archguard.importlinter.contracts.common import ImportLinterRule, is_in_package
 from archguard.importlinter.contracts.graph import ContractGraph
@@ -102,26 +102,45 @@ class LayersMixin(ImportLinterRule):
         for dependency in dependencies:
             relation = self.relation(dependency)
             pair = (("pair", f"{dependency.importer} -> {dependency.imported}"),)
+            fix = self.layer_fix(dependency)
             for route in dependency.routes:
                 rule = f"{dependency.importer} is not allowed to import {dependency.imported}{relation}"
                 if not route.middle:
                     head, tail = route.heads[0], route.tails[0]
                     message = f"{head} imports {tail}: {rule}"
-                    yield from self.direct_findings(graph, head, tail, message, details=pair, identity_extra=pair[0][1:])
+                    yield from self.direct_findings(graph, head, tail, message, details=pair, identity_extra=pair[0][1:], fix=fix)
                     continue
                 chain = [route.heads[0], *route.middle, route.tails[0]]
                 details: list[tuple[str, str]] = list(pair)
                 message = f"{chain[0]} depends on {chain[-1]} through {' -> '.join(route.middle)}: {rule}"
                 if len(route.heads) > 1:
+                    # Each other importer with the file and line of its import, so each can be found.
+                    others = [f"{head} ({self.where(graph, head, route.middle[0])})" for head in route.heads[1:]]
                     details.append(("also_from", ", ".join(route.heads[1:])))
-                    message += f" (also imported from {', '.join(route.heads[1:])})"
+                    message += f" (also imported from {', '.join(others)})"
                 if len(route.tails) > 1:
+                    reached = [f"{tail} ({self.where(graph, route.middle[-1], tail)})" for tail in route.tails[1:]]
                     details.append(("also_to", ", ".join(route.tails[1:])))
-                    message += f" (also reaching {', '.join(route.tails[1:])})"
-                yield self.chain_finding(graph, chain, message, details=tuple(details), identity_extra=pair[0][1:])
+                    message += f" (also reaching {', '.join(reached)})"
+                yield self.chain_finding(graph, chain, message, details=tuple(details), identity_extra=pair[0][1:], fix=fix)
 
     def relation(self, dependency: Dependency) -> str:
         return ""
+
+    def layer_fix(self, dependency: Dependency) -> Remedy:
+        """Where the code should go: down into (or below) the importing layer, or out of both siblings."""
+        importer, imported = dependency.importer, dependency.imported
+        if dependency.sibling:
+            action = (
+                f"{importer} and {imported} must stay independent: move the code both need into a module below "
+                f"them (a lower layer) and import it from there, or invert the dependency with an interface"
+            )
+            return self.remedy("move-shared-code-down", action, reason=f"{importer} and {imported} are independent")
+        action = (
+            f"move what {importer} needs from {imported} down into {importer} or a layer below it, "
+            f"or invert the dependency with an interface declared in {importer}"
+        )
+        return self.remedy("invert-dependency", action, reason=f"{importer} sits below {imported}")
 
 
 class ImportLinterLayersRule(LayersMixin):

@@ -76,5 +76,10 @@ class ImportLinterPrivateModulesRule(ImportLinterRule):
                 if importer == scope or importer.startswith(scope + "."):
                     continue
                 message = f"{importer} imports {imported}: private modules may only be imported from within {scope}"
-                findings.extend(self.direct_findings(graph, importer, imported, message))
+                action = (
+                    f"import from {scope}, the package's public interface, instead of its private module {imported} "
+                    "(export the name there first if it is missing)"
+                )
+                fix = self.remedy("use-public-api", action, reason=f"{imported} is private to {scope}")
+                findings.extend(self.direct_findings(graph, importer, imported, message, fix=fix))
         return findings

@@ -54,5 +54,9 @@ class ImportLinterProtectedRule(ImportLinterRule):
                             continue
                         reported.add((importer, imported))
                         message = f"{importer} imports {imported}: only the allowed importers may import the protected {top}{via}"
-                        findings.extend(self.direct_findings(graph, importer, imported, message))
+                        through = sorted(allowed - protected)
+                        names = ", ".join(through[:3]) + (", ..." if len(through) > 3 else "") if through else "none"
+                        action = f"use {top} through one of its allowed importers ({names}) instead of importing {imported} directly"
+                        fix = self.remedy("use-public-api", action, reason=f"{top} is protected")
+                        findings.extend(self.direct_findings(graph, importer, imported, message, fix=fix))
         return findings

@@ -1,0 +1,203 @@
+"""What archguard checks beyond import-linter's sight, for an import-linter configuration.
+
+lint-imports reads import statements only, and checks only the modules its contracts name.
+An agent that must get around a contract writes what it cannot see: an
+``importlib.import_module("pkg.db")`` call, or a new module no contract names. These rules
+report them next to the contracts' own verdicts, which they never change: in a whole-tree
+check they are warnings (the exit code stays lint-imports'); in ``check --diff`` a change's new
+ones are at the level ``[tool.archguard]`` sets (:class:`archguard.contract.models.ImportLinterCompanion`,
+default error), through :attr:`archguard.rules.base.Rule.gate_level`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+
+from archguard.analysis.graph import ModuleGraph
+from archguard.analysis.resolve import ImportSite
+from archguard.findings import Finding, Severity
+from archguard.importlinter.config import (
+    AcyclicSiblingsContract,
+    ContractBase,
+    ForbiddenContract,
+    IndependenceContract,
+    LayersContract,
+    ModuleExpression,
+    PrivateModulesContract,
+    ProtectedContract,
+    SessionOptions,
+)
+from archguard.importlinter.contracts.common import ImportLinterRule
+from archguard.importlinter.resolve import ImportLinterResolver
+from archguard.rules.base import Rule, RuleContext
+
+
+def _is_dynamic(text: str | None) -> bool:
+    return bool(text) and (text or "").startswith("import_module(")
+
+
+class DynamicImportRule(Rule):
+    """A dynamic import (``importlib.import_module("x")`` / ``__import__("x")`` with a literal) breaks an import-linter contract.
+
+    lint-imports reads import statements only: an import made with a call is invisible to it,
+    so a contract that forbids `pkg.db` is kept while the code loads `pkg.db` anyway. archguard
+    resolves such calls like import-linter resolves statements and checks every contract again
+    with them; each finding names the contract it breaks.
+    Why: a dynamic import is still a dependency: it runs the module and couples the code to it.
+    It is the easiest way around a contract, and nothing else would report it.
+    Fix: do what the contract's own finding would ask (import through the allowed module, move
+    the code to the right layer); a plugin loader that must load modules by name belongs in a
+    module the contract allows to do so.
+    Example:
+    [importlinter:contract:pure-domain]
+    name = Pure domain
+    type = forbidden
+    source_modules = shop.domain
+    forbidden_modules = shop.infra
+
+    [archguard]
+    dynamic = error
+    Breaks:
+    # shop/domain/model.py
+    import importlib
+
+    db = importlib.import_module("shop.infra.db")
+    """
+
+    kind = "importlinter-dynamic"
+    implicit = True
+
+    def __init__(self, contracts: Sequence[ImportLinterRule], session: SessionOptions, *, gate_level: Severity) -> None:
+        super().__init__(None, name="dynamic imports", severity="warning")
+        self.contracts = list(contracts)
+        self.session = session
+        self.gate_level = gate_level
+
+    def dynamic_sites(self, ctx: RuleContext) -> list[ImportSite]:
+        """Every dynamic import with a literal, resolved the way import-linter resolves an ``import`` statement."""
+        namespaces = [n for n, data in ctx.graph.graph.nodes(data=True) if data.get("path") is None and not data.get("external")]
+        resolver = ImportLinterResolver(ctx.paths, namespaces, self.session.root_packages, include_external=self.session.include_external_packages)
+        sites = []
+        for module, facts in ctx.facts.items():
+            path = ctx.paths[module]
+            for raw in facts.imports:
+                if raw.dynamic:
+                    sites.extend(resolver.resolve(raw, module, path.endswith("__init__.py"), path, dynamic=True))
+        return sites
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        sites = self.dynamic_sites(ctx)
+        if not sites:
+            return
+        graph = ModuleGraph(ctx.paths, [*ctx.graph.all_sites(), *sites], ctx.components.component_of)
+        for node, data in ctx.graph.graph.nodes(data=True):
+            if node not in graph.graph:
+                graph.graph.add_node(node, **data)
+        with_dynamic = replace(ctx, graph=graph)
+        for contract in self.contracts:
+            # Fresh instances: a check records counts on the rule (ignored imports) that reports read.
+            plain = type(contract)(contract.contract, contract.index, session=self.session, name=contract.name)
+            again = type(contract)(contract.contract, contract.index, session=self.session, name=contract.name)
+            broken = {(f.importer, f.imported) for f in plain.check(ctx)}
+            for finding in again.check(with_dynamic):
+                through = _is_dynamic(finding.import_text) or any(_is_dynamic(hop.text) for hop in finding.chain)
+                if not through or (finding.importer, finding.imported) in broken:
+                    continue
+                yield replace(
+                    finding,
+                    rule=self.kind,
+                    rule_name=self.name,
+                    severity=self.severity,
+                    message=f"{finding.message}, through a dynamic import lint-imports does not see (contract {contract.name!r})",
+                    identity=(contract.name, *finding.identity),
+                )
+
+
+def named_expressions(contract: ContractBase) -> list[ModuleExpression]:
+    """The module expressions a contract names: what it checks (with what is under them)."""
+    if isinstance(contract, LayersContract):
+        if contract.containers:
+            return list(contract.containers)
+        return [ModuleExpression(text=module.name) for layer in contract.layers for module in layer.modules]
+    if isinstance(contract, ForbiddenContract):
+        return [*contract.source_modules, *contract.forbidden_modules]
+    if isinstance(contract, IndependenceContract):
+        return list(contract.modules)
+    if isinstance(contract, ProtectedContract):
+        return [*contract.protected_modules, *contract.allowed_importers]
+    if isinstance(contract, PrivateModulesContract):
+        return list(contract.packages_with_private_modules or ())
+    if isinstance(contract, AcyclicSiblingsContract):
+        return list(contract.ancestors)
+    return []
+
+
+class UncoveredModuleRule(Rule):
+    """A module that no import-linter contract names: lint-imports checks nothing about it.
+
+    A module is covered when a contract names it, a package above it, or a module inside it
+    (a package's `__init__` holds what is below it): a layer, a container, a source or forbidden
+    module, an independent module, a protected module or allowed importer, an ancestor of
+    acyclic_siblings. `private_modules` without packages covers everything.
+    Why: code outside every contract is outside every rule; a new top-level package is where a
+    change can put anything.
+    Fix: name it in a contract (a layer, or a container that holds it), or move the code into a
+    package that one covers.
+    Example:
+    [importlinter:contract:layers]
+    name = Layers
+    type = layers
+    layers =
+        shop.api
+        shop.orders | shop.billing
+        shop.domain | shop.infra
+
+    [archguard]
+    uncovered = error
+    Breaks:
+    # shop/reports/__init__.py
+    # shop/reports/export.py
+    from shop.orders import service
+    """
+
+    kind = "importlinter-uncovered"
+    implicit = True
+
+    def __init__(self, contracts: Sequence[ContractBase], *, gate_level: Severity) -> None:
+        super().__init__(None, name="uncovered modules", severity="warning")
+        self.contracts = list(contracts)
+        self.gate_level = gate_level
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        expressions = [e for contract in self.contracts for e in named_expressions(contract)]
+        if any(isinstance(c, PrivateModulesContract) and not c.packages_with_private_modules for c in self.contracts):
+            return  # a private_modules contract of the whole configuration covers every module
+        named = {m for m in ctx.paths if any(e.matches(m) for e in expressions)}
+        for module in sorted(ctx.paths):
+            parts = module.split(".")
+            ancestors = {".".join(parts[:i]) for i in range(1, len(parts) + 1)}
+            if ancestors & named or any(n.startswith(module + ".") for n in named):
+                continue
+            path = ctx.paths[module]
+            top = next((a for a in sorted(ancestors, key=len) if a not in self.session_roots(ctx)), module)
+            action = f"name {top} in a contract (a layer, a container, a module list), or move the code into a package one covers"
+            yield Finding(
+                rule=self.kind,
+                rule_name=self.name,
+                kind="uncovered",
+                severity=self.severity,
+                message=f"{module} is in no import-linter contract: lint-imports checks nothing about it",
+                path=path,
+                line=1,
+                column=1,
+                end_line=1,
+                importer=module,
+                remedy=action,
+                fix=self.remedy("add-to-contract", action, reason="code outside every contract is outside every rule"),
+                identity=(module,),
+            )
+
+    @staticmethod
+    def session_roots(ctx: RuleContext) -> set[str]:
+        return set(ctx.contract.project.packages or ())
