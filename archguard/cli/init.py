@@ -37,7 +37,11 @@ from archguard.engine.pipeline import RunOptions
     help="Keep each cycle of components whole in one layer, instead of leaving out the fewest imports that close it.",
 )
 @click.option(
-    "--source-root", "source_roots", multiple=True, help="Directory holding top-level packages (repeatable; default: src/ or DIRECTORY)."
+    "--root",
+    "--source-root",
+    "source_roots",
+    multiple=True,
+    help="Folder holding the top-level packages (repeatable; default: the build configuration's, src/, lib/, PYTHONPATH's, or DIRECTORY).",
 )
 @click.option("--package", "packages", multiple=True, help="Top-level package to analyse (repeatable; default: every package found).")
 @run_options

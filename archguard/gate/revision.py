@@ -18,7 +18,7 @@ from pathlib import Path
 from archguard.analysis.discover import Discovery, DiscoveryProblem, SourceFile
 from archguard.analysis.read.facts import FileFacts
 from archguard.base.errors import ContractError, GitError
-from archguard.contract.loading import LoadedContract, load_contract_text
+from archguard.contract.loading import LoadedContract, load_contract_text, with_roots
 from archguard.engine.dialects import dialect_of, resolution_of
 from archguard.gate.git import SUBMODULE_MODE, SYMLINK_MODE, Repository, TreeEntry
 
@@ -46,6 +46,7 @@ def contract_at(repository: Repository, commit: str, label: str, current: Loaded
     try:
         text = source.decode("utf-8")
         loaded = load_contract_text(text, current.path, current.table or None, display=f"{display} at {label}", check_root=False)
+        loaded = with_roots(loaded, current.roots_given)
     except (UnicodeDecodeError, ContractError) as error:
         reason = str(error) if isinstance(error, ContractError) else "not UTF-8 text"
         return ContractAtRevision(current, f"{display} from the working tree (the one at {label} is not usable: {reason})")
