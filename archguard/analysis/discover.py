@@ -112,13 +112,6 @@ def resolve_roots(root: Path, project: ProjectConfig, *, contract_file: str | No
     return _top_level(FileSystemTree(root), root, str(root), project, _Excludes(()), contract_file)[0]
 
 
-def _children(directory: Path) -> list[Path]:
-    try:
-        return sorted(directory.iterdir())
-    except OSError:
-        return []
-
-
 class _Excludes:
     def __init__(self, globs: Iterable[str]) -> None:
         self.patterns = [glob_to_regex(glob) for glob in globs]
