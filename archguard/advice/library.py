@@ -145,7 +145,8 @@ def local_names(discovery: Discovery) -> frozenset[str]:
     names: set[str] = set()
     for folder in folders:
         try:
-            entries = list(os.scandir(discovery.root / folder if folder != "." else discovery.root))
+            with os.scandir(discovery.root / folder if folder != "." else discovery.root) as iterator:
+                entries = list(iterator)
         except OSError:
             continue
         for entry in entries:

@@ -72,17 +72,18 @@ class FileSystemTree:
     def is_file(self, relpath: str) -> bool:
         return self._path(relpath).is_file()
 
-    def child_dirs(self, relpath: str) -> list[str]:
+    def _entries(self, relpath: str) -> list[os.DirEntry[str]]:
         try:
-            return sorted(entry.name for entry in os.scandir(self._path(relpath)) if entry.is_dir())
+            with os.scandir(self._path(relpath)) as iterator:
+                return list(iterator)
         except OSError:
             return []
 
+    def child_dirs(self, relpath: str) -> list[str]:
+        return sorted(entry.name for entry in self._entries(relpath) if entry.is_dir())
+
     def holds_python(self, relpath: str, depth: int) -> bool:
-        try:
-            entries = list(os.scandir(self._path(relpath)))
-        except OSError:
-            return False
+        entries = self._entries(relpath)
         if any(entry.name.endswith(".py") for entry in entries):
             return True
         return depth > 1 and any(
