@@ -184,3 +184,40 @@ def test_every_rule_kind_gives_its_decision(tmp_path: Path) -> None:
     assert {o.rule: o.decision for o in reverse.opinions} == {"apart": "forbids"}
     assert ("whitelist", "allowed", "billing is not listed (unconstrained)") in reverse.silent
     assert not reverse.direct and not reverse.chains
+
+
+def test_a_dependency_the_layers_allow_on_a_cycle_elsewhere_names_the_cycle_and_the_import_that_closes_it(tmp_path: Path) -> None:
+    root = copy_example("shop-agent-change", tmp_path)
+    completed = run_cli("explain", "orders", "billing", cwd=root)
+    assert completed.returncode == 0, completed.stdout + completed.stderr  # allowed: the cycle is the problem, not this import
+    assert "No: forbidden" not in completed.stdout
+    assert (
+        "May orders depend on billing? Yes, through public modules only (Clean layering allows it), but it lies on a cycle: "
+        "the import that closes the cycle is the problem."
+    ) in completed.stdout
+    assert (
+        "  ! acyclic#5 (acyclic) on a cycle: orders -> billing is allowed by Clean layering; it lies on the cycle "
+        "orders -> billing -> domain -> api -> orders, and domain -> api closes it (Clean layering forbids it: domain (layer 4) "
+        "is below api (layer 1)), at src/shop/domain/pricing.py:12 `from shop.api.views import format_price`: resolve that import, not this one"
+    ) in completed.stdout
+    data = json.loads(run_cli("explain", "orders", "billing", "--format", "json", cwd=root).stdout)
+    assert data["verdict"] == "allowed"
+    (acyclic,) = [r for r in data["rules"] if r["kind"] == "acyclic"]
+    assert acyclic["decision"] == "on-cycle"
+    assert acyclic["cycle"] == ["orders", "billing", "domain", "api", "orders"]
+    assert [(h["importer"], h["imported"], h["line"]) for h in acyclic["closing_imports"]] == [("shop.domain.pricing", "shop.api.views", 12)]
+    # The import that closes the cycle is still forbidden, by the layers and by the acyclic rule.
+    closing = run_cli("explain", "domain", "api", cwd=root)
+    assert closing.returncode == 1 and "acyclic#5 (acyclic) forbids" in closing.stdout
+
+
+def test_without_a_layers_rule_the_acyclic_rule_still_forbids_what_closes_a_cycle(tmp_path: Path) -> None:
+    root = make_project(
+        tmp_path,
+        {"app/__init__.py": "", "app/a.py": "import app.b\n", "app/b.py": "import app.a\n"},
+        '[components]\na = { modules = ["app.a"] }\nb = { modules = ["app.b"] }\nroot = { modules = ["app:*"] }\n'
+        '[[rules]]\nkind = "acyclic"\n',
+    )
+    completed = run_cli("explain", "a", "b", cwd=root)
+    assert completed.returncode == 1
+    assert "No: forbidden by 1 rule." in completed.stdout and "acyclic#1 (acyclic) forbids: b -> a exists" in completed.stdout

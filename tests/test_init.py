@@ -196,15 +196,15 @@ def test_depth_two_nests_components_under_a_package_module(tmp_path: Path) -> No
         },
     )
     result = infer(root, InitOptions(depth=2))
-    patterns = {c.name: c.pattern for c in result.inference.components}
+    patterns = {c.name: c.patterns for c in result.inference.components}
     assert patterns == {
-        "app": "app:*",
-        "db": "app.db:*",
-        "backends": "app.db.backends",
-        "db_models": "app.db.models",
-        "web": "app.web:*",
-        "web_models": "app.web.models",
-        "utils": "app.utils",
+        "app": ("app:*",),
+        "db": ("app.db:*",),
+        "backends": ("app.db.backends",),
+        "db_models": ("app.db.models",),
+        "web": ("app.web:*",),
+        "web_models": ("app.web.models",),
+        "utils": ("app.utils",),
     }
     assert result.check.exit_code == 0
     mapping = build_component_map(result.contract.components, result.check.analysis.paths)

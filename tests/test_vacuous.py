@@ -149,7 +149,8 @@ def test_a_renamed_package_named_in_project_packages_lists_what_is_there(tmp_pat
     make_project(tmp_path, renamed, COMPONENTS + LAYERS)
     result = run_cli("check", "--no-cache", cwd=tmp_path)
     assert result.returncode == 2
-    assert "project.packages[0]: package 'shop' not found under the source roots ['.']; packages under the roots: store" in result.stderr
+    assert "project.packages[0]: package 'shop' not found: archguard looked in the project folder, src/ (absent), lib/ (absent)" in result.stderr
+    assert "no folder of the project holds it (packages there: store)" in result.stderr
 
 
 def test_a_run_over_zero_files_exits_2(tmp_path: Path) -> None:
@@ -220,7 +221,8 @@ def test_src_layout_with_roots_dot_and_named_packages_is_explained(tmp_path: Pat
     make_project(tmp_path, SRC_LAYOUT, '[project]\nroots = ["."]\npackages = ["shop"]\n' + SRC_CONTRACT)
     result = run_cli("check", "--no-cache", cwd=tmp_path)
     assert result.returncode == 2
-    assert "package 'shop' not found under the source roots ['.']; it exists under 'src/': set roots = [\"src\"] in [project]" in result.stderr
+    assert "package 'shop' not found: archguard looked in the project folder ([project] roots); it is in src/" in result.stderr
+    assert 'set roots = ["src"] in [project] (or pass --root src)' in result.stderr
 
 
 def test_src_layout_with_roots_dot_and_nothing_else_is_explained(tmp_path: Path) -> None:

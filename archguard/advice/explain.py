@@ -4,7 +4,10 @@ Two questions, answered from the contract and from the code:
 
 - **May A depend on B?** Every rule of the contract that has an opinion about A -> B gives
   its decision (allows, restricts, forbids) with the reason and the rule's rationale (its
-  documented *Why* and *Fix*); A may depend on B when no rule forbids it.
+  documented *Why* and *Fix*); A may depend on B when no rule forbids it. A dependency that
+  every layers rule allows but that lies on a cycle is *on a cycle* for the ``acyclic`` rule,
+  not forbidden by it: the answer names the rule that allows it, the cycle, and the import
+  that closes the cycle (the one a layers rule forbids).
 - **Does A depend on B today?** Every import site from A into B, and the shortest chains
   through other modules (one per first import), each hop with file:line; for each, what
   decides it: the findings ``archguard check`` reports, the pragmas that suppress them, the
@@ -18,7 +21,7 @@ from __future__ import annotations
 import difflib
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from typing import Any, Literal
 
@@ -40,7 +43,8 @@ from archguard.rules.boundaries import is_public
 
 SCHEMA = "archguard-explain/1"
 MAX_CHAINS = 5
-Decision = Literal["allows", "restricts", "forbids"]
+Decision = Literal["allows", "restricts", "forbids", "on-cycle"]
+DECISION_ORDER = {"forbids": 0, "on-cycle": 1, "restricts": 2, "allows": 3}
 
 
 @dataclass(frozen=True)
@@ -79,9 +83,11 @@ class Opinion:
     why: str = ""
     fix: str = ""
     description: str = ""
+    cycle: tuple[str, ...] = ()  # on-cycle: the cycle's components, from the source round to it again
+    closing: tuple[Hop, ...] = ()  # on-cycle: the imports that close the cycle (one per closing dependency)
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data = {
             "rule": self.rule,
             "kind": self.kind,
             "decision": self.decision,
@@ -92,6 +98,10 @@ class Opinion:
             "fix": self.fix,
             "description": self.description,
         }
+        if self.decision == "on-cycle":
+            data["cycle"] = list(self.cycle)
+            data["closing_imports"] = [hop.to_json() for hop in self.closing]
+        return data
 
 
 @dataclass(frozen=True)
@@ -330,7 +340,8 @@ def _independent(rule: Rule, ctx: RuleContext, source: Party, target: Party) -> 
     return "not between two of its components"
 
 
-def _acyclic(rule: Rule, ctx: RuleContext, source: Party, target: Party) -> tuple[Decision, str] | str:
+def _acyclic_graph(rule: Rule, ctx: RuleContext) -> tuple[Any, Any, dict[str, str]]:
+    """(the rule's view of the module graph, its component graph, module -> node) for an acyclic rule."""
     config: AcyclicConfig = rule.config
     view = ctx.view_for(rule)
     if config.scope == "components":
@@ -338,7 +349,12 @@ def _acyclic(rule: Rule, ctx: RuleContext, source: Party, target: Party) -> tupl
     else:
         prefix = config.scope + "."
         owner = {m: prefix + m[len(prefix) :].split(".")[0] for m in ctx.paths if m.startswith(prefix)}
-    graph = component_graph(view, owner)
+    return view, component_graph(view, owner), owner
+
+
+def _acyclic(rule: Rule, ctx: RuleContext, source: Party, target: Party) -> tuple[Decision, str] | str:
+    config: AcyclicConfig = rule.config
+    _view, graph, owner = _acyclic_graph(rule, ctx)
     starts = sorted({owner[m] for m in source.modules if m in owner})
     ends = sorted({owner[m] for m in target.modules if m in owner})
     pairs = [(s, t) for s in starts for t in ends if s != t]
@@ -391,9 +407,79 @@ def opinions(ctx: RuleContext, rules: list[Rule], source: Party, target: Party) 
                 description=rule.description or "",
             )
         )
-    order = {"forbids": 0, "restricts": 1, "allows": 2}
-    found.sort(key=lambda o: order[o.decision])
+    found = _cycles_elsewhere(ctx, rules, found, source, target)
+    found.sort(key=lambda o: DECISION_ORDER[o.decision])
     return found, silent
+
+
+def _component_party(ctx: RuleContext, component: str) -> Party:
+    return Party(component, "component", tuple(sorted(ctx.modules_of(component))), (component,))
+
+
+def _cycles_elsewhere(ctx: RuleContext, rules: list[Rule], found: list[Opinion], source: Party, target: Party) -> list[Opinion]:
+    """An acyclic rule "forbids" a dependency that closes a cycle; when every layers rule with an
+    opinion allows that dependency, the cycle is the problem, not the dependency: the acyclic
+    opinion becomes "on-cycle", naming the cycle and the imports that close it."""
+    layers = [o for o in found if o.kind == "layers"]
+    if not layers or any(o.decision != "allows" for o in layers):
+        return found
+    layer_rules = [r for r in rules if r.kind == "layers" and r.name in {o.rule for o in layers}]
+    by_name = {rule.name: rule for rule in rules}
+    changed = []
+    for opinion in found:
+        rule = by_name.get(opinion.rule)
+        if opinion.kind != "acyclic" or opinion.decision != "forbids" or rule is None:
+            changed.append(opinion)
+            continue
+        cycle = _cycle_through(ctx, rule, layer_rules, source, target)
+        if cycle is None:
+            changed.append(opinion)
+            continue
+        members, closing, reason = cycle
+        allowing = ", ".join(o.rule for o in layers)
+        text = f"{source.text} -> {target.text} is allowed by {allowing}; it lies on the cycle {' -> '.join(members)}, and {reason}"
+        changed.append(replace(opinion, decision="on-cycle", reason=text, cycle=members, closing=closing))
+    return changed
+
+
+def _cycle_through(
+    ctx: RuleContext, rule: Rule, layer_rules: list[Rule], source: Party, target: Party
+) -> tuple[tuple[str, ...], tuple[Hop, ...], str] | None:
+    """The shortest cycle through source -> target in the acyclic rule's graph, the imports that
+    close it (the dependencies on its way back that a layers rule forbids), and a sentence."""
+    view, graph, owner = _acyclic_graph(rule, ctx)
+    for s in sorted({owner[m] for m in source.modules if m in owner}):
+        for t in sorted({owner[m] for m in target.modules if m in owner}):
+            back = shortest_chain(graph, t, s) if s != t else None
+            if back is None:
+                continue
+            members = (s, *back)
+            closing: list[tuple[str, str, str, Hop | None]] = []  # (from, to, the layers rule's reason, first import)
+            for a, b in pairwise(back):
+                for layer_rule in layer_rules:
+                    answer = _layers(layer_rule, ctx, _component_party(ctx, a), _component_party(ctx, b))
+                    if isinstance(answer, tuple) and answer[0] == "forbids":
+                        closing.append((a, b, f"{layer_rule.name} forbids it: {answer[1]}", _first_import(view, graph, a, b)))
+                        break
+            if closing:
+                parts = [
+                    f"{a} -> {b} closes it ({why})" + (f", at {hop.path}:{hop.line} `{hop.text}`" if hop and hop.path else "")
+                    for a, b, why, hop in closing
+                ]
+                reason = "; ".join(parts) + ": resolve that import, not this one"
+            else:
+                hops = [f"{a} -> {b}" for a, b in pairwise(back)]
+                reason = f"no layers rule says which of {', '.join(hops)} goes against the layers"
+            return members, tuple(hop for *_, hop in closing if hop is not None), reason
+    return None
+
+
+def _first_import(view: Any, graph: Any, a: str, b: str) -> Hop | None:
+    """The first import (by file and line) of the dependency between two nodes of a component graph."""
+    sites = [site for importer, imported in graph.edges[a, b]["edges"] for site in view.edges[importer, imported].get("sites", ())]
+    if not sites:
+        return None
+    return Hop.from_site(min(sites, key=lambda site: (site.path, site.line, site.column)))
 
 
 # -- what the code does today --------------------------------------------------------------------
@@ -512,7 +598,7 @@ def explain(result: CheckResult, source_text: str, target_text: str, *, max_chai
 
 # -- rendering -------------------------------------------------------------------------------------
 
-MARKS = {"forbids": "✗", "restricts": "~", "allows": "✓"}
+MARKS = {"forbids": "✗", "restricts": "~", "allows": "✓", "on-cycle": "!"}
 
 
 def _hop_lines(hops: tuple[Hop, ...], indent: str) -> list[str]:
@@ -551,14 +637,21 @@ def render_text(explanation: Explanation) -> str:
         out.append(f"May {e.source.text} depend on {e.target.text}? No: forbidden by {len(forbidding)} rule{'s' * (len(forbidding) != 1)}.")
     elif e.opinions:
         restricted = any(o.decision == "restricts" for o in e.opinions)
-        out.append(f"May {e.source.text} depend on {e.target.text}? Yes{', through public modules only' if restricted else ''}.")
+        answer = f"May {e.source.text} depend on {e.target.text}? Yes{', through public modules only' if restricted else ''}"
+        on_cycle = [o for o in e.opinions if o.decision == "on-cycle"]
+        if on_cycle:
+            allowing = sorted({o.rule for o in e.opinions if o.kind == "layers" and o.decision == "allows"})
+            verb = "allows" if len(allowing) == 1 else "allow"
+            answer += f" ({', '.join(allowing)} {verb} it), but it lies on a cycle: the import that closes the cycle is the problem"
+        out.append(answer + ".")
     else:
         out.append(f"May {e.source.text} depend on {e.target.text}? Yes: no rule has an opinion.")
     for opinion in e.opinions:
         scope = " (direct and indirect)" if opinion.indirect and opinion.decision == "forbids" else ""
         if opinion.severity == "warning" and opinion.decision != "allows":
             scope += " [warning]"
-        out.append(f"  {MARKS[opinion.decision]} {opinion.rule} ({opinion.kind}) {opinion.decision}{scope}: {opinion.reason}")
+        verb = "on a cycle" if opinion.decision == "on-cycle" else opinion.decision
+        out.append(f"  {MARKS[opinion.decision]} {opinion.rule} ({opinion.kind}) {verb}{scope}: {opinion.reason}")
         if opinion.decision != "allows":
             if opinion.description:
                 out.append(f"      rule: {opinion.description}")

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -32,6 +33,7 @@ from pathlib import Path
 import networkx as nx
 
 from archguard.advice.layering import Layering, infer_layers
+from archguard.advice.library import TEST_PARTS, LeftOut, find_library, is_test_module, local_names
 from archguard.analysis.graph import component_graph
 from archguard.analysis.resolve import EXTERNAL, STDLIB, ImportSite
 from archguard.base.errors import ArchguardError, ContractError, UsageError
@@ -67,15 +69,20 @@ class Component:
     exact: bool  # True: only the module ``prefix`` itself ("shop:*"), its subpackages are components
     modules: tuple[str, ...]
     public: tuple[str, ...] = ()  # suggested public module patterns
+    prefixes: tuple[str, ...] = ()  # the test code component: the packages and modules it is made of
 
     @property
-    def pattern(self) -> str:
-        return f"{self.prefix}:*" if self.exact else self.prefix
+    def patterns(self) -> tuple[str, ...]:
+        if self.prefixes:
+            return self.prefixes
+        return (f"{self.prefix}:*" if self.exact else self.prefix,)
 
     @property
-    def ignore_pattern(self) -> str:
-        """The pattern an ``[[ignore]]`` entry uses for every module of this component."""
-        return self.prefix if self.exact else f"{self.prefix}.**"
+    def ignore_patterns(self) -> tuple[str, ...]:
+        """The patterns ``[[ignore]]`` entries use for every module of this component."""
+        if self.prefixes:
+            return tuple(f"{prefix}.**" for prefix in self.prefixes)
+        return (self.prefix if self.exact else f"{self.prefix}.**",)
 
 
 @dataclass(frozen=True)
@@ -117,6 +124,9 @@ class Inference:
     frozen: tuple[FrozenImport, ...] = ()
     imports: int = 1  # import sites analysed: with none, no rule can check anything yet
     baselined: int = 0  # findings [[ignore]] cannot name (clones), frozen in the baseline file
+    baselined_within: int = 0  # of those, clones inside one component (warnings)
+    left_out: tuple[LeftOut, ...] = ()  # Python code that is not the library, and why
+    not_layered: tuple[Dependency, ...] = ()  # dependencies made only of imports that do not count for layering
 
     def component(self, name: str) -> Component:
         return next(c for c in self.components if c.name == name)
@@ -154,7 +164,17 @@ def infer(root: Path, options: InitOptions | None = None, run: RunOptions | None
         analysis = analyze(loaded, run)
     except ContractError as error:
         message = error.message.replace("in [project] packages", "with --package")
-        raise UsageError(message.replace('set roots = ["src"] in [project]', "pass --source-root src")) from None
+        message = message.replace('set roots = ["src"] in [project]', "pass --root src")
+        raise UsageError(re.sub(r'set roots = \["([^"]*)"\] in \[project\] \(or pass --root [^)]*\)', r"pass --root \1", message)) from None
+
+    # The library, not the tests, examples, docs or tools next to it (unless --package names them).
+    left_out: tuple[LeftOut, ...] = ()
+    if options.packages is None:
+        library = find_library(analysis.discovery, root)
+        left_out = library.left_out
+        if library.narrowed:
+            project = project.model_copy(update={"roots": list(library.roots), "packages": list(library.packages)})
+            analysis = reanalyze(analysis, _loaded(Contract(project=project), root, contract_dir, ""))
 
     excluded = _unanalysable(analysis)
     if excluded:
@@ -162,6 +182,7 @@ def infer(root: Path, options: InitOptions | None = None, run: RunOptions | None
         analysis = reanalyze(analysis, _loaded(Contract(project=project), root, contract_dir, ""))
 
     inference = infer_from(analysis, options, excluded=excluded, contract_root=_relative(root, contract_dir))
+    inference = replace(inference, left_out=left_out)
     text = render(inference)
     contract, result = _evaluate(text, analysis, root, contract_dir)
     # Today's violations under the inferred contract are frozen so that `check` passes now and
@@ -176,10 +197,13 @@ def infer(root: Path, options: InitOptions | None = None, run: RunOptions | None
         text = render(inference)
         contract, result = _evaluate(text, analysis, root, contract_dir)
     # Clones are not imports: [[ignore]] cannot name them. They go to the baseline file, which
-    # `archguard check` reads by default (matched by fingerprint, so edits elsewhere keep them).
-    baselined = [f for f in result.errors if f.rule == DuplicationRule.kind]
+    # `archguard check` reads by default (matched by fingerprint, so edits elsewhere keep them):
+    # the clones across components (errors) and those inside one (warnings) alike, so that the
+    # first `check` shows only what changes from now on.
+    baselined = [f for f in result.findings if f.rule == DuplicationRule.kind]
     if baselined:
-        inference = replace(inference, baselined=len(baselined))
+        within = sum(1 for f in baselined if f.severity != "error")
+        inference = replace(inference, baselined=len(baselined), baselined_within=within)
         text = render(inference)
         contract, result = _evaluate(text, analysis, root, contract_dir)
         result = baseline.apply(result, baseline.entries_of(baselined), contract.project.baseline)
@@ -231,16 +255,19 @@ def infer_from(
 ) -> Inference:
     """The inferred architecture of an analysed tree (a pure function of the analysis)."""
     packages = analysis.discovery.packages
-    keys = {module: component_key(module, packages, options.depth) for module in analysis.paths}
+    graph = analysis.graph.graph
+    tests = test_modules(analysis.paths, graph)
+    keys = {module: component_key(module, packages, options.depth) for module in analysis.paths if module not in tests}
     prefixes = sorted(set(keys.values()))
     names = component_names(prefixes)
     has_children = {p for p in prefixes if any(other.startswith(p + ".") for other in prefixes)}
     owner = {module: names[key] for module, key in keys.items()}
+    test_name = next(n for n in ("tests", "test_code", "test_modules") if n not in names.values())
+    owner.update(dict.fromkeys(tests, test_name))
     members: dict[str, list[str]] = {}
     for module, name in sorted(owner.items()):
         members.setdefault(name, []).append(module)
 
-    graph = analysis.graph.graph
     components_graph = component_graph(graph, owner)
     dependencies = []
     for source, target, data in sorted(components_graph.edges(data=True)):
@@ -249,8 +276,20 @@ def infer_from(
             key=lambda s: (s.path, s.line, s.column, s.imported),
         )
         dependencies.append(Dependency(source, target, tuple(sites)))
-    weights = {(d.source, d.target): len(d.sites) for d in dependencies}
-    layering = infer_layers(components_graph, weights, group_cycles=options.group_cycles)
+    # Layers and cycles come from the imports that count at run time: an import only for type
+    # checking (or only for running a module as a script) neither closes a cycle nor pins a layer.
+    layered = nx.DiGraph()
+    layered.add_nodes_from(components_graph.nodes())
+    weights: dict[tuple[str, str], int] = {}
+    not_layered = []
+    for dependency in dependencies:
+        counted = sum(1 for site in dependency.sites if counts_for_layering(site))
+        if counted:
+            layered.add_edge(dependency.source, dependency.target)
+            weights[(dependency.source, dependency.target)] = counted
+        else:
+            not_layered.append(dependency)
+    layering = infer_layers(layered, weights, group_cycles=options.group_cycles)
 
     entries = public_entries(graph, owner)
     package_modules = {m for m, f in ((f.module, f) for f in analysis.discovery.files) if f.is_package}
@@ -260,11 +299,16 @@ def infer_from(
         modules = tuple(members.get(name, ()))
         public = suggest_public(modules, entries.get(name, set()), package_modules)
         components.append(Component(name=name, prefix=prefix, exact=prefix in has_children, modules=modules, public=public))
+    if tests:
+        components.append(
+            Component(name=test_name, prefix=test_name, exact=False, modules=tuple(sorted(tests)), prefixes=test_prefixes(tests, analysis.paths))
+        )
 
     externals: dict[str, set[str]] = {}
+    local = local_names(analysis.discovery)
     for importer, imported in graph.edges():
         package = imported[len(EXTERNAL) :]
-        if imported.startswith(EXTERNAL) and package not in STDLIB and not package.startswith("__") and owner.get(importer):
+        if imported.startswith(EXTERNAL) and package not in STDLIB and package not in local and not package.startswith("__") and owner.get(importer):
             externals.setdefault(owner[importer], set()).add(package)
     return Inference(
         roots=analysis.discovery.roots,
@@ -279,7 +323,42 @@ def infer_from(
         excluded=excluded,
         contract_root=contract_root,
         imports=analysis.stats.imports,
+        not_layered=tuple(not_layered),
     )
+
+
+def counts_for_layering(site: ImportSite) -> bool:
+    """Whether an import pins the layers and can close a cycle in the inferred contract.
+
+    Not an import inside ``if TYPE_CHECKING:`` (the inferred ``layers`` and ``acyclic`` rules
+    say ``exclude_type_checking = true``), nor one inside ``if __name__ == "__main__":`` (a
+    demo or script entry point: every rule of an archguard contract leaves those out by default).
+    """
+    return not (site.type_checking or site.main)
+
+
+def test_modules(modules: Iterable[str], graph: nx.DiGraph) -> set[str]:
+    """Test code inside the library: modules that look like tests and that no other code imports."""
+    tests = {m for m in modules if is_test_module(m)}
+    changed = True
+    while changed:  # a test module imported by library code is library code (and so is what it imports)
+        library = {m for m in tests if m in graph and any(p not in tests and not p.startswith(EXTERNAL) for p in graph.predecessors(m))}
+        changed = bool(library)
+        tests -= library
+    return tests
+
+
+def test_prefixes(tests: set[str], modules: Iterable[str]) -> tuple[str, ...]:
+    """The fewest module patterns that cover the test modules and nothing else."""
+    others = [m for m in modules if m not in tests]
+    found: set[str] = set()
+    for module in sorted(tests):
+        parts = module.split(".")
+        first = next(i for i in range(1, len(parts)) if parts[i] in TEST_PARTS or parts[i].startswith("test_") or parts[i].endswith("_test"))
+        prefix = ".".join(parts[: first + 1])
+        clean = not any(o == prefix or o.startswith(prefix + ".") for o in others)
+        found.add(prefix if clean else f"{module}:*")
+    return tuple(sorted(p for p in found if not any(p != q and not q.endswith(":*") and p.startswith(q + ".") for q in found)))
 
 
 def component_key(module: str, packages: Iterable[str], depth: int) -> str:
@@ -336,10 +415,11 @@ def freeze(findings: Iterable[Finding], inference: Inference) -> tuple[FrozenImp
             members = set(finding.identity[2:])
             for source, target in inference.layering.cut:
                 if source in members and target in members:
-                    importer, imported = inference.component(source).ignore_pattern, inference.component(target).ignore_pattern
-                    entries[(importer, imported, finding.rule_name)] = FrozenImport(
-                        importer, imported, finding.rule_name, sites_of.get((source, target), ()), source, target
-                    )
+                    for importer in inference.component(source).ignore_patterns:
+                        for imported in inference.component(target).ignore_patterns:
+                            entries[(importer, imported, finding.rule_name)] = FrozenImport(
+                                importer, imported, finding.rule_name, sites_of.get((source, target), ()), source, target
+                            )
             continue
         if finding.chain:
             importer, imported = finding.chain[0].importer, finding.chain[0].imported
@@ -404,6 +484,10 @@ def render(inference: Inference) -> str:
         out.append(f"packages = {toml_list(inference.packages)}")
     else:
         out.append(f"# packages: every package found under the roots ({', '.join(inference.packages)})")
+    if inference.left_out:
+        out.append("# Left out: not the library (add a package to `packages`, and its folder to `roots`, to check it too).")
+        width = max(len(item.path) for item in inference.left_out)
+        out += [f"#   {item.path.ljust(width)}  {item.why}" for item in inference.left_out]
     if inference.excluded:
         out.append("# Files archguard cannot analyse today; fix them, then remove them from this list.")
         out.append("exclude = [")
@@ -420,7 +504,7 @@ def render(inference: Inference) -> str:
     width = max(len(c.name) for c in inference.components)
     body = []
     for component in inference.components:
-        value = f"{{ modules = {toml_list([component.pattern])}"
+        value = f"{{ modules = {toml_list(component.patterns)}"
         if component.public:
             value += f", public = {toml_list(component.public)}"
         value += " }"
@@ -441,12 +525,20 @@ def render(inference: Inference) -> str:
             f'name = "{ACYCLIC_RULE}"',
             'scope = "components"',
         ]
+        if _type_checking_between_components(inference):
+            out.append("exclude_type_checking = true  # an import for type checking only closes no cycle at run time")
     if inference.baselined:
+        within = inference.baselined_within
+        across = inference.baselined - within
         out += [
             "",
-            f"# Duplicated code: {_plural(inference.baselined, 'clone finding')} of today's code are frozen in the",
-            "# baseline file (archguard-baseline.json); new copies fail the check. Remove copies, then",
-            "# `archguard baseline --prune`.",
+            f"# Duplicated code: {_plural(inference.baselined, 'clone finding')} of today's code ({across} across",
+            f"# components, {within} inside one) are frozen in the baseline file (archguard-baseline.json),",
+            "# so the first check shows only new copies: a copy across components fails the check, one",
+            "# inside a component is a warning. Remove copies, then `archguard baseline --prune`.",
+            "[duplication]",
+            'cross_component = "error"',
+            'within_component = "warning"',
         ]
     out += ["", "# New code must belong to a component.", "[drift]", 'unmapped = "error"']
     if not inference.imports:
@@ -471,11 +563,14 @@ def _render_layers(inference: Inference) -> list[str]:
             for source, target in layering.cut:
                 if source in members and target in members:
                     dependency = inference.dependency(source, target)
-                    sites = dependency.sites if dependency else ()
+                    sites = tuple(site for site in dependency.sites if counts_for_layering(site)) if dependency else ()
                     out.append(f"#     {source} -> {target}: {_plural(len(sites), 'import')}")
                     out += _site_comments(sites, "      ")
     if layering.cycles:
         out.append("")
+    not_layered = _render_not_layered(inference)
+    if not_layered:
+        out += [*not_layered, ""]
     if len(layering.layers) < 2:
         out.append("# No layers rule: the components do not form two or more layers.")
         return out
@@ -484,9 +579,30 @@ def _render_layers(inference: Inference) -> list[str]:
         out.append('# "a : b" puts components in one layer; they may import each other.')
     if layering.unlayered:
         out.append(f"# Not layered (no dependency either way today): {', '.join(layering.unlayered)}.")
-    out += ["[[rules]]", 'kind = "layers"', f'name = "{LAYERS_RULE}"', "layers = ["]
+    out += ["[[rules]]", 'kind = "layers"', f'name = "{LAYERS_RULE}"']
+    if _type_checking_between_components(inference):
+        out.append("exclude_type_checking = true  # imports for type checking only do not pin the layers")
+    out.append("layers = [")
     out += [f"    {toml_string(' : '.join(layer))}," for layer in layering.layers]
     out.append("]")
+    return out
+
+
+def _type_checking_between_components(inference: Inference) -> bool:
+    return any(site.type_checking for dependency in inference.dependencies for site in dependency.sites)
+
+
+def _render_not_layered(inference: Inference) -> list[str]:
+    """The dependencies that exist only through imports that do not count for layering."""
+    if not inference.not_layered:
+        return []
+    out = [
+        "# Left out of the layers and cycles: these dependencies exist only in imports for type",
+        "# checking (inside `if TYPE_CHECKING:`), which do not run.",
+    ]
+    for dependency in inference.not_layered:
+        out.append(f"#   {dependency.source} -> {dependency.target}: {_plural(len(dependency.sites), 'import')}")
+        out += _site_comments(dependency.sites, "    ")
     return out
 
 

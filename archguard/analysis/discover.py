@@ -15,8 +15,18 @@ import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
+from archguard.analysis.roots import (
+    FileSystemTree,
+    SourceFolder,
+    Tree,
+    default_roots,
+    describe_missing,
+    find_package,
+    folders_holding,
+    search_path,
+)
 from archguard.base.errors import ContractError
 from archguard.contract.patterns import glob_to_regex
 
@@ -64,48 +74,9 @@ def _relpath(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-class _Tree(Protocol):
-    """What discovery asks of a tree before walking it: the file system, or a listing of paths."""
-
-    def is_dir(self, relpath: str) -> bool: ...
-
-    def is_file(self, relpath: str) -> bool: ...
-
-    def child_dirs(self, relpath: str) -> list[str]: ...
-
-    def missing_package_hint(self, roots: tuple[str, ...], name: str) -> str:
-        """Where a package the contract names (and the roots miss) might be, for the error message."""
-        ...
-
-
 def _join(*parts: str) -> str:
     """Posix path relative to the project root ("." is the root itself)."""
     return "/".join(p for p in parts if p not in ("", ".")) or "."
-
-
-@dataclass(frozen=True)
-class _FileSystem:
-    root: Path
-
-    def _path(self, relpath: str) -> Path:
-        return self.root if relpath == "." else self.root / relpath
-
-    def is_dir(self, relpath: str) -> bool:
-        return self._path(relpath).is_dir()
-
-    def is_file(self, relpath: str) -> bool:
-        return self._path(relpath).is_file()
-
-    def child_dirs(self, relpath: str) -> list[str]:
-        return [child.name for child in _children(self._path(relpath)) if child.is_dir()]
-
-    def missing_package_hint(self, roots: tuple[str, ...], name: str) -> str:
-        elsewhere = find_outside_roots(self.root, roots, [name.split(".")[0]])
-        if elsewhere:
-            folder = elsewhere[name.split(".")[0]]
-            return f"; it exists under '{folder}/': set roots = [\"{folder}\"] in [project]"
-        present = top_level_packages(self.root, roots)
-        return f"; packages under the roots: {', '.join(present)}" if present else "; there is no package under the roots"
 
 
 class PathListing:
@@ -131,51 +102,14 @@ class PathListing:
     def child_dirs(self, relpath: str) -> list[str]:
         return sorted(self.subdirectories.get(relpath, ()))
 
-    def missing_package_hint(self, roots: tuple[str, ...], name: str) -> str:
-        # As find_outside_roots and top_level_packages do on disk: src/, the root, its sub-folders.
-        top = name.split(".")[0]
-        source_roots = {_join(r) for r in roots}
-        folders = ["src", "."] + [c for c in self.child_dirs(".") if not c.startswith(".") and c not in SKIPPED_DIRECTORIES and c != "src"]
-        for folder in folders:
-            if folder in source_roots or not self.is_dir(folder) or not _IDENTIFIER.match(top):
-                continue
-            candidate = _join(folder, top)
-            if self.is_file(candidate + ".py") or self._holds_python(candidate, depth=3):
-                return f"; it exists under '{folder}/': set roots = [\"{folder}\"] in [project]"
-        present = sorted(
-            {c for r in roots for c in self.child_dirs(_join(r)) if _IDENTIFIER.match(c) and self.is_file(_join(r, c, "__init__.py"))}
-        )
-        return f"; packages under the roots: {', '.join(present)}" if present else "; there is no package under the roots"
-
-    def _holds_python(self, directory: str, depth: int) -> bool:
-        prefix = directory + "/"
-        return any(p.startswith(prefix) and p.endswith(".py") and p.count("/") - directory.count("/") <= depth for p in self.files)
+    def holds_python(self, relpath: str, depth: int) -> bool:
+        prefix = relpath + "/"
+        return any(p.startswith(prefix) and p.endswith(".py") and p.count("/") - relpath.count("/") <= depth for p in self.files)
 
 
 def resolve_roots(root: Path, project: ProjectConfig, *, contract_file: str | None = None) -> tuple[str, ...]:
-    return _resolve_roots(_FileSystem(root), str(root), project, contract_file)
-
-
-def _resolve_roots(tree: _Tree, where: str, project: ProjectConfig, contract_file: str | None) -> tuple[str, ...]:
-    if project.roots is not None:
-        for index, name in enumerate(project.roots):
-            if not tree.is_dir(_join(name)):
-                raise ContractError(
-                    f"source root {name!r} is not a directory under {where}",
-                    file=contract_file,
-                    key=f"project.roots[{index}]",
-                )
-        return tuple(project.roots)
-    if tree.is_dir("src") and any(tree.is_file(_join("src", child, "__init__.py")) for child in tree.child_dirs("src")):
-        return ("src",)
-    return (".",)
-
-
-def _children(directory: Path) -> list[Path]:
-    try:
-        return sorted(directory.iterdir())
-    except OSError:
-        return []
+    """The source roots discovery uses for this project (see :mod:`archguard.analysis.roots`)."""
+    return _top_level(FileSystemTree(root), root, str(root), project, _Excludes(()), contract_file)[0]
 
 
 class _Excludes:
@@ -187,52 +121,73 @@ class _Excludes:
 
 
 def _top_level(
-    tree: _Tree, where: str, project: ProjectConfig, excluded: _Excludes, contract_file: str | None
+    tree: Tree, root: Path, where: str, project: ProjectConfig, excluded: _Excludes, contract_file: str | None
 ) -> tuple[tuple[str, ...], list[tuple[str, str, str]], list[str]]:
     """(source roots, [(source root, top-level entry, its module name)], package names)."""
-    roots = _resolve_roots(tree, where, project, contract_file)
+    if project.roots is not None:
+        for index, name in enumerate(project.roots):
+            if not tree.is_dir(_join(name)):
+                raise ContractError(
+                    f"source root {name!r} is not a directory under {where}",
+                    file=contract_file,
+                    key=f"project.roots[{index}]",
+                )
+        looked = search_path(root, explicit=project.roots, explicit_origin="[project] roots")
+        if project.packages is None:
+            return _every_package(tree, root, where, looked, excluded, contract_file)
+    elif project.packages is not None:
+        looked = search_path(root)
+    else:
+        return _every_package(tree, root, where, default_roots(tree, root), excluded, contract_file)
+    return _named_packages(tree, root, project.packages or [], looked, contract_file)
+
+
+def _named_packages(
+    tree: Tree, root: Path, names: list[str], looked: tuple[SourceFolder, ...], contract_file: str | None
+) -> tuple[tuple[str, ...], list[tuple[str, str, str]], list[str]]:
+    """The packages named in [project] packages, looked up along the source roots in order."""
+    entries: list[tuple[str, str, str]] = []
+    roots: list[str] = []
+    for index, name in enumerate(names):
+        location = find_package(tree, name, [folder.path for folder in looked])
+        if location is None:
+            missing = describe_missing(tree, root, name, looked)
+            message = missing.message
+            if missing.holders:
+                message += f": set roots = [\"{missing.holders[0]}\"] in [project] (or pass --root {missing.holders[0]})"
+            raise ContractError(message, file=contract_file, key=f"project.packages[{index}]")
+        entries += [(source_root, path, name) for source_root, path in location.places]
+        roots += location.roots
+    ordered = [folder.path for folder in looked if folder.path in roots]
+    return tuple(ordered), entries, list(names)
+
+
+def _every_package(
+    tree: Tree, root: Path, where: str, folders: tuple[SourceFolder, ...], excluded: _Excludes, contract_file: str | None
+) -> tuple[tuple[str, ...], list[tuple[str, str, str]], list[str]]:
+    """Every regular package (a folder with __init__.py) directly under the default source roots."""
+    roots = tuple(folder.path for folder in folders)
     entries: list[tuple[str, str, str]] = []
     packages: list[str] = []
-    if project.packages is not None:
-        for index, name in enumerate(project.packages):
-            found = False
-            for source_root in roots:
-                base = _join(source_root, *name.split("."))
-                for candidate in (base, base + ".py"):
-                    if tree.is_dir(candidate) or tree.is_file(candidate):
-                        entries.append((source_root, candidate, name))
-                        found = True
-                        break
-                if found:
-                    break
-            if not found:
-                hint = tree.missing_package_hint(roots, name)
-                raise ContractError(
-                    f"package {name!r} not found under the source roots {list(roots)}{hint}",
-                    file=contract_file,
-                    key=f"project.packages[{index}]",
-                )
-            packages.append(name)
-    else:
-        for source_root in roots:
-            for child in tree.child_dirs(source_root):
-                if child.startswith(".") or child in SKIPPED_DIRECTORIES:
-                    continue
-                entry = _join(source_root, child)
-                is_package = tree.is_file(_join(entry, "__init__.py")) and _IDENTIFIER.match(child)
-                if is_package and not excluded(entry):
-                    entries.append((source_root, entry, child))
-                    packages.append(child)
-        if not entries:
-            hint = ""
-            if "src" not in roots and tree.is_dir("src"):
-                hint = " (there is a 'src/' folder: set roots = [\"src\"] in [project])"
-            raise ContractError(
-                f"no Python package (a folder with __init__.py) found under {', '.join(repr(r) for r in roots)} in {where}{hint}; "
-                "name what to analyse in [project] packages",
-                file=contract_file,
-                key="project.packages",
-            )
+    for source_root in roots:
+        for child in tree.child_dirs(source_root):
+            if child.startswith(".") or child in SKIPPED_DIRECTORIES:
+                continue
+            entry = _join(source_root, child)
+            is_package = tree.is_file(_join(entry, "__init__.py")) and _IDENTIFIER.match(child)
+            if is_package and not excluded(entry):
+                entries.append((source_root, entry, child))
+                packages.append(child)
+    if not entries:
+        hint = ""
+        if "src" not in roots and tree.is_dir("src"):
+            hint = " (there is a 'src/' folder: set roots = [\"src\"] in [project])"
+        raise ContractError(
+            f"no Python package (a folder with __init__.py) found under {', '.join(f.describe() for f in folders)} in {where}{hint}; "
+            "name what to analyse in [project] packages",
+            file=contract_file,
+            key="project.packages",
+        )
     return roots, entries, packages
 
 
@@ -285,7 +240,7 @@ def discover(root: Path, project: ProjectConfig, *, contract_file: str | None = 
     """Find every Python module of the project. Raises ContractError when nothing matches."""
     root = root.resolve()
     excluded = _Excludes(project.exclude)
-    roots, top_level, packages = _top_level(_FileSystem(root), str(root), project, excluded, contract_file)
+    roots, top_level, packages = _top_level(FileSystemTree(root), root, str(root), project, excluded, contract_file)
     modules = _Modules(excluded)
     problems = modules.problems
 
@@ -392,7 +347,7 @@ def discover_paths(
     """
     listing = PathListing(paths)
     excluded = _Excludes(project.exclude)
-    roots, top_level, packages = _top_level(listing, where, project, excluded, contract_file)
+    roots, top_level, packages = _top_level(listing, root, where, project, excluded, contract_file)
     modules = _Modules(excluded)
     walked: dict[str, bool] = {}  # directory -> whether the walk enters it (decided once)
 
@@ -426,36 +381,17 @@ def _contains_python_file(listing: PathListing, directory: str) -> bool:
     return any(path.endswith(".py") and path.rpartition("/")[0] == directory for path in listing.files)
 
 
-def top_level_packages(root: Path, roots: tuple[str, ...]) -> list[str]:
-    """The regular packages (folders with __init__.py) directly under the source roots."""
-    found = set()
-    for source_root in roots:
-        for child in _children(root / source_root):
-            if child.is_dir() and _IDENTIFIER.match(child.name) and (child / "__init__.py").is_file():
-                found.add(child.name)
-    return sorted(found)
-
-
 def find_outside_roots(root: Path, roots: tuple[str, ...], names: list[str]) -> dict[str, str]:
-    """Top-level packages or modules that exist under the project root but outside the source
-    roots (``src/shop`` when the roots are ``["."]``): name -> the folder holding it (posix,
-    relative to the root; "." for the root itself). Looks in src/, the root, and the root's
-    direct sub-folders."""
-    root = root.resolve()
-    folders = [root / "src", root]
-    folders += [c for c in _children(root) if c.is_dir() and not c.name.startswith(".") and c.name not in SKIPPED_DIRECTORIES and c.name != "src"]
+    """Top-level packages or modules that exist in the project but outside the source roots
+    (``src/shop`` when the roots are ``["."]``): name -> the folder holding it (posix, relative
+    to the root; "." for the root itself)."""
+    tree = FileSystemTree(root.resolve())
+    source_roots = {_join(r) for r in roots}
     found: dict[str, str] = {}
-    source_roots = {Path(r).as_posix() for r in roots}
     for name in sorted(set(names)):
-        if not _IDENTIFIER.match(name):
-            continue
-        for folder in folders:
-            relative = _relpath(folder, root) if folder != root else "."
-            if relative in source_roots or not folder.is_dir():
-                continue
-            if (folder / f"{name}.py").is_file() or _holds_python(folder / name, depth=3):
-                found[name] = relative
-                break
+        holders = [folder for folder in folders_holding(tree, name) if folder not in source_roots]
+        if holders:
+            found[name] = holders[0]
     return found
 
 
@@ -465,17 +401,6 @@ def _inside(path: Path, root: Path) -> bool:
         return True
     except ValueError:
         return False
-
-
-def _holds_python(directory: Path, depth: int) -> bool:
-    """True when a .py file is in the directory or in its sub-folders, down to ``depth`` levels."""
-    try:
-        children = list(directory.iterdir())
-    except OSError:
-        return False
-    if any(child.suffix == ".py" for child in children):
-        return True
-    return depth > 1 and any(_holds_python(child, depth - 1) for child in children if child.is_dir() and not child.name.startswith("."))
 
 
 def _contains_python(directory: Path) -> bool:

@@ -21,7 +21,9 @@ from typing import NamedTuple
 
 from archguard.analysis.read.facts import Binding, FileFacts, RawImport
 
-STDLIB = frozenset(sys.stdlib_module_names)
+# The standard library, and ``_typeshed``: the standard library's typing-only module (it exists in
+# the type checkers' stubs only, so code imports it inside ``if TYPE_CHECKING:``).
+STDLIB = frozenset(sys.stdlib_module_names) | {"_typeshed"}
 EXTERNAL = "external:"
 
 

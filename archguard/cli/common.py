@@ -66,7 +66,31 @@ def apply_baseline(
     return baseline.apply(result, entries, shown), path
 
 
+ROOTS_KEY = "archguard.roots"  # where --root keeps its folders for resolve_contract (click's ctx.meta)
+
+
+def _remember_roots(ctx: click.Context, _param: click.Parameter, value: tuple[Path, ...]) -> None:
+    ctx.meta[ROOTS_KEY] = value
+
+
 def config_option(function: F) -> F:
+    """``--config`` and ``--root``: which contract, and (optionally) where its packages live.
+
+    ``--root`` is not passed to the command: :func:`resolve_contract` reads it, so every
+    command that loads a contract takes it."""
+    function = click.option(
+        "--root",
+        "roots",
+        multiple=True,
+        type=click.Path(file_okay=False, path_type=Path),
+        metavar="DIR",
+        expose_value=False,
+        callback=_remember_roots,
+        help=(
+            "Folder that holds the top-level packages (repeatable), instead of [project] roots or the folders "
+            "archguard finds (build configuration, src/, lib/, PYTHONPATH). Also for import-linter configurations."
+        ),
+    )(function)
     return click.option(
         "--config",
         "-c",
@@ -157,10 +181,13 @@ def progress_bar(enabled: bool) -> Callable[[int, int], None] | None:
 
 def resolve_contract(config_path: Path | None, contract_ids: tuple[str, ...] = ()) -> LoadedContract:
     """The contract to check: ``--config``, else archguard's own contract, else an import-linter
-    configuration (``setup.cfg``/``.importlinter``/``[tool.importlinter]``), searched upwards."""
+    configuration (``setup.cfg``/``.importlinter``/``[tool.importlinter]``), searched upwards;
+    with the command's ``--root`` folders, if any."""
     from archguard.engine.dialects import load_config
 
-    return load_config(config_path, contract_ids)
+    context = click.get_current_context(silent=True)
+    roots: tuple[Path, ...] = context.meta.get(ROOTS_KEY, ()) if context is not None else ()
+    return load_config(config_path, contract_ids, roots=roots)
 
 
 def handle_errors(function: F) -> F:

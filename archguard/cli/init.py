@@ -37,7 +37,11 @@ from archguard.engine.pipeline import RunOptions
     help="Keep each cycle of components whole in one layer, instead of leaving out the fewest imports that close it.",
 )
 @click.option(
-    "--source-root", "source_roots", multiple=True, help="Directory holding top-level packages (repeatable; default: src/ or DIRECTORY)."
+    "--root",
+    "--source-root",
+    "source_roots",
+    multiple=True,
+    help="Folder holding the top-level packages (repeatable; default: the build configuration's, src/, lib/, PYTHONPATH's, or DIRECTORY).",
 )
 @click.option("--package", "packages", multiple=True, help="Top-level package to analyse (repeatable; default: every package found).")
 @run_options
@@ -70,7 +74,7 @@ def init_command(
       archguard init                      # writes ./archguard.toml
       archguard init --depth 2 --stdout   # finer components, printed
     """
-    from archguard.advice.infer import InitOptions, infer
+    from archguard.advice.infer import InitOptions, counts_for_layering, infer
 
     target = output if output is not None else directory / "archguard.toml"
     if not to_stdout and not force:
@@ -96,7 +100,7 @@ def init_command(
             baseline.write(baseline_file, baseline.entries_of(result.baselined))
     inference = result.inference
     layering = inference.layering
-    cut = sum(len(d.sites) for d in inference.dependencies if (d.source, d.target) in set(layering.cut))
+    cut = sum(sum(1 for s in d.sites if counts_for_layering(s)) for d in inference.dependencies if (d.source, d.target) in set(layering.cut))
     public = sum(1 for c in inference.components if c.public)
     lines = [
         f"archguard init: {'printed the contract' if to_stdout else f'wrote {target}'}",
@@ -113,6 +117,10 @@ def init_command(
             lines.append(f"  {count} clone finding{'s' * (count != 1)} to freeze: save the contract, then run `archguard baseline`")
         else:
             lines.append(f"  {count} clone finding{'s' * (count != 1)} frozen in {baseline_file}")
+    if inference.left_out:
+        shown = ", ".join(f"{item.path} ({item.why.split(';')[0]})" for item in inference.left_out[:6])
+        more = f" and {len(inference.left_out) - 6} more" if len(inference.left_out) > 6 else ""
+        lines.append(f"  left out (not the library): {shown}{more}; see the comments in [project]")
     if inference.excluded:
         count = len(inference.excluded)
         lines.append(f"  {count} file{'s' * (count != 1)} excluded: archguard cannot analyse them (see [project] exclude)")

@@ -37,7 +37,7 @@ from archguard.contract.locate import find_contract
 
 REPLAY_FORMAT = 1
 ENVIRONMENT = ("NO_COLOR", "GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_SHA", "CI_PROJECT_URL", "CI_COMMIT_SHA")
-OPTIONS_WITH_VALUES = {"--config", "-c", "--format", "-f", "--output", "-o", "--jobs", "-j", "--cache-dir", "--color", "--baseline"}
+OPTIONS_WITH_VALUES = {"--config", "-c", "--root", "--format", "-f", "--output", "-o", "--jobs", "-j", "--cache-dir", "--color", "--baseline"}
 NEVER_REPLAYED = {"--no-cache", "--diff", "--contract", "--help", "-h", "--debug"}
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, get_args, get_origin
 
@@ -22,7 +22,7 @@ from archguard.contract.models import Contract
 from archguard.contract.reading import parse_toml, read_config_text
 from archguard.contract.validate import validate
 
-__all__ = ["CONTRACT_FILES", "LoadedContract", "find_contract", "has_table", "load_contract", "load_contract_text", "parse_contract"]
+__all__ = ["CONTRACT_FILES", "LoadedContract", "find_contract", "has_table", "load_contract", "load_contract_text", "parse_contract", "with_roots"]
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,7 @@ class LoadedContract:
     source: str  # the file's text, for locating keys in messages
     table: str = ""  # "tool.archguard" when read from pyproject.toml
     notice: str | None = None  # said on the first line of output (e.g. which configuration was auto-detected)
+    roots_given: tuple[str, ...] | None = None  # --root: source roots (relative to root) that replace [project] roots
 
     @property
     def display_path(self) -> str:
@@ -62,6 +63,14 @@ def _display(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
+
+
+def with_roots(loaded: LoadedContract, roots: tuple[str, ...] | None) -> LoadedContract:
+    """The contract with ``--root`` folders (relative to its project root) as its source roots."""
+    if roots is None:
+        return loaded
+    project = loaded.contract.project.model_copy(update={"roots": list(roots)})
+    return replace(loaded, contract=loaded.contract.model_copy(update={"project": project}), roots_given=roots)
 
 
 def load_contract(path: Path, table: str | None = None) -> LoadedContract:

@@ -32,8 +32,11 @@ class ProjectConfig(StrictModel):
     roots: list[str] | None = Field(
         None,
         description=(
-            "Directories (relative to root) that hold top-level packages. Default: 'src' when it "
-            "holds a package, else the root itself."
+            "Directories (relative to root) that hold top-level packages ('--root DIR' on the command line "
+            "replaces them). Default: the folders pyproject.toml's or setup.cfg's build configuration names "
+            "(setuptools, hatch, poetry, pdm, flit), else 'src' or 'lib' when it holds the packages, else "
+            "PYTHONPATH's folders inside the project, else the root itself. Packages named in 'packages' "
+            "are looked for in the root, PYTHONPATH's folders, the build configuration's, 'src' and 'lib'."
         ),
     )
     packages: list[str] | None = Field(

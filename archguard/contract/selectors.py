@@ -23,7 +23,7 @@ from archguard.contract.patterns import ModulePattern, PatternError
 
 EXTERNAL = "external:"
 STDLIB_GROUP = "stdlib"
-STDLIB_MODULES = frozenset(sys.stdlib_module_names)
+STDLIB_MODULES = frozenset(sys.stdlib_module_names) | {"_typeshed"}  # as archguard.analysis.resolve.STDLIB
 TAG_PREFIX = "tag:"
 _MODULE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 # The bare form of a tag: "key:value", letters, digits, '_' and '-' on both sides (other tags: "tag:NAME").

@@ -14,12 +14,12 @@ imports them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from archguard.base.errors import ContractError, UsageError
-from archguard.contract.loading import CONTRACT_FILES, LoadedContract, find_contract, load_contract
+from archguard.contract.loading import CONTRACT_FILES, LoadedContract, find_contract, load_contract, with_roots
 
 if TYPE_CHECKING:  # (imported where used: loading a contract needs neither the rules nor the graph)
     from archguard.analysis.resolution import Resolution
@@ -64,8 +64,11 @@ class ConfigFiles(Protocol):
 class ForeignDialect(Dialect, Protocol):
     """A dialect whose configuration files are found and loaded besides archguard's own."""
 
-    def load(self, path: Path, *, auto_detected: bool = False, contract_ids: Iterable[str] = ()) -> LoadedContract:
-        """Read and validate a configuration file."""
+    def load(
+        self, path: Path, *, auto_detected: bool = False, contract_ids: Iterable[str] = (), roots: Sequence[str] | None = None
+    ) -> LoadedContract:
+        """Read and validate a configuration file; ``roots`` (``--root``, relative to its folder)
+        are the only folders where its packages are looked for."""
 
 
 class ArchguardDialect:
@@ -151,16 +154,19 @@ def all_rule_types() -> list[type[Rule]]:
     return [rule for make in _DIALECTS.values() for rule in make().rule_types()]
 
 
-def load_config(config_path: Path | None, contract_ids: tuple[str, ...] = (), *, start: Path | None = None) -> LoadedContract:
+def load_config(
+    config_path: Path | None, contract_ids: tuple[str, ...] = (), *, start: Path | None = None, roots: Sequence[Path] = ()
+) -> LoadedContract:
     """The contract to check: ``config_path`` (read by the dialect that claims it), else
     archguard's own contract searched upwards from ``start`` (default: the working directory),
     else the first foreign dialect's configuration found there. ``contract_ids`` select
-    contracts of a foreign configuration by id."""
+    contracts of a foreign configuration by id. ``roots`` (``--root``): the folders that hold
+    the top-level packages, instead of the contract's (relative paths from the working directory)."""
     start = start or Path.cwd()
     if config_path is not None:
         for files, make in _FOREIGN.values():
             if files().claims(config_path):
-                return make().load(config_path, contract_ids=contract_ids)
+                return make().load(config_path, contract_ids=contract_ids, roots=_given_roots(roots, config_path.resolve().parent))
         loaded = load_contract(config_path)
     else:
         found = find_contract(start)
@@ -168,7 +174,7 @@ def load_config(config_path: Path | None, contract_ids: tuple[str, ...] = (), *,
             for files, make in _FOREIGN.values():
                 path = files().find(start)
                 if path is not None:
-                    return make().load(path, auto_detected=True, contract_ids=contract_ids)
+                    return make().load(path, auto_detected=True, contract_ids=contract_ids, roots=_given_roots(roots, path.resolve().parent))
             raise ContractError(
                 f"no contract found in {start} or its parents (looked for {', '.join(CONTRACT_FILES)}, "
                 "[tool.archguard] in pyproject.toml, and import-linter configurations); pass --config or write one (see docs/contract.md)"
@@ -177,4 +183,23 @@ def load_config(config_path: Path | None, contract_ids: tuple[str, ...] = (), *,
         loaded = load_contract(path, table or None)
     if contract_ids:
         raise UsageError("--contract selects import-linter contracts by id; this is an archguard contract")
-    return loaded
+    return with_roots(loaded, _given_roots(roots, loaded.root))
+
+
+def _given_roots(roots: Sequence[Path], project_root: Path) -> tuple[str, ...] | None:
+    """``--root`` folders as paths relative to the project root (posix); each must be a folder inside it."""
+    if not roots:
+        return None
+    found: list[str] = []
+    base = project_root.resolve()
+    for folder in roots:
+        path = folder.resolve()
+        if not path.is_dir():
+            raise UsageError(f"--root {folder}: not a directory")
+        try:
+            relative = path.relative_to(base).as_posix() or "."
+        except ValueError:
+            raise UsageError(f"--root {folder}: outside the project ({base}); archguard reads only files inside the project") from None
+        if relative not in found:
+            found.append(relative)
+    return tuple(found)

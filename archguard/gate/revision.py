@@ -18,7 +18,7 @@ from pathlib import Path
 from archguard.analysis.discover import Discovery, DiscoveryProblem, SourceFile
 from archguard.analysis.read.facts import FileFacts
 from archguard.base.errors import ContractError, GitError
-from archguard.contract.loading import LoadedContract
+from archguard.contract.loading import LoadedContract, with_roots
 from archguard.engine.dialects import dialect_of, resolution_of
 from archguard.gate.git import SUBMODULE_MODE, SYMLINK_MODE, Repository, TreeEntry
 
@@ -48,6 +48,7 @@ def contract_at(repository: Repository, commit: str, label: str, current: Loaded
     try:
         text = source.decode("utf-8")
         loaded = dialect.load_text(text, current.path, current.table or None, display=f"{display} at {label}", like=current)
+        loaded = with_roots(loaded, current.roots_given)
     except (UnicodeDecodeError, ContractError) as error:
         reason = str(error) if isinstance(error, ContractError) else "not UTF-8 text"
         return ContractAtRevision(current, f"{display} from the working tree (the one at {label} is not usable: {reason})")

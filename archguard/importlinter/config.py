@@ -19,13 +19,14 @@ import configparser
 import dataclasses
 import difflib
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from archguard.analysis.roots import FileSystemTree, describe_missing, find_package, search_path
 from archguard.base.errors import ContractError
 from archguard.contract.loading import LoadedContract
 from archguard.contract.locate import COMPANION_KEYS, is_companion
@@ -232,6 +233,7 @@ class SessionOptions(_Frozen):
     """The ``[importlinter]`` section: what to analyse and how to build the graph."""
 
     root_packages: tuple[str, ...]
+    one_line_root_packages: str | None = None  # 'root_packages = name' on one line: read as its characters
     include_external_packages: bool = False
     exclude_type_checking_imports: bool = False
     contract_types: dict[str, str] = Field(default_factory=dict)  # custom type name -> "module.Class"
@@ -643,9 +645,17 @@ def _parse_session(raw: _RawConfig, display: str) -> SessionOptions:
         close = difflib.get_close_matches(unknown[0], SESSION_KEYS, n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else f" (expected: {', '.join(SESSION_KEYS)})"
         raise fail(unknown[0], f"unknown option {unknown[0]!r}{hint}")
+    one_line: str | None = None
     if "root_packages" in session:
-        roots = _items(session["root_packages"])
         key = "root_packages"
+        value = session["root_packages"]
+        if isinstance(value, str) and len(value) > 1:
+            # import-linter hands the value to grimp.build_graph(*value): one line (or a TOML string)
+            # is a sequence of characters, each looked up as a package.
+            one_line = value
+            roots = list(value)
+        else:
+            roots = _items(value)
     elif "root_package" in session:
         try:
             roots = [_string(session["root_package"])]
@@ -654,7 +664,11 @@ def _parse_session(raw: _RawConfig, display: str) -> SessionOptions:
         key = "root_package"
     else:
         raise fail(None, "name the package to analyse: root_package = mypackage (or root_packages, one per line)")
-    roots = [r.strip() for r in roots if r.strip()]
+    if one_line is not None:
+        if not all(character.isidentifier() for character in one_line):
+            raise fail(key, one_line_quirk(one_line, raw.format))
+    else:
+        roots = [r.strip() for r in roots if r.strip()]
     if not roots:
         raise fail(key, "expected at least one package name")
     for name in roots:
@@ -673,6 +687,7 @@ def _parse_session(raw: _RawConfig, display: str) -> SessionOptions:
         custom[type_name.strip()] = target.strip()
     return SessionOptions(
         root_packages=tuple(dict.fromkeys(roots)),
+        one_line_root_packages=one_line,
         include_external_packages=flag("include_external_packages"),
         exclude_type_checking_imports=flag("exclude_type_checking_imports"),
         contract_types=custom,
@@ -716,27 +731,61 @@ def read_importlinter(path: Path) -> ImportLinterConfig | None:
     return parse_importlinter(read_config_text(path, display, "configuration"), display=display, fmt=config_format(path))
 
 
-def locate_packages(directory: Path, root_packages: Iterable[str]) -> tuple[list[str], list[str]]:
-    """(source roots, package names): where each root package is, next to the configuration or in src/.
+def one_line_quirk(value: str, fmt: Literal["ini", "toml"]) -> str:
+    """What import-linter does with ``root_packages = name`` on one line, and how to write it."""
+    characters = ", ".join(repr(c) for c in dict.fromkeys(value))
+    if fmt == "ini":
+        written = f"root_packages = {value}"
+        fix = f"write 'root_package = {value}', or put each package on a line of its own ('root_packages =' then '    {value}')"
+    else:
+        written = f"root_packages = {_toml_text(value)}"
+        fix = f"write 'root_packages = [{_toml_text(value)}]' (a list) or 'root_package = {_toml_text(value)}'"
+    return (
+        f"{written} is one value, and import-linter 2.17 reads it character by character, as the packages {characters} "
+        f"(lint-imports stops with \"Could not find package '{value[0]}' in your Python path.\"); {fix}"
+    )
 
-    import-linter imports root packages from the Python path; archguard never imports code, so it
-    looks for each package's directory in the configuration's directory and in its ``src/``.
-    Raises ValueError naming the package when one is missing or is a plain module.
+
+def _toml_text(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def locate_packages(
+    directory: Path, session: SessionOptions, *, fmt: Literal["ini", "toml"] = "ini", roots: Sequence[str] | None = None
+) -> tuple[list[str], list[str]]:
+    """(source roots, package names): where each root package is, found as lint-imports finds it.
+
+    lint-imports imports root packages from the Python path (its working directory first, then
+    ``PYTHONPATH``, then installed packages); archguard never imports code, so it looks along
+    :func:`archguard.analysis.roots.search_path` from the configuration's directory (or only in
+    ``roots``, from ``--root``). Raises ValueError with import-linter's verdict when lint-imports
+    would refuse the package: missing, a module, or a subpackage of a regular package.
     """
-    roots: list[str] = []
-    for name in root_packages:
-        parts = name.split(".")
-        for source_root in (".", "src"):
-            base = directory / source_root / Path(*parts)
-            if base.is_dir():
-                if source_root not in roots:
-                    roots.append(source_root)
-                break
-            if base.with_name(base.name + ".py").is_file():
-                raise ValueError(f"{name!r} is a module, not a package: root packages must be directories")
-        else:
-            raise ValueError(f"package {name!r} not found in {directory} or its src/ folder")
-    return roots, list(root_packages)
+    tree = FileSystemTree(directory)
+    looked = search_path(directory, explicit=roots)
+    found: list[str] = []
+    for name in session.root_packages:
+        location = find_package(tree, name, [folder.path for folder in looked])
+        if location is None:
+            if session.one_line_root_packages is not None:
+                raise ValueError(one_line_quirk(session.one_line_root_packages, fmt))
+            missing = describe_missing(tree, directory, name, looked)
+            message = missing.message
+            if missing.holders:
+                folder = missing.holders[0]
+                message += f": run with PYTHONPATH={folder} (as lint-imports needs), or pass --root {folder}"
+            raise ValueError(message)
+        if location.kind == "module":
+            raise ValueError(f"{name!r} is a module, not a package: root packages must be directories (import-linter 2.17 refuses it too)")
+        if "." in name and location.top_kind != "namespace":
+            top = name.split(".")[0]
+            raise ValueError(
+                f"{name!r} is not a top-level package: import-linter 2.17 stops on it (grimp's NotATopLevelModule, without a "
+                f"message) because {top} is a regular package; write root_package = {top} and name {name} in the contracts"
+            )
+        found += location.roots
+    ordered = [folder.path for folder in looked if folder.path in found]
+    return ordered, list(session.root_packages)
 
 
 @dataclass(frozen=True)
@@ -751,17 +800,27 @@ class LoadedImportLinter(LoadedContract):
     companion: ImportLinterCompanion = dataclasses.field(default_factory=ImportLinterCompanion, kw_only=True)
 
 
-def load_importlinter(path: Path, *, auto_detected: bool = False, contract_ids: Iterable[str] = ()) -> LoadedImportLinter:
-    """Read an import-linter configuration as a :class:`LoadedImportLinter`."""
+def load_importlinter(
+    path: Path, *, auto_detected: bool = False, contract_ids: Iterable[str] = (), roots: Sequence[str] | None = None
+) -> LoadedImportLinter:
+    """Read an import-linter configuration as a :class:`LoadedImportLinter`; ``roots`` (``--root``)
+    are the only folders where its root packages are looked for."""
     display = _display(path)
     source = read_config_text(path, display, "configuration")
-    return load_importlinter_text(source, path, display=display, auto_detected=auto_detected, contract_ids=contract_ids)
+    return load_importlinter_text(source, path, display=display, auto_detected=auto_detected, contract_ids=contract_ids, roots=roots)
 
 
 def load_importlinter_text(
-    source: str, path: Path, *, display: str | None = None, auto_detected: bool = False, contract_ids: Iterable[str] = ()
+    source: str,
+    path: Path,
+    *,
+    display: str | None = None,
+    auto_detected: bool = False,
+    contract_ids: Iterable[str] = (),
+    roots: Sequence[str] | None = None,
 ) -> LoadedImportLinter:
-    """Parse configuration text as if read from ``path`` (e.g. the file at a git revision)."""
+    """Parse configuration text as if read from ``path`` (e.g. the file at a git revision);
+    ``roots`` (``--root``) are the only folders where its root packages are looked for."""
     display = display or _display(path)
     config = parse_importlinter(source, display=display, fmt=config_format(path))
     if config is None:
@@ -771,14 +830,14 @@ def load_importlinter_text(
     directory = path.resolve().parent
     key = "root_packages" if "root_packages" in config.session_lines else "root_package"
     try:
-        roots, packages = locate_packages(directory, config.session.root_packages)
+        found, packages = locate_packages(directory, config.session, fmt=config.format, roots=roots)
     except ValueError as error:
         table = INI_SECTION if config.format == "ini" else TOML_TABLE
         raise ContractError(str(error), file=display, key=f"{table}.{key}", line=config.session_lines.get(key)) from None
     project = ProjectConfig.model_validate(
         {
             "root": ".",
-            "roots": roots,
+            "roots": found,
             "packages": packages,
             "resolution": "import-linter",
             "include_external_packages": config.session.include_external_packages,
@@ -788,7 +847,7 @@ def load_importlinter_text(
     contract = Contract(
         project=project,
         # Each top-level subpackage is a component: copies across them are drift (see ImportLinterCompanion).
-        components=subpackage_components(directory, roots, packages),
+        components=subpackage_components(directory, found, packages),
         duplication=DuplicationConfig(enabled=companion.copies != "off", cross_component="warning", within_component="off"),
         drift=DriftConfig(unmapped="off", absent="off"),
         gate=GateConfig(suppressions=companion.suppressions, pragmas=companion.pragmas),
@@ -806,6 +865,7 @@ def load_importlinter_text(
         notice=notice,
         selected=tuple(dict.fromkeys(contract_ids)),
         companion=companion,
+        roots_given=tuple(roots) if roots is not None else None,
     )
 
 

@@ -87,10 +87,13 @@ class ImportLinterDialect:
 
     def load_text(self, source: str, path: Path, table: str | None, *, display: str, like: LoadedContract | None = None) -> LoadedContract:
         selected = like.selected if isinstance(like, LoadedImportLinter) else ()
-        return load_importlinter_text(source, path, display=display, contract_ids=selected)
+        roots = like.roots_given if like is not None else None
+        return load_importlinter_text(source, path, display=display, contract_ids=selected, roots=roots)
 
-    def load(self, path: Path, *, auto_detected: bool = False, contract_ids: Iterable[str] = ()) -> LoadedContract:
-        return load_importlinter(path, auto_detected=auto_detected, contract_ids=contract_ids)
+    def load(
+        self, path: Path, *, auto_detected: bool = False, contract_ids: Iterable[str] = (), roots: Sequence[str] | None = None
+    ) -> LoadedContract:
+        return load_importlinter(path, auto_detected=auto_detected, contract_ids=contract_ids, roots=roots)
 
     def build_rules(self, loaded: LoadedContract) -> list[Rule]:
         """One rule per import-linter contract, in configuration order, then the implicit file rules."""

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from archguard.analysis.discover import Discovery, DiscoveryProblem, SourceFile
+from archguard.analysis.roots import FileSystemTree, describe_missing, find_package, search_path
 from archguard.base.errors import ContractError
 from archguard.contract.models import ProjectConfig
 from archguard.contract.patterns import glob_to_regex
@@ -57,15 +58,15 @@ def discover_like_importlinter(root: Path, project: ProjectConfig, *, contract_f
     def excluded(relpath: str) -> bool:
         return any(rx.match(relpath) or rx.match(relpath + "/") for rx in excludes)
 
+    tree = FileSystemTree(root)
     for index, package in enumerate(packages):
-        directories = [root / source_root / Path(*package.split(".")) for source_root in roots]
-        directories = [d for d in directories if d.is_dir()]
+        # As Python's path finder (and so grimp): the first regular package along the roots, or
+        # every portion of a namespace package.
+        location = find_package(tree, package, roots)
+        directories = [root / path for _, path in location.places if location.kind != "module"] if location else []
         if not directories:
-            raise ContractError(
-                f"package {package!r} not found under the source roots {list(roots)}",
-                file=contract_file,
-                key=f"project.packages[{index}]",
-            )
+            looked = search_path(root, explicit=roots, explicit_origin="[project] roots")
+            raise ContractError(describe_missing(tree, root, package, looked).message, file=contract_file, key=f"project.packages[{index}]")
         for directory in directories:
             _walk_package(root, package, directory, files, problems, excluded)
     return Discovery(
