@@ -73,6 +73,11 @@ LAYOUTS: dict[str, tuple[str, dict[str, str]]] = {
 }
 
 
+def _reported(report: str, location: str, message: str) -> bool:
+    """Whether the text report has a finding at ``location`` whose message says ``message``."""
+    return any(line.strip().startswith(location) and message in line for line in report.splitlines())
+
+
 def layout_project(root: Path, folder: str, extra: dict[str, str]) -> Path:
     files: dict[str, str | bytes] = {f"{folder}/{path}": text for path, text in PACKAGE.items()}
     files.update(extra)
@@ -100,7 +105,7 @@ def test_an_archguard_contract_finds_the_package_where_the_layout_puts_it(tmp_pa
     (root / "archguard.toml").write_text(textwrap.dedent(CONTRACT), encoding="utf-8")
     result = archguard(root)
     assert result.returncode == 1, result.stderr
-    assert f"{folder}/shop/domain.py:1:1 error shop.domain imports shop.api" in result.stdout
+    assert _reported(result.stdout, f"{folder}/shop/domain.py:1:1 error", "shop.domain imports shop.api")
     assert "tests" not in result.stdout  # the tests folder is not a source root: no unmapped test module
 
 
@@ -134,7 +139,7 @@ def test_a_folder_on_pythonpath_is_a_source_root_in_both_modes(tmp_path: Path) -
     (root / "archguard.toml").write_text(textwrap.dedent(CONTRACT), encoding="utf-8")
     result = archguard(root, pythonpath=["vendor/python"])
     assert result.returncode == 1
-    assert "vendor/python/shop/domain.py:1:1 error shop.domain imports shop.api" in result.stdout
+    assert _reported(result.stdout, "vendor/python/shop/domain.py:1:1 error", "shop.domain imports shop.api")
 
 
 def test_several_roots_from_the_command_line_and_from_the_contract(tmp_path: Path) -> None:
@@ -172,7 +177,7 @@ def test_several_roots_from_the_command_line_and_from_the_contract(tmp_path: Pat
     (tmp_path / "archguard.toml").write_text(contract, encoding="utf-8")
     result = archguard(tmp_path)
     assert result.returncode == 1
-    assert "one/shop/api.py:1:1 error shop.api imports billing.core" in result.stdout
+    assert _reported(result.stdout, "one/shop/api.py:1:1 error", "shop.api imports billing.core")
     assert "two/billing/core.py" in result.stdout
 
 
