@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from archguard.base.errors import ContractError
+from archguard.base.safe_files import kind_of
 from archguard.contract.patterns import glob_to_regex
 
 if TYPE_CHECKING:  # annotations only: discovery runs without pydantic on the replay path
@@ -73,6 +74,10 @@ class _Tree(Protocol):
 
     def child_dirs(self, relpath: str) -> list[str]: ...
 
+    def stays_inside(self, relpath: str) -> bool:
+        """Whether the path, symlinks resolved, is inside the project root."""
+        ...
+
     def missing_package_hint(self, roots: tuple[str, ...], name: str) -> str:
         """Where a package the contract names (and the roots miss) might be, for the error message."""
         ...
@@ -98,6 +103,9 @@ class _FileSystem:
 
     def child_dirs(self, relpath: str) -> list[str]:
         return [child.name for child in _children(self._path(relpath)) if child.is_dir()]
+
+    def stays_inside(self, relpath: str) -> bool:
+        return _inside(Path(os.path.realpath(self._path(relpath))), self.root.resolve())
 
     def missing_package_hint(self, roots: tuple[str, ...], name: str) -> str:
         elsewhere = find_outside_roots(self.root, roots, [name.split(".")[0]])
@@ -131,6 +139,9 @@ class PathListing:
     def child_dirs(self, relpath: str) -> list[str]:
         return sorted(self.subdirectories.get(relpath, ()))
 
+    def stays_inside(self, relpath: str) -> bool:
+        return True  # a git tree holds no symlinked folder (a symlink is a file there)
+
     def missing_package_hint(self, roots: tuple[str, ...], name: str) -> str:
         # As find_outside_roots and top_level_packages do on disk: src/, the root, its sub-folders.
         top = name.split(".")[0]
@@ -162,6 +173,12 @@ def _resolve_roots(tree: _Tree, where: str, project: ProjectConfig, contract_fil
             if not tree.is_dir(_join(name)):
                 raise ContractError(
                     f"source root {name!r} is not a directory under {where}",
+                    file=contract_file,
+                    key=f"project.roots[{index}]",
+                )
+            if not tree.stays_inside(_join(name)):
+                raise ContractError(
+                    f"source root {name!r} is a symlink that leads outside the project root {where}; archguard reads only the project",
                     file=contract_file,
                     key=f"project.roots[{index}]",
                 )
@@ -363,14 +380,19 @@ def discover(root: Path, project: ProjectConfig, *, contract_file: str | None = 
                     problems.append(DiscoveryProblem(rel(entry.path), "unreadable", f"cannot stat: {error.strerror}"))
                     continue
                 if not regular or not stat.S_ISREG(mode):
-                    problems.append(DiscoveryProblem(rel(entry.path), "not-a-file", "not a regular file (FIFO, device or socket); never opened"))
+                    problems.append(DiscoveryProblem(rel(entry.path), "not-a-file", f"{kind_of(mode)}, not a regular file; never opened"))
                     continue
                 modules.add(Path(entry.path), rel(entry.path), source_root)
 
     for source_root, entry, _name in top_level:
         path = root / entry
-        if path.is_dir():
-            walk(str(path), os.path.realpath(path), source_root)
+        real = os.path.realpath(path)
+        if not _inside(Path(real), root):
+            problems.append(DiscoveryProblem(entry, "outside-root", f"symlink to {real} outside the project root; not followed"))
+        elif path.is_dir():
+            walk(str(path), real, source_root)
+        elif not stat.S_ISREG(mode := os.stat(real).st_mode):
+            problems.append(DiscoveryProblem(entry, "not-a-file", f"{kind_of(mode)}, not a regular file; never opened"))
         else:
             modules.add(path, _relpath(path, root), source_root)
     return modules.discovery(root, roots, packages)

@@ -14,6 +14,7 @@ from archguard.cli.outputs import FORMATS_HELP, emit_reports, parse_outputs, rep
 from archguard.contract.loading import LoadedContract
 from archguard.engine.dialects import replayable
 from archguard.engine.pipeline import CheckResult, RunOptions, Stats, check
+from archguard.report.escape import terminal_block
 
 
 @click.command("check")
@@ -83,7 +84,7 @@ def check_command(
     targets = parse_outputs(output_format, outputs, reporters())
     loaded = resolve_contract(config_path, contract_ids)
     if loaded.notice and not quiet:
-        click.echo(f"archguard: {loaded.notice}", err=True)
+        click.echo(terminal_block(f"archguard: {loaded.notice}"), err=True)
     progress = progress_bar(not quiet)
     base_stats: Stats | None = None
     try:
@@ -95,7 +96,7 @@ def check_command(
             result = comparison.gate_result()
             base_stats = comparison.base.analysis.stats
             for note in comparison.notes:
-                click.echo(f"archguard: note: {note}", err=True)
+                click.echo(terminal_block(f"archguard: note: {note}"), err=True)
         else:
             result = check(loaded, run)
     finally:
@@ -132,7 +133,7 @@ def _apply_baseline(result: CheckResult, loaded: LoadedContract, baseline_file: 
 
     path = baseline.baseline_path(loaded, baseline_file)
     shown = baseline.display(path, loaded)
-    entries = baseline.load(path, shown)
+    entries = baseline.load(path, shown, baseline.confinement(loaded, baseline_file))
     if entries is None:
         if baseline_file is not None:
             raise UsageError(f"baseline file {baseline_file} not found (write one with `archguard baseline`)")

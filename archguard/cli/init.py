@@ -93,7 +93,7 @@ def init_command(
         if result.baselined:
             from archguard.gate import baseline
 
-            baseline.write(baseline_file, baseline.entries_of(result.baselined))
+            baseline.write(baseline_file, baseline.entries_of(result.baselined), target.parent)
     inference = result.inference
     layering = inference.layering
     cut = sum(len(d.sites) for d in inference.dependencies if (d.source, d.target) in set(layering.cut))

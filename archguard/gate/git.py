@@ -3,7 +3,8 @@
 archguard never checks anything out: a revision's files are listed with ``git ls-tree`` and
 read with ``git cat-file --batch``, so the user's working tree, index and branches are never
 touched (every command runs with ``GIT_OPTIONAL_LOCKS=0``, which also stops git from
-refreshing the index behind our back). Every failure is a :class:`GitError` whose message
+refreshing the index behind our back), and no program the repository's configuration names
+runs (``core.fsmonitor=false``, ``--no-ext-diff``, ``--no-textconv``). Every failure is a :class:`GitError` whose message
 says what to do, e.g. which ``git fetch`` a shallow CI checkout needs.
 """
 
@@ -43,6 +44,13 @@ class FileChange:
     similarity: int | None = None  # percent, for renames and copies
 
 
+# The repository's own configuration may name programs that git runs on read-only commands:
+# an fsmonitor hook (run by every command that looks at the working tree). A hostile
+# repository's hook never runs (diff and textconv drivers are off per command: --no-ext-diff,
+# --no-textconv).
+_SAFE_CONFIG = ("-c", "core.fsmonitor=false")
+
+
 def _environment() -> dict[str, str]:
     env = dict(os.environ)
     env.update({"GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", "LANGUAGE": ""})
@@ -53,7 +61,7 @@ def _environment() -> dict[str, str]:
 
 def _run(args: list[str], cwd: Path, *, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
     try:
-        return subprocess.run(["git", *args], cwd=cwd, input=stdin, capture_output=True, env=_environment(), check=False)
+        return subprocess.run(["git", *_SAFE_CONFIG, *args], cwd=cwd, input=stdin, capture_output=True, env=_environment(), check=False)
     except FileNotFoundError:
         raise GitError("git is not installed (or not on PATH); diff mode reads the base revision with git") from None
     except OSError as error:

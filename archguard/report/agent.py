@@ -11,6 +11,7 @@ from __future__ import annotations
 from archguard.engine.pipeline import CheckResult
 from archguard.findings import SEVERITY_ORDER, Finding
 from archguard.report import ReportOptions
+from archguard.report.escape import terminal
 from archguard.report.summary import contract_path, hop_text, plural
 
 
@@ -55,6 +56,6 @@ def render(result: CheckResult, options: ReportOptions) -> str:
     lines = [f"{head} against the architecture contract {contract}. Fix them in order:", ""]
     for number, finding in enumerate(findings, 1):
         prefix = "" if finding.severity == "error" else "(warning) "
-        lines.append(f"{number}. {prefix}{item(finding, options, result)}")
+        lines.append(f"{number}. {prefix}{terminal(item(finding, options, result))}")
     lines += ["", "Then run `archguard check --format agent` again; do not silence a finding unless the contract owner agrees."]
     return "\n".join(lines) + "\n"

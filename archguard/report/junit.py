@@ -14,6 +14,7 @@ import xml.etree.ElementTree as ET
 from archguard.engine.pipeline import CheckResult
 from archguard.findings import Finding
 from archguard.report import ReportOptions
+from archguard.report.escape import terminal
 from archguard.report.summary import contract_path, hop_text, location, plural, rule_rows
 
 # Characters that XML 1.0 cannot carry at all, even escaped.
@@ -32,7 +33,7 @@ def _finding_text(finding: Finding, prefix: str) -> str:
         lines.append(f"    {finding.import_text}")
     if finding.remedy:
         lines.append(f"    fix: {finding.remedy}")
-    return "\n".join(lines)
+    return "\n".join(terminal(line) for line in lines)  # a name's newline never starts a line of its own
 
 
 def render(result: CheckResult, options: ReportOptions) -> str:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from archguard.engine.pipeline import CheckResult
 from archguard.findings import Finding
 from archguard.report import ReportOptions
+from archguard.report.escape import terminal
 from archguard.report.gate_text import print_baseline, print_diff_header, print_diff_sections
 from archguard.report.summary import location, plural, rule_rows, verdict
 from archguard.rules.base import Rule
@@ -53,7 +54,8 @@ class _Lines:
         self.lines: list[tuple[Segment, ...]] = []
 
     def print(self, *segments: Segment) -> None:
-        self.lines.append(segments)
+        # Every segment may hold names from the analysed tree: no control character gets through.
+        self.lines.append(tuple(terminal(s) if isinstance(s, str) else (terminal(s[0]), s[1]) for s in segments))
 
     def plain(self) -> str:
         return "".join("".join(s if isinstance(s, str) else s[0] for s in line) + "\n" for line in self.lines)
