@@ -78,9 +78,9 @@ def is_inside(path: str | os.PathLike[str], folder: str | os.PathLike[str]) -> b
 def resolve_inside(path: str | os.PathLike[str], folder: str | os.PathLike[str]) -> str:
     """The real path of ``path`` (every symlink resolved) when it lies inside the real path of
     ``folder``; else :class:`RefusedPath` naming where it leads."""
-    real = os.path.realpath(path)
-    if not is_inside(real, os.path.realpath(folder)):
-        raise RefusedPath(errno.EXDEV, f"leads outside the project (to {real})", path)
+    real, boundary = os.path.realpath(path), os.path.realpath(folder)
+    if not is_inside(real, boundary):
+        raise RefusedPath(errno.EXDEV, f"a symlink leads it outside {boundary} (to {real})", path)
     return real
 
 

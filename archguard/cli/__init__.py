@@ -99,6 +99,9 @@ def main() -> None:
                     sys.exit(code)
         warm_up_parsing(argv)
         cli()
+    except KeyboardInterrupt:  # Ctrl-C outside a command (the replay path): no traceback
+        print("archguard: interrupted", file=sys.stderr)
+        exit_now(SystemExit(130))
     except SystemExit as done:
         exit_now(done)
 

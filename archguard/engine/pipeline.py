@@ -427,9 +427,10 @@ def duplication_active(contract: Contract) -> bool:
 
 
 def ensure_something_checked(result: CheckResult) -> None:
-    """Raise :class:`NothingCheckedError` when the run could not have failed: no file analysed,
-    no import in any file, or every rule of the contract matching no module (unless the
-    contract sets ``[drift] vacuous`` to "warning" or "off")."""
+    """Raise :class:`NothingCheckedError` when the run could not have failed: a contract with
+    no component, rule or duplication check (an empty file), no file analysed, no import in
+    any file, or every rule of the contract matching no module (unless the contract sets
+    ``[drift] vacuous`` to "warning" or "off")."""
     analysis = result.analysis
     loaded = analysis.loaded
     contract = loaded.contract
@@ -438,7 +439,12 @@ def ensure_something_checked(result: CheckResult) -> None:
     stats = analysis.stats
     parse_errors = any(f.rule == "parse-error" for f in result.findings)
     key, line = None, None
-    if stats.files == 0:
+    if not contract.rules and not contract.components and not duplication_active(contract):
+        reason = (
+            "the contract declares no component and no rule (an empty contract, or only [project]); "
+            "declare [components] and [[rules]] (`archguard init` infers a starting point)"
+        )
+    elif stats.files == 0:
         roots = ", ".join(repr(r) for r in analysis.discovery.roots)
         packages = ", ".join(analysis.discovery.packages) or "none"
         reason = f"no Python file was analysed (source roots: {roots}; packages: {packages}; check [project] packages and exclude)"
