@@ -31,7 +31,9 @@ import sys
 import threading
 import time
 
-OWNER_ENV = "ARCHGUARD_POOL_OWNER"  # the pid of the archguard process that owns the pool
+# The pid of the archguard process that owns the pool. Not "ARCHGUARD_...": such variables
+# are inputs of a check (archguard.cli.replay), and this one differs in every process.
+OWNER_ENV = "_ARCHGUARD_POOL_OWNER"
 _PR_SET_PDEATHSIG = 1
 POLL_SECONDS = 0.2
 
