@@ -439,12 +439,7 @@ def ensure_something_checked(result: CheckResult) -> None:
     stats = analysis.stats
     parse_errors = any(f.rule == "parse-error" for f in result.findings)
     key, line = None, None
-    if not contract.rules and not contract.components and not duplication_active(contract):
-        reason = (
-            "the contract declares no component and no rule (an empty contract, or only [project]); "
-            "declare [components] and [[rules]] (`archguard init` infers a starting point)"
-        )
-    elif stats.files == 0:
+    if stats.files == 0:
         roots = ", ".join(repr(r) for r in analysis.discovery.roots)
         packages = ", ".join(analysis.discovery.packages) or "none"
         reason = f"no Python file was analysed (source roots: {roots}; packages: {packages}; check [project] packages and exclude)"
@@ -452,6 +447,11 @@ def ensure_something_checked(result: CheckResult) -> None:
         if not contract.rules and duplication_active(contract):
             return  # a contract for duplication only: the clone search checked the files
         reason = f"the {plural_files(stats.files)} analysed hold no import, so no dependency rule can fail"
+    elif not contract.rules and not contract.components and not duplication_active(contract) and not parse_errors:
+        reason = (
+            "the contract declares no component and no rule (an empty contract, or only [project]); "
+            "declare [components] and [[rules]] (`archguard init` infers a starting point)"
+        )
     else:
         empty = {f.identity[1]: f for f in result.findings if f.rule == "vacuous-rule" and f.kind == EMPTY_RULE_KIND}
         if not contract.rules or len(empty) < len(contract.rules):

@@ -42,7 +42,9 @@ def _visible(match: re.Match[str]) -> str:
 
 def terminal(text: str) -> str:
     """``text`` with every character that could act on a terminal or a log shown as an escape."""
-    return _UNSAFE.sub(_visible, text) if _UNSAFE.search(text) else text
+    if text.isprintable():  # every character escaped here is unprintable: the common case is one C call
+        return text
+    return _UNSAFE.sub(_visible, text)
 
 
 def terminal_block(text: str) -> str:

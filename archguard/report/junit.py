@@ -25,6 +25,12 @@ def _clean(text: str) -> str:
     return _NOT_XML.sub("\ufffd", text)
 
 
+def _attribute(text: str) -> str:
+    """An attribute value from the tree or the contract (a rule's name, a path): control
+    characters shown as escapes, as in the text report."""
+    return _clean(terminal(text))
+
+
 def _finding_text(finding: Finding, prefix: str) -> str:
     lines = [f"{location(finding, prefix)} {finding.severity} {finding.message}"]
     if finding.chain:
@@ -43,19 +49,19 @@ def render(result: CheckResult, options: ReportOptions) -> str:
     counts = {"tests": str(len(rows)), "failures": str(failures), "errors": "0", "skipped": "0", "time": "0"}
     contract = options.repository_path(contract_path(result))
     suites = ET.Element("testsuites", {"name": "archguard", **counts})
-    suite = ET.SubElement(suites, "testsuite", {"name": f"archguard: {contract}", **counts})
+    suite = ET.SubElement(suites, "testsuite", {"name": _attribute(f"archguard: {contract}"), **counts})
     for row in rows:
         findings = [f for f in result.findings if f.rule_name == row.name]
-        case = ET.SubElement(suite, "testcase", {"classname": f"archguard.{row.kind}", "name": row.name, "time": "0"})
+        case = ET.SubElement(suite, "testcase", {"classname": _attribute(f"archguard.{row.kind}"), "name": _attribute(row.name), "time": "0"})
         errors = [f for f in findings if f.severity == "error"]
         if errors:
             first = errors[0]
             if first.path:
-                case.set("file", prefix + first.path)
+                case.set("file", _attribute(prefix + first.path))
                 if first.line:
                     case.set("line", str(first.line))
             message = f"{plural(len(errors), 'error')}: {first.message}"
-            failure = ET.SubElement(case, "failure", {"type": row.kind, "message": _clean(message)})
+            failure = ET.SubElement(case, "failure", {"type": _attribute(row.kind), "message": _attribute(message)})
             failure.text = _clean("\n\n".join(_finding_text(f, prefix) for f in errors) + "\n")
         notes = [_finding_text(f, prefix) for f in findings if f.severity != "error"]
         notes += [

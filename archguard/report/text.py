@@ -54,8 +54,11 @@ class _Lines:
         self.lines: list[tuple[Segment, ...]] = []
 
     def print(self, *segments: Segment) -> None:
-        # Every segment may hold names from the analysed tree: no control character gets through.
-        self.lines.append(tuple(terminal(s) if isinstance(s, str) else (terminal(s[0]), s[1]) for s in segments))
+        # Every segment may hold names from the analysed tree: no control character gets through
+        # (one check of the whole line first: most lines have nothing to escape).
+        if not "".join(s if isinstance(s, str) else s[0] for s in segments).isprintable():
+            segments = tuple(terminal(s) if isinstance(s, str) else (terminal(s[0]), s[1]) for s in segments)
+        self.lines.append(segments)
 
     def plain(self) -> str:
         return "".join("".join(s if isinstance(s, str) else s[0] for s in line) + "\n" for line in self.lines)

@@ -5,7 +5,8 @@ expression of 200,000 terms, parentheses nested 10,000 deep. Both parsers give u
 whole file, and its imports would be lost. The tokenizer has no such limit (it counts
 brackets, it does not nest), so this scan reads the statements that start with ``import``
 or ``from`` off the token stream, with their positions and the context the indentation
-tells: inside a ``def`` (lazy), a ``class``, an ``if TYPE_CHECKING:`` block. The file is
+tells: inside a ``def`` (lazy), a ``class``, an ``if TYPE_CHECKING:`` block, a ``try`` or
+handler of ``except ImportError`` (guarded). The file is
 still reported as a parse problem; its imports still reach the graph.
 """
 
@@ -18,7 +19,7 @@ from collections.abc import Iterator
 from archguard.analysis.read.facts import RawImport
 
 # Compound statements whose body is a block: what each kind of block makes of an import in it.
-_FUNCTION, _CLASS, _TYPE_CHECKING, _TRY, _OTHER = "def", "class", "type-checking", "try", "other"
+_FUNCTION, _CLASS, _TYPE_CHECKING, _TRY, _HANDLER, _OTHER = "def", "class", "type-checking", "try", "handler", "other"
 _BLOCK_KEYWORDS = frozenset({"if", "elif", "else", "for", "while", "except", "finally", "with", "match", "case", "async"})
 # An import inside a try block is guarded when one of its handlers catches ImportError.
 _CATCHES_IMPORT_ERROR = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
@@ -105,15 +106,26 @@ def _header_kind(tokens: list[tokenize.TokenInfo], index: int) -> str | None:
         return _CLASS
     if word == "try":
         return _TRY
-    if word == "if" and index + 2 < len(tokens):
-        test = tokens[index + 1].string
-        if test == "TYPE_CHECKING" or (
-            index + 3 < len(tokens) and tokens[index + 2].string == "." and tokens[index + 3].string == "TYPE_CHECKING"
-        ):
-            return _TYPE_CHECKING
+    if word == "except" and _handler_catches_import_error(tokens, index):
+        return _HANDLER  # the fallback import of "except ImportError:" is guarded too
+    if word in ("if", "elif") and _tests_type_checking(tokens, index + 1):
+        return _TYPE_CHECKING
     if word in _BLOCK_KEYWORDS:
         return _OTHER
     return None
+
+
+def _tests_type_checking(tokens: list[tokenize.TokenInfo], index: int) -> bool:
+    """Whether the test from ``tokens[index]`` to the ':' is ``TYPE_CHECKING`` or ``x.TYPE_CHECKING``."""
+    words = []
+    for token in tokens[index:]:
+        if token.type == tokenize.OP and token.string == ":":
+            break
+        if token.type == tokenize.NEWLINE:
+            return False
+        words.append(token)
+    dotted = all((t.type == tokenize.NAME) if i % 2 == 0 else (t.string == ".") for i, t in enumerate(words))
+    return bool(words) and len(words) % 2 == 1 and dotted and words[-1].string == "TYPE_CHECKING"
 
 
 def _handler_catches_import_error(tokens: list[tokenize.TokenInfo], index: int) -> bool:
@@ -158,13 +170,14 @@ def _raw_imports(statement: list[tokenize.TokenInfo], blocks: list[str]) -> list
     first, last = statement[0], statement[-1]
     lazy = _FUNCTION in blocks
     type_checking = _TYPE_CHECKING in blocks
+    guarded = _HANDLER in blocks
     module_level = not lazy and _CLASS not in blocks
 
     def raw(module: str, level: int, names: tuple[str, ...], alias: str | None, asnames: tuple[str | None, ...]) -> RawImport:
         line, column = first.start
         end_line, end_column = last.end
         return RawImport(
-            module, level, names, line, column + 1, end_line, type_checking, lazy, False, False, alias, asnames, module_level, end_column + 1
+            module, level, names, line, column + 1, end_line, type_checking, lazy, guarded, False, alias, asnames, module_level, end_column + 1
         )
 
     words = [t.string for t in statement if t.type != tokenize.OP or t.string not in "()"]
