@@ -368,6 +368,19 @@ def test_names_from_the_tree_forge_no_line_in_any_format(tmp_path: Path, update_
         compare_golden(f"hostile/check.{fmt}", normalise(text), update_goldens)
 
 
+@pytest.mark.parametrize("fmt", ["dot", "mermaid"])
+def test_names_from_the_tree_and_the_contract_forge_no_line_in_a_printed_graph(tmp_path: Path, fmt: str) -> None:
+    root = hostile_project(tmp_path / "project")
+    contract = (root / "archguard.toml").read_text(encoding="utf-8")
+    described = 'core = { modules = ["shop.core", "shop:*"], description = "d\\n::error file=d.py::FORGED\\u0007" }'
+    contract = contract.replace('core = { modules = ["shop.core", "shop:*"] }', described)
+    (root / "archguard.toml").write_text(contract, encoding="utf-8")
+    run = run_bounded("graph", "--format", fmt, "--no-cache", cwd=root)
+    assert_sane(run, 0)
+    assert "FORGED" in run.stdout
+    assert forged_lines(run.stdout) == []
+
+
 def test_github_annotations_escape_every_property_and_control_character(tmp_path: Path) -> None:
     root = hostile_project(tmp_path / "project")
     run = run_bounded("check", "--no-cache", "--format", "github", cwd=root)
