@@ -29,8 +29,8 @@ import tempfile
 from pathlib import Path
 
 # Bounds for files that are not sources (sources use [project] max_file_size).
-CONFIG_LIMIT = 16 * 1024 * 1024  # a contract, an import-linter configuration, a replay record
-BASELINE_LIMIT = 128 * 1024 * 1024  # a baseline of a very large legacy tree stays far below this
+CONFIG_LIMIT = 16 * 1024 * 1024  # a contract, an import-linter configuration
+BASELINE_LIMIT = 128 * 1024 * 1024  # a baseline or a replay record (the reports of a run) of a very large tree
 CACHE_LIMIT = 1024 * 1024 * 1024  # the facts cache of a 50k-module tree stays far below this
 
 _READ_FLAGS = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
