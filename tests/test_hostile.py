@@ -29,7 +29,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from archguard.analysis.cache import CACHE_DIR_NAME, MAGIC
+from archguard.analysis.cache import CACHE_DIR_NAME, MAGIC, content_hash
 from tests.git_helpers import init_repo
 from tests.helpers import REPO, make_project, write_tree
 
@@ -213,6 +213,25 @@ def test_planted_cache_files_are_ignored_and_the_verdict_stands(tmp_path: Path, 
     run = run_bounded("check", "--format", "json", cwd=root)
     assert_sane(run, 1)
     assert run.stdout == reference.stdout
+
+
+def test_a_facts_cache_committed_to_the_tree_cannot_hide_a_violation(tmp_path: Path) -> None:
+    import hashlib
+    import marshal
+
+    root = project(tmp_path)
+    assert_sane(run_bounded("check", cwd=root, env={"ARCHGUARD_NO_REPLAY": "1"}), 1)
+    (facts_file,) = (root / CACHE_DIR_NAME).glob("facts-*.bin")
+    version, key, entries = marshal.loads(facts_file.read_bytes()[len(MAGIC) + 32 :])
+    violating = content_hash((root / "shop" / "core.py").read_bytes())
+    entries[violating] = ((), *entries[violating][1:])  # forged: the file with the upward import "imports nothing"
+    payload = marshal.dumps((version, key, entries))
+    facts_file.unlink()
+    facts_file.write_bytes(MAGIC + hashlib.sha256(payload).digest() + payload)  # as a checkout writes it: 0644
+    (root / CACHE_DIR_NAME / "digests.bin").unlink(missing_ok=True)
+    run = run_bounded("check", "--format", "json", cwd=root, env={"ARCHGUARD_NO_REPLAY": "1"})
+    assert_sane(run, 1)
+    assert [(f["rule"], f["path"]) for f in json.loads(run.stdout)["findings"]] == [("layers", "shop/core.py")]
 
 
 # --- 2. memory: symlinks to endless devices -------------------------------------------------------------

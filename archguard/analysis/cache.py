@@ -196,10 +196,12 @@ def _signature(path: Path) -> tuple[int, int, int] | None:
 
 
 def _read_checked(path: Path) -> bytes | None:
-    """The payload of a cache file, or None when it is missing, torn or corrupt (or not a
-    regular file, a symlink or too large: the name is predictable, the tree may plant it)."""
+    """The payload of a cache file, or None when it is missing, torn or corrupt, or not one
+    archguard wrote: the file names are predictable and a tree may carry a planted
+    ``.archguard_cache`` (a FIFO, a symlink to ``/dev/zero``, or forged facts that would hide
+    a violation), so only a private regular file of this user is read (see ``read_regular``)."""
     try:
-        blob = read_regular(path, limit=CACHE_LIMIT, follow_symlinks=False)
+        blob = read_regular(path, limit=CACHE_LIMIT, follow_symlinks=False, private=True)
     except OSError:
         return None
     if not blob.startswith(MAGIC) or len(blob) < len(MAGIC) + 32:

@@ -90,13 +90,17 @@ def read_regular(
     limit: int,
     inside: str | os.PathLike[str] | None = None,
     follow_symlinks: bool = True,
+    private: bool = False,
 ) -> bytes:
     """The bytes of a regular file, read without blocking and at most ``limit`` of them.
 
     ``inside``: the path must resolve inside this folder. ``follow_symlinks=False``: a symlink
-    at the final component is refused. Raises :class:`FileNotFoundError` and the other
-    :class:`OSError` of the system, :class:`RefusedPath` for what is not read on purpose
-    (:class:`FileTooLarge` for a file over ``limit``).
+    at the final component is refused. ``private``: on POSIX, only a file this user owns and
+    nobody else may read (mode 0600, as :func:`write_atomic` creates them): a file that a
+    checkout wrote (0644) is refused, so a cache file committed to the tree is never trusted.
+    Raises :class:`FileNotFoundError` and the other :class:`OSError` of the system,
+    :class:`RefusedPath` for what is not read on purpose (:class:`FileTooLarge` for a file
+    over ``limit``).
     """
     target = os.fspath(path)
     if not follow_symlinks and stat.S_ISLNK(os.lstat(target).st_mode):
@@ -114,6 +118,8 @@ def read_regular(
         opened = os.fstat(descriptor)
         if not stat.S_ISREG(opened.st_mode) or (opened.st_dev, opened.st_ino) != (info.st_dev, info.st_ino):
             raise RefusedPath(errno.EAGAIN, "replaced while being opened; not read", path)
+        if private and os.name == "posix" and (opened.st_uid != os.geteuid() or opened.st_mode & 0o077):
+            raise RefusedPath(errno.EPERM, "not a private file of this user (not written by archguard); not read", path)
         chunks: list[bytes] = []
         size = 0
         while True:

@@ -173,7 +173,8 @@ def replay(invocation: Invocation, on_edit: Callable[[], object] | None = None) 
     was added, so that the real run will parse something (the caller can prepare for it)."""
     started = time.perf_counter()
     try:
-        entry = json.loads(read_regular(invocation.entry, limit=BASELINE_LIMIT, follow_symlinks=False).decode("utf-8"))  # it holds the reports
+        # It holds the reports and the exit code: only a private file archguard wrote is trusted.
+        entry = json.loads(read_regular(invocation.entry, limit=BASELINE_LIMIT, follow_symlinks=False, private=True).decode("utf-8"))
         if entry.get("key") != invocation.key or entry.get("format") != REPLAY_FORMAT:
             return None
         baseline = entry.get("baseline")
