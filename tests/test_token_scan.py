@@ -8,11 +8,12 @@ are the parser's alone.
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 import hypothesmith
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 
 from archguard.analysis.read import extract_facts
 from archguard.analysis.read.scan import scan_imports
@@ -80,6 +81,10 @@ def test_the_scan_reads_every_context_flag_the_parser_reads() -> None:
 @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
 @given(hypothesmith.from_node())
 def test_the_scan_agrees_with_the_parser_on_generated_programs(source: str) -> None:
+    # Identifiers the parser NFKC-normalises ("ĳ" is "ij") make the parser's own positions
+    # imprecise (its CPython and libcst halves then disagree, and it falls back to a text
+    # search): the scan is not compared there.
+    assume(unicodedata.normalize("NFKC", source) == source)
     data = source.encode("utf-8")
     expected = parsed_imports(data)
     if expected is not None:
