@@ -202,8 +202,8 @@ def test_planted_cache_files_are_ignored_and_the_verdict_stands(tmp_path: Path, 
     assert_sane(reference, 1)
     assert_sane(run_bounded("check", "--format", "json", cwd=root), 1)  # writes the cache and a replay record
     cache = root / CACHE_DIR_NAME
-    planted = sorted(p.name for p in cache.iterdir() if p.name != ".gitignore")
-    assert {"digests.bin"} < set(planted) and any(n.startswith("facts-") for n in planted) and any(n.startswith("replay-") for n in planted)
+    planted = sorted({p.name for p in cache.iterdir() if p.name != ".gitignore"} | {"digests.bin"})  # (no digests for racy files)
+    assert any(n.startswith("facts-") for n in planted) and any(n.startswith("replay-") for n in planted)
     for name in planted:
         (cache / name).unlink(missing_ok=True)
         if plant == "fifo":
