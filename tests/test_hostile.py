@@ -534,6 +534,19 @@ def test_diff_mode_never_runs_the_repositorys_fsmonitor_hook(tmp_path: Path) -> 
     assert not marker.exists()
 
 
+def test_a_blob_over_the_size_bound_is_never_read_from_git(tmp_path: Path) -> None:
+    from tests.git_helpers import commit_all, edit
+
+    contract = CONTRACT.replace("[project]\n", "[project]\nmax_file_size = 5000\n")
+    root = init_repo(tmp_path / "project", dict(FILES), contract)
+    edit(root, {"shop/generated.py": "import json\n" + "X = 1\n" * 20_000})
+    commit_all(root, "a generated file")
+    run = run_bounded("diff", "HEAD~1", "HEAD", "--format", "json", "--no-cache", cwd=root)
+    assert_sane(run, 0, 1)
+    (too_large,) = [f for f in json.loads(run.stdout)["new"] if f["path"] == "shop/generated.py" and f["rule"] == "parse-error"]
+    assert "120,012 bytes > max_file_size 5,000" in too_large["message"]
+
+
 def test_an_expression_too_deep_for_the_parser_keeps_its_imports(tmp_path: Path) -> None:
     deep = "import json\nfrom shop import api\nTOTAL = " + " + ".join(f"a{i}" for i in range(20_000)) + "\nimport csv\n"
     root = project(tmp_path, {**FILES, "shop/core.py": deep})

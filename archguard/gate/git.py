@@ -32,6 +32,7 @@ class TreeEntry:
     path: str  # relative to the repository's top, posix
     mode: str  # "100644", "100755", SYMLINK_MODE, SUBMODULE_MODE
     object_id: str
+    size: int = -1  # bytes of the blob (-1: not a blob, or not known)
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,7 +161,7 @@ class Repository:
 
         With ``suffix`` (e.g. ".py"), only files whose name ends with it, and every symlink.
         """
-        args = ["ls-tree", "-r", "-z", "--full-tree", commit]
+        args = ["ls-tree", "-r", "-z", "--long", "--full-tree", commit]  # --long: each blob's size
         if prefix:
             args += ["--", prefix.rstrip("/") + "/"]
         wanted = suffix.encode("utf-8", "surrogateescape")
@@ -170,8 +171,8 @@ class Repository:
             if not record or not (record.endswith(wanted) or record.startswith(link)):
                 continue
             meta, _, path = record.partition(b"\t")
-            mode, _kind, object_id = meta.decode().split(" ")
-            entries.append(TreeEntry(path.decode("utf-8", "surrogateescape"), mode, object_id))
+            mode, _kind, object_id, size = meta.decode().split()
+            entries.append(TreeEntry(path.decode("utf-8", "surrogateescape"), mode, object_id, int(size) if size.isdigit() else -1))
         return entries
 
     def read_blobs(self, object_ids: list[str]) -> dict[str, bytes]:
@@ -193,8 +194,13 @@ class Repository:
             position += int(size) + 1
         return blobs
 
-    def read_path(self, commit: str, path: str) -> bytes | None:
-        """One file of a commit by path, or None when the commit has no such file."""
+    def read_path(self, commit: str, path: str, limit: int | None = None) -> bytes | None:
+        """One file of a commit by path, or None when the commit has no such file (or, with
+        ``limit``, when the file is larger than that: it is never read)."""
+        if limit is not None:
+            size = _run(["cat-file", "-s", f"{commit}:{path}"], self.top)
+            if size.returncode != 0 or not size.stdout.strip().isdigit() or int(size.stdout) > limit:
+                return None
         result = _run(["cat-file", "blob", f"{commit}:{path}"], self.top)
         return result.stdout if result.returncode == 0 else None
 
