@@ -95,9 +95,9 @@ def test_files_whose_stat_is_unchanged_are_not_read_again(tmp_path: Path, monkey
     reads: list[str] = []
     real_read = engine.read_file
 
-    def counting_read(file: SourceFile) -> bytes | OSError:
+    def counting_read(file: SourceFile, *args: int) -> bytes | OSError:
         reads.append(file.relpath)
-        return real_read(file)
+        return real_read(file, *args)
 
     monkeypatch.setattr(engine, "read_file", counting_read)
     first = run_check(root, use_cache=True)

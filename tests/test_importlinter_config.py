@@ -370,7 +370,7 @@ def test_check_auto_detects_the_configuration_and_says_so_on_its_first_line(tmp_
 
 def test_an_archguard_contract_wins_over_an_import_linter_configuration(tmp_path: Path) -> None:
     root = project(tmp_path)
-    (root / "archguard.toml").write_text('[project]\npackages = ["pkg"]\n[drift]\nunmapped = "off"\n', encoding="utf-8")
+    (root / "archguard.toml").write_text('[project]\npackages = ["pkg"]\n[components]\nall = { modules = ["pkg"] }\n', encoding="utf-8")
     result = run_cli("check", "--no-cache", cwd=root)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "import-linter" not in result.stdout

@@ -205,7 +205,7 @@ DEEP = {
 )
 def test_reexport_chains_through_init_files_resolve_to_the_defining_module(tmp_path: Path, statement: str, via: tuple[str, ...]) -> None:
     files = {**DEEP, "pkg/user.py": statement + "\n"}
-    result = run_check(make_project(tmp_path, files, '[project]\npackages = ["pkg"]\n'))
+    result = run_check(make_project(tmp_path, files, '[project]\npackages = ["pkg"]\n[components]\nall = { modules = ["pkg"] }\n'))
     plain, reexport = [s for s in result.analysis.sites if s.importer == "pkg.user"]
     assert (plain.imported, plain.via) == (via[0], ())
     assert (reexport.imported, reexport.via, reexport.symbols, reexport.text) == ("pkg.a.b.impl", via, ("Thing",), statement)
@@ -214,13 +214,13 @@ def test_reexport_chains_through_init_files_resolve_to_the_defining_module(tmp_p
 
 def test_follow_reexports_false_keeps_import_linters_semantics(tmp_path: Path) -> None:
     files = {**DEEP, "pkg/user.py": "from pkg import Thing\n"}
-    result = run_check(make_project(tmp_path, files, '[project]\npackages = ["pkg"]\nfollow_reexports = false\n'))
+    result = run_check(make_project(tmp_path, files, '[project]\npackages = ["pkg"]\nfollow_reexports = false\n[components]\nall = { modules = ["pkg"] }\n'))
     assert [(s.imported, s.via) for s in result.analysis.sites if s.importer == "pkg.user"] == [("pkg", ())]
 
 
 def test_a_name_the_init_defines_itself_stays_on_the_package(tmp_path: Path) -> None:
     files = {**DEEP, "pkg/__init__.py": "from .a import Thing\nVERSION = 1\n", "pkg/user.py": "from pkg import Thing, VERSION\n"}
-    result = run_check(make_project(tmp_path, files, '[project]\npackages = ["pkg"]\n'))
+    result = run_check(make_project(tmp_path, files, '[project]\npackages = ["pkg"]\n[components]\nall = { modules = ["pkg"] }\n'))
     sites = sorted((s.imported, s.via, s.names) for s in result.analysis.sites if s.importer == "pkg.user")
     assert sites == [("pkg", (), ("Thing", "VERSION")), ("pkg.a.b.impl", ("pkg", "pkg.a", "pkg.a.b"), ("Thing",))]
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import os
 import re
 import warnings
 from collections import Counter
@@ -38,7 +39,7 @@ from archguard.analysis.read.facts import RawImport
 from archguard.analysis.reexports import Origins, absolute_base
 from archguard.analysis.resolve import import_text
 from archguard.base.errors import UsageError
-from archguard.base.fileio import write_atomic
+from archguard.base.safe_files import FileTooLarge, read_regular, write_atomic
 from archguard.contract.patterns import ModulePattern
 from archguard.engine.pipeline import CheckResult, evaluate, reanalyze
 from archguard.findings import Finding
@@ -109,7 +110,7 @@ def plan_fixes(result: CheckResult) -> FixPlan:
     def read(module: str) -> bytes | None:
         if module not in sources:
             try:
-                sources[module] = files[module].path.read_bytes()
+                sources[module] = read_regular(files[module].path, limit=analysis.loaded.contract.project.max_file_size)
             except OSError:
                 sources[module] = None
         return sources[module]
@@ -367,8 +368,12 @@ def apply(plan: FixPlan, root: Path, write: Callable[[Path, bytes], None] | None
     changed = []
     for file in plan.files:
         path = root / file.path
+        if path.is_symlink():  # rewriting would replace the link with a file, or write through it
+            raise UsageError(f"{file.path} is a symlink (to {os.readlink(path)}); archguard fix does not rewrite linked files: edit the file it points to")
         try:
-            current = path.read_bytes()
+            current = read_regular(path, limit=len(file.before), inside=root)
+        except FileTooLarge:
+            current = None  # it grew: changed
         except OSError as error:
             raise UsageError(f"cannot read {file.path}: {error.strerror}") from None
         if current != file.before:

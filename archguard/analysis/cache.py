@@ -16,16 +16,47 @@ from __future__ import annotations
 import hashlib
 import marshal
 import os
+import stat
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 
 from archguard import __version__
 from archguard.analysis.read.facts import FileFacts
-from archguard.base.fileio import write_atomic
+from archguard.base.errors import ArchguardWarning
+from archguard.base.safe_files import CACHE_LIMIT, is_inside, kind_of, make_folder, read_regular, write_atomic
 
 MAGIC = b"ARCHGUARD-FACTS\x01"
 CACHE_DIR_NAME = ".archguard_cache"
+
+
+def cache_directory(root: Path, given: Path | None = None) -> Path | None:
+    """Where this run keeps its caches: ``given`` (``--cache-dir``: the user's choice, used as
+    is), else ``.archguard_cache`` under the project root, or None when that name is something
+    the tree planted: a symlink (``.archguard_cache -> ..`` would write the cache, and a
+    ``.gitignore`` holding ``*``, into another folder) or anything but a folder. Then the run
+    goes on without a cache, and says so once (an :class:`ArchguardWarning`)."""
+    if given is not None:
+        return given
+    directory = root / CACHE_DIR_NAME
+    try:
+        info = os.lstat(directory)
+    except OSError:
+        return directory  # not there yet: created on first write
+    if stat.S_ISDIR(info.st_mode):
+        return directory
+    if stat.S_ISLNK(info.st_mode):
+        target = os.path.realpath(directory)
+        where = "outside the project" if not is_inside(target, os.path.realpath(root)) else "inside the project"
+        reason = f"is a symlink to {target} ({where})"
+    else:
+        reason = f"is {kind_of(info.st_mode)}, not a folder"
+    warnings.warn(
+        ArchguardWarning(f"{CACHE_DIR_NAME} {reason}; the cache is neither read nor written (remove it, or pass --cache-dir)"),
+        stacklevel=2,
+    )
+    return None
 
 
 def content_hash(data: bytes) -> str:
@@ -165,9 +196,12 @@ def _signature(path: Path) -> tuple[int, int, int] | None:
 
 
 def _read_checked(path: Path) -> bytes | None:
-    """The payload of a cache file, or None when it is missing, torn or corrupt."""
+    """The payload of a cache file, or None when it is missing, torn or corrupt, or not one
+    archguard wrote: the file names are predictable and a tree may carry a planted
+    ``.archguard_cache`` (a FIFO, a symlink to ``/dev/zero``, or forged facts that would hide
+    a violation), so only a private regular file of this user is read (see ``read_regular``)."""
     try:
-        blob = path.read_bytes()
+        blob = read_regular(path, limit=CACHE_LIMIT, follow_symlinks=False, private=True)
     except OSError:
         return None
     if not blob.startswith(MAGIC) or len(blob) < len(MAGIC) + 32:
@@ -181,11 +215,11 @@ def _read_checked(path: Path) -> bytes | None:
 def _write_checked(directory: Path, path: Path, payload: bytes) -> bool:
     blob = MAGIC + hashlib.sha256(payload).digest() + payload
     try:
-        directory.mkdir(parents=True, exist_ok=True)
+        make_folder(directory)
         ignore = directory / ".gitignore"
-        if not ignore.exists():
-            write_atomic(ignore, b"# archguard cache: never commit\n*\n")
-        write_atomic(path, blob)
+        if not os.path.lexists(ignore):
+            write_atomic(ignore, b"# archguard cache: never commit\n*\n", make_parents=False)
+        write_atomic(path, blob, make_parents=False)
     except OSError:
         return False  # a read-only tree: the run still works, only slower next time
     return True

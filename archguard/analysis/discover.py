@@ -28,6 +28,7 @@ from archguard.analysis.roots import (
     search_path,
 )
 from archguard.base.errors import ContractError
+from archguard.base.safe_files import kind_of
 from archguard.contract.patterns import glob_to_regex
 
 if TYPE_CHECKING:  # annotations only: discovery runs without pydantic on the replay path
@@ -106,6 +107,9 @@ class PathListing:
         prefix = relpath + "/"
         return any(p.startswith(prefix) and p.endswith(".py") and p.count("/") - relpath.count("/") <= depth for p in self.files)
 
+    def stays_inside(self, relpath: str) -> bool:
+        return True  # a git tree holds no symlinked folder (a symlink is a file there)
+
 
 def resolve_roots(root: Path, project: ProjectConfig, *, contract_file: str | None = None) -> tuple[str, ...]:
     """The source roots discovery uses for this project (see :mod:`archguard.analysis.roots`)."""
@@ -129,6 +133,12 @@ def _top_level(
             if not tree.is_dir(_join(name)):
                 raise ContractError(
                     f"source root {name!r} is not a directory under {where}",
+                    file=contract_file,
+                    key=f"project.roots[{index}]",
+                )
+            if not tree.stays_inside(_join(name)):
+                raise ContractError(
+                    f"source root {name!r} is a symlink that leads outside the project root {where}; archguard reads only the project",
                     file=contract_file,
                     key=f"project.roots[{index}]",
                 )
@@ -318,14 +328,19 @@ def discover(root: Path, project: ProjectConfig, *, contract_file: str | None = 
                     problems.append(DiscoveryProblem(rel(entry.path), "unreadable", f"cannot stat: {error.strerror}"))
                     continue
                 if not regular or not stat.S_ISREG(mode):
-                    problems.append(DiscoveryProblem(rel(entry.path), "not-a-file", "not a regular file (FIFO, device or socket); never opened"))
+                    problems.append(DiscoveryProblem(rel(entry.path), "not-a-file", f"{kind_of(mode)}, not a regular file; never opened"))
                     continue
                 modules.add(Path(entry.path), rel(entry.path), source_root)
 
     for source_root, entry, _name in top_level:
         path = root / entry
-        if path.is_dir():
-            walk(str(path), os.path.realpath(path), source_root)
+        real = os.path.realpath(path)
+        if not _inside(Path(real), root):
+            problems.append(DiscoveryProblem(entry, "outside-root", f"symlink to {real} outside the project root; not followed"))
+        elif path.is_dir():
+            walk(str(path), real, source_root)
+        elif not stat.S_ISREG(mode := os.stat(real).st_mode):
+            problems.append(DiscoveryProblem(entry, "not-a-file", f"{kind_of(mode)}, not a regular file; never opened"))
         else:
             modules.add(path, _relpath(path, root), source_root)
     return modules.discovery(root, roots, packages)

@@ -164,31 +164,51 @@ def indirect_chains(
     """
     source_set = set(sources)
     blocked = source_set | targets | set(barrier)
-    next_hop: dict[str, str] = {}
-    distance: dict[str, int] = {}
-    queue: deque[str] = deque()
-    for target in sorted(targets):
-        if target in view:
-            distance[target] = 0
-            queue.append(target)
-    while queue:
-        node = queue.popleft()
-        for predecessor in view.predecessors(node):
-            if predecessor in distance or predecessor in blocked:
-                continue
-            distance[predecessor] = distance[node] + 1
-            next_hop[predecessor] = node
-            queue.append(predecessor)
+    return chains_from(view, source_set, ReverseSearch(view, targets, blocked))
+
+
+class ReverseSearch:
+    """The breadth-first search backwards from ``targets`` through nodes not ``blocked``: for
+    each node reached, its distance to the nearest target and the next hop towards it. One
+    search serves every set of sources whose members are all blocked (see :func:`chains_from`)."""
+
+    def __init__(self, view: nx.DiGraph, targets: set[str], blocked: set[str] | frozenset[str]) -> None:
+        self.targets = targets
+        self.blocked = blocked
+        self.next_hop: dict[str, str] = {}
+        self.distance: dict[str, int] = {}
+        queue: deque[str] = deque()
+        for target in sorted(targets):
+            if target in view:
+                self.distance[target] = 0
+                queue.append(target)
+        while queue:
+            node = queue.popleft()
+            for predecessor in view.predecessors(node):
+                if predecessor in self.distance or predecessor in blocked:
+                    continue
+                self.distance[predecessor] = self.distance[node] + 1
+                self.next_hop[predecessor] = node
+                queue.append(predecessor)
+
+    @property
+    def reached(self) -> list[str]:
+        """The intermediate nodes the search reached (not the targets)."""
+        return list(self.next_hop)
+
+
+def chains_from(view: nx.DiGraph, sources: Iterable[str], search: ReverseSearch) -> list[list[str]]:
+    """The chains of :func:`indirect_chains` from ``sources`` (all of them blocked in ``search``)."""
     chains: list[list[str]] = []
-    for source in sorted(source_set):
+    for source in sorted(set(sources)):
         if source not in view:
             continue
         for head in view.successors(source):
-            if head in blocked or head not in distance:
+            if head in search.blocked or head not in search.distance:
                 continue
             chain = [source, head]
-            while chain[-1] not in targets:
-                chain.append(next_hop[chain[-1]])
+            while chain[-1] not in search.targets:
+                chain.append(search.next_hop[chain[-1]])
             chains.append(chain)
     return chains
 

@@ -56,6 +56,10 @@ class Tree(Protocol):
         """Whether a .py file is in the folder or in its sub-folders, down to ``depth`` levels."""
         ...
 
+    def stays_inside(self, relpath: str) -> bool:
+        """Whether the path, symlinks resolved, is inside the project folder."""
+        ...
+
 
 @dataclass(frozen=True)
 class FileSystemTree:
@@ -81,6 +85,10 @@ class FileSystemTree:
 
     def child_dirs(self, relpath: str) -> list[str]:
         return sorted(entry.name for entry in self._entries(relpath) if entry.is_dir())
+
+    def stays_inside(self, relpath: str) -> bool:
+        real, top = Path(os.path.realpath(self._path(relpath))), self.root.resolve()
+        return real == top or top in real.parents
 
     def holds_python(self, relpath: str, depth: int) -> bool:
         entries = self._entries(relpath)

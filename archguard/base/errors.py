@@ -55,3 +55,8 @@ class NothingCheckedError(ArchguardError):
 
 class BaselineError(ArchguardError):
     """The baseline file cannot be read or written, or is not a baseline."""
+
+
+class ArchguardWarning(UserWarning):
+    """Something the user should know that does not stop the run (e.g. a planted cache folder
+    that is not used). The command line prints it once on stderr as ``archguard: warning: ...``."""

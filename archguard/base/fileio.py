@@ -1,30 +1,11 @@
-"""Atomic file replacement: a reader sees the old file or the new one, never half of one."""
+"""Atomic file replacement: a reader sees the old file or the new one, never half of one.
+
+The implementation lives with the other primitives for untrusted trees
+(:mod:`archguard.base.safe_files`): it never writes through a symlink at the final component.
+"""
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
-from pathlib import Path
+from archguard.base.safe_files import write_atomic
 
-
-def write_atomic(path: Path, data: bytes, *, keep_mode: bool = False, make_parents: bool = True) -> None:
-    """Replace ``path`` with ``data`` through a temporary file in the same folder.
-
-    ``keep_mode`` keeps the permissions of the file being replaced (source files rewritten by
-    ``archguard fix``). Raises :class:`OSError`; the temporary file never outlives a failure.
-    """
-    mode = path.stat().st_mode & 0o7777 if keep_mode else None
-    if make_parents:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        if mode is not None:
-            os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+__all__ = ["write_atomic"]

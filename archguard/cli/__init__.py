@@ -14,11 +14,14 @@ import os
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 import sys
+import warnings
 from importlib import import_module
+from typing import Any
 
 import click
 
 from archguard import __version__
+from archguard.base.errors import ArchguardWarning
 from archguard.base.gcpace import pace_this_process
 
 # name -> "module:attribute". Commands are imported when used, so `archguard check` does not
@@ -61,6 +64,24 @@ def cli() -> None:
     Exit codes: 0 clean (or warnings only), 1 findings at error level,
     2 usage, contract or environment error.
     """
+    show_warnings_on_stderr()
+
+
+def show_warnings_on_stderr() -> None:
+    """archguard's warnings (:class:`ArchguardWarning`) as one line each on stderr, escaped
+    (they may name paths from the tree): ``archguard: warning: ...``; each said once."""
+    original = warnings.showwarning
+
+    def show(message: Warning | str, category: type[Warning], filename: str, lineno: int, file: Any = None, line: str | None = None) -> None:
+        if not issubclass(category, ArchguardWarning):
+            original(message, category, filename, lineno, file, line)
+            return
+        from archguard.report.escape import terminal
+
+        click.echo(f"archguard: warning: {terminal(str(message))}", err=True)
+
+    warnings.showwarning = show
+    warnings.simplefilter("default", ArchguardWarning)
 
 
 def main() -> None:
@@ -78,6 +99,9 @@ def main() -> None:
                     sys.exit(code)
         warm_up_parsing(argv)
         cli()
+    except KeyboardInterrupt:  # Ctrl-C outside a command (the replay path): no traceback
+        print("archguard: interrupted", file=sys.stderr)
+        exit_now(SystemExit(130))
     except SystemExit as done:
         exit_now(done)
 

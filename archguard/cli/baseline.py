@@ -48,18 +48,19 @@ def baseline_command(
     loaded = resolve_contract(config_path)
     path = baseline.baseline_path(loaded, baseline_file)
     shown = baseline.display(path, loaded)
+    inside = baseline.confinement(loaded, baseline_file)
     result = check(loaded, RunOptions(jobs=jobs, use_cache=not no_cache, cache_dir=cache_dir))
     if prune:
-        entries = baseline.load(path, shown)
+        entries = baseline.load(path, shown, inside)
         if entries is None:
             raise UsageError(f"no baseline to prune: {shown} does not exist (write one with `archguard baseline`)")
         kept = baseline.pruned(result, entries)
-        baseline.write(path, kept)
+        baseline.write(path, kept, inside)
         dropped = len(entries) - len(kept)
         what = "entry that no longer occurs" if dropped == 1 else "entries that no longer occur"
         click.echo(f"pruned {shown}: dropped {dropped} {what}, {len(kept)} kept")
     else:
         entries = baseline.entries_of(result.findings)
-        baseline.write(path, entries)
+        baseline.write(path, entries, inside)
         click.echo(f"wrote {len(entries)} finding{'s' * (len(entries) != 1)} to {shown}")
     sys.exit(0)

@@ -22,6 +22,7 @@ from archguard.cli.outputs import FORMATS_HELP, emit_reports, parse_outputs, rep
 from archguard.contract.loading import LoadedContract
 from archguard.engine.dialects import replayable
 from archguard.engine.pipeline import CheckResult, RunOptions, Stats, check
+from archguard.report.escape import terminal_block
 
 
 @click.command("check")
@@ -85,7 +86,7 @@ def check_command(
     targets = parse_outputs(output_format, outputs, reporters())
     loaded = resolve_contract(config_path, contract_ids)
     if loaded.notice and not quiet:
-        click.echo(f"archguard: {loaded.notice}", err=True)
+        click.echo(terminal_block(f"archguard: {loaded.notice}"), err=True)
     progress = progress_bar(not quiet)
     base_stats: Stats | None = None
     comparison = None
@@ -98,7 +99,7 @@ def check_command(
             result = comparison.gate_result()
             base_stats = comparison.base.analysis.stats
             for note in comparison.notes:
-                click.echo(f"archguard: note: {note}", err=True)
+                click.echo(terminal_block(f"archguard: note: {note}"), err=True)
         else:
             result = check(loaded, run)
     finally:

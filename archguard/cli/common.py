@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from archguard.base.errors import ArchguardError, UsageError
+from archguard.base.safe_files import is_inside, write_atomic
 from archguard.contract.loading import LoadedContract
 
 if TYPE_CHECKING:
@@ -53,7 +54,7 @@ def apply_baseline(
 
     path = baseline.baseline_path(loaded, baseline_file)
     shown = baseline.display(path, loaded)
-    entries = baseline.load(path, shown)
+    entries = baseline.load(path, shown, baseline.confinement(loaded, baseline_file))
     if entries is None:
         if baseline_file is not None:
             raise UsageError(f"baseline file {baseline_file} not found (write one with `archguard baseline`)")
@@ -111,12 +112,20 @@ def run_options(function: F) -> F:
             "--cache-dir",
             type=click.Path(file_okay=False, path_type=Path),
             envvar="ARCHGUARD_CACHE_DIR",
-            help="Where to keep the facts cache (default: .archguard_cache/ under the project root).",
+            callback=_existing_parent,
+            help="Where to keep the facts cache (default: .archguard_cache/ under the project root); its parent folder must exist.",
         ),
     ]
     for decorator in reversed(decorators):
         function = decorator(function)
     return function
+
+
+def _existing_parent(context: click.Context, parameter: click.Parameter, value: Path | None) -> Path | None:
+    """``--cache-dir``: created if missing, but only the last folder (a typo never becomes a tree)."""
+    if value is not None and not value.exists() and not value.absolute().parent.is_dir():
+        raise click.BadParameter(f"{value}: its parent folder {value.absolute().parent} does not exist", context, parameter)
+    return value
 
 
 def output_options(function: F) -> F:
@@ -199,7 +208,9 @@ def handle_errors(function: F) -> F:
         try:
             return function(*args, **kwargs)
         except ArchguardError as error:
-            click.echo(f"archguard: error: {error}", err=True)
+            from archguard.report.escape import terminal_block  # (the report package imports the pipeline)
+
+            click.echo(terminal_block(f"archguard: error: {error}"), err=True)
             sys.exit(EXIT_ERROR)
         except KeyboardInterrupt:
             click.echo("archguard: interrupted", err=True)
@@ -224,10 +235,21 @@ def emit(text: str, output: Path | None) -> None:
     if output is None:
         click.echo(text, nl=False)
         return
+    write_output(output, text.encode("utf-8"), what="report")
+
+
+def write_output(path: Path, data: bytes, *, what: str) -> None:
+    """Write a file the user asked for (``--output``) atomically. A symlink at ``path`` is
+    replaced, never written through; a path below the working directory must stay below it
+    once symlinked folders are resolved (a folder the checked-out tree planted as a symlink
+    does not lead a report elsewhere). A path outside the working directory is the user's
+    choice and is used as given. Missing folders are created. Errors: exit 2 with the reason."""
+    cwd = os.path.realpath(os.getcwd())
+    inside = cwd if is_inside(os.path.abspath(path.parent), cwd) else None
     try:
-        output.write_text(text, encoding="utf-8")
+        write_atomic(path, data, inside=inside)
     except OSError as error:
-        raise UsageError(f"cannot write {output}: {error.strerror}") from None
+        raise UsageError(f"cannot write the {what} to {path}: {error.strerror or error}") from None
 
 
 def choose_format(name: str, available: dict[str, Any]) -> Any:

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from archguard.base.errors import UsageError
-from archguard.cli.common import handle_errors
+from archguard.cli.common import handle_errors, write_output
 
 
 @click.command("convert")
@@ -50,10 +50,6 @@ def convert_command(source: Path, output: Path | None, force: bool, debug: bool)
     if output is None:
         click.echo(conversion.text, nl=False)
         return
-    try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(conversion.text, encoding="utf-8")
-    except OSError as error:
-        raise UsageError(f"cannot write {output}: {error.strerror}") from None
+    write_output(output, conversion.text.encode("utf-8"), what="contract")
     rules = sum(len(names) for names in conversion.rule_names.values())
     click.echo(f"wrote {output}: {len(loaded.importlinter.contracts)} contracts as {rules} rules", err=True)

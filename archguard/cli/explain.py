@@ -47,9 +47,10 @@ def explain_command(
       archguard explain shop.api.views shop.billing.ledger --format json
     """
     from archguard.advice.explain import explain, render_json, render_text
+    from archguard.report.escape import terminal_block
 
     loaded = resolve_contract(config_path)
     result = check(loaded, RunOptions(jobs=jobs, use_cache=not no_cache, cache_dir=cache_dir))
     explanation = explain(result, source, target, max_chains=max_chains)
-    click.echo(render_json(explanation) if output_format == "json" else render_text(explanation), nl=False)
+    click.echo(render_json(explanation) if output_format == "json" else terminal_block(render_text(explanation)), nl=False)
     sys.exit(0 if explanation.allowed else EXIT_FINDINGS)

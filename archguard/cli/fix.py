@@ -42,6 +42,7 @@ def fix_command(
       archguard fix --apply    # write it
     """
     from archguard.advice.fix import apply, plan_fixes
+    from archguard.report.escape import terminal_block
 
     loaded = resolve_contract(config_path)
     result = check(loaded, RunOptions(jobs=jobs, use_cache=not no_cache, cache_dir=cache_dir))
@@ -50,7 +51,7 @@ def fix_command(
     if apply_changes:
         apply(plan, loaded.root)
     else:
-        click.echo(plan.diff(), nl=False)
+        click.echo(terminal_block(plan.diff()), nl=False)
     if not quiet:
         files = len(plan.files)
         state = "rewritten" if apply_changes else "to rewrite (dry run: --apply writes them)"
@@ -63,5 +64,5 @@ def fix_command(
             count = len(plan.unfixable)
             have = "have" if count != 1 else "has"
             lines.append(f"{count} other finding{'s' * (count != 1)} {have} no mechanical fix (`archguard check -v` shows their remedies)")
-        click.echo("\n".join(lines), err=True)
+        click.echo(terminal_block("\n".join(lines)), err=True)
     sys.exit(EXIT_FINDINGS if rewrites and not apply_changes else 0)

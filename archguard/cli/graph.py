@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from archguard.base.errors import UsageError
-from archguard.cli.common import apply_baseline, baseline_options, config_option, handle_errors, resolve_contract, run_options
+from archguard.cli.common import apply_baseline, baseline_options, config_option, handle_errors, resolve_contract, run_options, write_output
 from archguard.engine.pipeline import RunOptions, check
 
 FORMATS = ("svg", "png", "pdf", "dot", "mermaid")
@@ -31,10 +31,7 @@ def _write(data: bytes, output: Path | None, binary: bool) -> None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return
-    try:
-        output.write_bytes(data)
-    except OSError as error:
-        raise UsageError(f"cannot write {output}: {error.strerror}") from None
+    write_output(output, data, what="graph")
 
 
 @click.command("graph")

@@ -97,7 +97,7 @@ def init_command(
         if result.baselined:
             from archguard.gate import baseline
 
-            baseline.write(baseline_file, baseline.entries_of(result.baselined))
+            baseline.write(baseline_file, baseline.entries_of(result.baselined), target.parent)
     inference = result.inference
     layering = inference.layering
     cut = sum(sum(1 for s in d.sites if counts_for_layering(s)) for d in inference.dependencies if (d.source, d.target) in set(layering.cut))

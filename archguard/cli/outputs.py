@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from archguard.base.errors import UsageError
-from archguard.cli.common import use_color
+from archguard.cli.common import use_color, write_output
 from archguard.engine.pipeline import CheckResult
 from archguard.report import ReportOptions, reporters
 
@@ -84,9 +84,13 @@ def source_url(environ: Mapping[str, str] = os.environ) -> str | None:
 
 
 def write_text(path: Path, text: str, *, append: bool = False, what: str) -> None:
+    """A report to a file (see :func:`~archguard.cli.common.write_output`); ``append`` adds to
+    the file the CI host named (``$GITHUB_STEP_SUMMARY``)."""
+    if not append:
+        write_output(path, text.encode("utf-8"), what=what)
+        return
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "a" if append else "w", encoding="utf-8", newline="") as handle:
+        with open(path, "a", encoding="utf-8", newline="") as handle:
             handle.write(text)
     except OSError as error:
         raise UsageError(f"cannot write the {what} to {path}: {error.strerror or error}") from None

@@ -24,15 +24,16 @@ import os
 import sys
 import time
 import tomllib
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from archguard import __version__
-from archguard.analysis.cache import CACHE_DIR_NAME, DigestIndex, content_hash
+from archguard.analysis.cache import DigestIndex, cache_directory, content_hash
 from archguard.analysis.discover import discover
-from archguard.base.fileio import write_atomic
+from archguard.base.safe_files import BASELINE_LIMIT, CONFIG_LIMIT, FileTooLarge, make_folder, read_regular, write_atomic
 from archguard.contract.locate import find_contract
 
 REPLAY_FORMAT = 1
@@ -111,7 +112,7 @@ def prepare(argv: list[str], environ: dict[str, str] | None = None) -> Invocatio
             return None
         contract, table = found
     try:
-        source = contract.read_bytes()
+        source = read_regular(contract, limit=CONFIG_LIMIT)
         document: Any = tomllib.loads(source.decode("utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         return None
@@ -123,7 +124,11 @@ def prepare(argv: list[str], environ: dict[str, str] | None = None) -> Invocatio
         return None
     root = (contract.parent / root_text).resolve()
     cache_dir = values.get("--cache-dir") or env.get("ARCHGUARD_CACHE_DIR")
-    cache = Path(cache_dir).resolve() if cache_dir else root / CACHE_DIR_NAME
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the real run says it once
+        cache = cache_directory(root, Path(cache_dir).resolve() if cache_dir else None)
+    if cache is None:
+        return None
     key_parts = {
         "format": REPLAY_FORMAT,
         "code": _code_fingerprint(),
@@ -146,14 +151,17 @@ class _Project:
         self.exclude: list[str] = list(data.get("exclude") or [])
 
 
-def _file_digest(path: Path, index: DigestIndex | None = None) -> str:
-    """The content hash of a file: from the digest index when its stat is unchanged, else read."""
+def _file_digest(path: Path, index: DigestIndex | None = None, limit: int = BASELINE_LIMIT) -> str:
+    """The content hash of a file: from the digest index when its stat is unchanged, else read
+    (a regular file of at most ``limit`` bytes; the same digests as the analysis records)."""
     try:
         if index is not None:
             known = index.lookup(str(path), os.stat(path))
             if known is not None:
                 return known
-        return content_hash(path.read_bytes())
+        return content_hash(read_regular(path, limit=limit))
+    except FileTooLarge as error:
+        return f"too-large:{error.size}"
     except OSError as error:
         return f"unreadable:{error.errno}"
 
@@ -165,7 +173,8 @@ def replay(invocation: Invocation, on_edit: Callable[[], object] | None = None) 
     was added, so that the real run will parse something (the caller can prepare for it)."""
     started = time.perf_counter()
     try:
-        entry = json.loads(invocation.entry.read_text(encoding="utf-8"))
+        # It holds the reports and the exit code: only a private file archguard wrote is trusted.
+        entry = json.loads(read_regular(invocation.entry, limit=BASELINE_LIMIT, follow_symlinks=False, private=True).decode("utf-8"))
         if entry.get("key") != invocation.key or entry.get("format") != REPLAY_FORMAT:
             return None
         baseline = entry.get("baseline")
@@ -177,8 +186,9 @@ def replay(invocation: Invocation, on_edit: Callable[[], object] | None = None) 
         index = DigestIndex(invocation.entry.parent)  # the run that recorded the entry kept it there
         index.load()
         root = entry["root"]
+        limit = int(entry["project"]["max_file_size"])
         for module, relpath in entry["files"]:
-            if digests.get(module) != _file_digest(Path(f"{root}{os.sep}{relpath}"), index):
+            if digests.get(module) != _file_digest(Path(f"{root}{os.sep}{relpath}"), index, limit):
                 if on_edit is not None and os.path.exists(f"{root}{os.sep}{relpath}"):
                     on_edit()
                 return None
@@ -199,8 +209,7 @@ def replay(invocation: Invocation, on_edit: Callable[[], object] | None = None) 
             sys.stdout.flush()
         else:
             try:
-                Path(path).parent.mkdir(parents=True, exist_ok=True)
-                Path(path).write_text(text, encoding="utf-8", newline="")
+                write_atomic(Path(path), text.encode("utf-8"))  # a symlink there is replaced, never followed
             except OSError:
                 return None  # let the real run report the problem
     for line in entry.get("stderr", []):
@@ -235,7 +244,7 @@ def record(
         "key": invocation.key,
         "archguard": __version__,
         "root": str(root),
-        "project": {"roots": project.roots, "packages": project.packages, "exclude": list(project.exclude)},
+        "project": {"roots": project.roots, "packages": project.packages, "exclude": list(project.exclude), "max_file_size": project.max_file_size},
         "files": [[f.module, f.relpath] for f in discovery.files],
         "problems": [[p.relpath, p.kind, p.message] for p in discovery.problems],
         "digests": digests,
@@ -246,7 +255,7 @@ def record(
         "exit": exit_code,
     }
     try:
-        invocation.entry.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(invocation.entry, json.dumps(entry, sort_keys=True).encode("utf-8"))
+        make_folder(invocation.entry.parent)
+        write_atomic(invocation.entry, json.dumps(entry, sort_keys=True).encode("utf-8"), make_parents=False)
     except OSError:
         return  # a read-only tree: nothing to replay next time, the check itself succeeded

@@ -9,6 +9,7 @@ can be found, the TOML key path and what was expected.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -256,55 +257,106 @@ def _locate_model(loc: tuple[Any, ...], data: Any) -> type[BaseModel] | None:
 
 
 _HEADER = re.compile(r"^\s*\[(\[)?\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
+_ASSIGNED = re.compile(r'^\s*"?([^=]*?)"?\s*=')  # the key a line assigns (quotes around it dropped)
+_INLINE = re.compile(r'(?:^|[\s{,])([A-Za-z0-9_-]+)\s*=')  # keys assigned inside an inline table
+_PLAIN = re.compile(r"^[A-Za-z0-9_.-]+$")
 
 
 def locate_key(source: str, key: str) -> int | None:
     """Best-effort line number of a key path such as ``rules[2].layers[0]`` in TOML text.
 
-    TOML parsers give no positions, so this scans the text: find the table the key lives in
+    TOML parsers give no positions, so this reads the text: find the table the key lives in
     (counting ``[[array]]`` tables), then the line that assigns the first remaining key.
-    Returns ``None`` when unsure rather than a wrong line.
+    Returns ``None`` when unsure rather than a wrong line. The text is indexed once (tables,
+    and per table the keys each line assigns): a lookup costs the depth of the key, not the
+    length of the contract, so 10,000 findings about a 10,000-component contract stay linear.
     """
     if not source:
         return None
-    parts = _split_key(key)
-    if not parts:
-        return None
-    lines = source.splitlines()
-    tables: list[tuple[str, int]] = []  # (table path as written, line index)
-    counts: dict[str, int] = {}
-    for number, line in enumerate(lines):
-        match = _HEADER.match(line)
-        if match:
-            name = re.sub(r"\s*\.\s*", ".", match.group(2)).replace('"', "")
-            if match.group(1):
-                counts[name] = counts.get(name, -1) + 1
-                name = f"{name}[{counts[name]}]"
-            tables.append((name, number))
+    return _key_index(source).locate(key)
 
-    # Longest table path that is a prefix of the key path.
-    best: tuple[int, int, int] | None = None  # (parts consumed, start line, end line)
-    for index, (name, start) in enumerate(tables):
-        table_parts = _split_key(name)
-        if parts[: len(table_parts)] == table_parts:
-            end = tables[index + 1][1] if index + 1 < len(tables) else len(lines)
-            if best is None or len(table_parts) > best[0]:
-                best = (len(table_parts), start, end)
-    if best is None:
-        consumed, start, end = 0, -1, (tables[0][1] if tables else len(lines))
-    else:
-        consumed, start, end = best
-    remaining = [p for p in parts[consumed:] if not p.startswith("[")]
-    if not remaining:
+
+@functools.lru_cache(maxsize=8)
+def _key_index(source: str) -> _KeyIndex:
+    return _KeyIndex(source)
+
+
+class _KeyIndex:
+    """Where tables start and end in a TOML text, and which keys each table's lines assign."""
+
+    def __init__(self, source: str) -> None:
+        self.lines = source.splitlines()
+        self.tables: dict[tuple[str, ...], tuple[int, int]] = {}  # table key parts -> (header line, end)
+        self.first_header = len(self.lines)
+        headers: list[tuple[tuple[str, ...], int]] = []
+        counts: dict[str, int] = {}
+        for number, line in enumerate(self.lines):
+            match = _HEADER.match(line)
+            if match:
+                name = re.sub(r"\s*\.\s*", ".", match.group(2)).replace('"', "")
+                if match.group(1):
+                    counts[name] = counts.get(name, -1) + 1
+                    name = f"{name}[{counts[name]}]"
+                headers.append((tuple(_split_key(name)), number))
+        if headers:
+            self.first_header = headers[0][1]
+        for index, (parts, start) in enumerate(headers):
+            end = headers[index + 1][1] if index + 1 < len(headers) else len(self.lines)
+            self.tables.setdefault(parts, (start, end))  # the first of equal tables, as a scan finds it
+        self._assigned: dict[int, tuple[dict[str, int], dict[str, int]]] = {}  # table start -> its keys
+
+    def _keys(self, start: int, end: int) -> tuple[dict[str, int], dict[str, int]]:
+        """(key a line assigns -> first line, key assigned in an inline table -> first line) in a table."""
+        known = self._assigned.get(start)
+        if known is None:
+            assigned: dict[str, int] = {}
+            inline: dict[str, int] = {}
+            for number in range(start + 1, end):
+                line = self.lines[number]
+                match = _ASSIGNED.match(line)
+                if match:
+                    assigned.setdefault(match.group(1).strip(), number)
+                for name in _INLINE.findall(line):
+                    inline.setdefault(name, number)
+            known = self._assigned[start] = (assigned, inline)
+        return known
+
+    def locate(self, key: str) -> int | None:
+        parts = _split_key(key)
+        if not parts:
+            return None
+        consumed, start, end = 0, -1, self.first_header
+        for depth in range(len(parts), 0, -1):  # the longest table path that is a prefix of the key
+            found = self.tables.get(tuple(parts[:depth]))
+            if found is not None:
+                consumed, (start, end) = depth, found
+                break
+        remaining = [p for p in parts[consumed:] if not p.startswith("[")]
+        if not remaining:
+            return start + 1 if start >= 0 else None
+        if not all(_PLAIN.match(part) for part in remaining):
+            return _scan(self.lines, start, end, remaining)
+        assigned, inline = self._keys(start, end)
+        # Dotted keys (a.b = ...) or plain keys in that table.
+        for depth in range(len(remaining), 0, -1):
+            number = assigned.get(".".join(remaining[:depth]))
+            if number is not None:
+                return number + 1
+        # A key inside an inline table: first line of the table that mentions it.
+        number = inline.get(remaining[-1])
+        if number is not None:
+            return number + 1
         return start + 1 if start >= 0 else None
-    # Dotted keys (a.b = ...) or plain keys in that table.
+
+
+def _scan(lines: list[str], start: int, end: int, remaining: list[str]) -> int | None:
+    """:meth:`_KeyIndex.locate` for keys the index does not hold (quoted, with spaces): a scan."""
     for depth in range(len(remaining), 0, -1):
         wanted = ".".join(remaining[:depth])
         pattern = re.compile(rf"^\s*\"?{re.escape(wanted)}\"?\s*=")
         for number in range(start + 1, end):
             if pattern.match(lines[number]):
                 return number + 1
-    # A key inside an inline table: first line of the table that mentions it.
     for number in range(start + 1, end):
         if re.search(rf"(^|[\s{{,]){re.escape(remaining[-1])}\s*=", lines[number]):
             return number + 1

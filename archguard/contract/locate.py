@@ -6,9 +6,12 @@ and bytes before deciding whether to load anything heavier.
 
 from __future__ import annotations
 
+import os
 import tomllib
 from pathlib import Path
 from typing import Any
+
+from archguard.base.safe_files import CONFIG_LIMIT, read_regular_text
 
 CONTRACT_FILES = ("archguard.toml", ".archguard.toml", "contracts/archguard.toml")
 # The keys of archguard's table next to an import-linter configuration
@@ -28,7 +31,9 @@ def find_contract(start: Path) -> tuple[Path, str] | None:
     for directory in (current, *current.parents):
         for name in CONTRACT_FILES:
             candidate = directory / name
-            if candidate.is_file():
+            # Not is_file(): a FIFO, a device or a broken symlink of that name is the contract,
+            # and reading it says what is wrong (a contract elsewhere must not silently win).
+            if os.path.lexists(candidate) and not candidate.is_dir():
                 return candidate, ""
         pyproject = directory / "pyproject.toml"
         if pyproject.is_file() and has_table(pyproject, ("tool", "archguard")) and not _companion_in(pyproject):
@@ -47,7 +52,7 @@ def _companion_in(pyproject: Path) -> bool:
 
 def has_table(path: Path, keys: tuple[str, ...]) -> bool:
     try:
-        data: Any = tomllib.loads(path.read_text(encoding="utf-8"))
+        data: Any = tomllib.loads(read_regular_text(path, limit=CONFIG_LIMIT))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         return False
     for key in keys:

@@ -19,7 +19,9 @@ CLONE_SCOPES: tuple[CloneScope, ...] = ("functions", "methods", "classes", "bloc
 
 
 class StrictModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    # strict: no coercion between types (`max_file_size = true` is an error, never the number 1;
+    # `allow_indirect = 1` or "yes" is no boolean); an integer is still a valid float.
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, strict=True)
 
 
 class ProjectConfig(StrictModel):

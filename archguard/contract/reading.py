@@ -8,12 +8,15 @@ from pathlib import Path
 from typing import Any
 
 from archguard.base.errors import ContractError
+from archguard.base.safe_files import CONFIG_LIMIT, read_regular_text
 
 
 def read_config_text(path: Path, display: str, what: str) -> str:
-    """The UTF-8 text of a configuration file; ``what`` names it in errors ("contract", "configuration")."""
+    """The UTF-8 text of a configuration file; ``what`` names it in errors ("contract", "configuration").
+    Only a regular file is read (a FIFO or a device is an error, never a hang), up to
+    :data:`~archguard.base.safe_files.CONFIG_LIMIT` bytes."""
     try:
-        return path.read_text(encoding="utf-8")
+        return read_regular_text(path, limit=CONFIG_LIMIT)
     except FileNotFoundError:
         raise ContractError(f"{what} file not found", file=display) from None
     except UnicodeDecodeError as error:

@@ -49,6 +49,38 @@ class Layer:
     independent: bool
 
 
+def leaves_the_project(path: str) -> bool:
+    """Whether a path of the contract (relative to the project root) points outside it:
+    absolute (``/x``, ``C:/x``, ``//host``) or climbing out with ``..``."""
+    text = path.replace("\\", "/")
+    if text.startswith("/") or re.match(r"^[A-Za-z]:", text):
+        return True
+    depth = 0
+    for part in text.split("/"):
+        if part == "..":
+            depth -= 1
+            if depth < 0:
+                return True
+        elif part not in ("", "."):
+            depth += 1
+    return False
+
+
+def outside_project_paths(contract: Contract) -> list[Problem]:
+    """[project] roots, exclude and baseline must stay inside the project root: archguard
+    reads and writes nothing outside it that the command line did not name (move [project]
+    root up to a folder that holds them all instead)."""
+    project = contract.project
+    entries = [(f"project.roots[{i}]", path) for i, path in enumerate(project.roots or [])]
+    entries += [(f"project.exclude[{i}]", path) for i, path in enumerate(project.exclude)]
+    entries.append(("project.baseline", project.baseline))
+    return [
+        Problem(key, f"{path!r} is outside the project root; paths here are relative to [project] root and stay below it")
+        for key, path in entries
+        if leaves_the_project(path)
+    ]
+
+
 # A ':' between siblings has whitespace on at least one side ("a : b"); "type:domain" is a tag.
 _SIBLING_COLON = re.compile(r"\s+:\s*|\s*:\s+")
 
@@ -165,6 +197,7 @@ def validate(contract: Contract) -> list[Problem]:
 
     if contract.project.include_external_packages is not None and contract.project.resolution != "import-linter":
         problems.append(Problem("project.include_external_packages", "only meaningful with resolution = \"import-linter\""))
+    problems.extend(outside_project_paths(contract))
     def check_allowed(target: str, key: str) -> None:
         if target.startswith("external:"):
             check_target(target, key, allow_external=True)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from archguard.analysis.cache import CACHE_DIR_NAME, DigestIndex, FactsCache, content_hash
+from archguard.analysis.cache import DigestIndex, FactsCache, cache_directory, content_hash
 from archguard.analysis.discover import Discovery, SourceFile, find_outside_roots, resolve_roots
 from archguard.analysis.graph import ModuleGraph
 from archguard.analysis.mapping import ComponentMap, build_component_map
@@ -22,6 +22,7 @@ from archguard.analysis.read.facts import FileFacts, ParseProblem
 from archguard.analysis.resolve import ImportSite
 from archguard.base.errors import NothingCheckedError
 from archguard.base.gcpace import fewer_collections
+from archguard.base.safe_files import FileTooLarge, read_regular
 from archguard.contract.loading import LoadedContract
 from archguard.contract.models import Contract, ProjectConfig
 from archguard.contract.selectors import referenced_packages
@@ -102,10 +103,13 @@ class CheckResult:
         return 1 if self.errors else 0
 
 
-def read_file(file: SourceFile) -> bytes | OSError:
+def read_file(file: SourceFile, limit: int = RunOptions.max_file_size) -> bytes | OSError:
+    """A source file's bytes, or why it cannot be read: only a regular file (never blocking on
+    a FIFO, never reading a device), at most ``limit`` bytes (beyond: a
+    :class:`~archguard.base.safe_files.FileTooLarge`). Discovery lists only files whose
+    symlinks stay inside the project, so no realpath is taken per read."""
     try:
-        with open(file.path, "rb") as handle:
-            return handle.read()
+        return read_regular(file.path, limit=limit)
     except OSError as error:
         return error
 
@@ -126,12 +130,15 @@ class SourceTree(Protocol):
 class WorkingTree:
     """The files on disk under the project root."""
 
+    def __init__(self, max_file_size: int = RunOptions.max_file_size) -> None:
+        self.max_file_size = max_file_size
+
     def discover(self, loaded: LoadedContract) -> Discovery:
         project = loaded.contract.project
         return resolution_of(project).discover(loaded.root, project, contract_file=loaded.display_path)
 
     def read(self, file: SourceFile) -> bytes | OSError:
-        return read_file(file)
+        return read_file(file, self.max_file_size)
 
     def known_facts(self, file: SourceFile) -> FileFacts | None:
         return None
@@ -195,6 +202,11 @@ def extract_files(
                     stats.cached += 1
                     continue
         data = read(file)
+        if isinstance(data, FileTooLarge):
+            message = f"file too large to analyse ({data.size:,} bytes > max_file_size {options.max_file_size:,}); generated code?"
+            facts[file.module] = FileFacts(problem=ParseProblem(message))
+            stats.digests[file.module] = f"too-large:{data.size}"
+            continue
         if isinstance(data, OSError):
             facts[file.module] = FileFacts(problem=ParseProblem(f"cannot read file: {data.strerror or data}"))
             stats.digests[file.module] = f"unreadable:{data.errno}"
@@ -317,7 +329,7 @@ def _analyze(
     meanwhile: Meanwhile | None = None,
 ) -> Analysis:
     options = options or RunOptions()
-    tree = tree or WorkingTree()
+    tree = tree or WorkingTree(loaded.contract.project.max_file_size)
     started = time.perf_counter()
     contract = loaded.contract
     discovery = tree.discover(loaded)
@@ -329,7 +341,7 @@ def _analyze(
     unknown = [f for f in files if f.module not in known]
     cache: FactsCache | None = None
     index: DigestIndex | None = None
-    cache_dir = (options.cache_dir or loaded.root / CACHE_DIR_NAME) if options.use_cache else None
+    cache_dir = cache_directory(loaded.root, options.cache_dir) if options.use_cache else None
     infos: dict[str, os.stat_result | None] | None = None
     remembered: dict[str, str | None] | None = None
     on_disk = type(tree) is WorkingTree  # its reads are the files on disk, which stat and the index describe
@@ -435,9 +447,10 @@ def duplication_active(contract: Contract) -> bool:
 
 
 def ensure_something_checked(result: CheckResult) -> None:
-    """Raise :class:`NothingCheckedError` when the run could not have failed: no file analysed,
-    no import in any file, or every rule of the contract matching no module (unless the
-    contract sets ``[drift] vacuous`` to "warning" or "off")."""
+    """Raise :class:`NothingCheckedError` when the run could not have failed: a contract with
+    no component, rule or duplication check (an empty file), no file analysed, no import in
+    any file, or every rule of the contract matching no module (unless the contract sets
+    ``[drift] vacuous`` to "warning" or "off")."""
     analysis = result.analysis
     loaded = analysis.loaded
     contract = loaded.contract
@@ -454,6 +467,11 @@ def ensure_something_checked(result: CheckResult) -> None:
         if not contract.rules and duplication_active(contract):
             return  # a contract for duplication only: the clone search checked the files
         reason = f"the {plural_files(stats.files)} analysed hold no import, so no dependency rule can fail"
+    elif not contract.rules and not contract.components and not duplication_active(contract) and not parse_errors:
+        reason = (
+            "the contract declares no component and no rule (an empty contract, or only [project]); "
+            "declare [components] and [[rules]] (`archguard init` infers a starting point)"
+        )
     else:
         empty = {f.identity[1]: f for f in result.findings if f.rule == "vacuous-rule" and f.kind == EMPTY_RULE_KIND}
         if not contract.rules or len(empty) < len(contract.rules):
@@ -513,7 +531,7 @@ def reanalyze(analysis: Analysis, loaded: LoadedContract, replaced: dict[str, by
             facts[file.module] = analysis.facts[file.module]
             stats.cached += 1
         else:
-            data = read_file(file)
+            data = read_file(file, loaded.contract.project.max_file_size)
             facts[file.module] = (
                 FileFacts(problem=ParseProblem(f"cannot read file: {data.strerror or data}"))
                 if isinstance(data, OSError)

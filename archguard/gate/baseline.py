@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from archguard.base.errors import BaselineError, GitError
-from archguard.base.fileio import write_atomic
+from archguard.base.safe_files import BASELINE_LIMIT, read_regular_text, write_atomic
 from archguard.contract.loading import LoadedContract
 from archguard.contract.models import GateConfig
 from archguard.engine.pipeline import CheckResult
@@ -41,6 +41,12 @@ def baseline_path(loaded: LoadedContract, override: Path | None = None) -> Path:
     if override is not None:
         return override
     return loaded.root / loaded.contract.project.baseline
+
+
+def confinement(loaded: LoadedContract, override: Path | None = None) -> Path | None:
+    """The folder the baseline file must stay in: the project root for the contract's baseline
+    (a symlink planted in the tree must not lead elsewhere), none for a path the user gave."""
+    return None if override is not None else loaded.root
 
 
 def display(path: Path, loaded: LoadedContract) -> str:
@@ -60,20 +66,23 @@ def render(entries: list[BaselineEntry]) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
-def write(path: Path, entries: list[BaselineEntry]) -> None:
-    """Replace the baseline file atomically."""
+def write(path: Path, entries: list[BaselineEntry], inside: Path | None = None) -> None:
+    """Replace the baseline file atomically (a symlink there is replaced, never written
+    through); with ``inside``, only in a folder inside that one."""
     text = render(entries).encode("utf-8")
     try:
-        write_atomic(path, text)
+        write_atomic(path, text, inside=inside)
     except OSError as error:
         raise BaselineError(f"cannot write the baseline: {error.strerror}", file=str(path)) from None
 
 
-def load(path: Path, shown: str | None = None) -> list[BaselineEntry] | None:
-    """The entries of a baseline file, or None when there is no such file."""
+def load(path: Path, shown: str | None = None, inside: Path | None = None) -> list[BaselineEntry] | None:
+    """The entries of a baseline file, or None when there is no such file. Only a regular file
+    of at most :data:`~archguard.base.safe_files.BASELINE_LIMIT` bytes is read, and with
+    ``inside`` only one that resolves inside that folder (else a :class:`BaselineError`)."""
     shown = shown or str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_regular_text(path, limit=BASELINE_LIMIT, inside=inside)
     except FileNotFoundError:
         return None
     except UnicodeDecodeError as error:

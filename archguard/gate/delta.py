@@ -27,6 +27,7 @@ from pathlib import Path
 
 from archguard.analysis.coupling import Coupling
 from archguard.analysis.read.facts import FileFacts
+from archguard.base.safe_files import read_regular
 from archguard.contract.loading import LoadedContract
 from archguard.engine.dialects import dialect_of
 from archguard.engine.pipeline import CheckResult, KnownFactsTree, RunOptions, SourceTree, WorkingTree, analyze, check, evaluate
@@ -221,7 +222,8 @@ def _changed_files(
         head_ids = head_tree.blob_ids(head.analysis.loaded.root) if head_tree else None
         id_length = len(next(iter(base_ids.values()), ""))
         for path in added:
-            object_id = head_ids.get(path) if head_ids is not None else _blob_id(head.analysis.loaded.root / path, id_length)
+            limit = head.analysis.loaded.contract.project.max_file_size
+            object_id = head_ids.get(path) if head_ids is not None else _blob_id(head.analysis.loaded.root / path, id_length, limit)
             sources = by_id.get(object_id or "", [])
             if object_id and len(sources) == 1:
                 old = sources.pop()
@@ -230,10 +232,11 @@ def _changed_files(
     return sorted(files.values(), key=lambda f: f.path)
 
 
-def _blob_id(path: Path, length: int) -> str | None:
-    """The id git would give the file's bytes (sha1, or sha256 in a sha256 repository)."""
+def _blob_id(path: Path, length: int, limit: int) -> str | None:
+    """The id git would give the file's bytes (sha1, or sha256 in a sha256 repository); None
+    for a file that is not a regular one of at most ``limit`` bytes."""
     try:
-        data = path.read_bytes()
+        data = read_regular(path, limit=limit)
     except OSError:
         return None
     digest = hashlib.sha256() if length == 64 else hashlib.sha1()

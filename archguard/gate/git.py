@@ -3,7 +3,8 @@
 archguard never checks anything out: a revision's files are listed with ``git ls-tree`` and
 read with ``git cat-file --batch``, so the user's working tree, index and branches are never
 touched (every command runs with ``GIT_OPTIONAL_LOCKS=0``, which also stops git from
-refreshing the index behind our back). Every failure is a :class:`GitError` whose message
+refreshing the index behind our back), and no program the repository's configuration names
+runs (``core.fsmonitor=false``, ``--no-ext-diff``, ``--no-textconv``). Every failure is a :class:`GitError` whose message
 says what to do, e.g. which ``git fetch`` a shallow CI checkout needs.
 """
 
@@ -31,6 +32,7 @@ class TreeEntry:
     path: str  # relative to the repository's top, posix
     mode: str  # "100644", "100755", SYMLINK_MODE, SUBMODULE_MODE
     object_id: str
+    size: int = -1  # bytes of the blob (-1: not a blob, or not known)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +45,13 @@ class FileChange:
     similarity: int | None = None  # percent, for renames and copies
 
 
+# The repository's own configuration may name programs that git runs on read-only commands:
+# an fsmonitor hook (run by every command that looks at the working tree). A hostile
+# repository's hook never runs (diff and textconv drivers are off per command: --no-ext-diff,
+# --no-textconv).
+_SAFE_CONFIG = ("-c", "core.fsmonitor=false")
+
+
 def _environment() -> dict[str, str]:
     env = dict(os.environ)
     env.update({"GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", "LANGUAGE": ""})
@@ -53,7 +62,7 @@ def _environment() -> dict[str, str]:
 
 def _run(args: list[str], cwd: Path, *, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
     try:
-        return subprocess.run(["git", *args], cwd=cwd, input=stdin, capture_output=True, env=_environment(), check=False)
+        return subprocess.run(["git", *_SAFE_CONFIG, *args], cwd=cwd, input=stdin, capture_output=True, env=_environment(), check=False)
     except FileNotFoundError:
         raise GitError("git is not installed (or not on PATH); diff mode reads the base revision with git") from None
     except OSError as error:
@@ -152,7 +161,7 @@ class Repository:
 
         With ``suffix`` (e.g. ".py"), only files whose name ends with it, and every symlink.
         """
-        args = ["ls-tree", "-r", "-z", "--full-tree", commit]
+        args = ["ls-tree", "-r", "-z", "--long", "--full-tree", commit]  # --long: each blob's size
         if prefix:
             args += ["--", prefix.rstrip("/") + "/"]
         wanted = suffix.encode("utf-8", "surrogateescape")
@@ -162,8 +171,8 @@ class Repository:
             if not record or not (record.endswith(wanted) or record.startswith(link)):
                 continue
             meta, _, path = record.partition(b"\t")
-            mode, _kind, object_id = meta.decode().split(" ")
-            entries.append(TreeEntry(path.decode("utf-8", "surrogateescape"), mode, object_id))
+            mode, _kind, object_id, size = meta.decode().split()
+            entries.append(TreeEntry(path.decode("utf-8", "surrogateescape"), mode, object_id, int(size) if size.isdigit() else -1))
         return entries
 
     def read_blobs(self, object_ids: list[str]) -> dict[str, bytes]:
@@ -185,8 +194,13 @@ class Repository:
             position += int(size) + 1
         return blobs
 
-    def read_path(self, commit: str, path: str) -> bytes | None:
-        """One file of a commit by path, or None when the commit has no such file."""
+    def read_path(self, commit: str, path: str, limit: int | None = None) -> bytes | None:
+        """One file of a commit by path, or None when the commit has no such file (or, with
+        ``limit``, when the file is larger than that: it is never read)."""
+        if limit is not None:
+            size = _run(["cat-file", "-s", f"{commit}:{path}"], self.top)
+            if size.returncode != 0 or not size.stdout.strip().isdigit() or int(size.stdout) > limit:
+                return None
         result = _run(["cat-file", "blob", f"{commit}:{path}"], self.top)
         return result.stdout if result.returncode == 0 else None
 

@@ -12,14 +12,16 @@ from __future__ import annotations
 import bisect
 import posixpath
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from archguard.analysis.discover import Discovery, DiscoveryProblem, SourceFile
 from archguard.analysis.read.facts import FileFacts
 from archguard.base.errors import ContractError, GitError
+from archguard.base.safe_files import CONFIG_LIMIT, FileTooLarge
 from archguard.contract.loading import LoadedContract, with_roots
 from archguard.engine.dialects import dialect_of, resolution_of
+from archguard.engine.pipeline import RunOptions
 from archguard.gate.git import SUBMODULE_MODE, SYMLINK_MODE, Repository, TreeEntry
 
 MAX_SYMLINK_HOPS = 40
@@ -42,7 +44,7 @@ def contract_at(repository: Repository, commit: str, label: str, current: Loaded
         path_in_repo = repository.relative(current.path)
     except GitError:
         return ContractAtRevision(current, f"{display} (outside the repository: the same contract on both sides)")
-    source = repository.read_path(commit, path_in_repo)
+    source = repository.read_path(commit, path_in_repo, limit=CONFIG_LIMIT)
     if source is None:
         return ContractAtRevision(current, f"{display} from the working tree (not present at {label})")
     try:
@@ -64,6 +66,7 @@ def contract_at(repository: Repository, commit: str, label: str, current: Loaded
 class _Listing:
     files: dict[str, str]  # path relative to the project root -> blob id
     problems: tuple[DiscoveryProblem, ...]
+    sizes: Mapping[str, int] = field(default_factory=dict)  # blob id -> bytes
 
 
 class RevisionTree:
@@ -86,18 +89,22 @@ class RevisionTree:
         self._listing: _Listing | None = None
         self._pending: list[SourceFile] = []
         self._blobs: dict[str, bytes] | None = None
+        self.max_file_size = RunOptions.max_file_size  # the contract's, once discovered: larger blobs are never read
 
     def listing(self, root: Path) -> _Listing:
         if self._listing is None:
             prefix = self.repository.relative(root)
             # Discovery looks at Python files only (and symlinks, which may lead to some).
-            blobs, links = split_tree(self.repository.tree(self.commit, prefix, suffix=".py"), prefix)
+            entries = self.repository.tree(self.commit, prefix, suffix=".py")
+            sizes = {entry.object_id: entry.size for entry in entries}
+            blobs, links = split_tree(entries, prefix)
             if links:
-                texts = self.repository.read_blobs(list(links.values()))
+                # A symlink's blob is its target's path: a long one is no path worth following.
+                texts = self.repository.read_blobs([i for i in links.values() if 0 <= sizes.get(i, -1) <= 4096])
                 targets = {object_id: data.decode("utf-8", "surrogateescape") for object_id, data in texts.items()}
-                self._listing = resolve_links(blobs, links, targets, root)
+                self._listing = replace(resolve_links(blobs, links, targets, root), sizes=sizes)
             else:
-                self._listing = _Listing(blobs, ())
+                self._listing = _Listing(blobs, (), sizes)
         return self._listing
 
     def blob_ids(self, root: Path) -> dict[str, str]:
@@ -105,6 +112,7 @@ class RevisionTree:
 
     def discover(self, loaded: LoadedContract) -> Discovery:
         listing = self.listing(loaded.root)
+        self.max_file_size = loaded.contract.project.max_file_size
         try:
             project = loaded.contract.project
             discovery = resolution_of(project).discover_listing(
@@ -130,10 +138,14 @@ class RevisionTree:
         if listing is None:
             return OSError(f"{file.relpath} is not in {self.label}")
         if self._blobs is None:
-            self._blobs = self.repository.read_blobs([listing.files[f.relpath] for f in self._pending if f.relpath in listing.files])
+            wanted = [listing.files[f.relpath] for f in self._pending if f.relpath in listing.files]
+            self._blobs = self.repository.read_blobs([i for i in wanted if listing.sizes.get(i, -1) <= self.max_file_size])
         object_id = listing.files.get(file.relpath)
         if object_id is None:
             return OSError(f"{file.relpath} is not in {self.label}")
+        size = listing.sizes.get(object_id, -1)
+        if size > self.max_file_size:  # a huge blob is never read into memory
+            return FileTooLarge(file.relpath, size, self.max_file_size)
         data = self._blobs.get(object_id)
         if data is None:
             data = self.repository.read_blobs([object_id]).get(object_id)
@@ -174,7 +186,9 @@ def resolve_links(blobs: dict[str, str], links: dict[str, str], targets: Mapping
             if candidate in links:
                 if hops >= MAX_SYMLINK_HOPS:
                     return ("loop", candidate)
-                text = targets.get(links[candidate], "")
+                text = targets.get(links[candidate])
+                if text is None:  # its blob is missing, or too long to be a path: a broken link
+                    return ("missing", candidate)
                 joined = posixpath.normpath(posixpath.join(posixpath.dirname(candidate), text))
                 if text.startswith("/") or joined == ".." or joined.startswith("../"):
                     return ("outside", text)

@@ -19,12 +19,14 @@ grimp tells a sub-directory of a package by comparing path *strings* (``pkg/ab``
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Callable
 from pathlib import Path
 
 from archguard.analysis.discover import Discovery, DiscoveryProblem, SourceFile
 from archguard.analysis.roots import FileSystemTree, describe_missing, find_package, search_path
 from archguard.base.errors import ContractError
+from archguard.base.safe_files import kind_of
 from archguard.contract.models import ProjectConfig
 from archguard.contract.patterns import glob_to_regex
 
@@ -68,6 +70,11 @@ def discover_like_importlinter(root: Path, project: ProjectConfig, *, contract_f
             looked = search_path(root, explicit=roots, explicit_origin="[project] roots")
             raise ContractError(describe_missing(tree, root, package, looked).message, file=contract_file, key=f"project.packages[{index}]")
         for directory in directories:
+            real = Path(os.path.realpath(directory))
+            if not _inside(real, root):
+                message = f"symlink to {real} outside the project root; not followed"
+                problems.append(DiscoveryProblem(_relpath(directory, root), "outside-root", message))
+                continue
             _walk_package(root, package, directory, files, problems, excluded)
     return Discovery(
         root=root,
@@ -115,6 +122,15 @@ def _walk_package(
                     message = f"symlink to {target} outside the project root; not followed"
                     problems.append(DiscoveryProblem(relpath, "outside-root", message))
                     continue
+            try:
+                mode = path.stat().st_mode  # a FIFO named *.py would block the read forever
+            except OSError as error:
+                problems.append(DiscoveryProblem(relpath, "unreadable", f"cannot stat: {error.strerror}"))
+                continue
+            if not stat.S_ISREG(mode):
+                message = f"{kind_of(mode)}, not a regular file; never opened"
+                problems.append(DiscoveryProblem(relpath, "not-a-file", message))
+                continue
             stem = filename[:-3]
             parts = [package, *relative_dir] + ([] if stem == "__init__" else [stem])
             module = ".".join(parts)

@@ -12,6 +12,7 @@ import tomllib
 from pathlib import Path
 from typing import Literal
 
+from archguard.base.safe_files import CONFIG_LIMIT, read_regular_text
 from archguard.contract.locate import is_companion
 
 INI_FILES = ("setup.cfg", ".importlinter")  # in import-linter's order of preference
@@ -28,7 +29,7 @@ def config_format(path: Path) -> Literal["ini", "toml"]:
 def has_importlinter_section(path: Path) -> bool:
     """Whether the file holds an import-linter configuration (cheap text check, then a parse)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_regular_text(path, limit=CONFIG_LIMIT)
     except (OSError, UnicodeDecodeError):
         return False
     if config_format(path) == "toml":
@@ -69,7 +70,7 @@ def is_importlinter_file(path: Path) -> bool:
     if not has_importlinter_section(path):
         return False
     try:
-        tool = tomllib.loads(path.read_text(encoding="utf-8")).get("tool", {})
+        tool = tomllib.loads(read_regular_text(path, limit=CONFIG_LIMIT)).get("tool", {})
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         return False
     return not (isinstance(tool, dict) and "archguard" in tool and not is_companion(tool["archguard"]))

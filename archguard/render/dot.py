@@ -75,9 +75,34 @@ def _ids(picture: Picture) -> dict[str, str]:
     return ids
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_COMMAND_LINE = re.compile(r"(\n\s*)(::|##\[)")
+
+
+def visible(text: str, *, keep_newlines: bool = False, backslash: str = "\\") -> str:
+    """Control characters of a name from the tree or the contract as visible escapes
+    (``\\x1b``, ``\\n``; ``backslash`` spells the backslash in the target syntax)."""
+    if text.isprintable():
+        return text
+    if not keep_newlines:
+        text = text.replace("\n", f"{backslash}n")
+    return _CONTROL.sub(lambda match: f"{backslash}x{ord(match.group()):02x}" if ord(match.group()) < 0x100 else f"{backslash}u{ord(match.group()):04x}", text)
+
+
 def _plain(text: str) -> str:
-    """Text for a plain DOT string: backslashes are escape sequences there, so double them."""
-    return text.replace("\\", "\\\\")
+    """Text for a plain DOT string: backslashes are escape sequences there, so double them.
+    Names from the tree or the contract may hold control characters: they become visible
+    escapes, and no line of the string (the DOT may be printed in a CI log) starts a workflow
+    command (``::``, ``##[``: a backslash is put before it)."""
+    text = text.replace("\\", "\\\\")
+    text = visible(text, keep_newlines=True, backslash="\\\\")
+    return _COMMAND_LINE.sub(lambda match: f"{match.group(1)}\\\\{match.group(2)}", text)
+
+
+def _html(text: str) -> str:
+    """Text for an HTML-like label: escaped, with every control character (line breaks too:
+    such labels break lines with ``<br/>``) shown as a visible escape."""
+    return html.escape(visible(text))
 
 
 def _plural(count: int, word: str) -> str:
@@ -85,16 +110,16 @@ def _plural(count: int, word: str) -> str:
 
 
 def _node_label(node: Node, level: str) -> str:
-    name = html.escape(node.label)
+    name = _html(node.label)
     if node.kind == "component":
         detail = _plural(len(node.modules), "module")
         if node.findings:
             detail += f" · {_plural(node.findings, 'finding')}"
-        return f'<<b>{name}</b><br/><font point-size="9" color="{Colors.muted}">{html.escape(detail)}</font>>'
+        return f'<<b>{name}</b><br/><font point-size="9" color="{Colors.muted}">{_html(detail)}</font>>'
     if node.kind == "unmapped":
         shown = list(node.modules[:6])
         more = len(node.modules) - len(shown)
-        lines = "".join(f'<br/><font point-size="9">{html.escape(m)}</font>' for m in shown)
+        lines = "".join(f'<br/><font point-size="9">{_html(m)}</font>' for m in shown)
         if more:
             lines += f'<br/><font point-size="9" color="{Colors.muted}">… {more} more</font>'
         count = f'<font point-size="9" color="{Colors.muted}">{_plural(len(node.modules), "module")} in no component</font>'
@@ -264,7 +289,7 @@ def _legend_label(picture: Picture) -> str:
             continue
         rows.append(
             f'<tr><td align="left"><font color="{color}">{glyph}</font></td>'
-            f'<td align="left"><font point-size="9">{html.escape(text)}</font></td></tr>'
+            f'<td align="left"><font point-size="9">{_html(text)}</font></td></tr>'
         )
     boxes = [
         (
@@ -277,7 +302,7 @@ def _legend_label(picture: Picture) -> str:
     if any(n.kind == "external" for n in picture.nodes):
         boxes.append((f'<font color="{Colors.muted}">▢</font>', "external package"))
     for glyph, text in boxes:
-        rows.append(f'<tr><td align="left">{glyph}</td><td align="left"><font point-size="9">{html.escape(text)}</font></td></tr>')
+        rows.append(f'<tr><td align="left">{glyph}</td><td align="left"><font point-size="9">{_html(text)}</font></td></tr>')
     title = "legend"
     return (
         f'<<table border="0" cellborder="0" cellspacing="1" cellpadding="1">'
@@ -292,8 +317,8 @@ def _graph_label(picture: Picture) -> str:
     if picture.layer_rule:
         lines.append(f"layers from rule “{picture.layer_rule}”, top layer first")
     lines.extend(picture.notes)
-    small = "".join(f'<br/><font point-size="10" color="{Colors.muted}">{html.escape(line)}</font>' for line in lines)
-    return f"<<b>{html.escape(picture.title)}</b>{small}>"
+    small = "".join(f'<br/><font point-size="10" color="{Colors.muted}">{_html(line)}</font>' for line in lines)
+    return f"<<b>{_html(picture.title)}</b>{small}>"
 
 
 def _add_nodes(dot: graphviz.Digraph, picture: Picture, ids: dict[str, str]) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from archguard.render.dot import Colors, edge_class, edge_label
+from archguard.render.dot import Colors, edge_class, edge_label, visible
 from archguard.render.model import Node, Picture
 
 _UNSAFE = re.compile(r'["<>#;`{}|\[\]()]')
@@ -18,7 +18,7 @@ _UNSAFE = re.compile(r'["<>#;`{}|\[\]()]')
 
 def _text(value: str) -> str:
     """Mermaid label text: quoted, with characters Mermaid would parse replaced."""
-    return _UNSAFE.sub(lambda m: f"#{ord(m.group(0))};", value).replace("\n", "<br/>")
+    return _UNSAFE.sub(lambda m: f"#{ord(m.group(0))};", visible(value, keep_newlines=True)).replace("\n", "<br/>")
 
 
 def _count(modules: int) -> str:

@@ -15,6 +15,7 @@ from archguard.engine.pipeline import CheckResult
 from archguard.findings import SEVERITY_ORDER, Finding
 from archguard.findings.sites import SiteGroup, group_by_site
 from archguard.report import ReportOptions
+from archguard.report.escape import terminal
 from archguard.report.summary import contract_path, hop_text, plural
 
 
@@ -80,6 +81,6 @@ def render(result: CheckResult, options: ReportOptions) -> str:
     lines = [f"archguard found {what}{places} against the architecture contract {contract}. Fix them in order:", ""]
     for number, group in enumerate(groups, 1):
         prefix = "" if group.severity == "error" else "(warning) "
-        lines.append(f"{number}. {prefix}{item(group, options, result)}")
+        lines.append(f"{number}. {prefix}{terminal(item(group, options, result))}")
     lines += ["", "Then run `archguard check --format agent` again; do not silence a finding unless the contract owner agrees."]
     return "\n".join(lines) + "\n"

@@ -10,12 +10,13 @@ import json
 from io import StringIO
 from typing import Any
 
-from rich.markup import escape
+from rich.markup import escape as escape_markup
 
 from archguard import __version__
 from archguard.analysis.clones import CloneGroup, CloneReport, CloneUnit
 from archguard.contract.models import DuplicationConfig
 from archguard.report import ReportOptions
+from archguard.report.escape import terminal
 from archguard.report.text import text_console
 from archguard.rules.duplication import group_severity
 
@@ -101,6 +102,11 @@ def report_data(report: CloneReport, config: DuplicationConfig, contract: str) -
 
 def render_json(report: CloneReport, config: DuplicationConfig, contract: str) -> str:
     return json.dumps(report_data(report, config, contract), indent=2, ensure_ascii=False) + "\n"
+
+
+def escape(text: str) -> str:
+    """A name from the tree in rich markup: neither markup nor a control character acts."""
+    return escape_markup(terminal(text))
 
 
 def render_text(report: CloneReport, config: DuplicationConfig, contract: str, options: ReportOptions) -> str:

@@ -15,15 +15,11 @@ from archguard.engine.pipeline import CheckResult
 from archguard.findings import Finding
 from archguard.findings.sites import SiteGroup, group_by_site, in_file_order, rule_title
 from archguard.report import ReportOptions
+from archguard.report.escape import workflow_data, workflow_property
 from archguard.report.summary import hop_text, plural, repository_path, verdict
 
-
-def escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def escape_property(text: str) -> str:
-    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+escape_data = workflow_data  # %, CR, LF as the runner expects; other control characters visible
+escape_property = workflow_property
 
 
 def _details(finding: Finding, options: ReportOptions, with_import: bool) -> list[str]:

@@ -16,6 +16,7 @@ from archguard.engine.pipeline import CheckResult
 from archguard.findings import Finding
 from archguard.findings.sites import group_by_site, in_file_order, rule_title
 from archguard.report import ReportOptions
+from archguard.report.escape import terminal
 from archguard.report.summary import contract_path, hop_text, location, rule_rows
 
 # Characters that XML 1.0 cannot carry at all, even escaped.
@@ -26,6 +27,12 @@ def _clean(text: str) -> str:
     return _NOT_XML.sub("\ufffd", text)
 
 
+def _attribute(text: str) -> str:
+    """An attribute value from the tree or the contract (a rule's name, a path): control
+    characters shown as escapes, as in the text report."""
+    return _clean(terminal(text))
+
+
 def _finding_text(finding: Finding, prefix: str) -> str:
     lines = [f"{location(finding, prefix)} {finding.severity} {finding.message}"]
     if finding.chain:
@@ -34,7 +41,7 @@ def _finding_text(finding: Finding, prefix: str) -> str:
         lines.append(f"    {finding.import_text}")
     if finding.remedy:
         lines.append(f"    fix: {finding.remedy}")
-    return "\n".join(lines)
+    return "\n".join(terminal(line) for line in lines)  # a name's newline never starts a line of its own
 
 
 def render(result: CheckResult, options: ReportOptions) -> str:
@@ -45,25 +52,25 @@ def render(result: CheckResult, options: ReportOptions) -> str:
     counts = {"tests": str(total), "failures": str(len(failing)), "errors": "0", "skipped": "0", "time": "0"}
     contract = options.repository_path(contract_path(result))
     suites = ET.Element("testsuites", {"name": "archguard", **counts})
-    suite = ET.SubElement(suites, "testsuite", {"name": f"archguard: {contract}", **counts})
+    suite = ET.SubElement(suites, "testsuite", {"name": _attribute(f"archguard: {contract}"), **counts})
     for group in failing:
         first = group.first
         errors = [f for f in group.findings if f.severity == "error"]
         subject = group.import_text if group.several else first.message
-        name = _clean(f"{location(first, prefix)} {subject}")
-        case = ET.SubElement(suite, "testcase", {"classname": f"archguard.{errors[0].rule}", "name": name, "time": "0"})
+        name = _attribute(f"{location(first, prefix)} {subject}")
+        case = ET.SubElement(suite, "testcase", {"classname": _attribute(f"archguard.{errors[0].rule}"), "name": name, "time": "0"})
         if first.path:
-            case.set("file", prefix + first.path)
+            case.set("file", _attribute(prefix + first.path))
             if first.line:
                 case.set("line", str(first.line))
         titles = group.rule_titles()
         message = f"{group.summary()}: {', '.join(titles)}" if group.several else f"{rule_title(first)}: {first.message}"
-        failure = ET.SubElement(case, "failure", {"type": ", ".join(dict.fromkeys(f.rule for f in errors)), "message": _clean(message)})
+        failure = ET.SubElement(case, "failure", {"type": _attribute(", ".join(dict.fromkeys(f.rule for f in errors))), "message": _attribute(message)})
         failure.text = _clean("\n\n".join(f"{rule_title(f)}: {_finding_text(f, prefix)}" for f in group.findings) + "\n")
     reported = {id(f) for group in failing for f in group.findings}  # each finding in one case only
     for row in rows:
         findings = [f for f in result.findings if f.rule_name == row.name and id(f) not in reported]
-        case = ET.SubElement(suite, "testcase", {"classname": f"archguard.{row.kind}", "name": row.name, "time": "0"})
+        case = ET.SubElement(suite, "testcase", {"classname": _attribute(f"archguard.{row.kind}"), "name": _attribute(row.name), "time": "0"})
         notes = [_finding_text(f, prefix) for f in findings if f.severity != "error"]
         notes += [
             f"suppressed ({s.source}{': ' + s.reason if s.reason else ''}): {_finding_text(s.finding, prefix)}"

@@ -17,6 +17,7 @@ from archguard.engine.pipeline import CheckResult
 from archguard.findings import Finding, Hop
 from archguard.findings.sites import SiteGroup, group_by_site, in_file_order
 from archguard.report import ReportOptions
+from archguard.report.escape import terminal
 from archguard.report.summary import checked, contract_path, plural, rule_rows, verdict
 
 OPEN_ROWS = 10  # findings shown before the rest is collapsed
@@ -26,12 +27,12 @@ _MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]|~"} | {"<": "&l
 
 def text(value: str) -> str:
     """Plain text made safe for Markdown, table cells included."""
-    return value.translate(_MARKDOWN_SPECIAL)
+    return terminal(value.translate(_MARKDOWN_SPECIAL))
 
 
 def code(value: str) -> str:
     """An inline code span, safe in a table cell."""
-    value = value.replace("\n", " ").replace("|", "\\|")
+    value = terminal(value.replace("\n", " ").replace("|", "\\|"))
     fence = "``" if "`" in value else "`"
     pad = " " if fence == "``" else ""
     return f"{fence}{pad}{value}{pad}{fence}"

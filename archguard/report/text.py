@@ -17,6 +17,7 @@ from archguard.engine.pipeline import CheckResult
 from archguard.findings import Finding
 from archguard.findings.sites import SiteGroup, group_by_site, in_file_order, rule_title
 from archguard.report import ReportOptions
+from archguard.report.escape import terminal
 from archguard.report.gate_text import print_baseline, print_diff_header, print_diff_sections
 from archguard.report.summary import checked, location, plural, rule_rows, verdict
 from archguard.rules.base import Rule
@@ -55,6 +56,10 @@ class _Lines:
         self.lines: list[tuple[Segment, ...]] = []
 
     def print(self, *segments: Segment) -> None:
+        # Every segment may hold names from the analysed tree: no control character gets through
+        # (one check of the whole line first: most lines have nothing to escape).
+        if not "".join(s if isinstance(s, str) else s[0] for s in segments).isprintable():
+            segments = tuple(terminal(s) if isinstance(s, str) else (terminal(s[0]), s[1]) for s in segments)
         self.lines.append(segments)
 
     def plain(self) -> str:

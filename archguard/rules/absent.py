@@ -27,9 +27,10 @@ class Declared:
     explicit: bool  # both components named in an ``allowed`` rule (a layer or a tag only permits)
 
 
-def declared_dependencies(contract: Contract) -> list[Declared]:
+def declared_dependencies(contract: Contract, *, explicit_only: bool = False) -> list[Declared]:
     """Every component -> component dependency the contract declares or permits, in contract order
-    (tags expanded to their components; each pair once per rule)."""
+    (tags expanded to their components; each pair once per rule). ``explicit_only``: leave out
+    what layers permit (every pair of a layer and a lower one: quadratic in the components)."""
     components = contract.components
     declared: dict[tuple[str, str, str], Declared] = {}
 
@@ -48,7 +49,7 @@ def declared_dependencies(contract: Contract) -> list[Declared]:
                         for target in expand_all([entry], components):
                             # Named one by one, a dependency is declared; through a tag, only permitted.
                             add(component, target, name, f"rules[{index}].{key}", source in components and entry in components)
-        elif isinstance(config, LayersConfig):
+        elif isinstance(config, LayersConfig) and not explicit_only:
             layers = [layer_components(parse_layer(entry, components), components) for entry in config.layers]
             independent = [parse_layer(entry, components).independent for entry in config.layers]
             for position, upper in enumerate(layers):
@@ -85,7 +86,7 @@ class AbsentRule(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         present = component_graph(ctx.graph.view(SiteFilter(exclude_main=ctx.excludes_main(None))), ctx.components.component_of)
-        for declared in declared_dependencies(ctx.contract):
+        for declared in declared_dependencies(ctx.contract, explicit_only=True):
             if not declared.explicit or present.has_edge(declared.source, declared.target):
                 continue
             action = f"remove {declared.target!r} from {declared.key} if the dependency is gone for good"

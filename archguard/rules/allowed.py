@@ -72,7 +72,10 @@ class AllowedRule(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         view = ctx.view_for(self)
-        constraints = self.constraints(ctx)
+        constraints: dict[str, list[Constraint]] = {}  # source component -> its constraints, in contract order
+        for constraint in self.constraints(ctx):
+            for component in constraint.sources:
+                constraints.setdefault(component, []).append(constraint)
         for importer, imported in sorted(view.edges()):
             source = ctx.component_of(importer)
             if source is None:
@@ -83,8 +86,8 @@ class AllowedRule(Rule):
             target = imported if external else ctx.component_of(imported)
             if target is None or target == source:
                 continue
-            for constraint in constraints:
-                if source not in constraint.sources or (not external and target in constraint.allowed):
+            for constraint in constraints.get(source, ()):
+                if not external and target in constraint.allowed:
                     continue
                 for site in view.edges[importer, imported]["sites"]:
                     # "external:django.db" allows imports of django.db and its submodules only.

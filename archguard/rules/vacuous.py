@@ -194,16 +194,16 @@ class VacuousRule(Rule):
                 )
         elif isinstance(config, BoundariesRule):
             names = ctx.expand(config.components)
-            if not [c for c in names if c not in empty(names)]:
+            if len(empty(names)) == len(names):
                 yield self._empty(ctx, base, title, f"none of its components holds a module: {describe(list(names))}", index, patterns_of(list(names)))
         elif isinstance(config, IndependentRule):
             names = ctx.expand(config.components)
-            if len(names) - len(empty(names)) < 2:
-                hollow = empty(names)
+            hollow = empty(names)
+            if len(names) - len(hollow) < 2:
                 yield self._empty(ctx, base, title, f"fewer than two of its components hold a module; empty: {describe(hollow)}", index, patterns_of(hollow))
         elif isinstance(config, AllowedRule):
             sources = ctx.expand([source for _key, source, _targets in allowed_constraints(config)])
-            if sources and not [c for c in sources if c not in empty(sources)]:
+            if sources and len(empty(sources)) == len(sources):
                 what = f"none of the components it constrains holds a module: {describe(list(sources))}"
                 yield self._empty(ctx, base, title, what, index, patterns_of(list(sources)))
         elif isinstance(config, ForbiddenRule):

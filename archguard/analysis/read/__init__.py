@@ -33,9 +33,9 @@ def extract_facts(data: bytes, clones: bool = True) -> FileFacts:
     try:
         return _extract(data, clones)
     except RecursionError:
-        return FileFacts(problem=ParseProblem("too deeply nested to analyse (recursion limit reached)"))
+        return _scanned(data, ParseProblem("too deeply nested to analyse (recursion limit reached)"))
     except MemoryError:
-        return FileFacts(problem=ParseProblem("too large to analyse (out of memory)"))
+        return _scanned(data, ParseProblem("too large to analyse (out of memory)"))
     except Exception as error:  # noqa: BLE001 - any failure on hostile input is a finding, never a crash
         return FileFacts(problem=ParseProblem(f"cannot analyse: {type(error).__name__}: {error}"))
 
@@ -58,10 +58,10 @@ def _extract(data: bytes, clones: bool = True) -> FileFacts:
             warnings.simplefilter("ignore")  # SyntaxWarning for invalid escapes and the like
             tree = ast.parse(data)
     except (RecursionError, MemoryError):
-        return FileFacts(problem=ParseProblem("too deeply nested to analyse (the parser's nesting limit was reached)"))
+        return _scanned(data, ParseProblem("too deeply nested to analyse (the parser's nesting limit was reached)"))
     except SyntaxError as error:
         if "too many nested" in str(error.msg) or "too many levels of indentation" in str(error.msg):
-            return FileFacts(problem=ParseProblem(f"syntax error: {error.msg}", error.lineno or 1, error.offset or 1))
+            return _scanned(data, ParseProblem(f"syntax error: {error.msg}", error.lineno or 1, error.offset or 1))
         tree, ast_error = None, error  # maybe syntax newer than this Python: libcst decides
     except ValueError:
         tree = None
@@ -143,6 +143,28 @@ def _extract(data: bytes, clones: bool = True) -> FileFacts:
         defined_names=tuple(sorted(walk.defined_names)),
         all_names=all_names,
         extra=extra,
+    )
+
+
+def _scanned(data: bytes, problem: ParseProblem) -> FileFacts:
+    """The facts of a file the parsers give up on (too deep, too large): still reported as a
+    problem, with the imports a token scan finds (:mod:`archguard.analysis.read.scan`)."""
+    from archguard.analysis.read.scan import scan_imports
+
+    try:
+        imports = scan_imports(data)
+        text = data.decode("utf-8", errors="replace")
+        pragmas = tuple(find_pragmas(text))
+    except (RecursionError, MemoryError, ValueError):
+        return FileFacts(problem=problem)
+    if not imports:
+        return FileFacts(problem=problem, pragmas=pragmas)
+    found = f"{len(imports)} import{'s' * (len(imports) != 1)} found by a token scan"
+    return FileFacts(
+        imports=imports,
+        pragmas=pragmas,
+        problem=ParseProblem(f"{problem.message}; {found}", problem.line, problem.column),
+        line_count=text.count("\n") + 1,
     )
 
 

@@ -4,10 +4,15 @@ Workers are forked from a fork server (never from the main process, which may ru
 progress thread). If a worker dies (the native parser can crash on pathological input),
 the files of its batch are retried one by one in fresh processes and the file that crashes
 becomes a ``parse-error`` finding; the run goes on.
+
+The fork server and the workers die with this process, however it ends (``kill -9``
+included: :mod:`archguard.analysis.read.lifeline`); Ctrl-C (KeyboardInterrupt) kills the
+workers at once and is raised again, with no facts saved (the cache stays as it was).
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import sys
@@ -18,6 +23,7 @@ from typing import Any
 
 from archguard.analysis.read import extract_facts
 from archguard.analysis.read.facts import FileFacts, ParseProblem
+from archguard.analysis.read.lifeline import OWNER_ENV
 from archguard.base.gcpace import fewer_collections, pace_this_process
 
 # Bytes of source per worker below which starting processes costs more than it saves.
@@ -58,9 +64,32 @@ def _extract_batch(batch: list[bytes], clones: bool = True) -> list[tuple[Any, .
 def _context() -> Any:
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() and sys.platform != "darwin" else "spawn"
     context = multiprocessing.get_context(method)
+    # The processes started from here know their owner (see archguard.analysis.read.lifeline).
+    os.environ[OWNER_ENV] = str(os.getpid())
     if method == "forkserver":
-        context.set_forkserver_preload(["archguard.analysis.read", "archguard.analysis.read.imports", "libcst"])
+        context.set_forkserver_preload(["archguard.analysis.read.lifeline", "archguard.analysis.read", "archguard.analysis.read.imports", "libcst"])
     return context
+
+
+def _start_worker(owner: int) -> None:
+    """Each worker's initializer: it dies with its parent and with ``owner``, ignores Ctrl-C."""
+    from archguard.analysis.read.lifeline import start_worker
+
+    start_worker(owner)
+    pace_this_process()
+
+
+def _executor(workers: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=_start_worker, initargs=(os.getpid(),))
+
+
+def _stop(executor: ProcessPoolExecutor) -> None:
+    """Kill the workers now (an interrupted run does not wait for their batches)."""
+    processes = dict(getattr(executor, "_processes", None) or {})
+    for process in processes.values():
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            process.kill()
+    executor.shutdown(wait=False, cancel_futures=True)
 
 
 def prestart(sizes: Sequence[int], jobs: int) -> bool:
@@ -130,16 +159,13 @@ def extract_all(
     batches = [b for b in batches if b]
     results_by_index: dict[int, FileFacts] = {}
     failed: list[int] = []
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=pace_this_process) as executor:
+    executor = _executor(workers)
+    try:
         futures: dict[Future[list[tuple[Any, ...]]], list[int]] = {
             executor.submit(_extract_batch, [sources[i] for i in batch], clones): batch for batch in batches
         }
         if meanwhile is not None:
-            try:
-                meanwhile()
-            except BaseException:
-                executor.shutdown(wait=True, cancel_futures=True)
-                raise
+            meanwhile()
         for future in as_completed(futures):
             batch = futures[future]
             try:
@@ -151,6 +177,10 @@ def extract_all(
                 results_by_index[index] = FileFacts.from_tuple(raw)
             if progress:
                 progress(len(batch))
+    except BaseException:  # Ctrl-C, or the caller's work failed: stop now, keep nothing
+        _stop(executor)
+        raise
+    executor.shutdown(wait=True)
     for index in sorted(failed):
         results_by_index[index] = _extract_isolated(sources[index], clones)
         if progress:
@@ -160,8 +190,13 @@ def extract_all(
 
 def _extract_isolated(data: bytes, clones: bool) -> FileFacts:
     """One file in its own process: a crash costs only this file."""
+    executor = _executor(1)
     try:
-        with ProcessPoolExecutor(max_workers=1, mp_context=_context(), initializer=pace_this_process) as executor:
-            return FileFacts.from_tuple(executor.submit(_extract_batch, [data], clones).result()[0])
+        return FileFacts.from_tuple(executor.submit(_extract_batch, [data], clones).result()[0])
     except BrokenProcessPool:
         return FileFacts(problem=ParseProblem("the parser crashed on this file (pathological nesting?); not analysed"))
+    except BaseException:
+        _stop(executor)
+        raise
+    finally:
+        executor.shutdown(wait=True)
