@@ -66,7 +66,7 @@ def render(result: CheckResult, options: ReportOptions) -> str:
         titles = group.rule_titles()
         message = f"{group.summary()}: {', '.join(titles)}" if group.several else f"{rule_title(first)}: {first.message}"
         failure = ET.SubElement(case, "failure", {"type": _attribute(", ".join(dict.fromkeys(f.rule for f in errors))), "message": _attribute(message)})
-        failure.text = _clean("\n\n".join(f"{rule_title(f)}: {_finding_text(f, prefix)}" for f in group.findings) + "\n")
+        failure.text = _clean("\n\n".join(f"{terminal(rule_title(f))}: {_finding_text(f, prefix)}" for f in group.findings) + "\n")
     reported = {id(f) for group in failing for f in group.findings}  # each finding in one case only
     for row in rows:
         findings = [f for f in result.findings if f.rule_name == row.name and id(f) not in reported]
