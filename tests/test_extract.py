@@ -328,3 +328,58 @@ def test_positions_match_on_a_real_file() -> None:
     facts = extract_facts(source.encode())
     assert [(i.line, i.column) for i in facts.imports if not i.dynamic] == _reference_positions(source)
     assert all(isinstance(i, RawImport) for i in facts.imports)
+
+
+def test_imports_under_a_module_level_main_guard_are_in_the_main_context() -> None:
+    facts = facts_of(
+        """
+        import os
+        if __name__ == "__main__":
+            import cli
+            if TYPE_CHECKING:
+                import typed
+            importlib.import_module("plugin")
+        elif other:
+            import not_main_elif
+        else:
+            import not_main_else
+        if '__main__' == __name__:
+            from tools import run
+        if __name__ == "__main__" and debug:
+            import not_main_compound
+        def f():
+            if __name__ == "__main__":
+                import not_main_in_function
+        class C:
+            if __name__ == "__main__":
+                import not_main_in_class
+        try:
+            if __name__ == '__main__':
+                import nested_main
+        except ImportError:
+            pass
+        """
+    )
+    flags = [(i.module, i.main) for i in facts.imports]
+    assert flags == [
+        ("os", False),
+        ("cli", True),
+        ("typed", True),
+        ("plugin", True),
+        ("not_main_elif", False),
+        ("not_main_else", False),
+        ("tools", True),
+        ("not_main_compound", False),
+        ("not_main_in_function", False),
+        ("not_main_in_class", False),
+        ("nested_main", True),
+    ]
+    assert facts.imports[2].type_checking and facts.imports[3].dynamic
+
+
+def test_import_sites_carry_the_main_context() -> None:
+    from archguard.analysis.resolve import site_of
+
+    facts = facts_of('if __name__ == "__main__":\n    import shop.cli\n')
+    site = site_of(facts.imports[0], "shop.__main__", "shop.cli", "shop/__main__.py", "shop.cli")
+    assert site.main is True

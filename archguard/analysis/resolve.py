@@ -51,6 +51,7 @@ class ImportSite(NamedTuple):
     # Packages whose __init__ re-exported the names, in the order they were passed through:
     # "from shop.billing import Invoice" that resolved to shop.billing.models has via ("shop.billing",).
     via: tuple[str, ...] = ()
+    main: bool = False  # inside a module-level 'if __name__ == "__main__":' block
 
     @property
     def named_module(self) -> str:
@@ -118,6 +119,7 @@ def site_of(
         dynamic=raw.dynamic,
         symbols=tuple(symbols),
         via=via,
+        main=raw.main,
     )
 
 

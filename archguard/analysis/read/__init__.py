@@ -126,6 +126,7 @@ def _extract(data: bytes, clones: bool = True) -> FileFacts:
                     asnames=found.asnames,
                     module_level=context.module_level,
                     end_column=span.end_column,
+                    main=context.main,
                 )
             )
     all_names = None if walk.all_unknown or walk.all_names is None else tuple(walk.all_names)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-FACTS_FORMAT = 2  # bump when the shape or meaning of facts changes
+FACTS_FORMAT = 3  # bump when the shape or meaning of facts changes
 
 
 class RawImport(NamedTuple):
@@ -37,15 +37,16 @@ class RawImport(NamedTuple):
     asnames: tuple[str | None, ...] = ()
     module_level: bool = False  # not inside a function or class body: it binds a module-level name
     end_column: int = 0  # 1-based column just after the statement's last character, on end_line
+    main: bool = False  # inside a module-level 'if __name__ == "__main__":' block
 
     def to_tuple(self) -> tuple[Any, ...]:
         return tuple(self)
 
     @classmethod
     def from_tuple(cls, data: tuple[Any, ...]) -> RawImport:
-        module, level, names, line, column, end_line, tc, lazy, guarded, dynamic, alias, asnames, module_level, end_column = data
+        module, level, names, line, column, end_line, tc, lazy, guarded, dynamic, alias, asnames, module_level, end_column, main = data
         return cls(
-            module, level, tuple(names), line, column, end_line, tc, lazy, guarded, dynamic, alias, tuple(asnames), module_level, end_column
+            module, level, tuple(names), line, column, end_line, tc, lazy, guarded, dynamic, alias, tuple(asnames), module_level, end_column, main
         )
 
     def bindings(self) -> tuple[Binding, ...]:

@@ -28,6 +28,7 @@ class Context:
     lazy: bool = False
     guarded: bool = False
     module_level: bool = True  # not inside a function or class body
+    main: bool = False  # inside a module-level 'if __name__ == "__main__":' block
 
 
 @dataclass(slots=True)
@@ -65,6 +66,20 @@ def dotted_name(node: cst.BaseExpression | None) -> str:
 def _is_type_checking(test: cst.BaseExpression) -> bool:
     name = dotted_name(test)
     return name == "TYPE_CHECKING" or name.endswith(".TYPE_CHECKING")
+
+
+def _is_main_test(test: cst.BaseExpression) -> bool:
+    """``__name__ == "__main__"`` or ``"__main__" == __name__`` (either quote style)."""
+    if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
+        return False
+    target = test.comparisons[0]
+    if not isinstance(target.operator, cst.Equal):
+        return False
+    sides = (test.left, target.comparator)
+    return any(
+        isinstance(name, cst.Name) and name.value == "__name__" and _string_literal(text) == "__main__"
+        for name, text in (sides, sides[::-1])
+    )
 
 
 def _catches_import_error(handler: cst.ExceptHandler | cst.ExceptStarHandler) -> bool:
@@ -131,6 +146,8 @@ class Walker:
         elif isinstance(node, cst.If):
             self.expressions(node.test, context)
             inner = replace(context, type_checking=True) if _is_type_checking(node.test) else context
+            if context.module_level and _is_main_test(node.test):
+                inner = replace(inner, main=True)
             self.suite(node.body, inner)
             if isinstance(node.orelse, cst.If):
                 self.statement(node.orelse, context)
