@@ -109,20 +109,20 @@ def test_dynamic_import_needs_a_literal_and_relative_names_keep_their_level() ->
     assert dynamic == [("sub", 1, 5, 1)]
 
 
-def test_every_dynamic_import_is_found_after_calls_libcst_does_not_count() -> None:
-    # CPython's tree counts `import_module("a" "b")` (one constant) and the relative
-    # `__import__`, libcst does not: the search must not stop before the last real one.
+def test_dynamic_import_literals_may_be_concatenated_but_dunder_import_is_never_relative() -> None:
     facts = facts_of(
         """
         from importlib import import_module
         import_module("shop." "orders")
         __import__("..up")
+        import_module(*["shop.star"])
+        import_module(name="shop.keyword")
         def later():
             return import_module("shop.billing"), __import__("json")
         """
     )
     dynamic = [(i.module, i.line, i.lazy) for i in facts.imports if i.dynamic]
-    assert dynamic == [("shop.billing", 5, True), ("json", 5, True)]
+    assert dynamic == [("shop.orders", 2, False), ("shop.billing", 7, True), ("json", 7, True)]
 
 
 def test_files_that_only_mention_import_module_get_no_dynamic_imports() -> None:

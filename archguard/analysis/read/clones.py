@@ -42,11 +42,12 @@ import sys
 import zlib
 from array import array
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import count
 
 # Bump when units, streams or hashes change meaning: it is part of the facts cache key.
-CLONES_VERSION = "clones5"
+CLONES_VERSION = "clones6"
 FACT_KEY = "clones"
 
 # Units smaller than this are never fingerprinted (too small to be worth a reviewer's time
@@ -339,14 +340,20 @@ _STATEMENT_KIND: dict[type, int] = {
 _IMPORTS = (ast.Import, ast.ImportFrom, ast.Pass)
 
 
+def block_name(word: str, owner: str) -> str:
+    """The name of a block unit: its keyword, and the function or class it sits in ("for in Model.save")."""
+    return f"{word} in {owner}" if owner else word
+
+
 def _child_statements(statement: ast.stmt) -> list[ast.stmt]:
-    children: list[ast.stmt] = []
-    for name in ("body", "orelse", "finalbody"):
-        children.extend(getattr(statement, name, ()) or ())
+    """The statements directly inside a compound statement, in document order."""
+    children: list[ast.stmt] = list(getattr(statement, "body", ()) or ())
     for handler in getattr(statement, "handlers", ()) or ():
         children.extend(handler.body)
     for case in getattr(statement, "cases", ()) or ():
         children.extend(case.body)
+    children.extend(getattr(statement, "orelse", ()) or ())
+    children.extend(getattr(statement, "finalbody", ()) or ())
     return children
 
 
@@ -389,7 +396,7 @@ def code_units(tree: ast.Module) -> tuple[list[UnitNode], frozenset[int]]:
             if kind == _BLOCK:
                 children = _child_statements(statement)
                 if large and not _only_imports(children):
-                    units.append(UnitNode("block", f"{_BLOCK_WORD[type(statement)]} in {owner}" if owner else _BLOCK_WORD[type(statement)], line, end))
+                    units.append(UnitNode("block", block_name(_BLOCK_WORD[type(statement)], owner), line, end))
                 walk(children, owner, in_class)
                 continue
             assert isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
@@ -418,9 +425,15 @@ def clone_facts(tree: ast.Module, text: str, data: bytes) -> tuple[object, ...]:
     (:func:`shingle_bytes`). ``fingerprint`` is a hash of the other three: a stored clone
     report is keyed by the files' fingerprints, so a warm run need not hash every unit again.
     """
+    return fingerprint_units(lambda: code_units(tree), text, data)
+
+
+def fingerprint_units(find_units: Callable[[], tuple[list[UnitNode], frozenset[int]]], text: str, data: bytes) -> tuple[object, ...]:
+    """:func:`clone_facts` for the code units (and docstring lines) that ``find_units`` returns:
+    the reference reader finds them in libcst's tree (:mod:`archguard.analysis.read.reference`)."""
     if is_generated(data):
         return _with_fingerprint(True, b"", ())
-    nodes, docstring_lines = code_units(tree)
+    nodes, docstring_lines = find_units()
     if not nodes:
         return _with_fingerprint(False, b"", ())
     streams = tokenize(text, docstring_lines)

@@ -59,7 +59,7 @@ def _context() -> Any:
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() and sys.platform != "darwin" else "spawn"
     context = multiprocessing.get_context(method)
     if method == "forkserver":
-        context.set_forkserver_preload(["archguard.analysis.read", "archguard.analysis.read.imports", "libcst"])
+        context.set_forkserver_preload(["archguard.analysis.read", "archguard.analysis.read.fast", "archguard.analysis.read.clones"])
     return context
 
 
