@@ -160,7 +160,7 @@ def _record_for_replay(
         digests=analysis.stats.digests,
         baseline_path=baseline_used,
         outputs=written,
-        stderr=[],
+        stderr=[f"archguard: {loaded.notice}"] if loaded.notice and not quiet else [],
         quiet=quiet,
         exit_code=result.exit_code,
     )

@@ -31,7 +31,7 @@ class ImportLinterResolution:
     inside a package are not modules, namespace root packages are graph nodes."""
 
     name = "import-linter"
-    replayable = False
+    replayable = True
 
     def discover(self, root: Path, project: ProjectConfig, *, contract_file: str | None = None) -> Discovery:
         return discover_like_importlinter(root, project, contract_file=contract_file)
@@ -75,7 +75,7 @@ class ImportLinterDialect:
     name = "import-linter"
     # A whole-tree check gives import-linter's verdicts only: no "checked nothing" error of its own.
     verdicts_only = True
-    replayable = False
+    replayable = True
     # The base of a diff is checked with the working tree's configuration (no revision is read).
     reads_revisions = False
 

@@ -21,11 +21,14 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from archguard.analysis.discover import Discovery, DiscoveryProblem, SourceFile
 from archguard.base.errors import ContractError
-from archguard.contract.models import ProjectConfig
 from archguard.contract.patterns import glob_to_regex
+
+if TYPE_CHECKING:  # (replay discovers without importing the contract models)
+    from archguard.contract.models import ProjectConfig
 
 
 def _relpath(path: Path, root: Path) -> str:

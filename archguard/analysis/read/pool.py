@@ -21,10 +21,11 @@ from archguard.analysis.read.facts import FileFacts, ParseProblem
 from archguard.base.gcpace import fewer_collections, pace_this_process
 
 # Bytes of source per worker below which starting processes costs more than it saves.
-# Measured (benchmarks/results/pool.md): two workers break even at about 100 KB of source in
-# all (a fork server that imports libcst, then the workers), and take 0.7x the time of one
-# process from 300 KB, e.g. the ten large files of a typical change.
-MIN_BYTES_PER_WORKER = 50_000
+# Measured with the fast reader (benchmarks/results/pool.md): on a loaded two-core machine two
+# workers pay from about 1.5 MB of source (0.8x of one process), and cost more below 800 KB
+# (a fork server, then the workers, for a parse that one process does in well under a second).
+# So a change of a few dozen files is read in this process.
+MIN_BYTES_PER_WORKER = 400_000
 
 
 def default_jobs() -> int:
@@ -66,9 +67,9 @@ def _context() -> Any:
 def prestart(sizes: Sequence[int], jobs: int) -> bool:
     """Start the fork server now if extracting sources of these sizes will use a pool.
 
-    The fork server is a fresh interpreter that imports libcst (about 0.3 s); started early,
-    that overlaps the caller's own work (loading the facts cache, hashing files) instead of
-    being waited for in :func:`extract_all`. Returns whether it was started.
+    The fork server is a fresh interpreter that imports the fast reader; started early, that
+    overlaps the caller's own work (loading the facts cache, hashing files) instead of being
+    waited for in :func:`extract_all`. Returns whether it was started.
     """
     if _workers(sizes, jobs) <= 1 or _context().get_start_method() != "forkserver":
         return False
@@ -111,10 +112,7 @@ def extract_all(
     raises, the batches not started are cancelled.
     """
     workers = pool_size(sources, jobs)
-    # Too little for two workers, but the fork server is up and this process has not loaded
-    # libcst: one worker, forked with libcst loaded, costs less than importing it here.
-    one_worker = workers <= 1 and jobs > 1 and _server_started and "libcst" not in sys.modules and not _CRASH_MARKER
-    if workers <= 1 and not one_worker:
+    if workers <= 1:
         results = []
         with fewer_collections():
             for data in sources:
