@@ -224,6 +224,7 @@ def test_a_library_run_restores_the_garbage_collectors_thresholds(tmp_path: Path
 def test_two_writers_of_one_facts_cache_keep_each_others_entries(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # `check --diff` analyses the base while the head's files are parsed, and two archguard
     # runs may share a cache: the last to save must not drop what the other one parsed.
+    import archguard.analysis.cache as cache_module
     from archguard.analysis.cache import FactsCache
     from archguard.analysis.read import extract_facts
 
@@ -235,22 +236,61 @@ def test_two_writers_of_one_facts_cache_keep_each_others_entries(tmp_path: Path,
     first.load()
     second.load()
     second.put("second", facts["re"])
-    second.save()
+    second.save()  # appended to the log
     first.put("first", facts["os"])
-    reads: list[bool] = []
-    real_read = FactsCache._read
-    monkeypatch.setattr(FactsCache, "_read", lambda self: reads.append(True) or real_read(self))
-    first.save()
-    assert reads == [True]  # the file changed since `first` loaded it: read again, merged
+    first.save()  # appended too, after the other's record
     merged = FactsCache(tmp_path, "settings")
     merged.load()
     assert {digest: merged.get(digest) for digest in ("old", "first", "second")} == {
         "old": facts["json"], "first": facts["os"], "second": facts["re"]
     }  # fmt: skip
-    reads.clear()
-    merged.put("third", facts["os"])
-    merged.save()
-    assert reads == []  # unchanged on disk since its load: not read again
+    # A writer that folds the log into the packed file keeps the entries another run logged
+    # after this one loaded, and what the other one packed meanwhile.
+    third = FactsCache(tmp_path, "settings")
+    third.load()
+    late = FactsCache(tmp_path, "settings")
+    late.load()
+    late.put("late", facts["re"])
+    late.save()
+    monkeypatch.setattr(cache_module, "LOG_MIN_BYTES", 0)  # fold the log in on the next save
+    third.put("third", facts["os"])
+    third.save()
+    assert not third.log_path.exists()
+    merged = FactsCache(tmp_path, "settings")
+    merged.load()
+    assert all(merged.get(digest) is not None for digest in ("old", "first", "second", "late", "third"))
+
+
+def test_a_few_new_facts_are_appended_without_rewriting_the_packed_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import archguard.analysis.cache as cache_module
+    from archguard.analysis.cache import FactsCache
+    from archguard.analysis.read import extract_facts
+
+    many = FactsCache(tmp_path, "settings")
+    for number in range(300):
+        many.put(f"file{number}", extract_facts(f"import module{number}\nX = {number}\n".encode()))
+    many.save()
+    packed = many.path.read_bytes()
+    edited = FactsCache(tmp_path, "settings")
+    edited.load()
+    edited.put("edited", extract_facts(b"import json\n"))
+    edited.save()
+    assert many.path.read_bytes() == packed and edited.log_path.stat().st_size > 0
+    # A torn record at the end of the log (a run killed while appending) is ignored.
+    with edited.log_path.open("ab") as log:
+        log.write(b"\x10\x00\x00\x00torn")
+    reader = FactsCache(tmp_path, "settings")
+    reader.load()
+    assert reader.get("edited") is not None and reader.get("file7") is not None
+    # Once the log holds a share of the packed file's size, a save folds it in.
+    monkeypatch.setattr(cache_module, "LOG_MIN_BYTES", 0)
+    monkeypatch.setattr(cache_module, "LOG_SHARE", 10_000)
+    reader.put("another", extract_facts(b"import os\n"))
+    reader.save()
+    assert not reader.log_path.exists() and reader.path.read_bytes() != packed
+    folded = FactsCache(tmp_path, "settings")
+    folded.load()
+    assert folded.get("edited") is not None and folded.get("another") is not None and folded.get("file299") is not None
 
 
 @pytest.mark.parametrize("done_at_once", [True, False])
