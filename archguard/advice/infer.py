@@ -29,9 +29,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import networkx as nx
-
 from archguard.advice.layering import Layering, infer_layers
+from archguard.analysis.digraph import DiGraph
 from archguard.analysis.graph import component_graph
 from archguard.analysis.resolve import EXTERNAL, STDLIB, ImportSite
 from archguard.base.errors import ArchguardError, ContractError, UsageError
@@ -306,7 +305,7 @@ def component_names(prefixes: Iterable[str]) -> dict[str, str]:
     return names
 
 
-def public_entries(graph: nx.DiGraph, owner: Mapping[str, str]) -> dict[str, set[str]]:
+def public_entries(graph: DiGraph, owner: Mapping[str, str]) -> dict[str, set[str]]:
     """For each component, its modules that some module outside it imports today."""
     entries: dict[str, set[str]] = {}
     for importer, imported in graph.edges():
