@@ -29,10 +29,12 @@ from typing import Any
 
 from archguard import __version__
 from archguard.analysis.read.facts import FileFacts
-from archguard.base.fileio import write_atomic
+from archguard.base.fileio import CACHE_DIR_NAME, write_in_cache
+from archguard.base.integrity import seal, unseal
+
+__all__ = ["CACHE_DIR_NAME", "DigestIndex", "FactsCache", "ResultCache", "content_hash"]
 
 MAGIC = b"ARCHGUARD-FACTS\x01"
-CACHE_DIR_NAME = ".archguard_cache"
 # The log is folded into the packed file once it holds this share of the packed file's bytes
 # (and at least LOG_MIN_BYTES: a small cache is simply rewritten).
 LOG_SHARE = 4
@@ -226,12 +228,7 @@ def _read_checked(path: Path) -> bytes | None:
         blob = path.read_bytes()
     except OSError:
         return None
-    if not blob.startswith(MAGIC) or len(blob) < len(MAGIC) + 32:
-        return None
-    payload = blob[len(MAGIC) + 32 :]
-    if hashlib.sha256(payload).digest() != blob[len(MAGIC) : len(MAGIC) + 32]:
-        return None
-    return payload
+    return unseal(MAGIC, blob)
 
 
 def _read_log_bytes(path: Path) -> bytes:
@@ -278,16 +275,7 @@ def _remove(path: Path) -> None:
 
 
 def _write_checked(directory: Path, path: Path, payload: bytes) -> bool:
-    blob = MAGIC + hashlib.sha256(payload).digest() + payload
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-        ignore = directory / ".gitignore"
-        if not ignore.exists():
-            write_atomic(ignore, b"# archguard cache: never commit\n*\n")
-        write_atomic(path, blob)
-    except OSError:
-        return False  # a read-only tree: the run still works, only slower next time
-    return True
+    return write_in_cache(directory, path, seal(MAGIC, payload))
 
 
 class DigestIndex:

@@ -7,6 +7,23 @@ import os
 import tempfile
 from pathlib import Path
 
+# The folder under the project root where archguard keeps its caches (facts, contracts, replays).
+CACHE_DIR_NAME = ".archguard_cache"
+
+
+def write_in_cache(directory: Path, path: Path, data: bytes) -> bool:
+    """Write a cache file atomically, creating the cache folder (with a ``.gitignore`` that keeps
+    it out of commits). False when it cannot be written: a read-only tree still works, slower."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        ignore = directory / ".gitignore"
+        if not ignore.exists():
+            write_atomic(ignore, b"# archguard cache: never commit\n*\n")
+        write_atomic(path, data)
+    except OSError:
+        return False
+    return True
+
 
 def write_atomic(path: Path, data: bytes, *, keep_mode: bool = False, make_parents: bool = True) -> None:
     """Replace ``path`` with ``data`` through a temporary file in the same folder.

@@ -81,7 +81,7 @@ def check_command(
     if quiet and verbose:
         raise UsageError("--quiet and --verbose exclude each other")
     targets = parse_outputs(output_format, outputs, reporters())
-    loaded = resolve_contract(config_path, contract_ids)
+    loaded = resolve_contract(config_path, contract_ids, cached=not no_cache, cache_dir=cache_dir)
     if loaded.notice and not quiet:
         click.echo(f"archguard: {loaded.notice}", err=True)
     progress = progress_bar(not quiet)

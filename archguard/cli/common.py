@@ -109,12 +109,15 @@ def progress_bar(enabled: bool) -> Callable[[int, int], None] | None:
     return update
 
 
-def resolve_contract(config_path: Path | None, contract_ids: tuple[str, ...] = ()) -> LoadedContract:
+def resolve_contract(
+    config_path: Path | None, contract_ids: tuple[str, ...] = (), *, cached: bool = False, cache_dir: Path | None = None
+) -> LoadedContract:
     """The contract to check: ``--config``, else archguard's own contract, else an import-linter
-    configuration (``setup.cfg``/``.importlinter``/``[tool.importlinter]``), searched upwards."""
+    configuration (``setup.cfg``/``.importlinter``/``[tool.importlinter]``), searched upwards.
+    ``cached``: the validated contract may come from (and goes to) the cache folder."""
     from archguard.engine.dialects import load_config
 
-    return load_config(config_path, contract_ids)
+    return load_config(config_path, contract_ids, cached=cached, cache_dir=cache_dir)
 
 
 def handle_errors(function: F) -> F:

@@ -19,7 +19,6 @@ corrupt or foreign entry is ignored.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
@@ -35,6 +34,7 @@ from archguard import __version__
 from archguard.analysis.cache import CACHE_DIR_NAME, DigestIndex, content_hash
 from archguard.analysis.discover import discover
 from archguard.base.fileio import write_atomic
+from archguard.base.integrity import code_fingerprint
 from archguard.contract.locate import find_contract
 
 REPLAY_FORMAT = 2
@@ -81,15 +81,8 @@ def _option_values(argv: list[str]) -> dict[str, str] | None:
 
 
 def _code_fingerprint() -> str:
-    """archguard's own files (size and time of change): an edited archguard never replays an
-    older archguard's output, even without a version bump."""
-    package = Path(__file__).resolve().parent.parent
-    digest = hashlib.sha256(__version__.encode())
-    for path in sorted(package.rglob("*.py")):
-        with contextlib.suppress(OSError):
-            info = path.stat()
-            digest.update(f"{path.relative_to(package)}\0{info.st_size}\0{info.st_mtime_ns}\n".encode())
-    return digest.hexdigest()
+    """archguard's own files: an edited archguard never replays an older archguard's output."""
+    return code_fingerprint(Path(__file__).resolve().parent.parent)
 
 
 def prepare(argv: list[str], environ: dict[str, str] | None = None) -> Invocation | None:

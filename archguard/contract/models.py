@@ -19,7 +19,9 @@ CLONE_SCOPES: tuple[CloneScope, ...] = ("functions", "methods", "classes", "bloc
 
 
 class StrictModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    # defer_build: the validators are built on the first validation, which a run whose contract
+    # is cached never makes (archguard.contract.cache).
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
 
 class ProjectConfig(StrictModel):

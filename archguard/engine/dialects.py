@@ -132,17 +132,25 @@ def all_rule_types() -> list[type[Rule]]:
     return [rule for make in _DIALECTS.values() for rule in make().rule_types()]
 
 
-def load_config(config_path: Path | None, contract_ids: tuple[str, ...] = (), *, start: Path | None = None) -> LoadedContract:
+def load_config(
+    config_path: Path | None,
+    contract_ids: tuple[str, ...] = (),
+    *,
+    start: Path | None = None,
+    cached: bool = False,
+    cache_dir: Path | None = None,
+) -> LoadedContract:
     """The contract to check: ``config_path`` (read by the dialect that claims it), else
     archguard's own contract searched upwards from ``start`` (default: the working directory),
     else the first foreign dialect's configuration found there. ``contract_ids`` select
-    contracts of a foreign configuration by id."""
+    contracts of a foreign configuration by id. ``cached``/``cache_dir``: see
+    :func:`archguard.contract.loading.load_contract`."""
     start = start or Path.cwd()
     if config_path is not None:
         for files, make in _FOREIGN.values():
             if files().claims(config_path):
                 return make().load(config_path, contract_ids=contract_ids)
-        loaded = load_contract(config_path)
+        loaded = load_contract(config_path, cached=cached, cache_dir=cache_dir)
     else:
         found = find_contract(start)
         if found is None:
@@ -155,7 +163,7 @@ def load_config(config_path: Path | None, contract_ids: tuple[str, ...] = (), *,
                 "[tool.archguard] in pyproject.toml, and import-linter configurations); pass --config or write one (see the README)"
             )
         path, table = found
-        loaded = load_contract(path, table or None)
+        loaded = load_contract(path, table or None, cached=cached, cache_dir=cache_dir)
     if contract_ids:
         raise UsageError("--contract selects import-linter contracts by id; this is an archguard contract")
     return loaded

@@ -756,19 +756,14 @@ def load_importlinter(path: Path, *, auto_detected: bool = False, contract_ids: 
     except ValueError as error:
         table = INI_SECTION if config.format == "ini" else TOML_TABLE
         raise ContractError(str(error), file=display, key=f"{table}.{key}", line=config.session_lines.get(key)) from None
-    project = ProjectConfig.model_validate(
-        {
-            "root": ".",
-            "roots": roots,
-            "packages": packages,
-            "resolution": "import-linter",
-            "include_external_packages": config.session.include_external_packages,
-        }
+    # Values known to be valid: built without running (or building) the models' validators.
+    project = ProjectConfig.model_construct(
+        root=".", roots=roots, packages=packages, resolution="import-linter", include_external_packages=config.session.include_external_packages
     )
-    contract = Contract(
+    contract = Contract.model_construct(
         project=project,
-        duplication=DuplicationConfig(enabled=False),
-        drift=DriftConfig(unmapped="off", absent="off"),
+        duplication=DuplicationConfig.model_construct(enabled=False),
+        drift=DriftConfig.model_construct(unmapped="off", absent="off"),
     )
     notice = f"using the import-linter configuration in {display}"
     if auto_detected:

@@ -1,0 +1,96 @@
+"""Validated contracts, cached by the bytes of their text.
+
+Validating a contract with pydantic first builds the models' validators (about 0.1 s, more
+than the rest of loading); the models defer that build until a validation needs it
+(``defer_build``). A contract that validated before is rebuilt from the cache instead, with
+``model_construct`` (no validator), so a run whose contract did not change never builds one.
+
+The entry is a pure function of the contract's text, its table and archguard's contract code
+(version, and the size and time of each file of this package); it is stored under the cache
+folder, as ``marshal`` of plain values (no code runs while loading), checksummed, written
+atomically. Models are named by class name from this package's models only. A missing,
+corrupt or foreign entry is ignored: the text is validated again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from archguard import __version__
+from archguard.base.fileio import write_in_cache
+from archguard.base.integrity import code_fingerprint, seal, unseal
+from archguard.contract import models
+
+FORMAT = 1
+_MAGIC = b"ARCHGUARD-CONTRACT\x01"
+_MODEL = "\x00model"  # marks a model in the plain form: (_MODEL, class name, fields, fields set)
+_CLASSES: dict[str, type[BaseModel]] = {
+    name: value for name, value in vars(models).items() if isinstance(value, type) and issubclass(value, BaseModel) and value.__module__ == models.__name__
+}
+
+
+def to_plain(value: Any) -> Any:
+    """A contract (or any value in it) as plain values: models become tagged tuples."""
+    if isinstance(value, BaseModel):
+        fields = {name: to_plain(getattr(value, name)) for name in type(value).model_fields}
+        return (_MODEL, type(value).__name__, fields, sorted(value.model_fields_set))
+    if isinstance(value, dict):
+        return {key: to_plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_plain(item) for item in value]
+    return value
+
+
+def from_plain(value: Any) -> Any:
+    """The value :func:`to_plain` was given, models rebuilt without validation."""
+    if isinstance(value, tuple) and len(value) == 4 and value[0] == _MODEL:
+        _, name, fields, fields_set = value
+        cls = _CLASSES[name]  # KeyError for a name that is not one of the contract's models
+        if not isinstance(fields, dict) or set(fields) != set(cls.model_fields):
+            raise ValueError(f"stored fields of {name} do not match the model")
+        return cls.model_construct(_fields_set=set(fields_set), **{key: from_plain(item) for key, item in fields.items()})
+    if isinstance(value, dict):
+        return {key: from_plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [from_plain(item) for item in value]
+    return value
+
+
+def cached_contract(source: str, table: str, directory: Path | None, validate: Callable[[], models.Contract]) -> models.Contract:
+    """``validate()``'s contract, from the cache in ``directory`` when this text validated before."""
+    if directory is None:
+        return validate()
+    fingerprint = code_fingerprint(Path(__file__).resolve().parent, f"contract{FORMAT}")
+    key = hashlib.blake2b(f"{fingerprint}\x00{table}\x00{source}".encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    path = directory / f"contract-{key}.bin"
+    stored = _read(path)
+    if stored is not None:
+        try:
+            version, stored_key, plain = marshal.loads(stored)
+            if version == __version__ and stored_key == key:
+                contract = from_plain(plain)
+                if isinstance(contract, models.Contract):
+                    return contract
+        except (ValueError, EOFError, TypeError, KeyError):
+            pass
+    contract = validate()
+    try:
+        payload = marshal.dumps((__version__, key, to_plain(contract)))
+    except ValueError:
+        return contract
+    write_in_cache(directory, path, seal(_MAGIC, payload))
+    return contract
+
+
+def _read(path: Path) -> bytes | None:
+    """The payload of a cache entry, or None when it is missing, torn or corrupt."""
+    try:
+        return unseal(_MAGIC, path.read_bytes())
+    except OSError:
+        return None
