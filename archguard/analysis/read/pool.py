@@ -8,17 +8,17 @@ becomes a ``parse-error`` finding; the run goes on.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import sys
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from archguard.analysis.read import extract_facts
 from archguard.analysis.read.facts import FileFacts, ParseProblem
 from archguard.base.gcpace import fewer_collections, pace_this_process
+
+if TYPE_CHECKING:  # (multiprocessing is imported only when a pool starts: a small change is read here)
+    from concurrent.futures import Future
 
 # Bytes of source per worker below which starting processes costs more than it saves.
 # Measured with the fast reader (benchmarks/results/pool.md): on a loaded two-core machine two
@@ -57,6 +57,8 @@ def _extract_batch(batch: list[bytes], clones: bool = True) -> list[tuple[Any, .
 
 
 def _context() -> Any:
+    import multiprocessing
+
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() and sys.platform != "darwin" else "spawn"
     context = multiprocessing.get_context(method)
     if method == "forkserver":
@@ -121,6 +123,9 @@ def extract_all(
                     progress(1)
         return results
 
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
+
     # Small batches keep both cores busy to the end; big files first balances the load.
     order = sorted(range(len(sources)), key=lambda i: -len(sources[i]))
     batch_count = workers * 8
@@ -158,6 +163,9 @@ def extract_all(
 
 def _extract_isolated(data: bytes, clones: bool) -> FileFacts:
     """One file in its own process: a crash costs only this file."""
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     try:
         with ProcessPoolExecutor(max_workers=1, mp_context=_context(), initializer=pace_this_process) as executor:
             return FileFacts.from_tuple(executor.submit(_extract_batch, [data], clones).result()[0])
