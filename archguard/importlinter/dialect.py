@@ -8,9 +8,7 @@ contracts into rules. Both are registered in :mod:`archguard.engine.dialects`.
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
 from pathlib import Path
 
 from archguard.analysis.discover import Discovery, DiscoveryProblem, SourceFile
@@ -46,16 +44,8 @@ class ImportLinterResolution:
         contract_file: str | None = None,
         problems: Iterable[DiscoveryProblem] = (),
     ) -> Discovery:
-        """grimp's module finder walks a file system: give it the listing's file names (empty files)."""
-        with tempfile.TemporaryDirectory(prefix="archguard-revision-") as temporary:
-            shadow = Path(temporary)
-            for relpath in paths:
-                target = shadow / relpath
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.touch()
-            found = discover_like_importlinter(shadow, project, contract_file=contract_file)
-        files = tuple(replace(f, path=root / f.relpath) for f in found.files)
-        return replace(found, root=root, files=files)
+        """grimp's module finder, walking the listing's folders (a git revision's files)."""
+        return discover_like_importlinter(root, project, contract_file=contract_file, listing=paths)
 
     def resolver(self, files: Sequence[SourceFile], facts: Mapping[str, FileFacts], project: ProjectConfig, discovery: Discovery) -> ImportResolver:
         return ImportLinterResolver(

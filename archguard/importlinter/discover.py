@@ -19,7 +19,7 @@ grimp tells a sub-directory of a package by comparing path *strings* (``pkg/ab``
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -46,9 +46,15 @@ def _inside(path: Path, root: Path) -> bool:
         return False
 
 
-def discover_like_importlinter(root: Path, project: ProjectConfig, *, contract_file: str | None = None) -> Discovery:
-    """Every module of the root packages, as grimp's module finder lists them."""
+def discover_like_importlinter(
+    root: Path, project: ProjectConfig, *, contract_file: str | None = None, listing: Iterable[str] | None = None
+) -> Discovery:
+    """Every module of the root packages, as grimp's module finder lists them.
+
+    ``listing``: the tree's files (posix paths relative to ``root``, e.g. a git revision's),
+    walked the way grimp walks the file system instead of the folders on disk."""
     root = root.resolve()
+    tree = _Listing(listing) if listing is not None else None
     roots = tuple(project.roots or (".",))
     packages = tuple(project.packages or ())
     if not packages:
@@ -62,7 +68,7 @@ def discover_like_importlinter(root: Path, project: ProjectConfig, *, contract_f
 
     for index, package in enumerate(packages):
         directories = [root / source_root / Path(*package.split(".")) for source_root in roots]
-        directories = [d for d in directories if d.is_dir()]
+        directories = [d for d in directories if (tree.is_dir(_relpath(d, root)) if tree is not None else d.is_dir())]
         if not directories:
             raise ContractError(
                 f"package {package!r} not found under the source roots {list(roots)}",
@@ -70,7 +76,10 @@ def discover_like_importlinter(root: Path, project: ProjectConfig, *, contract_f
                 key=f"project.packages[{index}]",
             )
         for directory in directories:
-            _walk_package(root, package, directory, files, problems, excluded)
+            if tree is not None:
+                _walk_listing(tree, root, package, _relpath(directory, root), files, problems, excluded)
+            else:
+                _walk_package(root, package, directory, files, problems, excluded)
     return Discovery(
         root=root,
         roots=roots,
@@ -125,6 +134,67 @@ def _walk_package(
                 problems.append(DiscoveryProblem(relpath, "duplicate-module", message))
                 continue
             files[module] = SourceFile(path=path, relpath=relpath, module=module, is_package=stem == "__init__")
+
+
+class _Listing:
+    """A list of file paths seen as folders: the subfolders and the file names of each."""
+
+    def __init__(self, paths: Iterable[str]) -> None:
+        self.folders: dict[str, list[str]] = {}
+        self.names: dict[str, list[str]] = {}
+        for path in paths:
+            folder, _, name = path.rpartition("/")
+            self.names.setdefault(folder, []).append(name)
+            while folder:
+                parent, _, child = folder.rpartition("/")
+                children = self.folders.setdefault(parent, [])
+                if child in children:
+                    break
+                children.append(child)
+                folder = parent
+
+    def is_dir(self, relpath: str) -> bool:
+        return relpath in self.folders or relpath in self.names
+
+
+def _walk_listing(
+    tree: _Listing,
+    root: Path,
+    package: str,
+    top: str,
+    files: dict[str, SourceFile],
+    problems: list[DiscoveryProblem],
+    excluded: Callable[[str], bool],
+) -> None:
+    """:func:`_walk_package` over a listing: the same order (os.walk's, top-down, sorted), the
+    same folder rules and module names; a listing has no symlinks to look at."""
+    portions: list[str] = []
+    stack = [top]
+    while stack:
+        folder = stack.pop()
+        filenames = tree.names.get(folder, [])
+        # grimp compares path strings (a quirk kept: "pkg/ab" is "inside" "pkg/a"), as _walk_package does.
+        if any(folder.startswith(portion) for portion in portions):
+            if "__init__.py" not in filenames:
+                continue
+        elif "__init__.py" in filenames:
+            portions.append(folder)
+        children = sorted(d for d in tree.folders.get(folder, []) if d.isidentifier() and not excluded(f"{folder}/{d}"))
+        relative_dir = folder[len(top) + 1 :].split("/") if folder != top else []
+        for filename in sorted(filenames):
+            if filename.startswith(".") or not filename.endswith(".py") or filename.count(".") > 1:
+                continue
+            relpath = f"{folder}/{filename}"
+            if excluded(relpath):
+                continue
+            stem = filename[:-3]
+            module = ".".join([package, *relative_dir] + ([] if stem == "__init__" else [stem]))
+            if module in files:
+                message = f"module {module!r} is also at {files[module].relpath}; this copy is not analysed"
+                problems.append(DiscoveryProblem(relpath, "duplicate-module", message))
+                continue
+            files[module] = SourceFile(path=root / relpath, relpath=relpath, module=module, is_package=stem == "__init__")
+        stack.extend(f"{folder}/{child}" for child in reversed(children))
 
 
 def namespace_packages(discovery: Discovery) -> list[str]:
