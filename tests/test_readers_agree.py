@@ -252,3 +252,22 @@ def test_pep_695_file_is_read_by_libcst_with_its_imports_and_no_problem() -> Non
     assert facts.defined_names == ("Alias", "first", "os")
     units = facts.get_extra("clones")[2]
     assert [(u[0], u[1], u[2], u[3]) for u in units] == [("function", "first", 3, 6)]
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 12), reason="the running interpreter reads PEP 695 itself")
+def test_a_check_of_a_pep_695_module_finds_its_imports_and_reports_no_parse_error(tmp_path: Path) -> None:
+    from tests.helpers import make_project, run_check
+
+    root = make_project(
+        tmp_path,
+        {
+            "shop/__init__.py": "",
+            "shop/domain.py": "type Money = int\ndef total[T](items: list[T]) -> T:\n    from shop.api import views\n    return items[0]\n",
+            "shop/api.py": "views = 1\n",
+        },
+        '[components]\napi = { modules = ["shop.api"] }\ndomain = { modules = ["shop.domain"] }\nroot = { modules = ["shop:*"] }\n'
+        '[[rules]]\nkind = "layers"\nlayers = ["api", "domain"]\n',
+    )
+    result = run_check(root)
+    assert [f.rule for f in result.findings if f.rule == "parse-error"] == []
+    assert [(f.rule, f.importer, f.imported, f.line) for f in result.findings] == [("layers", "shop.domain", "shop.api", 3)]
