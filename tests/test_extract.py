@@ -236,8 +236,8 @@ def test_pathological_nesting_is_a_problem_not_a_crash() -> None:
         assert facts.problem is not None
 
 
-def test_newer_syntax_falls_back_to_text_positions() -> None:
-    # Syntax the running Python may not parse with ast still gets correct lines from libcst.
+def test_newer_syntax_is_read_by_libcst_with_its_positions() -> None:
+    # Syntax the running Python may not parse with ast is read by libcst, positions included.
     facts = facts_of(
         """
         type Alias = int

@@ -46,7 +46,7 @@ def content_hash(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-# What this process loaded, by cache file: (stats of the file and its log, entries, ...).
+# What this process loaded last, by cache file: (stats of the file and its log, entries, ...).
 _LOADED: dict[Path, tuple[Any, dict[str, Any], bool, int, int]] = {}
 
 
@@ -85,6 +85,7 @@ class FactsCache:
         logged, self._log_size = self._read_log()
         if logged:
             self._raw = {**self._raw, **logged}
+        _LOADED.clear()  # only the last one: a long-lived process does not keep every cache it read
         _LOADED[self.path] = (seen, self._raw, self.loaded_ok, self._packed_size, self._log_size)
 
     def _read(self) -> dict[str, Any] | None:

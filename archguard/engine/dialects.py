@@ -55,8 +55,10 @@ class ConfigFiles(Protocol):
 class ForeignDialect(Dialect, Protocol):
     """A dialect whose configuration files are found and loaded besides archguard's own."""
 
-    def load(self, path: Path, *, auto_detected: bool = False, contract_ids: Iterable[str] = ()) -> LoadedContract:
-        """Read and validate a configuration file."""
+    def load(
+        self, path: Path, *, auto_detected: bool = False, contract_ids: Iterable[str] = (), cached: bool = False, cache_dir: Path | None = None
+    ) -> LoadedContract:
+        """Read and validate a configuration file (``cached``: see :func:`archguard.contract.loading.load_contract`)."""
 
 
 class ArchguardDialect:
@@ -149,7 +151,7 @@ def load_config(
     if config_path is not None:
         for files, make in _FOREIGN.values():
             if files().claims(config_path):
-                return make().load(config_path, contract_ids=contract_ids)
+                return make().load(config_path, contract_ids=contract_ids, cached=cached, cache_dir=cache_dir)
         loaded = load_contract(config_path, cached=cached, cache_dir=cache_dir)
     else:
         found = find_contract(start)
@@ -157,7 +159,7 @@ def load_config(
             for files, make in _FOREIGN.values():
                 path = files().find(start)
                 if path is not None:
-                    return make().load(path, auto_detected=True, contract_ids=contract_ids)
+                    return make().load(path, auto_detected=True, contract_ids=contract_ids, cached=cached, cache_dir=cache_dir)
             raise ContractError(
                 f"no contract found in {start} or its parents (looked for {', '.join(CONTRACT_FILES)}, "
                 "[tool.archguard] in pyproject.toml, and import-linter configurations); pass --config or write one (see the README)"

@@ -19,6 +19,7 @@ import configparser
 import dataclasses
 import difflib
 import re
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,8 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from archguard.base.errors import ContractError
+from archguard.base.fileio import CACHE_DIR_NAME
+from archguard.contract.cache import cached_model, model_classes
 from archguard.contract.loading import LoadedContract
 from archguard.contract.models import Contract, DriftConfig, DuplicationConfig, ProjectConfig
 from archguard.contract.reading import parse_toml, read_config_text
@@ -46,7 +49,9 @@ COMMON_KEYS = ("id", "name", "type")
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # defer_build: validators are built on the first validation; a configuration read from the
+    # cache (archguard.contract.cache) is rebuilt without one.
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 # -- module and import expressions -------------------------------------------------------------
@@ -740,16 +745,28 @@ class LoadedImportLinter(LoadedContract):
     importlinter: ImportLinterConfig = dataclasses.field(kw_only=True)
 
 
-def load_importlinter(path: Path, *, auto_detected: bool = False, contract_ids: Iterable[str] = ()) -> LoadedImportLinter:
-    """Read an import-linter configuration as a :class:`LoadedImportLinter`."""
+def load_importlinter(
+    path: Path, *, auto_detected: bool = False, contract_ids: Iterable[str] = (), cached: bool = False, cache_dir: Path | None = None
+) -> LoadedImportLinter:
+    """Read an import-linter configuration as a :class:`LoadedImportLinter`.
+
+    ``cached``: take the validated configuration from the cache folder (``cache_dir``, default
+    ``.archguard_cache`` next to the file) when this text was read before (:mod:`archguard.contract.cache`)."""
     display = _display(path)
     source = read_config_text(path, display, "configuration")
-    config = parse_importlinter(source, display=display, fmt=config_format(path))
-    if config is None:
-        where = f"[{INI_SECTION}] section" if config_format(path) == "ini" else f"[{TOML_TABLE}] table"
-        raise ContractError(f"no {where} in this file", file=display)
-    config = config.select(contract_ids)
+    fmt = config_format(path)
     directory = path.resolve().parent
+
+    def parse() -> ImportLinterConfig:
+        found = parse_importlinter(source, display=display, fmt=fmt)
+        if found is None:
+            where = f"[{INI_SECTION}] section" if fmt == "ini" else f"[{TOML_TABLE}] table"
+            raise ContractError(f"no {where} in this file", file=display)
+        return found
+
+    cache = (cache_dir or directory / CACHE_DIR_NAME) if cached else None
+    config = cached_model("importlinter", f"{display}\x00{fmt}\x00{source}", cache, parse, ImportLinterConfig, _model_classes())
+    config = config.select(contract_ids)
     key = "root_packages" if "root_packages" in config.session_lines else "root_package"
     try:
         roots, packages = locate_packages(directory, config.session.root_packages)
@@ -777,3 +794,8 @@ def load_importlinter(path: Path, *, auto_detected: bool = False, contract_ids: 
         importlinter=config,
         notice=notice,
     )
+
+
+def _model_classes() -> dict[str, type[BaseModel]]:
+    """The configuration's models, by class name (what a cache entry may name)."""
+    return model_classes(sys.modules[__name__])

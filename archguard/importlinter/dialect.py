@@ -69,8 +69,10 @@ class ImportLinterDialect:
     # The base of a diff is checked with the working tree's configuration (no revision is read).
     reads_revisions = False
 
-    def load(self, path: Path, *, auto_detected: bool = False, contract_ids: Iterable[str] = ()) -> LoadedContract:
-        return load_importlinter(path, auto_detected=auto_detected, contract_ids=contract_ids)
+    def load(
+        self, path: Path, *, auto_detected: bool = False, contract_ids: Iterable[str] = (), cached: bool = False, cache_dir: Path | None = None
+    ) -> LoadedContract:
+        return load_importlinter(path, auto_detected=auto_detected, contract_ids=contract_ids, cached=cached, cache_dir=cache_dir)
 
     def build_rules(self, loaded: LoadedContract) -> list[Rule]:
         """One rule per import-linter contract, in configuration order, then the implicit file rules."""
