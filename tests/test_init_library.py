@@ -140,6 +140,32 @@ def test_type_checking_imports_neither_create_cycles_nor_block_layers(tmp_path: 
     assert infer(root, InitOptions()).inference.layering.cycles == (("models", "views"),)
 
 
+def test_a_dependency_only_in_main_blocks_is_not_allowed_so_the_first_check_has_no_stale_entry(tmp_path: Path) -> None:
+    # rich's demo code: `if __name__ == "__main__":` blocks import half the library. The allowed
+    # rule leaves those imports out, so allowing them would be "absent" (stale) at the first check.
+    root = write_tree(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/models.py": "X = 1\n",
+            "app/text.py": "from app import models\n\nif __name__ == \"__main__\":\n    from app.panel import demo\n    demo()\n",
+            "app/panel.py": "from app import text\n\ndef demo():\n    pass\n",
+        },
+    )
+    completed = run_cli("init", "--depth", "1", cwd=root)
+    assert completed.returncode == 0, completed.stderr
+    contract = tomllib.loads((root / "archguard.toml").read_text(encoding="utf-8"))
+    (allowed,) = [rule for rule in contract["rules"] if rule["kind"] == "allowed"]
+    assert allowed["allow"]["text"] == ["models"] and allowed["allow"]["panel"] == ["text"]
+    assert "#   text -> panel: 1 import" in (root / "archguard.toml").read_text(encoding="utf-8")
+    check = run_cli("check", cwd=root)
+    assert check.returncode == 0, check.stdout
+    assert "warning" not in check.stdout, check.stdout
+    # A run-time import of the same dependency is a new dependency the rule reports.
+    (root / "app" / "text.py").write_text("from app import models, panel\n", encoding="utf-8")
+    assert run_cli("check", cwd=root).returncode == 1
+
+
 def test_main_and_type_checking_imports_do_not_count_for_layering_through_one_predicate() -> None:
     site = ImportSite(importer="a", imported="b", path="a.py", line=1, column=1, end_line=1, text="import b", requested="b")
     assert counts_for_layering(site) and counts_for_layering(site._replace(lazy=True))

@@ -597,7 +597,8 @@ def _render_not_layered(inference: Inference) -> list[str]:
         return []
     out = [
         "# Left out of the layers and cycles: these dependencies exist only in imports for type",
-        "# checking (inside `if TYPE_CHECKING:`), which do not run.",
+        "# checking (inside `if TYPE_CHECKING:`), which do not run, or inside",
+        "# `if __name__ == \"__main__\":` blocks (demo or script code).",
     ]
     for dependency in inference.not_layered:
         out.append(f"#   {dependency.source} -> {dependency.target}: {_plural(len(dependency.sites), 'import')}")
@@ -630,8 +631,12 @@ def _render_allowed(inference: Inference) -> list[str]:
         "[rules.allow]",
     ]
     targets: dict[str, list[str]] = {c.name: [] for c in inference.components}
+    demo_only = []
     for dependency in inference.dependencies:
-        targets[dependency.source].append(dependency.target)
+        if all(site.main for site in dependency.sites):
+            demo_only.append(dependency)  # the rule leaves these imports out: allowing it would be stale at once
+        else:
+            targets[dependency.source].append(dependency.target)
     if inference.externals:
         out[3:3] = [
             "# Third-party packages the components import today (not checked by this rule; a",
@@ -640,6 +645,13 @@ def _render_allowed(inference: Inference) -> list[str]:
         ]
     width = max(len(name) for name in targets)
     out += [f"{name.ljust(width)} = {toml_list(sorted(allowed))}" for name, allowed in targets.items()]
+    if demo_only:
+        out += [
+            "# Not allowed above: these dependencies exist only inside `if __name__ == \"__main__\":`",
+            "# blocks (demo or script code), which every rule leaves out by default:",
+        ]
+        for dependency in demo_only:
+            out.append(f"#   {dependency.source} -> {dependency.target}: {_plural(len(dependency.sites), 'import')}")
     return out
 
 
