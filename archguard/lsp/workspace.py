@@ -1,0 +1,304 @@
+"""One project's analysis, kept in memory and updated one buffer at a time.
+
+The first load is an ordinary ``check`` (warm from the facts cache). After that, an edit to a
+Python file re-reads only that file's bytes (the editor's unsaved text, or the file on disk)
+with the fast reader, re-resolves that file's imports, and re-evaluates the contract's rules on
+the updated graph. A file that other files' imports go through (a package ``__init__``, or any
+module whose names another module imports) re-resolves every import, since re-exports may have
+changed. A change to the contract, the import-linter configuration or the baseline reloads
+everything (:meth:`Workspace.load`).
+
+Gate mode (``base``): the findings shown are those the working tree (with its unsaved buffers)
+adds against the base revision, matched the way ``check --diff`` matches them; the base side
+is analysed once, at load.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from archguard.analysis.discover import SourceFile
+from archguard.analysis.graph import ModuleGraph
+from archguard.analysis.read import extract_facts
+from archguard.analysis.read.facts import FileFacts, ParseProblem
+from archguard.analysis.resolve import ImportSite
+from archguard.base.errors import ArchguardError
+from archguard.base.safe_files import read_regular
+from archguard.contract.loading import LoadedContract
+from archguard.engine.dialects import load_config, resolution_of
+from archguard.engine.pipeline import Analysis, CheckResult, RunOptions, Stats, analyze, build_graph, evaluate
+from archguard.findings import Finding
+from archguard.findings.matching import BaselineEntry, ChangedFile, Revision
+from archguard.gate.delta import WORKING_TREE, Comparison, at_gate_level, compare, compare_revisions
+
+# Files whose change reloads the contract, besides the contract itself and the baseline.
+CONFIG_NAMES = frozenset({"archguard.toml", ".archguard.toml", ".importlinter", "setup.cfg", "pyproject.toml", "tox.ini"})
+
+
+@dataclass(frozen=True)
+class Update:
+    """What one recomputation did, for the server's log and the benchmark."""
+
+    seconds: float
+    full: bool  # every import was resolved again (else: only the edited file's)
+
+
+class Workspace:
+    """The analysis of the project that holds ``start``, with the editor's buffers laid over it."""
+
+    def __init__(
+        self,
+        start: Path,
+        *,
+        config: Path | None = None,
+        base: str | None = None,
+        jobs: int | None = None,
+        use_cache: bool = True,
+    ) -> None:
+        self.start = start
+        self.config = config
+        self.base = base
+        self.options = RunOptions(jobs=jobs, use_cache=use_cache)
+        self.loaded: LoadedContract | None = None
+        self.error: ArchguardError | None = None  # why the contract cannot be loaded (then nothing is shown)
+        self.buffers: dict[str, bytes] = {}  # relpath -> unsaved text the editor holds
+        self._files: dict[str, SourceFile] = {}  # relpath -> file
+        self._facts: dict[str, FileFacts] = {}  # module -> facts
+        self._sites: dict[str, list[ImportSite]] = {}  # importer -> its sites
+        self._analysis: Analysis | None = None
+        self._result: CheckResult | None = None  # the evaluated result, before baseline and gate
+        self._shown: list[Finding] = []
+        self._stale = True
+        self._full = False
+        self._baseline: tuple[list[BaselineEntry], str] | None = None
+        self._comparison: Comparison | None = None
+        self._imported_from: set[str] = set()  # modules other modules take names from (re-export candidates)
+        self._pending: set[str] = set()  # modules whose imports must be resolved again
+
+    # -- loading -----------------------------------------------------------------------------
+
+    def load(self) -> None:
+        """(Re)load the contract, the baseline and the tree; in gate mode, analyse the base.
+        A contract that cannot be loaded sets :attr:`error` instead of raising."""
+        self.error = None
+        self._analysis = None
+        self._result = None
+        try:
+            loaded = load_config(self.config, start=self.start, cached=self.options.use_cache)
+            if self.base is not None:
+                self._comparison = compare_revisions(loaded, self.base, None, self.options)
+                analysis = self._comparison.head.analysis
+            else:
+                self._comparison = None
+                analysis = analyze(loaded, self.options)
+            self._baseline = None if self.base is not None else _load_baseline(loaded)
+        except ArchguardError as error:
+            self.loaded = None
+            self.error = error
+            self._shown = []
+            return
+        self.loaded = loaded
+        self._analysis = analysis
+        self._files = {f.relpath: f for f in analysis.discovery.files}
+        self._facts = dict(analysis.facts)
+        self._sites = {}
+        for site in analysis.sites:
+            self._sites.setdefault(site.importer, []).append(site)
+        self._imported_from = _imported_from(analysis.sites)
+        self._pending = set()
+        for relpath, data in self.buffers.items():
+            self._read(relpath, data)
+        self._stale = True
+        self._full = bool(self.buffers)
+
+    @property
+    def root(self) -> Path | None:
+        return self.loaded.root if self.loaded is not None else None
+
+    def relpath(self, path: Path) -> str | None:
+        """``path`` relative to the project root (posix), or None when it is outside."""
+        if self.loaded is None:
+            return None
+        try:
+            return path.resolve().relative_to(self.loaded.root.resolve()).as_posix()
+        except ValueError:
+            return None
+
+    def is_analysed(self, relpath: str) -> bool:
+        return relpath in self._files
+
+    def is_configuration(self, path: Path) -> bool:
+        """Whether a change to ``path`` reloads the contract: the contract file, the baseline, or
+        a configuration file at the project root (a new contract may be written there)."""
+        resolved = path.resolve()
+        if self.loaded is not None:
+            if resolved == self.loaded.path.resolve():
+                return True
+            if resolved == (self.loaded.root / self.loaded.contract.project.baseline).resolve():
+                return True
+            return path.name in CONFIG_NAMES and resolved.parent == self.loaded.root.resolve()
+        return path.name in CONFIG_NAMES
+
+    # -- edits ---------------------------------------------------------------------------------
+
+    def set_buffer(self, relpath: str, data: bytes | None) -> bool:
+        """The editor holds ``data`` for this file (None: it closed it; the file on disk counts
+        again). Returns whether the file is one the contract analyses."""
+        if data is None:
+            self.buffers.pop(relpath, None)
+        else:
+            self.buffers[relpath] = data
+        if relpath not in self._files:
+            return False
+        self._read(relpath, data)
+        return True
+
+    def file_changed(self, relpath: str) -> None:
+        """A file changed on disk (not through the editor): re-read it unless a buffer holds it;
+        a Python file the analysis does not know (created or deleted) reloads the tree."""
+        if relpath in self.buffers:
+            return
+        if relpath in self._files and (self.root is None or (self.root / relpath).is_file()):
+            self._read(relpath, None)
+        else:
+            self.load()
+
+    def _read(self, relpath: str, data: bytes | None) -> None:
+        file = self._files[relpath]
+        if data is None:
+            limit = self.loaded.contract.project.max_file_size if self.loaded else RunOptions.max_file_size
+            try:
+                data = read_regular(file.path, limit=limit)
+            except OSError as error:
+                self._facts[file.module] = FileFacts(problem=ParseProblem(f"cannot read file: {error.strerror or error}"))
+                self._stale = self._full = True
+                return
+        clones = self.loaded is not None and self.loaded.contract.duplication.enabled
+        before = self._facts.get(file.module)
+        facts = extract_facts(data, clones)
+        self._facts[file.module] = facts
+        self._stale = True
+        if file.is_package or (file.module in self._imported_from and (before is None or _surface(before) != _surface(facts))):
+            # Other files take names from this one, and what it binds changed: their imports may
+            # resolve differently now (a re-export appeared or vanished).
+            self._full = True
+        if not self._full:
+            self._pending.add(file.module)
+
+    # -- results -------------------------------------------------------------------------------
+
+    def findings(self) -> list[Finding]:
+        """The findings to show: after the baseline (or, in gate mode, what the change adds)."""
+        if self._stale:
+            self.refresh()
+        return self._shown
+
+    def refresh(self) -> Update:
+        """Recompute the findings from the current facts."""
+        started = time.perf_counter()
+        full = self._full
+        if self.loaded is None or self._analysis is None:
+            self._shown, self._stale = [], False
+            return Update(time.perf_counter() - started, full)
+        analysis = self._rebuilt(full)
+        result = evaluate(analysis)
+        self._result = result
+        self._shown = self._filtered(result)
+        self._stale = self._full = False
+        self._pending.clear()
+        return Update(time.perf_counter() - started, full)
+
+    @property
+    def result(self) -> CheckResult | None:
+        """The last evaluated result (all findings, before the baseline and the gate)."""
+        if self._stale:
+            self.refresh()
+        return self._result
+
+    def _rebuilt(self, full: bool) -> Analysis:
+        assert self.loaded is not None and self._analysis is not None
+        previous = self._analysis
+        files = list(previous.discovery.files)
+        project = self.loaded.contract.project
+        if full:
+            sites, _ = build_graph(files, self._facts, previous.components, project, previous.discovery)
+            self._sites = {}
+            for site in sites:
+                self._sites.setdefault(site.importer, []).append(site)
+            self._imported_from = _imported_from(sites)
+        elif self._pending:
+            resolver = resolution_of(project).resolver(files, self._facts, project, previous.discovery)
+            by_module = {f.module: f for f in files}
+            for module in self._pending:
+                file = by_module[module]
+                resolved: list[ImportSite] = []
+                for raw in self._facts[module].imports:
+                    resolved.extend(resolver.resolve(raw, module, file.is_package, file.relpath))
+                self._sites[module] = resolved
+        sites = [site for file in files for site in self._sites.get(file.module, ())]
+        graph = ModuleGraph(previous.paths, sites, previous.components.component_of)
+        for node in previous.graph.graph.nodes:
+            if node not in graph.graph:
+                data = previous.graph.graph.nodes[node]
+                graph.graph.add_node(node, **data)
+        stats = Stats(files=len(files), modules=len(files), imports=sum(1 for site in sites if not site.via))
+        self._analysis = replace(previous, facts=dict(self._facts), sites=sites, graph=graph, stats=stats)
+        return self._analysis
+
+    def _filtered(self, result: CheckResult) -> list[Finding]:
+        comparison = self._comparison
+        if comparison is not None:
+            base = comparison.base
+            files = {f.path: f for f in comparison.outcome.files}
+            for relpath in self.buffers:
+                if relpath not in files and relpath in base.analysis.paths.values():
+                    files[relpath] = ChangedFile("modified", relpath)
+            added = comparison.added
+            outcome = compare(
+                base,
+                result,
+                sorted(files.values(), key=lambda f: f.path),
+                base=comparison.outcome.base,
+                head=Revision(WORKING_TREE, None, comparison.outcome.head.contract),
+                added_lines=lambda path: (added.ranges(path) if added is not None else None) or [],
+            )
+            return at_gate_level(outcome.new, result)
+        if self._baseline is not None:
+            from archguard.gate import baseline
+
+            entries, shown = self._baseline
+            return baseline.apply(result, entries, shown).findings
+        return result.findings
+
+
+def _load_baseline(loaded: LoadedContract) -> tuple[list[BaselineEntry], str] | None:
+    """The baseline file's entries when there is one (raises BaselineError for a broken one)."""
+    default = loaded.root / loaded.contract.project.baseline
+    if not os.path.lexists(default):
+        return None
+    from archguard.gate import baseline
+
+    path = baseline.baseline_path(loaded)
+    shown = baseline.display(path, loaded)
+    entries = baseline.load(path, shown, baseline.confinement(loaded))
+    return (entries, shown) if entries is not None else None
+
+
+def _surface(facts: FileFacts) -> tuple[object, ...]:
+    """What other modules' imports can see of a module: the names it binds and exports."""
+    return (facts.bindings(), facts.defined_names, facts.all_names)
+
+
+def _imported_from(sites: list[ImportSite]) -> set[str]:
+    """Modules that another module takes names from (``from m import name``), directly or
+    through a re-export: a change to what one of them binds may change other files' sites."""
+    found: set[str] = set()
+    for site in sites:
+        if site.names:
+            found.add(site.imported)
+            found.add(site.requested)
+        found.update(site.via)
+    return found
