@@ -87,6 +87,51 @@ class ModuleGraph:
         self.graph = graph
         self._views: dict[SiteFilter, DiGraph] = {ALL_SITES: graph}
 
+    def replace_sites(self, importers: Iterable[str], sites: Iterable[ImportSite]) -> ModuleGraph:
+        """The graph where the edges out of ``importers`` are those of ``sites`` (their import
+        sites, resolved again), built by changing this graph's edges in place: this object must
+        not be used afterwards (its views, and results cached by whoever keyed them on it,
+        describe the old edges). Edges keep the order a new graph would give them; external
+        modules no edge reaches any more are dropped. The language server updates its graph
+        this way after an edit."""
+        graph = self.graph
+        touched: set[str] = set()
+        changed = set(importers)
+        for importer in changed:
+            if importer in graph:
+                for imported in list(graph.successors(importer)):
+                    graph.remove_edge(importer, imported)
+                    touched.add(imported)
+        by_edge: dict[tuple[str, str], list[ImportSite]] = {}
+        for site in sites:
+            by_edge.setdefault((site.importer, site.imported), []).append(site)
+        for (importer, imported), edge_sites in sorted(by_edge.items()):
+            if len(edge_sites) > 1:
+                edge_sites.sort(key=lambda s: (s.line, s.column, s.text))
+            graph.add_edge(importer, imported, sites=tuple(edge_sites))
+            changed.add(importer)
+            touched.add(imported)
+            data = graph.nodes[imported]
+            if not data:
+                data.update(path=None, component=None, external=imported.startswith(EXTERNAL))
+        graph.sort_neighbours(changed | touched)
+        for node in touched:
+            attributes = graph.nodes.get(node)
+            if attributes is not None and attributes.get("external") and graph.in_degree(node) == 0 and graph.out_degree(node) == 0:
+                graph.remove_node(node)
+        changed_graph = ModuleGraph.__new__(ModuleGraph)
+        changed_graph.graph = graph
+        changed_graph._views = {ALL_SITES: graph}
+        self._views = {}
+        return changed_graph
+
+    def copy(self) -> ModuleGraph:
+        """Another graph with the same nodes, edges and sites (to change without changing this one)."""
+        copied = ModuleGraph.__new__(ModuleGraph)
+        copied.graph = self.graph.copy()
+        copied._views = {ALL_SITES: copied.graph}
+        return copied
+
     # -- basic queries -------------------------------------------------------------------
     @property
     def modules(self) -> list[str]:

@@ -4,7 +4,9 @@
   initialization options ``{"config": "path/to/archguard.toml", "base": "main"}`` (both
   optional; ``base`` turns on gate mode). The analysis is loaded on ``initialized``.
 - ``textDocument/didOpen``/``didChange``/``didSave``: the buffer's text replaces the file's
-  in the analysis; diagnostics are published for every open document.
+  in the analysis; diagnostics are published for every open document. While the user types
+  (``didChange``) the whole-tree search for copied code keeps its last findings; open and
+  save run it again.
 - ``textDocument/didClose``: the file on disk counts again; its diagnostics are cleared.
 - A save of (or a watched change to) the contract, the import-linter configuration or the
   baseline reloads the workspace; a watched change to a Python file that no buffer holds
@@ -114,15 +116,16 @@ class ArchguardServer(LanguageServer):
             code="contract",
         )
 
-    def buffer_changed(self, uri: str) -> None:
-        """The editor's text of ``uri`` changed (or was opened): lay it over the analysis."""
+    def buffer_changed(self, uri: str, typing: bool = False) -> None:
+        """The editor's text of ``uri`` changed (``typing``), was opened or saved: lay it over
+        the analysis (see :meth:`Workspace.set_buffer` for ``typing``)."""
         project = self.project
         path = self.path_of(uri)
         if project is None or path is None or path.suffix not in (".py", ".pyi"):
             return
         relpath = project.relpath(path)
         if relpath is not None:
-            project.set_buffer(relpath, self.text_of(uri).encode("utf-8"))
+            project.set_buffer(relpath, self.text_of(uri).encode("utf-8"), typing=typing)
 
     def configuration_saved(self, path: Path) -> bool:
         project = self.project
@@ -174,7 +177,7 @@ def make_server(start: Path, config: Path | None = None, base: str | None = None
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(ls: ArchguardServer, params: types.DidChangeTextDocumentParams) -> None:
-        ls.buffer_changed(params.text_document.uri)
+        ls.buffer_changed(params.text_document.uri, typing=True)
         ls.publish()
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)

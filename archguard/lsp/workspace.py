@@ -21,7 +21,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from archguard.analysis.discover import SourceFile
-from archguard.analysis.graph import ModuleGraph
 from archguard.analysis.read import extract_facts
 from archguard.analysis.read.facts import FileFacts, ParseProblem
 from archguard.analysis.resolve import ImportSite
@@ -29,10 +28,14 @@ from archguard.base.errors import ArchguardError
 from archguard.base.safe_files import read_regular
 from archguard.contract.loading import LoadedContract
 from archguard.engine.dialects import load_config, resolution_of
-from archguard.engine.pipeline import Analysis, CheckResult, RunOptions, Stats, analyze, build_graph, evaluate
+from archguard.engine.pipeline import Analysis, CheckResult, RuleMemo, RunOptions, Stats, analyze, build_graph, evaluate
 from archguard.findings import Finding
 from archguard.findings.matching import BaselineEntry, ChangedFile, Revision
 from archguard.gate.delta import WORKING_TREE, Comparison, at_gate_level, compare, compare_revisions
+
+# Rules that search the whole tree on every run (not one file's imports): while the user types they
+# keep their last findings, and run again on open and save (see Workspace.set_buffer).
+WHOLE_TREE_RULES = frozenset({"duplication"})
 
 # Files whose change reloads the contract, besides the contract itself and the baseline.
 CONFIG_NAMES = frozenset({"archguard.toml", ".archguard.toml", ".importlinter", "setup.cfg", "pyproject.toml", "tox.ini"})
@@ -43,7 +46,8 @@ class Update:
     """What one recomputation did, for the server's log and the benchmark."""
 
     seconds: float
-    full: bool  # every import was resolved again (else: only the edited file's)
+    full: bool  # every import was resolved again
+    resolved: int = 0  # modules whose imports were resolved again (all of them when full)
 
 
 class Workspace:
@@ -75,8 +79,12 @@ class Workspace:
         self._full = False
         self._baseline: tuple[list[BaselineEntry], str] | None = None
         self._comparison: Comparison | None = None
-        self._imported_from: set[str] = set()  # modules other modules take names from (re-export candidates)
         self._pending: set[str] = set()  # modules whose imports must be resolved again
+        self._rebound: set[str] = set()  # modules whose module-level names changed
+        self._owns_graph = False  # the graph was copied from the first analysis (it is changed in place)
+        self._memo = RuleMemo()
+        self._whole_tree_rules: set[str] = set()
+        self._defer_whole_tree = False  # the next refresh may keep the whole-tree rules' last findings
 
     # -- loading -----------------------------------------------------------------------------
 
@@ -107,8 +115,9 @@ class Workspace:
         self._sites = {}
         for site in analysis.sites:
             self._sites.setdefault(site.importer, []).append(site)
-        self._imported_from = _imported_from(analysis.sites)
-        self._pending = set()
+        self._pending, self._rebound = set(), set()
+        self._owns_graph = False
+        self._memo = RuleMemo()
         for relpath, data in self.buffers.items():
             self._read(relpath, data)
         self._stale = True
@@ -144,9 +153,17 @@ class Workspace:
 
     # -- edits ---------------------------------------------------------------------------------
 
-    def set_buffer(self, relpath: str, data: bytes | None) -> bool:
+    def set_buffer(self, relpath: str, data: bytes | None, *, typing: bool = False) -> bool:
         """The editor holds ``data`` for this file (None: it closed it; the file on disk counts
-        again). Returns whether the file is one the contract analyses."""
+        again). Returns whether the file is one the contract analyses.
+
+        ``typing``: an unsaved change while the user types. The whole-tree search for copied
+        code (the duplication rule) then keeps its last findings until the next change without
+        ``typing`` (open, save): the dependency rules run on every change."""
+        if relpath in self._files and not typing:
+            self._defer_whole_tree = False
+        elif relpath in self._files and not self._stale:
+            self._defer_whole_tree = True
         if data is None:
             self.buffers.pop(relpath, None)
         else:
@@ -181,12 +198,13 @@ class Workspace:
         facts = extract_facts(data, clones)
         self._facts[file.module] = facts
         self._stale = True
-        if file.is_package or (file.module in self._imported_from and (before is None or _surface(before) != _surface(facts))):
-            # Other files take names from this one, and what it binds changed: their imports may
-            # resolve differently now (a re-export appeared or vanished).
+        if file.is_package:
+            # A package's __init__ decides what `from pkg import x` and its submodules mean.
             self._full = True
-        if not self._full:
-            self._pending.add(file.module)
+        elif before is None or _surface(before) != _surface(facts):
+            # What it binds changed: the files that take names from it may resolve differently.
+            self._rebound.add(file.module)
+        self._pending.add(file.module)
 
     # -- results -------------------------------------------------------------------------------
 
@@ -203,13 +221,16 @@ class Workspace:
         if self.loaded is None or self._analysis is None:
             self._shown, self._stale = [], False
             return Update(time.perf_counter() - started, full)
-        analysis = self._rebuilt(full)
-        result = evaluate(analysis)
+        analysis, resolved = self._rebuilt(full)
+        self._memo.keep = frozenset(self._whole_tree_rules) if self._defer_whole_tree and not full else frozenset()
+        result = evaluate(analysis, self._memo)
+        self._whole_tree_rules = {rule.name for rule in result.rules if rule.kind in WHOLE_TREE_RULES}
         self._result = result
         self._shown = self._filtered(result)
-        self._stale = self._full = False
+        self._stale = self._full = self._defer_whole_tree = False
         self._pending.clear()
-        return Update(time.perf_counter() - started, full)
+        self._rebound.clear()
+        return Update(time.perf_counter() - started, full, resolved)
 
     @property
     def result(self) -> CheckResult | None:
@@ -218,35 +239,43 @@ class Workspace:
             self.refresh()
         return self._result
 
-    def _rebuilt(self, full: bool) -> Analysis:
+    def _rebuilt(self, full: bool) -> tuple[Analysis, int]:
+        """The analysis with the pending files' imports resolved again, and how many files that was."""
         assert self.loaded is not None and self._analysis is not None
         previous = self._analysis
         files = list(previous.discovery.files)
         project = self.loaded.contract.project
         if full:
-            sites, _ = build_graph(files, self._facts, previous.components, project, previous.discovery)
+            sites, graph = build_graph(files, self._facts, previous.components, project, previous.discovery)
             self._sites = {}
             for site in sites:
                 self._sites.setdefault(site.importer, []).append(site)
-            self._imported_from = _imported_from(sites)
-        elif self._pending:
-            resolver = resolution_of(project).resolver(files, self._facts, project, previous.discovery)
-            by_module = {f.module: f for f in files}
-            for module in self._pending:
-                file = by_module[module]
-                resolved: list[ImportSite] = []
-                for raw in self._facts[module].imports:
-                    resolved.extend(resolver.resolve(raw, module, file.is_package, file.relpath))
-                self._sites[module] = resolved
-        sites = [site for file in files for site in self._sites.get(file.module, ())]
-        graph = ModuleGraph(previous.paths, sites, previous.components.component_of)
-        for node in previous.graph.graph.nodes:
-            if node not in graph.graph:
-                data = previous.graph.graph.nodes[node]
-                graph.graph.add_node(node, **data)
+            self._owns_graph = True
+            count = len(files)
+        else:
+            graph = previous.graph
+            if not self._owns_graph:  # the first analysis's graph may be shared (gate mode): change a copy
+                graph = previous.graph.copy()
+                self._owns_graph = True
+            packages = {f.module for f in files if f.is_package}
+            again = self._pending | _takers_of(self._rebound, self._sites, packages)
+            count = len(again)
+            if again:
+                resolver = resolution_of(project).resolver(files, self._facts, project, previous.discovery)
+                by_module = {f.module: f for f in files}
+                replaced: list[ImportSite] = []
+                for module in sorted(again):
+                    file = by_module[module]
+                    resolved: list[ImportSite] = []
+                    for raw in self._facts[module].imports:
+                        resolved.extend(resolver.resolve(raw, module, file.is_package, file.relpath))
+                    self._sites[module] = resolved
+                    replaced.extend(resolved)
+                graph = graph.replace_sites(again, replaced)
+            sites = [site for file in files for site in self._sites.get(file.module, ())]
         stats = Stats(files=len(files), modules=len(files), imports=sum(1 for site in sites if not site.via))
         self._analysis = replace(previous, facts=dict(self._facts), sites=sites, graph=graph, stats=stats)
-        return self._analysis
+        return self._analysis, count
 
     def _filtered(self, result: CheckResult) -> list[Finding]:
         comparison = self._comparison
@@ -292,13 +321,32 @@ def _surface(facts: FileFacts) -> tuple[object, ...]:
     return (facts.bindings(), facts.defined_names, facts.all_names)
 
 
-def _imported_from(sites: list[ImportSite]) -> set[str]:
-    """Modules that another module takes names from (``from m import name``), directly or
-    through a re-export: a change to what one of them binds may change other files' sites."""
+def _takers_of(modules: set[str], sites: dict[str, list[ImportSite]], packages: set[str]) -> set[str]:
+    """The modules whose import sites may change when what ``modules`` bind changes.
+
+    Imports are resolved through re-exports only in packages' ``__init__``
+    (:meth:`archguard.analysis.resolve.NameIndex.origin`): a changed module matters to the
+    files that take names from a package that imports from it (``from .models import *`` in
+    ``pkg/__init__.py``), and from the packages that import from those, and so on."""
+    if not modules:
+        return set()
+    takers: dict[str, set[str]] = {}
+    package_importers: dict[str, set[str]] = {}
+    for importer, importer_sites in sites.items():
+        for site in importer_sites:
+            for source in (site.imported, site.requested, *site.via):
+                if site.names:
+                    takers.setdefault(source, set()).add(importer)
+                if importer in packages:
+                    package_importers.setdefault(source, set()).add(importer)
     found: set[str] = set()
-    for site in sites:
-        if site.names:
-            found.add(site.imported)
-            found.add(site.requested)
-        found.update(site.via)
+    seen = set(modules)
+    todo = list(modules)
+    while todo:
+        module = todo.pop()
+        for package in package_importers.get(module, ()):
+            if package not in seen:
+                seen.add(package)
+                todo.append(package)
+                found.update(takers.get(package, ()))
     return found
