@@ -65,9 +65,9 @@ class Watcher:
     def ready(self) -> None:
         self.wait_for(lambda stream, line: stream == "err" and "watching" in line, "saying it watches")
 
-    def stop(self) -> int:
-        """Ctrl-C, then the exit code (bounded wait)."""
-        self.process.send_signal(signal.SIGINT)
+    def stop(self, signum: int = signal.SIGINT) -> int:
+        """Ctrl-C (or another signal), then the exit code (bounded wait)."""
+        self.process.send_signal(signum)
         try:
             return self.process.wait(timeout=WAIT)
         finally:
@@ -135,7 +135,8 @@ def test_a_broken_contract_while_watching_is_reported_and_the_watch_goes_on(tmp_
         (root / "archguard.toml").write_text(CONTRACT, encoding="utf-8")
         write(root, UPWARD, "from shop.web import views\n")
         watcher.out("1 new, 0 resolved")
-        assert watcher.stop() == 0
+        assert watcher.stop(signal.SIGTERM) == 0  # an agent ending its background process
+        watcher.wait_for(lambda stream, line: stream == "err" and line == "archguard: stopped watching", "saying it stopped")
     finally:
         watcher.close()
 

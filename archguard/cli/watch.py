@@ -5,13 +5,17 @@ Python file, the contract, an import-linter configuration or the baseline is sav
 project root, prints only the new and resolved findings (:mod:`archguard.report.watch`). With
 ``--diff BASE`` every check is a gate against BASE, so "new" means new since the last check
 among the findings the change introduces. A contract error on a later check is printed and
-the watch goes on; Ctrl-C stops it with exit code 0.
+the watch goes on; Ctrl-C (or SIGTERM) stops it with exit code 0.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 
 import click
 
@@ -31,15 +35,41 @@ def watch_checks(run: Callable[[], CheckResult], output_format: str, color: str,
     """Run ``run`` now and after every relevant change until Ctrl-C; returns the exit code (0)."""
     import logging
 
-    import watchfiles
+    from archguard.report.watch import WATCH_FORMATS
 
     logging.getLogger("watchfiles").setLevel(logging.ERROR)  # its own "stopping watch" notice: we say it
 
-    from archguard.report import reporters
-    from archguard.report.watch import WATCH_FORMATS, changes, render
-
     if output_format not in WATCH_FORMATS:
         raise UsageError(f"--watch prints the {' or '.join(WATCH_FORMATS)} format; not {output_format!r}")
+    with _stopped_by_signals():
+        return _watch(run, output_format, color, quiet=quiet, verbose=verbose)
+
+
+@contextmanager
+def _stopped_by_signals() -> Iterator[None]:
+    """Ctrl-C (SIGINT) and SIGTERM stop the watch cleanly, also in a process started in the
+    background by a shell (which starts it with SIGINT ignored)."""
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    handlers = {signum: signal.signal(signum, stop) for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
+
+
+def _watch(run: Callable[[], CheckResult], output_format: str, color: str, *, quiet: bool, verbose: bool) -> int:
+    import watchfiles
+
+    from archguard.report import reporters
+    from archguard.report.watch import changes, render
+
     previous = run()
     loaded = previous.analysis.loaded
     options = report_options(previous, quiet=quiet, verbose=verbose)

@@ -21,6 +21,7 @@ contract when it is open); the server keeps running and tries again on the next 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,7 @@ from pygls.uris import to_fs_path
 
 from archguard import __version__
 from archguard.lsp.diagnostics import SOURCE, code_actions, diagnostics_for
-from archguard.lsp.workspace import Workspace
+from archguard.lsp.workspace import Settings, Workspace
 
 log = logging.getLogger(__name__)
 
@@ -38,12 +39,10 @@ log = logging.getLogger(__name__)
 class ArchguardServer(LanguageServer):
     """pygls's server with one archguard workspace."""
 
-    def __init__(self, start: Path, config: Path | None = None, base: str | None = None, use_cache: bool = True) -> None:
+    def __init__(self, start: Path, settings: Settings) -> None:
         super().__init__("archguard", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
         self.start = start
-        self.config = config
-        self.base = base
-        self.use_cache = use_cache
+        self.settings = settings
         self.project: Workspace | None = None
         self.open: set[str] = set()  # uris of open documents
         self.shown_error: str | None = None
@@ -135,8 +134,8 @@ class ArchguardServer(LanguageServer):
         return False
 
 
-def make_server(start: Path, config: Path | None = None, base: str | None = None, use_cache: bool = True) -> ArchguardServer:
-    server = ArchguardServer(start, config, base, use_cache)
+def make_server(start: Path, settings: Settings | None = None) -> ArchguardServer:
+    server = ArchguardServer(start, settings or Settings())
 
     @server.feature(types.INITIALIZE)
     def initialize(ls: ArchguardServer, params: types.InitializeParams) -> None:
@@ -144,13 +143,15 @@ def make_server(start: Path, config: Path | None = None, base: str | None = None
         if root is not None:
             ls.start = root
         options: Any = params.initialization_options
+        settings = ls.settings
         if isinstance(options, dict):
             if isinstance(options.get("base"), str) and options["base"]:
-                ls.base = options["base"]
+                settings = replace(settings, base=options["base"])
             if isinstance(options.get("config"), str) and options["config"]:
                 config = Path(options["config"])
-                ls.config = config if config.is_absolute() else ls.start / config
-        ls.project = Workspace(ls.start, config=ls.config, base=ls.base, use_cache=ls.use_cache)
+                settings = replace(settings, config=config if config.is_absolute() else ls.start / config)
+        ls.settings = settings
+        ls.project = Workspace(ls.start, settings)
 
     @server.feature(types.INITIALIZED)
     def initialized(ls: ArchguardServer, params: types.InitializedParams) -> None:
@@ -241,6 +242,6 @@ def _root_of(params: types.InitializeParams) -> Path | None:
     return None
 
 
-def serve(start: Path, config: Path | None = None, base: str | None = None, use_cache: bool = True) -> None:
+def serve(start: Path, settings: Settings | None = None) -> None:
     """Run the language server on stdin/stdout until the client says exit."""
-    make_server(start, config, base, use_cache).start_io()
+    make_server(start, settings).start_io()

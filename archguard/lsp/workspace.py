@@ -42,6 +42,19 @@ CONFIG_NAMES = frozenset({"archguard.toml", ".archguard.toml", ".importlinter", 
 
 
 @dataclass(frozen=True)
+class Settings:
+    """How the server finds and runs the check (the command line's options; the client's
+    initialization options replace ``config`` and ``base``)."""
+
+    config: Path | None = None  # the contract; None: searched upwards from the workspace root
+    base: str | None = None  # gate mode: the git revision to compare with
+    roots: tuple[Path, ...] = ()  # --root folders
+    jobs: int | None = None
+    use_cache: bool = True
+    cache_dir: Path | None = None
+
+
+@dataclass(frozen=True)
 class Update:
     """What one recomputation did, for the server's log and the benchmark."""
 
@@ -53,19 +66,12 @@ class Update:
 class Workspace:
     """The analysis of the project that holds ``start``, with the editor's buffers laid over it."""
 
-    def __init__(
-        self,
-        start: Path,
-        *,
-        config: Path | None = None,
-        base: str | None = None,
-        jobs: int | None = None,
-        use_cache: bool = True,
-    ) -> None:
+    def __init__(self, start: Path, settings: Settings | None = None, *, use_cache: bool = True) -> None:
         self.start = start
-        self.config = config
-        self.base = base
-        self.options = RunOptions(jobs=jobs, use_cache=use_cache)
+        self.settings = settings or Settings(use_cache=use_cache)
+        self.config = self.settings.config
+        self.base = self.settings.base
+        self.options = RunOptions(jobs=self.settings.jobs, use_cache=self.settings.use_cache, cache_dir=self.settings.cache_dir)
         self.loaded: LoadedContract | None = None
         self.error: ArchguardError | None = None  # why the contract cannot be loaded (then nothing is shown)
         self.buffers: dict[str, bytes] = {}  # relpath -> unsaved text the editor holds
@@ -95,7 +101,7 @@ class Workspace:
         self._analysis = None
         self._result = None
         try:
-            loaded = load_config(self.config, start=self.start, cached=self.options.use_cache)
+            loaded = load_config(self.config, start=self.start, roots=self.settings.roots, cached=self.options.use_cache, cache_dir=self.options.cache_dir)
             if self.base is not None:
                 self._comparison = compare_revisions(loaded, self.base, None, self.options)
                 analysis = self._comparison.head.analysis
