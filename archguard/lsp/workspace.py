@@ -332,27 +332,31 @@ def _takers_of(modules: set[str], sites: dict[str, list[ImportSite]], packages: 
 
     Imports are resolved through re-exports only in packages' ``__init__``
     (:meth:`archguard.analysis.resolve.NameIndex.origin`): a changed module matters to the
-    files that take names from a package that imports from it (``from .models import *`` in
-    ``pkg/__init__.py``), and from the packages that import from those, and so on."""
+    files that take names from a package that imports from it (``from .models import Invoice``
+    in ``pkg/__init__.py``), and from the packages that import from those, and so on. Of those
+    files, the ones whose names the packages' bindings led to the changed module are affected
+    (a name bound by name keeps leading there, whatever the module now holds); all of them when
+    a package star-imports it (a new name may appear, or shadow another)."""
     if not modules:
         return set()
-    takers: dict[str, set[str]] = {}
-    package_importers: dict[str, set[str]] = {}
-    for importer, importer_sites in sites.items():
+    by_source: dict[str, list[ImportSite]] = {}
+    for importer_sites in sites.values():
         for site in importer_sites:
-            for source in (site.imported, site.requested, *site.via):
-                if site.names:
-                    takers.setdefault(source, set()).add(importer)
-                if importer in packages:
-                    package_importers.setdefault(source, set()).add(importer)
+            for source in {site.imported, site.requested, *site.via}:
+                by_source.setdefault(source, []).append(site)
     found: set[str] = set()
     seen = set(modules)
     todo = list(modules)
     while todo:
         module = todo.pop()
-        for package in package_importers.get(module, ()):
-            if package not in seen:
-                seen.add(package)
-                todo.append(package)
-                found.update(takers.get(package, ()))
+        for site in by_source.get(module, ()):
+            package = site.importer
+            if package not in packages or package in seen:
+                continue
+            seen.add(package)
+            todo.append(package)
+            star = any(s.names == ("*",) for s in sites.get(package, ()) if module in (s.imported, s.requested))
+            for taker in by_source.get(package, ()):
+                if taker.names and (star or taker.imported in modules):
+                    found.add(taker.importer)
     return found
