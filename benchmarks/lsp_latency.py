@@ -93,6 +93,17 @@ async def lsp_edits(root: Path, files: list[str]) -> tuple[float, list[float], d
             await asyncio.sleep(0.0005)
         return list(client.diagnostics[uri])
 
+    async def settled(uri: str) -> None:
+        """Once the server answers a request sent now, it has handled (and published for)
+        every notification sent before: nothing from them arrives later."""
+        await client.text_document_code_action_async(
+            types.CodeActionParams(
+                text_document=types.TextDocumentIdentifier(uri=uri),
+                range=types.Range(types.Position(0, 0), types.Position(0, 0)),
+                context=types.CodeActionContext(diagnostics=[]),
+            )
+        )
+
     first = files[0]
     uri = (root / first).as_uri()
     client.text_document_did_open(
@@ -101,14 +112,15 @@ async def lsp_edits(root: Path, files: list[str]) -> tuple[float, list[float], d
     await published(uri)
     startup = time.perf_counter() - started
     client.text_document_did_close(types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(uri=uri)))
+    await settled(uri)
     latencies: list[float] = []
     counts: dict[str, int] = {}
     for relpath in files:
         uri = (root / relpath).as_uri()
         text = (root / relpath).read_text(encoding="utf-8")
         client.text_document_did_open(types.DidOpenTextDocumentParams(types.TextDocumentItem(uri=uri, language_id="python", version=1, text=text)))
-        await published(uri)
-        client.diagnostics.pop(uri, None)
+        await settled(uri)
+        client.diagnostics.clear()
         started = time.perf_counter()
         client.text_document_did_change(
             types.DidChangeTextDocumentParams(
@@ -120,8 +132,7 @@ async def lsp_edits(root: Path, files: list[str]) -> tuple[float, list[float], d
         latencies.append(time.perf_counter() - started)
         counts[relpath] = len(diagnostics)
         client.text_document_did_close(types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(uri=uri)))
-        await asyncio.sleep(0.05)  # the close republishes the (restored) analysis: not part of the next edit
-        client.diagnostics.clear()
+        await settled(uri)  # the close restores the file on disk: not part of the next edit
     await client.shutdown_session()
     await client.stop()
     return startup, latencies, counts

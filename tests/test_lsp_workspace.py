@@ -172,6 +172,9 @@ def test_while_typing_the_copy_search_keeps_its_findings_until_the_next_save(tmp
     rules = {(f.rule, f.path) for f in workspace.findings()}
     assert ("layers", "src/shop/core/money.py") in rules
     assert ("duplication", "src/shop/core/money.py") in rules
+    # Opening another file runs the copy search again, on the typed text.
+    workspace.set_buffer("src/shop/web/views.py", (root / "src/shop/web/views.py").read_bytes())
+    assert not [f for f in workspace.findings() if f.rule == "duplication"]
     workspace.set_buffer("src/shop/core/money.py", typed.encode())  # saved
     rules = {(f.rule, f.path) for f in workspace.findings()}
     assert ("layers", "src/shop/core/money.py") in rules

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -86,6 +87,8 @@ class Workspace:
         self._baseline: tuple[list[BaselineEntry], str] | None = None
         self._comparison: Comparison | None = None
         self._pending: set[str] = set()  # modules whose imports must be resolved again
+        self._without_clones: set[str] = set()  # files read without clone fingerprints (while typing)
+        self._by_source: dict[str, set[ImportSite]] | None = None  # module -> the sites that name it (imported, requested, via)
         self._rebound: set[str] = set()  # modules whose module-level names changed
         self._owns_graph = False  # the graph was copied from the first analysis (it is changed in place)
         self._memo = RuleMemo()
@@ -122,6 +125,8 @@ class Workspace:
         for site in analysis.sites:
             self._sites.setdefault(site.importer, []).append(site)
         self._pending, self._rebound = set(), set()
+        self._without_clones = set()
+        self._by_source = None
         self._owns_graph = False
         self._memo = RuleMemo()
         for relpath, data in self.buffers.items():
@@ -176,7 +181,7 @@ class Workspace:
             self.buffers[relpath] = data
         if relpath not in self._files:
             return False
-        self._read(relpath, data)
+        self._read(relpath, data, clones=not typing)
         return True
 
     def file_changed(self, relpath: str) -> None:
@@ -189,7 +194,9 @@ class Workspace:
         else:
             self.load()
 
-    def _read(self, relpath: str, data: bytes | None) -> None:
+    def _read(self, relpath: str, data: bytes | None, clones: bool = True) -> None:
+        """Extract the file's facts again (``clones``: with its clone fingerprints; without them
+        while the user types, until the next refresh that runs the copy search)."""
         file = self._files[relpath]
         if data is None:
             limit = self.loaded.contract.project.max_file_size if self.loaded else RunOptions.max_file_size
@@ -199,9 +206,13 @@ class Workspace:
                 self._facts[file.module] = FileFacts(problem=ParseProblem(f"cannot read file: {error.strerror or error}"))
                 self._stale = self._full = True
                 return
-        clones = self.loaded is not None and self.loaded.contract.duplication.enabled
+        enabled = self.loaded is not None and self.loaded.contract.duplication.enabled
         before = self._facts.get(file.module)
-        facts = extract_facts(data, clones)
+        facts = extract_facts(data, enabled and clones)
+        if enabled and not clones:
+            self._without_clones.add(relpath)
+        else:
+            self._without_clones.discard(relpath)
         self._facts[file.module] = facts
         self._stale = True
         if file.is_package:
@@ -227,8 +238,11 @@ class Workspace:
         if self.loaded is None or self._analysis is None:
             self._shown, self._stale = [], False
             return Update(time.perf_counter() - started, full)
+        deferred = self._defer_whole_tree and not full
+        if not deferred:
+            self._add_clones()
         analysis, resolved = self._rebuilt(full)
-        self._memo.keep = frozenset(self._whole_tree_rules) if self._defer_whole_tree and not full else frozenset()
+        self._memo.keep = frozenset(self._whole_tree_rules) if deferred else frozenset()
         result = evaluate(analysis, self._memo)
         self._whole_tree_rules = {rule.name for rule in result.rules if rule.kind in WHOLE_TREE_RULES}
         self._result = result
@@ -237,6 +251,22 @@ class Workspace:
         self._pending.clear()
         self._rebound.clear()
         return Update(time.perf_counter() - started, full, resolved)
+
+    def _add_clones(self) -> None:
+        """The clone fingerprints of the files read without them while the user typed (the
+        same bytes: their imports are unchanged)."""
+        for relpath in sorted(self._without_clones):
+            file = self._files.get(relpath)
+            data = self.buffers.get(relpath)
+            if file is None:
+                continue
+            if data is None:
+                try:
+                    data = read_regular(file.path, limit=self.loaded.contract.project.max_file_size if self.loaded else RunOptions.max_file_size)
+                except OSError:
+                    continue
+            self._facts[file.module] = extract_facts(data, True)
+        self._without_clones.clear()
 
     @property
     def result(self) -> CheckResult | None:
@@ -256,6 +286,7 @@ class Workspace:
             self._sites = {}
             for site in sites:
                 self._sites.setdefault(site.importer, []).append(site)
+            self._by_source = None
             self._owns_graph = True
             count = len(files)
         else:
@@ -264,7 +295,9 @@ class Workspace:
                 graph = previous.graph.copy()
                 self._owns_graph = True
             packages = {f.module for f in files if f.is_package}
-            again = self._pending | _takers_of(self._rebound, self._sites, packages)
+            if self._by_source is None:
+                self._by_source = _by_source(self._sites)
+            again = self._pending | _takers_of(self._rebound, self._sites, self._by_source, packages)
             count = len(again)
             if again:
                 resolver = resolution_of(project).resolver(files, self._facts, project, previous.discovery)
@@ -275,6 +308,8 @@ class Workspace:
                     resolved: list[ImportSite] = []
                     for raw in self._facts[module].imports:
                         resolved.extend(resolver.resolve(raw, module, file.is_package, file.relpath))
+                    _unindex(self._by_source, self._sites.get(module, ()))
+                    _index(self._by_source, resolved)
                     self._sites[module] = resolved
                     replaced.extend(resolved)
                 graph = graph.replace_sites(again, replaced)
@@ -327,7 +362,27 @@ def _surface(facts: FileFacts) -> tuple[object, ...]:
     return (facts.bindings(), facts.defined_names, facts.all_names)
 
 
-def _takers_of(modules: set[str], sites: dict[str, list[ImportSite]], packages: set[str]) -> set[str]:
+def _by_source(sites: dict[str, list[ImportSite]]) -> dict[str, set[ImportSite]]:
+    """Module -> the sites that name it (as imported, requested, or a re-exporting package)."""
+    index: dict[str, set[ImportSite]] = {}
+    for importer_sites in sites.values():
+        _index(index, importer_sites)
+    return index
+
+
+def _index(index: dict[str, set[ImportSite]], sites: Iterable[ImportSite]) -> None:
+    for site in sites:
+        for source in {site.imported, site.requested, *site.via}:
+            index.setdefault(source, set()).add(site)
+
+
+def _unindex(index: dict[str, set[ImportSite]], sites: Iterable[ImportSite]) -> None:
+    for site in sites:
+        for source in {site.imported, site.requested, *site.via}:
+            index.get(source, set()).discard(site)
+
+
+def _takers_of(modules: set[str], sites: dict[str, list[ImportSite]], by_source: dict[str, set[ImportSite]], packages: set[str]) -> set[str]:
     """The modules whose import sites may change when what ``modules`` bind changes.
 
     Imports are resolved through re-exports only in packages' ``__init__``
@@ -339,11 +394,6 @@ def _takers_of(modules: set[str], sites: dict[str, list[ImportSite]], packages: 
     a package star-imports it (a new name may appear, or shadow another)."""
     if not modules:
         return set()
-    by_source: dict[str, list[ImportSite]] = {}
-    for importer_sites in sites.values():
-        for site in importer_sites:
-            for source in {site.imported, site.requested, *site.via}:
-                by_source.setdefault(source, []).append(site)
     found: set[str] = set()
     seen = set(modules)
     todo = list(modules)
