@@ -186,6 +186,12 @@ def main() -> None:
         "for the edited file: " + ("the same count for every file." if not mismatches else "they differ:"),
         *mismatches,
         "",
+        "An edit (`didChange`) re-reads the buffer, resolves its imports again (and those of the files that take names",
+        "from a package re-exporting from it, when what it binds changed: an added import binds a name), updates the",
+        "graph in place and runs every rule except the whole-tree search for copied code, which keeps its last findings",
+        "until the file is saved or another is opened (the check column runs it). The server's first load is a normal",
+        "check from the facts cache (the server-start line above).",
+        "",
     ]
     args.output.write_text("\n".join(text), encoding="utf-8")
     print("\n".join(text))
