@@ -179,3 +179,21 @@ def test_while_typing_the_copy_search_keeps_its_findings_until_the_next_save(tmp
     rules = {(f.rule, f.path) for f in workspace.findings()}
     assert ("layers", "src/shop/core/money.py") in rules
     assert not [rule for rule, _ in rules if rule == "duplication"]
+
+
+def test_a_file_written_on_disk_is_read_again_unless_a_buffer_holds_it(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "live", dict(FILES), CONTRACT)
+    workspace = Workspace(root, use_cache=False)
+    workspace.load()
+    assert workspace.findings() == []
+    write_tree(root, {"src/shop/core/money.py": "from shop.web import views\n"})  # an agent, or git, wrote it
+    workspace.file_changed("src/shop/core/money.py")
+    assert [(f.rule, f.path) for f in workspace.findings()] == [("layers", "src/shop/core/money.py")]
+    workspace.set_buffer("src/shop/core/money.py", b"class Money: ...\n")  # the editor's text wins
+    write_tree(root, {"src/shop/core/money.py": "from shop.web import forms\n"})
+    workspace.file_changed("src/shop/core/money.py")
+    assert workspace.findings() == []
+    # A new file: the tree is discovered again.
+    write_tree(root, {"src/shop/core/rates.py": "from shop.web import forms\n"})
+    workspace.file_changed("src/shop/core/rates.py")
+    assert ("layers", "src/shop/core/rates.py") in {(f.rule, f.path) for f in workspace.findings()}
