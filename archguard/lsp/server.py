@@ -20,7 +20,6 @@ contract when it is open); the server keeps running and tries again on the next 
 
 from __future__ import annotations
 
-import logging
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -32,8 +31,6 @@ from pygls.uris import to_fs_path
 from archguard import __version__
 from archguard.lsp.diagnostics import SOURCE, code_actions, diagnostics_for
 from archguard.lsp.workspace import Settings, Workspace
-
-log = logging.getLogger(__name__)
 
 
 class ArchguardServer(LanguageServer):
