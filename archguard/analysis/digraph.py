@@ -140,6 +140,14 @@ class DiGraph:
         del self._succ[u][v]
         del self._pred[v][u]
 
+    def sort_neighbours(self, nodes: Iterable[Any]) -> None:
+        """Put the successors and predecessors of ``nodes`` in sorted order (the order a graph
+        built from sorted edges has)."""
+        for node in nodes:
+            if node in self._node:
+                self._succ[node] = dict(sorted(self._succ[node].items()))
+                self._pred[node] = dict(sorted(self._pred[node].items()))
+
     def copy(self) -> DiGraph:
         """A new graph with the same nodes and edges, and copies of their attribute dicts."""
         copied = DiGraph()

@@ -87,6 +87,62 @@ class ModuleGraph:
         self.graph = graph
         self._views: dict[SiteFilter, DiGraph] = {ALL_SITES: graph}
 
+    def replace_sites(self, importers: Iterable[str], sites: Iterable[ImportSite]) -> ModuleGraph:
+        """The graph where the edges out of ``importers`` are those of ``sites`` (their import
+        sites, resolved again), built by changing this graph (and its cached views) in place:
+        this object must not be used afterwards (results cached by whoever keyed them on it
+        describe the old edges). An edge that stays keeps its place; edges and nodes keep the
+        order a new graph would give them; external modules no edge reaches any more are
+        dropped. The language server updates its graph this way after an edit."""
+        changed = set(importers)
+        grouped: dict[str, dict[str, list[ImportSite]]] = {importer: {} for importer in changed}
+        for site in sites:
+            grouped.setdefault(site.importer, {}).setdefault(site.imported, []).append(site)
+        edges: dict[str, dict[str, tuple[ImportSite, ...]]] = {}
+        for importer, targets in grouped.items():
+            for group in targets.values():
+                if len(group) > 1:
+                    group.sort(key=lambda s: (s.line, s.column, s.text))
+            edges[importer] = {imported: tuple(group) for imported, group in sorted(targets.items())}
+        graph = self.graph
+        touched = _replace_out_edges(graph, edges)
+        added = [node for node in touched if not graph.nodes[node]]
+        for node in added:
+            graph.nodes[node].update(path=None, component=None, external=node.startswith(EXTERNAL))
+        orphans = [node for node in touched if graph.nodes[node].get("external") and graph.in_degree(node) == 0 and graph.out_degree(node) == 0]
+        graph.remove_nodes_from(orphans)
+        views: dict[SiteFilter, DiGraph] = {ALL_SITES: graph}
+        for site_filter, view in self._views.items():
+            if site_filter == ALL_SITES:
+                continue
+            for node in added:
+                if node in graph:
+                    view.add_node(node, **graph.nodes[node])
+            view.remove_nodes_from(orphans)
+            kept_edges: dict[str, dict[str, tuple[ImportSite, ...]]] = {}
+            for importer, out_edges in edges.items():
+                kept_edges[importer] = {}
+                for imported, out_sites in out_edges.items():
+                    if (importer, imported) in site_filter.removed_edges:
+                        continue
+                    kept = tuple(s for s in out_sites if site_filter.accepts(s))
+                    if kept:
+                        kept_edges[importer][imported] = kept
+            _replace_out_edges(view, kept_edges)
+            views[site_filter] = view
+        changed_graph = ModuleGraph.__new__(ModuleGraph)
+        changed_graph.graph = graph
+        changed_graph._views = views
+        self._views = {}
+        return changed_graph
+
+    def copy(self) -> ModuleGraph:
+        """Another graph with the same nodes, edges and sites (to change without changing this one)."""
+        copied = ModuleGraph.__new__(ModuleGraph)
+        copied.graph = self.graph.copy()
+        copied._views = {ALL_SITES: copied.graph}
+        return copied
+
     # -- basic queries -------------------------------------------------------------------
     @property
     def modules(self) -> list[str]:
@@ -135,6 +191,29 @@ class ModuleGraph:
                 view.add_edge(importer, imported, sites=kept)
         self._views[site_filter] = view
         return view
+
+
+def _replace_out_edges(graph: DiGraph, edges: dict[str, dict[str, tuple[ImportSite, ...]]]) -> set[str]:
+    """Make each importer's out-edges those of ``edges`` (imported -> sites), touching as little
+    as possible: an edge that stays only gets its sites; new edges are put in sorted place.
+    Returns the imported modules whose edges changed (new nodes among them have no attributes)."""
+    touched: set[str] = set()
+    resort: set[str] = set()
+    for importer, targets in edges.items():
+        if importer not in graph:
+            graph.add_node(importer)
+        for imported in [v for v in graph.successors(importer) if v not in targets]:
+            graph.remove_edge(importer, imported)
+            touched.add(imported)
+        for imported, edge_sites in targets.items():
+            if graph.has_edge(importer, imported):
+                graph.edges[importer, imported]["sites"] = edge_sites
+            else:
+                graph.add_edge(importer, imported, sites=edge_sites)
+                touched.add(imported)
+                resort.update((importer, imported))
+    graph.sort_neighbours(resort)
+    return touched
 
 
 def direct_edges(view: DiGraph, sources: Iterable[str], targets: set[str]) -> list[tuple[str, str]]:

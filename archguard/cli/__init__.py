@@ -37,6 +37,7 @@ COMMANDS: dict[str, str] = {
     "graph": "archguard.cli.graph:graph_command",
     "convert": "archguard.cli.convert:convert_command",
     "dupes": "archguard.cli.dupes:dupes_command",
+    "lsp": "archguard.cli.lsp:lsp_command",
 }
 
 

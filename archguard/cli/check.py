@@ -52,6 +52,11 @@ from archguard.report.escape import terminal_block
     help="Report only what the change since git revision BASE introduced (BASE... for the merge base); BASE is read from git, nothing is checked out.",
 )
 @baseline_options
+@click.option(
+    "--watch",
+    is_flag=True,
+    help="Check again on every save and print the new and resolved findings since the last check (text and agent formats); Ctrl-C stops, exit 0.",
+)
 @handle_errors
 def check_command(
     config_path: Path | None,
@@ -68,6 +73,7 @@ def check_command(
     base: str | None,
     baseline_file: Path | None,
     no_baseline: bool,
+    watch: bool,
 ) -> None:
     """Check the code against the contract; exit 1 on findings at error level.
 
@@ -78,36 +84,48 @@ def check_command(
       archguard check -q --format json -o report.json
       archguard check --config .importlinter --contract layers
       archguard check --diff origin/main      # only what this change introduced
+      archguard check --watch --format agent  # again on every save: what changed
     """
     from archguard.report import reporters
 
     if quiet and verbose:
         raise UsageError("--quiet and --verbose exclude each other")
     targets = parse_outputs(output_format, outputs, reporters())
-    loaded = resolve_contract(config_path, contract_ids, cached=not no_cache, cache_dir=cache_dir)
-    if loaded.notice and not quiet:
-        click.echo(terminal_block(f"archguard: {loaded.notice}"), err=True)
-    progress = progress_bar(not quiet)
-    base_stats: Stats | None = None
-    comparison = None
-    try:
-        run = RunOptions(jobs=jobs, use_cache=not no_cache, cache_dir=cache_dir, progress=progress)
-        if base is not None:
-            from archguard.gate.delta import compare_revisions
 
-            comparison = compare_revisions(loaded, base, None, run)
-            result = comparison.gate_result()
-            base_stats = comparison.base.analysis.stats
-            for note in comparison.notes:
-                click.echo(terminal_block(f"archguard: note: {note}"), err=True)
-        else:
-            result = check(loaded, run)
-    finally:
-        if progress is not None:
-            progress(-1, -1)
-    baseline_used: Path | None = None
-    if not no_baseline:
-        result, baseline_used = apply_baseline(result, loaded, baseline_file, comparison)
+    def run_once(show_progress: bool) -> tuple[LoadedContract, CheckResult, Stats | None, Path | None]:
+        loaded = resolve_contract(config_path, contract_ids, cached=not no_cache, cache_dir=cache_dir)
+        if loaded.notice and not quiet:
+            click.echo(terminal_block(f"archguard: {loaded.notice}"), err=True)
+        progress = progress_bar(show_progress)
+        base_stats: Stats | None = None
+        comparison = None
+        try:
+            run = RunOptions(jobs=jobs, use_cache=not no_cache, cache_dir=cache_dir, progress=progress)
+            if base is not None:
+                from archguard.gate.delta import compare_revisions
+
+                comparison = compare_revisions(loaded, base, None, run)
+                result = comparison.gate_result()
+                base_stats = comparison.base.analysis.stats
+                for note in comparison.notes:
+                    click.echo(terminal_block(f"archguard: note: {note}"), err=True)
+            else:
+                result = check(loaded, run)
+        finally:
+            if progress is not None:
+                progress(-1, -1)
+        baseline_used: Path | None = None
+        if not no_baseline:
+            result, baseline_used = apply_baseline(result, loaded, baseline_file, comparison)
+        return loaded, result, base_stats, baseline_used
+
+    if watch:
+        from archguard.cli.watch import watch_checks
+
+        if outputs:
+            raise UsageError("--watch prints to the terminal only; --output cannot be combined with it")
+        sys.exit(watch_checks(lambda: run_once(False)[1], output_format, color, quiet=quiet, verbose=verbose))
+    loaded, result, base_stats, baseline_used = run_once(not quiet)
     written: list[tuple[Path | None, str]] = []
     timed = emit_reports(result, targets, report_options(result, quiet=quiet, verbose=verbose), color, written)
     if base is None and replayable(loaded) and not no_cache:

@@ -41,7 +41,7 @@ from archguard.contract.locate import find_contract
 REPLAY_FORMAT = 2
 ENVIRONMENT = ("NO_COLOR", "GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_SHA", "CI_PROJECT_URL", "CI_COMMIT_SHA")
 OPTIONS_WITH_VALUES = {"--config", "-c", "--root", "--format", "-f", "--output", "-o", "--jobs", "-j", "--cache-dir", "--color", "--baseline", "--contract"}
-NEVER_REPLAYED = {"--no-cache", "--diff", "--help", "-h", "--debug"}
+NEVER_REPLAYED = {"--no-cache", "--diff", "--watch", "--help", "-h", "--debug"}
 
 
 @dataclass(frozen=True)

@@ -388,13 +388,26 @@ def _analyze(
     )
 
 
-def evaluate(analysis: Analysis) -> CheckResult:
-    """Run every rule of the contract on an analysis; apply pragmas and report stale ignores."""
+@dataclass
+class RuleMemo:
+    """Findings of rules kept between evaluations of one changing tree (the language server).
+
+    ``findings``: each rule's findings (by rule name, before pragmas) from the last evaluation
+    that ran it; ``keep``: the rules not to run again this time when their findings are known
+    (their inputs did not change, or the caller accepts their last findings for now)."""
+
+    findings: dict[str, list[Finding]] = field(default_factory=dict)
+    keep: frozenset[str] = frozenset()
+
+
+def evaluate(analysis: Analysis, memo: RuleMemo | None = None) -> CheckResult:
+    """Run every rule of the contract on an analysis; apply pragmas and report stale ignores.
+    ``memo``: see :class:`RuleMemo` (rules it keeps are not run; the others' findings are stored)."""
     with fewer_collections():
-        return _evaluate(analysis)
+        return _evaluate(analysis, memo)
 
 
-def _evaluate(analysis: Analysis) -> CheckResult:
+def _evaluate(analysis: Analysis, memo: RuleMemo | None = None) -> CheckResult:
     contract = analysis.loaded.contract
     ctx = RuleContext(
         contract=contract,
@@ -411,7 +424,11 @@ def _evaluate(analysis: Analysis) -> CheckResult:
     rules = dialect_of(analysis.loaded).build_rules(analysis.loaded)
     findings: list[Finding] = []
     for rule in rules:
-        findings.extend(prefer_reexports(list(rule.check(ctx))))
+        known = memo.findings.get(rule.name) if memo is not None and rule.name in memo.keep else None
+        found = known if known is not None else prefer_reexports(list(rule.check(ctx)))
+        if memo is not None:
+            memo.findings[rule.name] = found
+        findings.extend(found)
     used = {ignore.index for ignore in ctx.ignores if ctx.ignored_edges[ignore.index]}
     if contract.drift.stale_ignore != "off":
         findings.extend(stale_ignores(analysis.loaded, ctx.ignores, used, contract.drift.stale_ignore))
