@@ -211,9 +211,23 @@ import sys
 import archguard.cli as cli
 HEAVY = ("networkx", "pydantic", "libcst")
 
+def built_validators():
+    # archguard's pydantic models whose validator was built in this run (defer_build: only on use)
+    if "pydantic" not in sys.modules:
+        return []
+    from pydantic import BaseModel
+    found, todo = [], [BaseModel]
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            todo.append(sub)
+            if sub.__module__.startswith("archguard") and sub.__pydantic_complete__:
+                found.append(sub.__name__)
+    return sorted(set(found))
+
 def report(done):
     heavy = sorted({name.split(".")[0] for name in sys.modules} & set(HEAVY))
     print("imported:", ",".join(heavy), file=sys.stderr)
+    print("validators:", ",".join(built_validators()), file=sys.stderr)
     raise done
 
 cli.exit_now = report
@@ -247,10 +261,21 @@ def test_a_warm_run_with_nothing_changed_imports_neither_networkx_pydantic_nor_l
     assert warm == set(), stderr
 
 
-def test_a_run_after_one_file_was_edited_imports_no_libcst(tmp_path: Path) -> None:
-    root = project(tmp_path)
-    run_cli("check", cwd=root)
+@pytest.mark.parametrize("config", ["archguard.toml", ".importlinter"])
+def test_a_run_after_one_file_was_edited_imports_no_libcst_and_builds_no_validator(tmp_path: Path, config: str) -> None:
+    from tests.helpers import write_tree
+
+    root = write_tree(tmp_path, {**FILES, ".importlinter": IMPORTLINTER, "archguard.toml": CONTRACT})
+    run_cli("check", "--config", config, cwd=root)
     (root / "shop/api/views.py").write_text("from shop.domain import models\nimport json\n")
-    edited, stderr = imported_heavy(root, "check")
+    edited, stderr = imported_heavy(root, "check", "--config", config)
     assert REPLAYED not in stderr and "1 parsed" in stderr
     assert "libcst" not in edited, stderr
+    # The contract validated on the first run: rebuilt from its cache, no validator built (0.04-0.1 s).
+    assert validators_built(stderr) == [], stderr
+
+
+def validators_built(stderr: str) -> list[str]:
+    """The models whose validator the probed run built (IMPORTS_PROBE's ``validators:`` line)."""
+    line = next(line for line in stderr.splitlines() if line.startswith("validators:"))
+    return [name for name in line.partition(":")[2].strip().split(",") if name]

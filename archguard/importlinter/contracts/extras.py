@@ -119,7 +119,8 @@ def named_expressions(contract: ContractBase) -> list[ModuleExpression]:
     if isinstance(contract, LayersContract):
         if contract.containers:
             return list(contract.containers)
-        return [ModuleExpression(text=module.name) for layer in contract.layers for module in layer.modules]
+        # (a layer module's name is a valid expression: built without running, or building, a validator)
+        return [ModuleExpression.model_construct(text=module.name) for layer in contract.layers for module in layer.modules]
     if isinstance(contract, ForbiddenContract):
         return [*contract.source_modules, *contract.forbidden_modules]
     if isinstance(contract, IndependenceContract):
