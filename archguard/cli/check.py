@@ -51,6 +51,11 @@ from archguard.report.escape import terminal_block
     metavar="BASE",
     help="Report only what the change since git revision BASE introduced (BASE... for the merge base); BASE is read from git, nothing is checked out.",
 )
+@click.option(
+    "--all-clones",
+    is_flag=True,
+    help="List every clone group within one component (warnings) in the text and Markdown reports, instead of one line that counts them.",
+)
 @baseline_options
 @handle_errors
 def check_command(
@@ -66,6 +71,7 @@ def check_command(
     output_format: str,
     outputs: tuple[str, ...],
     base: str | None,
+    all_clones: bool,
     baseline_file: Path | None,
     no_baseline: bool,
 ) -> None:
@@ -109,7 +115,7 @@ def check_command(
     if not no_baseline:
         result, baseline_used = apply_baseline(result, loaded, baseline_file, comparison)
     written: list[tuple[Path | None, str]] = []
-    timed = emit_reports(result, targets, report_options(result, quiet=quiet, verbose=verbose), color, written)
+    timed = emit_reports(result, targets, report_options(result, quiet=quiet, verbose=verbose, clone_detail=all_clones), color, written)
     if base is None and replayable(loaded) and not no_cache:
         _record_for_replay(loaded, result, baseline_used, written, quiet)
     if not quiet and not timed:

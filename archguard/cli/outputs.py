@@ -129,11 +129,12 @@ def emit_reports(
     return timed
 
 
-def report_options(result: CheckResult, *, quiet: bool = False, verbose: bool = False) -> ReportOptions:
+def report_options(result: CheckResult, *, quiet: bool = False, verbose: bool = False, clone_detail: bool = False) -> ReportOptions:
     """Report options from the run and the environment (colour is decided per destination)."""
     return ReportOptions(
         quiet=quiet,
         verbose=verbose,
+        clone_detail=clone_detail,
         path_prefix=repository_prefix(result.analysis.loaded.root),
         source_url=source_url(),
     )

@@ -8,7 +8,7 @@ the text report's summary line when ``ReportOptions.timing`` asks for the wall t
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import import_module
 
 from archguard.engine.pipeline import CheckResult
@@ -23,7 +23,10 @@ class ReportOptions:
     color: bool = False
     width: int = 100
     verbose: bool = False
-    quiet: bool = False  # text: only the findings, no header and no summary line
+    quiet: bool = False  # text: only the errors, no header and no summary line
+    # text and Markdown: list each clone group within one component (warnings), instead of one
+    # line that counts them (``check --all-clones``)
+    clone_detail: bool = False
     timing: bool = False  # text: wall time and cache counts on the summary line (not deterministic)
     # The project root relative to the repository root ("" or "examples/shop/"): CI formats
     # (SARIF, GitHub, JUnit, Markdown) give paths relative to the repository, as CI hosts expect.
@@ -38,6 +41,17 @@ class ReportOptions:
 
 
 Reporter = Callable[[CheckResult, ReportOptions], str]
+
+
+def presented(result: CheckResult) -> CheckResult:
+    """The result as every report shows it: one finding per clone group (at its first copy that
+    is still reported, naming the others). The gate and baselines match each copy on its own;
+    reports count each group once. Applying it twice changes nothing."""
+    from archguard.rules.duplication import one_per_group
+
+    if not any(f.rule == "duplication" for f in result.findings):
+        return result
+    return replace(result, findings=one_per_group(result.findings))
 
 
 # Format name -> module of archguard.report with its ``render``. The one place formats are registered.
@@ -55,7 +69,7 @@ _FORMATS = {
 def _on_first_use(module: str) -> Reporter:
     def render(result: CheckResult, options: ReportOptions) -> str:
         renderer: Reporter = import_module(f"archguard.report.{module}").render
-        return renderer(result, options)
+        return renderer(presented(result), options)
 
     return render
 
