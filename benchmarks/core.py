@@ -1,4 +1,4 @@
-"""Core benchmark (issue 2): extractor vs bare libcst parse, and whole checks vs lint-imports.
+"""Core benchmark (issues 2 and 20): the extractor vs the bare parsers, and whole checks vs lint-imports, tach, deply.
 
     python -m benchmarks.core [--repetitions 5]   (or: python -m benchmarks.run)
 
@@ -39,6 +39,28 @@ def _parse(data: bytes) -> None:
         libcst.parse_module(data)
 
 
+def _parse_ast(data: bytes) -> None:
+    import ast
+
+    with contextlib.suppress(Exception):
+        ast.parse(data)
+
+
+def _bare_ast(sources: list[bytes], jobs: int) -> float:
+    """The bare ``ast.parse`` loop at archguard's GC pace: the fast reader's floor."""
+    from archguard.base.gcpace import fewer_collections, pace_this_process
+
+    started = time.perf_counter()
+    if jobs == 1:
+        with fewer_collections():
+            for data in sources:
+                _parse_ast(data)
+    else:
+        with multiprocessing.get_context("forkserver").Pool(jobs, initializer=pace_this_process) as pool:
+            pool.map(_parse_ast, sources, chunksize=max(1, len(sources) // (jobs * 8)))
+    return time.perf_counter() - started
+
+
 def _bare_parse(sources: list[bytes], jobs: int, paced: bool = False) -> float:
     """The bare libcst loop; ``paced``: with archguard's garbage-collector pace (archguard.base.gcpace)
     instead of Python's default, the fairest limit for the extractor, which runs with it."""
@@ -65,8 +87,8 @@ def _extract(sources: list[bytes], jobs: int, clones: bool = True) -> float:
 
 
 PARSE_COLUMNS = [
-    "jobs", "bare parse (s)", "bare parse, paced GC (s)", "extractor (s)", "ratio", "ratio to paced",
-    "without clone fingerprints (s)", "ratio", "ratio to paced", "files/s",
+    "jobs", "bare libcst parse (s)", "bare libcst parse, paced GC (s)", "bare ast.parse, paced GC (s)", "extractor (s)",
+    "ratio to libcst paced", "ratio to ast", "without clone fingerprints (s)", "ratio to libcst paced", "ratio to ast", "files/s",
 ]  # fmt: skip
 
 
@@ -88,17 +110,19 @@ def main() -> None:
     # 1. Parser vs extractor, same files, same process counts, alternating.
     parse_rows = []
     for jobs in (1, 2):
-        bare, paced, extract, plain = [], [], [], []
-        for _ in range(args.repetitions):
-            bare.append(_bare_parse(sources, jobs))
-            paced.append(_bare_parse(sources, jobs, paced=True))
+        bare, paced, bare_ast, extract, plain = [], [], [], [], []
+        for repetition in range(args.repetitions):
+            if repetition == 0:  # libcst is no longer the extractor's parser: once, for scale
+                bare.append(_bare_parse(sources, jobs))
+                paced.append(_bare_parse(sources, jobs, paced=True))
+            bare_ast.append(_bare_ast(sources, jobs))
             extract.append(_extract(sources, jobs))
             plain.append(_extract(sources, jobs, clones=False))
-        b, g = statistics.median(bare), statistics.median(paced)
+        b, g, a = statistics.median(bare), statistics.median(paced), statistics.median(bare_ast)
         e, p = statistics.median(extract), statistics.median(plain)
-        with_clones = [f"{e:.2f}", f"{e / b:.2f}x", f"{e / g:.2f}x"]
-        without = [f"{p:.2f}", f"{p / b:.2f}x", f"{p / g:.2f}x"]
-        parse_rows.append([str(jobs), f"{b:.2f}", f"{g:.2f}", *with_clones, *without, f"{len(files) / e:.0f}"])
+        with_clones = [f"{e:.2f}", f"{e / g:.2f}x", f"{e / a:.2f}x"]
+        without = [f"{p:.2f}", f"{p / g:.2f}x", f"{p / a:.2f}x"]
+        parse_rows.append([str(jobs), f"{b:.2f}", f"{g:.2f}", f"{a:.2f}", *with_clones, *without, f"{len(files) / e:.0f}"])
 
     # 2. Whole checks, archguard vs lint-imports, cold and warm, alternating.
     archguard = bin_path("archguard")
@@ -156,14 +180,15 @@ def main() -> None:
 
 Machine: {machine()}. Medians of {args.repetitions} alternating repetitions.
 
-## Extraction vs the bare libcst parse (same files, same process count)
+## Extraction vs the bare parsers (same files, same process count)
 
 {table(parse_rows, PARSE_COLUMNS)}
 
 Extraction: facts of every file (imports, names, pragmas, clone fingerprints) through the process pool,
-against `libcst.parse_module` alone on the same files with the same number of processes. The extractor
-runs Python's garbage collector at archguard's pace (`archguard/gcpace.py`: collections less often);
-*bare parse* is the loop at Python's default pace, *bare parse, paced GC* the same loop at archguard's.
+read with CPython's parser (the fast reader), against `ast.parse` alone and `libcst.parse_module` alone
+(the parser of the extractor before issue 20; measured once) on the same files with the same number of
+processes. The extractor runs Python's garbage collector at archguard's pace (`archguard/base/gcpace.py`);
+*bare libcst parse* is that loop at Python's default pace, the others at archguard's.
 
 ## Whole-tree check vs lint-imports, tach and deply (layers + forbidden + independence contracts)
 

@@ -8,7 +8,7 @@ Each part runs archguard and its peers side by side in the same run, alternating
 repetitions, and writes a Markdown table of medians, ratios and peak memory:
 
 - ``core``: Django, equivalent layers + forbidden + independence contracts: the extractor
-  against the bare libcst parse (1 and 2 processes); cold and warm ``archguard check`` against
+  against the bare parsers, ast and libcst (1 and 2 processes); cold and warm ``archguard check`` against
   ``lint-imports`` (cache off and warm), ``tach check`` and ``deply analyze`` (peers:
   ``pip install -e .[bench]``) -> ``results/core.md``;
 - ``scale``: generated packages of each size, archguard vs lint-imports vs tach ->
@@ -19,8 +19,13 @@ repetitions, and writes a Markdown table of medians, ratios and peak memory:
   archguard against pylint's duplicate-code and jscpd (when ``--jscpd`` is given), and the
   whole-Django clone search -> ``results/duplication.md``; what clone detection adds to a
   check -> ``results/duplication-cost.txt``;
-- ``pool``: extraction of 70-800 KB of Django in one process and in a two-worker pool, to
+- ``pool``: extraction of 100 KB-3.2 MB of Django in one process and in a two-worker pool, to
   place the pool's threshold -> ``results/pool.md``.
+
+Not part of this runner (each runs on its own): ``python -m benchmarks.targets`` (the targets of
+issue 20 on Django and SQLAlchemy's lib/, against lint-imports and jscpd ->
+``results/targets.md``) and ``python -m benchmarks.readers`` (the two readers file by file over
+Django, SQLAlchemy and the stdlib -> ``results/readers.md``).
 
 The machines are shared and noisy: quote medians and ratios from one run, never absolute
 seconds from different moments.

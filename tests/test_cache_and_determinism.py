@@ -165,9 +165,10 @@ def test_the_fork_server_starts_early_only_when_unread_source_needs_a_pool(tmp_p
     assert started == [] and small.analysis.stats.parsed == 1
 
 
-def test_the_command_line_starts_the_fork_server_first_when_a_change_will_be_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
-    # `check --diff`, `diff` and `check --no-cache` parse enough for a pool: the fork server
-    # boots while the command imports its modules. Not for other commands, not with one job.
+def test_the_command_line_starts_the_fork_server_first_only_for_a_whole_tree_parse(monkeypatch: pytest.MonkeyPatch) -> None:
+    # `check --no-cache` parses the whole tree: the fork server boots while the command imports
+    # its modules. A change (`check --diff`, `diff`, an edited file) is read in this process
+    # unless it is large (the pipeline then starts the server itself). Never with one job.
     from multiprocessing import forkserver
 
     import archguard.analysis.read.pool as pool
@@ -178,25 +179,25 @@ def test_the_command_line_starts_the_fork_server_first_when_a_change_will_be_par
     monkeypatch.setattr(pool, "_server_started", False)  # no real server: restored after the test
     monkeypatch.setattr(pool, "default_jobs", lambda: 2)
     expected = {
-        ("check", "--diff", "main"): True,
-        ("check", "-q", "--diff=origin/main...", "--jobs", "2"): True,
-        ("diff", "v1.0", "v2.0"): True,
         ("check", "--no-cache"): True,
+        ("check", "-q", "--no-cache", "--jobs", "2"): True,
+        ("check", "--diff", "main"): False,
+        ("diff", "v1.0", "v2.0"): False,
         ("check",): False,
         ("check", "--format", "json"): False,
-        ("graph", "--diff", "main"): False,
-        ("check", "--diff", "main", "--jobs", "1"): False,
-        ("check", "--diff", "main", "-j1"): False,
-        ("check", "--diff", "main", "--jobs=1"): False,
-        ("check", "--diff", "main", "--jobs", "many"): False,  # click reports the bad value
-        ("diff", "--help"): False,
+        ("graph", "--no-cache"): False,
+        ("check", "--no-cache", "--jobs", "1"): False,
+        ("check", "--no-cache", "-j1"): False,
+        ("check", "--no-cache", "--jobs=1"): False,
+        ("check", "--no-cache", "--jobs", "many"): False,  # click reports the bad value
+        ("check", "--no-cache", "--help"): False,
     }
     for argv, starts in expected.items():
         started.clear()
         assert warm_up_parsing(list(argv)) is starts, argv
         assert started == ([True] if starts else []), argv
     monkeypatch.setattr(pool, "default_jobs", lambda: 1)
-    assert warm_up_parsing(["check", "--diff", "main"]) is False  # one core: never a pool
+    assert warm_up_parsing(["check", "--no-cache"]) is False  # one core: never a pool
 
 
 def test_a_library_run_restores_the_garbage_collectors_thresholds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -223,6 +224,7 @@ def test_a_library_run_restores_the_garbage_collectors_thresholds(tmp_path: Path
 def test_two_writers_of_one_facts_cache_keep_each_others_entries(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # `check --diff` analyses the base while the head's files are parsed, and two archguard
     # runs may share a cache: the last to save must not drop what the other one parsed.
+    import archguard.analysis.cache as cache_module
     from archguard.analysis.cache import FactsCache
     from archguard.analysis.read import extract_facts
 
@@ -234,22 +236,61 @@ def test_two_writers_of_one_facts_cache_keep_each_others_entries(tmp_path: Path,
     first.load()
     second.load()
     second.put("second", facts["re"])
-    second.save()
+    second.save()  # appended to the log
     first.put("first", facts["os"])
-    reads: list[bool] = []
-    real_read = FactsCache._read
-    monkeypatch.setattr(FactsCache, "_read", lambda self: reads.append(True) or real_read(self))
-    first.save()
-    assert reads == [True]  # the file changed since `first` loaded it: read again, merged
+    first.save()  # appended too, after the other's record
     merged = FactsCache(tmp_path, "settings")
     merged.load()
     assert {digest: merged.get(digest) for digest in ("old", "first", "second")} == {
         "old": facts["json"], "first": facts["os"], "second": facts["re"]
     }  # fmt: skip
-    reads.clear()
-    merged.put("third", facts["os"])
-    merged.save()
-    assert reads == []  # unchanged on disk since its load: not read again
+    # A writer that folds the log into the packed file keeps the entries another run logged
+    # after this one loaded, and what the other one packed meanwhile.
+    third = FactsCache(tmp_path, "settings")
+    third.load()
+    late = FactsCache(tmp_path, "settings")
+    late.load()
+    late.put("late", facts["re"])
+    late.save()
+    monkeypatch.setattr(cache_module, "LOG_MIN_BYTES", 0)  # fold the log in on the next save
+    third.put("third", facts["os"])
+    third.save()
+    assert not third.log_path.exists()
+    merged = FactsCache(tmp_path, "settings")
+    merged.load()
+    assert all(merged.get(digest) is not None for digest in ("old", "first", "second", "late", "third"))
+
+
+def test_a_few_new_facts_are_appended_without_rewriting_the_packed_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import archguard.analysis.cache as cache_module
+    from archguard.analysis.cache import FactsCache
+    from archguard.analysis.read import extract_facts
+
+    many = FactsCache(tmp_path, "settings")
+    for number in range(300):
+        many.put(f"file{number}", extract_facts(f"import module{number}\nX = {number}\n".encode()))
+    many.save()
+    packed = many.path.read_bytes()
+    edited = FactsCache(tmp_path, "settings")
+    edited.load()
+    edited.put("edited", extract_facts(b"import json\n"))
+    edited.save()
+    assert many.path.read_bytes() == packed and edited.log_path.stat().st_size > 0
+    # A torn record at the end of the log (a run killed while appending) is ignored.
+    with edited.log_path.open("ab") as log:
+        log.write(b"\x10\x00\x00\x00torn")
+    reader = FactsCache(tmp_path, "settings")
+    reader.load()
+    assert reader.get("edited") is not None and reader.get("file7") is not None
+    # Once the log holds a share of the packed file's size, a save folds it in.
+    monkeypatch.setattr(cache_module, "LOG_MIN_BYTES", 0)
+    monkeypatch.setattr(cache_module, "LOG_SHARE", 10_000)
+    reader.put("another", extract_facts(b"import os\n"))
+    reader.save()
+    assert not reader.log_path.exists() and reader.path.read_bytes() != packed
+    folded = FactsCache(tmp_path, "settings")
+    folded.load()
+    assert folded.get("edited") is not None and folded.get("another") is not None and folded.get("file299") is not None
 
 
 @pytest.mark.parametrize("done_at_once", [True, False])

@@ -176,3 +176,46 @@ def test_shipped_json_schema_is_up_to_date() -> None:
     shipped = (REPO / "contracts" / "archguard.schema.json").read_text(encoding="utf-8")
     assert shipped == render_schema(), "run: python -m archguard.contract.schema > contracts/archguard.schema.json"
     assert json.loads(shipped)["additionalProperties"] is False
+
+
+def test_a_validated_contract_is_rebuilt_from_the_cache_without_building_validators(tmp_path: Path) -> None:
+    # In a fresh interpreter (the models build their validators on first use): the first load
+    # validates and stores the contract; the second rebuilds the same contract from the cache
+    # and builds no validator. Another text validates again; a corrupt entry is ignored.
+    import subprocess
+    import sys
+
+    from tests.helpers import REPO
+
+    (tmp_path / "shop").mkdir()
+    (tmp_path / "shop" / "__init__.py").write_text("")
+    contract = tmp_path / "archguard.toml"
+    contract.write_text(
+        '[project]\nexclude = ["**/gen/**"]\n[components]\napi = { modules = ["shop.api"], tags = ["edge"] }\n'
+        'domain = { modules = ["shop.domain"] }\n[[rules]]\nkind = "layers"\nlayers = ["api", "domain"]\nallow_indirect = true\n'
+        '[duplication]\nmin_lines = 8\n[[ignore]]\nimport = "shop.api -> shop.domain"\nreason = "legacy"\n'
+    )
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from archguard.contract import models\n"
+        "from archguard.contract.loading import load_contract\n"
+        "loaded = load_contract(Path(sys.argv[1]), cached=True)\n"
+        "built = [n for n in ('Contract', 'LayersRule', 'ComponentConfig') if getattr(models, n).__pydantic_complete__]\n"
+        "print(repr(loaded.contract), sorted(loaded.contract.model_fields_set), built, sep='|')\n"
+    )
+
+    def load() -> list[str]:
+        done = subprocess.run([sys.executable, "-c", script, str(contract)], capture_output=True, text=True, cwd=tmp_path, env={"PYTHONPATH": str(REPO)})
+        assert done.returncode == 0, done.stderr
+        return done.stdout.strip().split("|")
+
+    first, second = load(), load()
+    assert first[2] == "['Contract']" and second[2] == "[]"
+    assert first[:2] == second[:2] and "allow_indirect=True" in second[0] and "min_lines=8" in second[0]
+    (entry,) = (tmp_path / ".archguard_cache").glob("contract-*.bin")
+    entry.write_bytes(entry.read_bytes()[:-5])
+    assert load()[:2] == first[:2]  # validated again, and stored again
+    contract.write_text(contract.read_text().replace("min_lines = 8", "min_lines = 9"))
+    again = load()
+    assert again[2] == "['Contract']" and "min_lines=9" in again[0]

@@ -178,20 +178,20 @@ def test_dynamic_import_needs_a_literal_and_relative_names_keep_their_level() ->
     assert dynamic == [("sub", 1, 5, 1)]
 
 
-def test_every_dynamic_import_is_found_after_calls_libcst_does_not_count() -> None:
-    # CPython's tree counts `import_module("a" "b")` (one constant) and the relative
-    # `__import__`, libcst does not: the search must not stop before the last real one.
+def test_dynamic_import_literals_may_be_concatenated_but_dunder_import_is_never_relative() -> None:
     facts = facts_of(
         """
         from importlib import import_module
         import_module("shop." "orders")
         __import__("..up")
+        import_module(*["shop.star"])
+        import_module(name="shop.keyword")
         def later():
             return import_module("shop.billing"), __import__("json")
         """
     )
     dynamic = [(i.module, i.line, i.lazy) for i in facts.imports if i.dynamic]
-    assert dynamic == [("shop.billing", 5, True), ("json", 5, True)]
+    assert dynamic == [("shop.orders", 2, False), ("shop.billing", 7, True), ("json", 7, True)]
 
 
 def test_files_that_only_mention_import_module_get_no_dynamic_imports() -> None:
@@ -305,8 +305,8 @@ def test_pathological_nesting_is_a_problem_not_a_crash() -> None:
         assert facts.problem is not None
 
 
-def test_newer_syntax_falls_back_to_text_positions() -> None:
-    # Syntax the running Python may not parse with ast still gets correct lines from libcst.
+def test_newer_syntax_is_read_by_libcst_with_its_positions() -> None:
+    # Syntax the running Python may not parse with ast is read by libcst, positions included.
     facts = facts_of(
         """
         type Alias = int
@@ -397,3 +397,58 @@ def test_positions_match_on_a_real_file() -> None:
     facts = extract_facts(source.encode())
     assert [(i.line, i.column) for i in facts.imports if not i.dynamic] == _reference_positions(source)
     assert all(isinstance(i, RawImport) for i in facts.imports)
+
+
+def test_imports_under_a_module_level_main_guard_are_in_the_main_context() -> None:
+    facts = facts_of(
+        """
+        import os
+        if __name__ == "__main__":
+            import cli
+            if TYPE_CHECKING:
+                import typed
+            importlib.import_module("plugin")
+        elif other:
+            import not_main_elif
+        else:
+            import not_main_else
+        if '__main__' == __name__:
+            from tools import run
+        if __name__ == "__main__" and debug:
+            import not_main_compound
+        def f():
+            if __name__ == "__main__":
+                import not_main_in_function
+        class C:
+            if __name__ == "__main__":
+                import not_main_in_class
+        try:
+            if __name__ == '__main__':
+                import nested_main
+        except ImportError:
+            pass
+        """
+    )
+    flags = [(i.module, i.main) for i in facts.imports]
+    assert flags == [
+        ("os", False),
+        ("cli", True),
+        ("typed", True),
+        ("plugin", True),
+        ("not_main_elif", False),
+        ("not_main_else", False),
+        ("tools", True),
+        ("not_main_compound", False),
+        ("not_main_in_function", False),
+        ("not_main_in_class", False),
+        ("nested_main", True),
+    ]
+    assert facts.imports[2].type_checking and facts.imports[3].dynamic
+
+
+def test_import_sites_carry_the_main_context() -> None:
+    from archguard.analysis.resolve import site_of
+
+    facts = facts_of('if __name__ == "__main__":\n    import shop.cli\n')
+    site = site_of(facts.imports[0], "shop.__main__", "shop.cli", "shop/__main__.py", "shop.cli")
+    assert site.main is True

@@ -488,3 +488,39 @@ def test_two_contracts_with_one_name_get_their_own_verdicts(tmp_path: Path) -> N
     result = check(load_importlinter(root / ".importlinter"), RunOptions(jobs=1, use_cache=False))
     verdicts = {rule.name: any(f.rule_name == rule.name for f in result.errors) for rule in result.rules if rule.reports_verdict}
     assert verdicts == {"Layers": True, "Layers (kept)": False}
+
+
+def test_a_configuration_read_before_is_rebuilt_from_the_cache_without_validators(tmp_path: Path) -> None:
+    # In a fresh interpreter: the second load of the same text builds no validator, gives the
+    # same configuration (tuples stay tuples), and a contract can still be selected by id.
+    import subprocess
+    import sys
+
+    from tests.helpers import REPO
+
+    (tmp_path / "shop" / "api").mkdir(parents=True)
+    (tmp_path / "shop" / "__init__.py").write_text("")
+    (tmp_path / ".importlinter").write_text(
+        "[importlinter]\nroot_package = shop\n\n[importlinter:contract:one]\nname = layers\ntype = layers\n"
+        "layers =\n    shop.api\n    shop.domain\nignore_imports =\n    shop.api.* -> shop.domain\n\n"
+        "[importlinter:contract:two]\nname = forbidden\ntype = forbidden\nsource_modules = shop.domain\nforbidden_modules = shop.api\n"
+    )
+    script = (
+        "from pathlib import Path\n"
+        "from pydantic import BaseModel\n"
+        "from archguard.importlinter import config\n"
+        "loaded = config.load_importlinter(Path('.importlinter'), cached=True)\n"
+        "picked = config.load_importlinter(Path('.importlinter'), cached=True, contract_ids=['two'])\n"
+        "built = sorted(n for n, v in vars(config).items() if isinstance(v, type) and issubclass(v, BaseModel) and v.__pydantic_complete__)\n"
+        "print(repr(loaded.importlinter), [c.name for c in picked.importlinter.contracts], bool(built), sep='|')\n"
+    )
+
+    def load() -> list[str]:
+        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path, env={"PYTHONPATH": str(REPO)})
+        assert done.returncode == 0, done.stderr
+        return done.stdout.strip().split("|")
+
+    first, second = load(), load()
+    assert first[2] == "True" and second[2] == "False"
+    assert first[:2] == second[:2] and second[1] == "['forbidden']"
+    assert "ignore_imports=(ImportExpression(" in second[0]

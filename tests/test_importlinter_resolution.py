@@ -88,3 +88,25 @@ def test_include_external_packages_needs_import_linter_resolution(root: Path) ->
     (root / "archguard.toml").write_text('[project]\npackages = ["pkg"]\ninclude_external_packages = true\n', encoding="utf-8")
     with pytest.raises(ContractError, match="only meaningful with resolution"):
         load_contract(root / "archguard.toml")
+
+
+def test_a_revisions_listing_is_discovered_as_grimp_walks_the_same_folders(tmp_path: Path) -> None:
+    # `check --diff` discovers the base revision from git's listing of its files; grimp's walk
+    # of the same files on disk is the reference: same modules, same problems, same order.
+    from archguard.contract.models import ProjectConfig
+    from archguard.importlinter.discover import discover_like_importlinter
+
+    files = [
+        "pkg/__init__.py", "pkg/a.py", "pkg/a/__init__.py", "pkg/ab/x.py", "pkg/b/__init__.py", "pkg/b/c.py",
+        "pkg/b/plain/d.py", "pkg/my-mod.py", "pkg/some.mod.py", "pkg/.hidden.py", "pkg/9bad/x.py", "pkg/b/gen/e.py",
+        "pkg/b/gen/__init__.py", "pkg/b/c.txt", "other/__init__.py",
+    ]  # fmt: skip
+    for relpath in files:
+        (tmp_path / relpath).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relpath).write_text("")
+    project = ProjectConfig.model_construct(roots=["."], packages=["pkg"], exclude=["**/gen/**"])
+    on_disk = discover_like_importlinter(tmp_path, project)
+    listed = discover_like_importlinter(tmp_path, project, listing=sorted(files, key=lambda p: p[::-1]))
+    assert [f.module for f in on_disk.files] == ["pkg", "pkg.a", "pkg.b", "pkg.b.c", "pkg.my-mod"]
+    assert listed.files == on_disk.files and listed.problems == on_disk.problems
+    assert [p.kind for p in listed.problems] == ["duplicate-module"]

@@ -100,8 +100,7 @@ def test_a_corrupt_replay_entry_is_ignored(tmp_path: Path) -> None:
 def test_a_miss_from_an_edited_or_added_file_is_announced_so_the_run_can_prepare_to_parse(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # The command line starts the parsing pool's fork server on such a miss (one worker with
-    # libcst loaded parses the edit while the run imports its modules); other misses do not.
+    # A caller may prepare for the parse on such a miss; other misses are not announced.
     import os
 
     from archguard.cli.replay import prepare, replay
@@ -135,30 +134,123 @@ def test_a_miss_from_an_edited_or_added_file_is_announced_so_the_run_can_prepare
     capsys.readouterr()
 
 
-def test_one_small_file_is_parsed_by_a_worker_when_the_fork_server_is_up(tmp_path: Path) -> None:
-    # In a fresh interpreter (as the command line is): with the server started, a small file
-    # goes to one worker that has libcst loaded, and this process never imports libcst.
+def test_a_small_change_is_read_in_this_process_without_libcst(tmp_path: Path) -> None:
+    # In a fresh interpreter (as the command line is): a few small files are read here, by the
+    # fast reader, with no fork server and no libcst; a file in syntax this Python rejects
+    # but libcst reads (PEP 695 on 3.11) is read by libcst.
     import os
     import subprocess
     import sys
 
     script = (
         "import sys\n"
+        "import multiprocessing.forkserver as forkserver\n"
         "from archguard.analysis.read.pool import extract_all\n"
-        "small = [b'import os\\nfrom shop import models\\n']\n"
-        "before = extract_all(small, 2)\n"  # no server: extracted here, libcst imported here
-        "print('here', 'libcst' in sys.modules)\n"
-    )
-    fresh = (
-        "import sys\n"
-        "from archguard.analysis.read.pool import extract_all, start_server\n"
-        "small = [b'import os\\nfrom shop import models\\n']\n"
-        "assert start_server(2)\n"
+        "small = [b'import os\\nfrom shop import models\\n', b'def f():\\n    import json\\n']\n"
         "facts = extract_all(small, 2)\n"
-        "print('worker', 'libcst' in sys.modules, [i.module for i in facts[0].imports])\n"
+        "print('libcst' in sys.modules, forkserver._forkserver._forkserver_pid is None, [i.module for f in facts for i in f.imports])\n"
+        "extract_all([b'type Alias = int\\nimport os\\n'], 2)\n"
+        "print('libcst' in sys.modules)\n"
     )
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
-    here = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120)
-    worker = subprocess.run([sys.executable, "-c", fresh], capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120)
-    assert here.stdout.strip() == "here True", here.stderr
-    assert worker.stdout.strip() == "worker False ['os', 'shop']", worker.stderr
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120)
+    lines = done.stdout.strip().splitlines()
+    assert lines[0] == "False True ['os', 'shop', 'json']", done.stderr
+    if sys.version_info < (3, 12):
+        assert lines[1] == "True", done.stderr
+
+
+IMPORTLINTER = """
+[importlinter]
+root_package = shop
+
+[importlinter:contract:layers]
+name = layers
+type = layers
+layers =
+    shop.api
+    shop.domain
+"""
+
+
+@pytest.mark.parametrize("config", [None, ".importlinter"])
+def test_an_import_linter_configuration_is_replayed_too(tmp_path: Path, config: str | None) -> None:
+    from tests.helpers import write_tree
+
+    root = write_tree(tmp_path, {**FILES, ".importlinter": IMPORTLINTER})
+    options = ("--config", config) if config else ()
+    first = run_cli("check", *options, cwd=root)
+    second = run_cli("check", *options, cwd=root)
+    assert first.returncode == second.returncode == 1, first.stderr
+    assert REPLAYED not in first.stderr and REPLAYED in second.stderr
+    assert second.stdout == first.stdout
+    if config is None:  # the notice that the configuration was found is said again
+        assert "using the import-linter configuration" in second.stderr
+    # An edit that keeps the layers: checked again, and kept.
+    (root / "shop/domain/models.py").write_text("def f():\n    return 1\n")
+    edited = run_cli("check", *options, cwd=root)
+    assert REPLAYED not in edited.stderr and edited.returncode == 0
+    # A module added where import-linter's discovery does not look (a folder without
+    # __init__.py inside the package) changes nothing it sees: replayed.
+    (root / "shop/api/scripts").mkdir()
+    (root / "shop/api/scripts/tool.py").write_text("from shop.api import views\n")
+    assert REPLAYED in run_cli("check", *options, cwd=root).stderr
+    # One it sees: checked again.
+    (root / "shop/api/more.py").write_text("X = 1\n")
+    assert REPLAYED not in run_cli("check", *options, cwd=root).stderr
+    # Selecting a contract is part of the command line: its own entry.
+    selected = run_cli("check", *options, "--contract", "layers", cwd=root)
+    assert REPLAYED not in selected.stderr and selected.returncode == 0
+    assert REPLAYED in run_cli("check", *options, "--contract", "layers", cwd=root).stderr
+
+
+HEAVY = ("networkx", "pydantic", "libcst")
+# Runs the console command in this interpreter and prints which heavy packages it imported.
+IMPORTS_PROBE = """
+import sys
+import archguard.cli as cli
+HEAVY = ("networkx", "pydantic", "libcst")
+
+def report(done):
+    heavy = sorted({name.split(".")[0] for name in sys.modules} & set(HEAVY))
+    print("imported:", ",".join(heavy), file=sys.stderr)
+    raise done
+
+cli.exit_now = report
+sys.argv = ["archguard", *sys.argv[1:]]
+cli.main()
+"""
+
+
+def imported_heavy(root: Path, *args: str) -> tuple[set[str], str]:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent), "NO_COLOR": "1"}
+    for name in ("GITHUB_STEP_SUMMARY", "ARCHGUARD_NO_REPLAY"):
+        env.pop(name, None)
+    done = subprocess.run([sys.executable, "-c", IMPORTS_PROBE, *args], capture_output=True, text=True, cwd=root, env=env, timeout=120)
+    line = next(line for line in done.stderr.splitlines() if line.startswith("imported:"))
+    return {name for name in line.partition(":")[2].strip().split(",") if name}, done.stderr
+
+
+@pytest.mark.parametrize("config", ["archguard.toml", ".importlinter"])
+def test_a_warm_run_with_nothing_changed_imports_neither_networkx_pydantic_nor_libcst(tmp_path: Path, config: str) -> None:
+    from tests.helpers import write_tree
+
+    root = write_tree(tmp_path, {**FILES, ".importlinter": IMPORTLINTER, "archguard.toml": CONTRACT})
+    first, _ = imported_heavy(root, "check", "--config", config)
+    assert "pydantic" in first and "networkx" not in first  # a real run: the contract validated (the graph needs no networkx)
+    warm, stderr = imported_heavy(root, "check", "--config", config)
+    assert REPLAYED in stderr
+    assert warm == set(), stderr
+
+
+def test_a_run_after_one_file_was_edited_imports_no_libcst(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    run_cli("check", cwd=root)
+    (root / "shop/api/views.py").write_text("from shop.domain import models\nimport json\n")
+    edited, stderr = imported_heavy(root, "check")
+    assert REPLAYED not in stderr and "1 parsed" in stderr
+    assert "libcst" not in edited, stderr

@@ -32,8 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import networkx as nx
-
+from archguard.analysis.digraph import DiGraph, has_path
 from archguard.analysis.graph import SiteFilter
 from archguard.analysis.read.facts import RawImport
 from archguard.analysis.reexports import Origins, absolute_base
@@ -148,7 +147,7 @@ def plan_fixes(result: CheckResult) -> FixPlan:
 
 
 class _Planner:
-    def __init__(self, result: CheckResult, origins: Origins, eager: nx.DiGraph) -> None:
+    def __init__(self, result: CheckResult, origins: Origins, eager: DiGraph) -> None:
         self.result = result
         self.analysis = result.analysis
         self.origins = origins
@@ -204,7 +203,7 @@ class _Planner:
                 else:
                     reasons.append(f"{public} does not export {', '.join(missing)}")
                 continue
-            if public in self.eager and importer in self.eager and nx.has_path(self.eager, public, importer):
+            if public in self.eager and importer in self.eager and has_path(self.eager, public, importer):
                 reasons.append(f"{public} imports {importer} at module level: the rewrite would create an import cycle")
                 continue
             level, module = _written(importer, importer in self.packages, raw.level, public)

@@ -30,10 +30,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import networkx as nx
-
 from archguard.advice.layering import Layering, infer_layers
 from archguard.advice.library import TEST_PARTS, LeftOut, find_library, is_test_module, local_names
+from archguard.analysis.digraph import DiGraph
 from archguard.analysis.graph import component_graph
 from archguard.analysis.resolve import EXTERNAL, STDLIB, ImportSite
 from archguard.base.errors import ArchguardError, ContractError, UsageError
@@ -278,7 +277,7 @@ def infer_from(
         dependencies.append(Dependency(source, target, tuple(sites)))
     # Layers and cycles come from the imports that count at run time: an import only for type
     # checking (or only for running a module as a script) neither closes a cycle nor pins a layer.
-    layered = nx.DiGraph()
+    layered = DiGraph()
     layered.add_nodes_from(components_graph.nodes())
     weights: dict[tuple[str, str], int] = {}
     not_layered = []
@@ -337,7 +336,7 @@ def counts_for_layering(site: ImportSite) -> bool:
     return not (site.type_checking or site.main)
 
 
-def test_modules(modules: Iterable[str], graph: nx.DiGraph) -> set[str]:
+def test_modules(modules: Iterable[str], graph: DiGraph) -> set[str]:
     """Test code inside the library: modules that look like tests and that no other code imports."""
     tests = {m for m in modules if is_test_module(m)}
     changed = True
@@ -385,7 +384,7 @@ def component_names(prefixes: Iterable[str]) -> dict[str, str]:
     return names
 
 
-def public_entries(graph: nx.DiGraph, owner: Mapping[str, str]) -> dict[str, set[str]]:
+def public_entries(graph: DiGraph, owner: Mapping[str, str]) -> dict[str, set[str]]:
     """For each component, its modules that some module outside it imports today."""
     entries: dict[str, set[str]] = {}
     for importer, imported in graph.edges():

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 
 import networkx as nx
 
+from archguard.analysis.digraph import DiGraph, to_networkx
+
 EXACT_LIMIT = 14  # cycles of up to this many nodes get a provably minimum cut (2^n states, ~0.1 s at 14)
 
 
@@ -176,8 +178,9 @@ def _heights(graph: nx.DiGraph) -> dict[str, int]:
     return heights
 
 
-def infer_layers(graph: nx.DiGraph, weights: Mapping[tuple[str, str], int] | None = None, *, group_cycles: bool = False) -> Layering:
+def infer_layers(graph: nx.DiGraph | DiGraph, weights: Mapping[tuple[str, str], int] | None = None, *, group_cycles: bool = False) -> Layering:
     """Cycles, cut edges and layers of ``graph`` (see the module docstring)."""
+    graph = to_networkx(graph)
     weights = {edge: (weights or {}).get(edge, 1) for edge in graph.edges()}
     cycles = sorted(tuple(sorted(c)) for c in nx.strongly_connected_components(graph) if len(c) > 1)
     cut: list[tuple[str, str]] = []

@@ -6,9 +6,9 @@ tooling finds them: build configuration, ``src/``/``lib/``, ``PYTHONPATH``), ``r
 :class:`~archguard.analysis.read.facts.FileFacts`, in a process pool), ``cache`` (facts by
 content hash), ``clones`` (clone groups from the facts' fingerprints). The graph half:
 ``resolve`` (import statements -> import sites), ``reexports`` (what a module-level name
-refers to), ``graph`` (the module graph, networkx), ``mapping`` (modules -> components),
+refers to), ``digraph`` (a small directed graph), ``graph`` (the module graph), ``mapping`` (modules -> components),
 ``coupling`` (fan-in, fan-out, instability). Nothing here knows a rule.
 
 May import: :mod:`archguard.contract`, :mod:`archguard.base`. The reading half never imports
-the graph half (nor networkx).
+the graph half (nor networkx, which only commands that need its algorithms import).
 """

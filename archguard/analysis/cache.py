@@ -1,66 +1,54 @@
-"""The facts cache: FileFacts by content hash, in one packed, checksummed file.
+"""The facts cache: FileFacts by content hash, in one packed, checksummed file and its log.
 
-One file loads much faster than thousands of small ones. The file is replaced atomically
-(write to a temporary file, then ``os.replace``), so concurrent runs never see a torn file,
-and every version on disk is complete; a run that saves after another replaced the file
-merges the other's entries (:meth:`FactsCache.save`). A file that fails its checksum,
-was written by another archguard version, or cannot be decoded is ignored and rebuilt.
+One file loads much faster than thousands of small ones. The packed file is replaced
+atomically (write to a temporary file, then ``os.replace``), so concurrent runs never see a
+torn file, and every version on disk is complete. A run that parsed a few files does not
+rewrite it: it appends their entries to a log next to it, as one checksummed record (a run
+that reads the cache takes the packed file, then every whole record of the log). When the log
+has grown to a quarter of the packed file, the next save folds it in (and drops entries no
+run has used lately); a run that saves after another replaced the file merges the other's
+entries (:meth:`FactsCache.save`). A file or record that fails its checksum, was written by
+another archguard version, or cannot be decoded is ignored and rebuilt.
 
 Layout: ``MAGIC`` + 32-byte SHA-256 of the payload + payload, where the payload is
-``marshal`` of ``(version, key, {content_hash: facts_tuple})``. marshal only builds plain
-values (no code runs while loading); the checksum guards against truncation and garbage.
+``marshal`` of ``(version, key, {content_hash: facts_tuple})``; a log record is a 4-byte
+length, the SHA-256 and such a payload. marshal only builds plain values (no code runs while
+loading); the checksum guards against truncation and garbage.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import marshal
 import os
-import stat
+import struct
 import time
-import warnings
 from pathlib import Path
 from typing import Any
 
 from archguard import __version__
 from archguard.analysis.read.facts import FileFacts
-from archguard.base.errors import ArchguardWarning
-from archguard.base.safe_files import CACHE_LIMIT, is_inside, kind_of, make_folder, read_regular, write_atomic
+from archguard.base.fileio import CACHE_DIR_NAME, cache_directory, write_in_cache
+from archguard.base.integrity import seal, unseal
+from archguard.base.safe_files import CACHE_LIMIT, make_folder, read_regular
+
+__all__ = ["CACHE_DIR_NAME", "DigestIndex", "FactsCache", "ResultCache", "cache_directory", "content_hash"]
 
 MAGIC = b"ARCHGUARD-FACTS\x01"
-CACHE_DIR_NAME = ".archguard_cache"
-
-
-def cache_directory(root: Path, given: Path | None = None) -> Path | None:
-    """Where this run keeps its caches: ``given`` (``--cache-dir``: the user's choice, used as
-    is), else ``.archguard_cache`` under the project root, or None when that name is something
-    the tree planted: a symlink (``.archguard_cache -> ..`` would write the cache, and a
-    ``.gitignore`` holding ``*``, into another folder) or anything but a folder. Then the run
-    goes on without a cache, and says so once (an :class:`ArchguardWarning`)."""
-    if given is not None:
-        return given
-    directory = root / CACHE_DIR_NAME
-    try:
-        info = os.lstat(directory)
-    except OSError:
-        return directory  # not there yet: created on first write
-    if stat.S_ISDIR(info.st_mode):
-        return directory
-    if stat.S_ISLNK(info.st_mode):
-        target = os.path.realpath(directory)
-        where = "outside the project" if not is_inside(target, os.path.realpath(root)) else "inside the project"
-        reason = f"is a symlink to {target} ({where})"
-    else:
-        reason = f"is {kind_of(info.st_mode)}, not a folder"
-    warnings.warn(
-        ArchguardWarning(f"{CACHE_DIR_NAME} {reason}; the cache is neither read nor written (remove it, or pass --cache-dir)"),
-        stacklevel=2,
-    )
-    return None
+# The log is folded into the packed file once it holds this share of the packed file's bytes
+# (and at least LOG_MIN_BYTES: a small cache is simply rewritten).
+LOG_SHARE = 4
+LOG_MIN_BYTES = 64_000
+_RECORD_HEAD = struct.Struct("<I32s")
 
 
 def content_hash(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+# What this process loaded last, by cache file: (stats of the file and its log, entries, ...).
+_LOADED: dict[Path, tuple[Any, dict[str, Any], bool, int, int]] = {}
 
 
 class FactsCache:
@@ -71,19 +59,35 @@ class FactsCache:
         self.settings = settings
         self.key = hashlib.sha256(f"{__version__}\x00{settings}".encode()).hexdigest()[:16]
         self.path = directory / f"facts-{self.key}.bin"
+        self.log_path = directory / f"facts-{self.key}.log"
         self._raw: dict[str, Any] = {}
         self._loaded: dict[str, FileFacts] = {}
         self._used: dict[str, Any] = {}
         self._dirty = False
-        self._signature: tuple[int, int, int] | None = None  # the file's stat when loaded
+        self._signature: tuple[int, int, int] | None = None  # the packed file's stat when loaded
+        self._packed_size = 0
+        self._log_size = 0
         self.loaded_ok = False
 
     def load(self) -> None:
         self._signature = _signature(self.path)
+        # The two sides of `check --diff` load the same cache: the second takes what the first
+        # read, when neither file changed since (entries are only ever added to it).
+        seen = (self._signature, _signature(self.log_path))
+        shared = _LOADED.get(self.path)
+        if shared is not None and shared[0] == seen:
+            _, self._raw, self.loaded_ok, self._packed_size, self._log_size = shared
+            return
         entries = self._read()
         if entries is not None:
             self._raw = entries
             self.loaded_ok = True
+            self._packed_size = self._signature[1] if self._signature else 0
+        logged, self._log_size = self._read_log()
+        if logged:
+            self._raw = {**self._raw, **logged}
+        _LOADED.clear()  # only the last one: a long-lived process does not keep every cache it read
+        _LOADED[self.path] = (seen, self._raw, self.loaded_ok, self._packed_size, self._log_size)
 
     def _read(self) -> dict[str, Any] | None:
         stored = _read_versioned(self.path)
@@ -93,6 +97,20 @@ class FactsCache:
         if key != self.key or not isinstance(entries, dict):
             return None
         return entries
+
+    def _read_log(self) -> tuple[dict[str, Any], int]:
+        """The entries of every whole record of the log, and the log's size in bytes."""
+        entries: dict[str, Any] = {}
+        blob = _read_log_bytes(self.log_path)
+        for payload in _records(blob):
+            try:
+                value = marshal.loads(payload)
+            except (ValueError, EOFError, TypeError):
+                break
+            if not (isinstance(value, tuple) and len(value) == 3 and value[0] == __version__ and value[1] == self.key and isinstance(value[2], dict)):
+                break
+            entries.update(value[2])
+        return entries, len(blob)
 
     def get(self, digest: str) -> FileFacts | None:
         facts = self._loaded.get(digest)
@@ -115,17 +133,34 @@ class FactsCache:
         self._dirty = True
 
     def save(self, keep_old: int = 2) -> None:
-        """Write entries used in this run, plus older ones up to ``keep_old`` times as many.
+        """Append this run's new entries to the log; or, when the log has grown large (or there
+        is no packed file yet), write the packed file: entries used in this run, plus older ones
+        up to ``keep_old`` times as many.
 
-        When another run replaced the file since this one loaded it (a concurrent archguard, or
-        the base side of `check --diff`, which runs while the head's files are parsed), its
+        When another run changed the files since this one loaded them (a concurrent archguard,
+        or the base side of `check --diff`, which runs while the head's files are parsed), its
         entries are kept too, before this run's older ones: the last writer does not drop
         what the other one just parsed."""
         if not self._dirty:
             return
+        new = {digest: raw for digest, raw in self._used.items() if digest not in self._raw}
+        if not new:
+            self._dirty = False
+            return
+        if self.loaded_ok and _signature(self.path) == self._signature:
+            payload = marshal.dumps((__version__, self.key, new))
+            if self._log_size + len(payload) < max(LOG_MIN_BYTES, self._packed_size // LOG_SHARE):
+                if _append_checked(self.directory, self.log_path, payload):
+                    self._raw.update(new)
+                    self._log_size += _RECORD_HEAD.size + len(payload)
+                    self._dirty = False
+                return
+        self._compact(keep_old)
+
+    def _compact(self, keep_old: int) -> None:
         entries = dict(self._used)
         budget = max(1000, keep_old * len(entries))
-        older = [self._raw]
+        older = [self._read_log()[0], self._raw]
         if _signature(self.path) != self._signature:
             older.insert(0, self._read() or {})
         for raw_entries in older:
@@ -134,6 +169,12 @@ class FactsCache:
                     break
                 entries.setdefault(digest, raw)
         if _write_checked(self.directory, self.path, marshal.dumps((__version__, self.key, entries))):
+            _remove(self.log_path)
+            self._raw = entries
+            self._signature = _signature(self.path)
+            self._packed_size = self._signature[1] if self._signature else 0
+            self._log_size = 0
+            self.loaded_ok = True
             self._dirty = False
 
 
@@ -204,25 +245,55 @@ def _read_checked(path: Path) -> bytes | None:
         blob = read_regular(path, limit=CACHE_LIMIT, follow_symlinks=False, private=True)
     except OSError:
         return None
-    if not blob.startswith(MAGIC) or len(blob) < len(MAGIC) + 32:
-        return None
-    payload = blob[len(MAGIC) + 32 :]
-    if hashlib.sha256(payload).digest() != blob[len(MAGIC) : len(MAGIC) + 32]:
-        return None
-    return payload
+    return unseal(MAGIC, blob)
+
+
+def _read_log_bytes(path: Path) -> bytes:
+    """The log's bytes (empty when there is none, it cannot be read, or it is not a private
+    regular file of this user: see :func:`_read_checked`)."""
+    try:
+        return read_regular(path, limit=CACHE_LIMIT, follow_symlinks=False, private=True)
+    except OSError:
+        return b""
+
+
+def _records(blob: bytes) -> list[bytes]:
+    """The payloads of the log's whole, intact records, up to the first torn or corrupt one."""
+    payloads: list[bytes] = []
+    offset = 0
+    while offset + _RECORD_HEAD.size <= len(blob):
+        length, checksum = _RECORD_HEAD.unpack_from(blob, offset)
+        start = offset + _RECORD_HEAD.size
+        payload = blob[start : start + length]
+        if len(payload) != length or hashlib.sha256(payload).digest() != checksum:
+            break
+        payloads.append(payload)
+        offset = start + length
+    return payloads
+
+
+def _append_checked(directory: Path, path: Path, payload: bytes) -> bool:
+    """Append one record to a log, in one write (never through a symlink)."""
+    record = _RECORD_HEAD.pack(len(payload), hashlib.sha256(payload).digest()) + payload
+    try:
+        make_folder(directory)
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0), 0o600)
+        try:
+            written = os.write(fd, record)
+        finally:
+            os.close(fd)
+    except OSError:
+        return False
+    return written == len(record)
+
+
+def _remove(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        path.unlink()
 
 
 def _write_checked(directory: Path, path: Path, payload: bytes) -> bool:
-    blob = MAGIC + hashlib.sha256(payload).digest() + payload
-    try:
-        make_folder(directory)
-        ignore = directory / ".gitignore"
-        if not os.path.lexists(ignore):
-            write_atomic(ignore, b"# archguard cache: never commit\n*\n", make_parents=False)
-        write_atomic(path, blob, make_parents=False)
-    except OSError:
-        return False  # a read-only tree: the run still works, only slower next time
-    return True
+    return write_in_cache(directory, path, seal(MAGIC, payload))
 
 
 class DigestIndex:

@@ -1,4 +1,4 @@
-"""The dependency graph (networkx): modules, external packages, and the import sites on edges.
+"""The dependency graph: modules, external packages, and the import sites on edges.
 
 Nodes are analysed modules (with their component) and ``external:<name>`` packages. An edge
 ``a -> b`` carries every import site of ``a`` that depends on ``b``. Rules look at filtered
@@ -16,8 +16,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-import networkx as nx
-
+from archguard.analysis.digraph import DiGraph
 from archguard.analysis.resolve import EXTERNAL, ImportSite
 
 
@@ -66,7 +65,7 @@ class ModuleGraph:
         component_of: Mapping[str, str | None] | None = None,
     ) -> None:
         """``modules``: module -> file path (relative); ``sites``: every resolved import."""
-        graph: nx.DiGraph = nx.DiGraph()
+        graph: DiGraph = DiGraph()
         component_of = component_of or {}
         graph.add_nodes_from(
             (module, {"path": modules[module], "component": component_of.get(module), "external": False}) for module in sorted(modules)
@@ -86,7 +85,7 @@ class ModuleGraph:
             if not data:
                 data.update(path=None, component=None, external=node.startswith(EXTERNAL))
         self.graph = graph
-        self._views: dict[SiteFilter, nx.DiGraph] = {ALL_SITES: graph}
+        self._views: dict[SiteFilter, DiGraph] = {ALL_SITES: graph}
 
     # -- basic queries -------------------------------------------------------------------
     @property
@@ -101,7 +100,7 @@ class ModuleGraph:
         data = self.graph.nodes.get(module)
         return data.get("path") if data else None
 
-    def sites(self, importer: str, imported: str, view: nx.DiGraph | None = None) -> tuple[ImportSite, ...]:
+    def sites(self, importer: str, imported: str, view: DiGraph | None = None) -> tuple[ImportSite, ...]:
         graph = view if view is not None else self.graph
         if not graph.has_edge(importer, imported):
             return ()
@@ -120,12 +119,12 @@ class ModuleGraph:
                 pairs.update((importer, package) for package in site.via)
         return pairs
 
-    def view(self, site_filter: SiteFilter) -> nx.DiGraph:
+    def view(self, site_filter: SiteFilter) -> DiGraph:
         """The graph with only the import sites the filter accepts (cached per filter)."""
         cached = self._views.get(site_filter)
         if cached is not None:
             return cached
-        view: nx.DiGraph = nx.DiGraph()
+        view: DiGraph = DiGraph()
         view.add_nodes_from(self.graph.nodes(data=True))
         removed = site_filter.removed_edges
         for importer, imported, sites in self.graph.edges(data="sites"):
@@ -138,7 +137,7 @@ class ModuleGraph:
         return view
 
 
-def direct_edges(view: nx.DiGraph, sources: Iterable[str], targets: set[str]) -> list[tuple[str, str]]:
+def direct_edges(view: DiGraph, sources: Iterable[str], targets: set[str]) -> list[tuple[str, str]]:
     """Edges from any source straight into a target, in a stable order."""
     edges = []
     for source in sorted(set(sources)):
@@ -151,7 +150,7 @@ def direct_edges(view: nx.DiGraph, sources: Iterable[str], targets: set[str]) ->
 
 
 def indirect_chains(
-    view: nx.DiGraph,
+    view: DiGraph,
     sources: Iterable[str],
     targets: set[str],
     barrier: set[str] | frozenset[str] = frozenset(),
@@ -172,7 +171,7 @@ class ReverseSearch:
     each node reached, its distance to the nearest target and the next hop towards it. One
     search serves every set of sources whose members are all blocked (see :func:`chains_from`)."""
 
-    def __init__(self, view: nx.DiGraph, targets: set[str], blocked: set[str] | frozenset[str]) -> None:
+    def __init__(self, view: DiGraph, targets: set[str], blocked: set[str] | frozenset[str]) -> None:
         self.targets = targets
         self.blocked = blocked
         self.next_hop: dict[str, str] = {}
@@ -197,7 +196,7 @@ class ReverseSearch:
         return list(self.next_hop)
 
 
-def chains_from(view: nx.DiGraph, sources: Iterable[str], search: ReverseSearch) -> list[list[str]]:
+def chains_from(view: DiGraph, sources: Iterable[str], search: ReverseSearch) -> list[list[str]]:
     """The chains of :func:`indirect_chains` from ``sources`` (all of them blocked in ``search``)."""
     chains: list[list[str]] = []
     for source in sorted(set(sources)):
@@ -213,7 +212,7 @@ def chains_from(view: nx.DiGraph, sources: Iterable[str], search: ReverseSearch)
     return chains
 
 
-def shortest_chain(view: nx.DiGraph, source: str, target: str, allowed: Callable[[str], bool] | None = None) -> list[str] | None:
+def shortest_chain(view: DiGraph, source: str, target: str, allowed: Callable[[str], bool] | None = None) -> list[str] | None:
     """The shortest chain from one module to another (None if there is none)."""
     if source not in view or target not in view:
         return None
@@ -236,9 +235,9 @@ def shortest_chain(view: nx.DiGraph, source: str, target: str, allowed: Callable
     return None
 
 
-def component_graph(view: nx.DiGraph, component_of: Mapping[str, str | None], *, include_external: bool = False) -> nx.DiGraph:
+def component_graph(view: DiGraph, component_of: Mapping[str, str | None], *, include_external: bool = False) -> DiGraph:
     """Components as nodes; an edge X -> Y carries every module edge from X into Y."""
-    graph: nx.DiGraph = nx.DiGraph()
+    graph: DiGraph = DiGraph()
     for component in sorted({c for c in component_of.values() if c is not None}):
         graph.add_node(component)
     for importer, imported in view.edges():

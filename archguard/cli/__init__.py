@@ -94,7 +94,7 @@ def main() -> None:
 
             invocation = prepare(argv[1:])
             if invocation is not None:
-                code = replay(invocation, on_edit=lambda: start_parsing_server(argv[1:]))
+                code = replay(invocation)
                 if code is not None:
                     sys.exit(code)
         warm_up_parsing(argv)
@@ -107,31 +107,21 @@ def main() -> None:
 
 
 def warm_up_parsing(argv: list[str]) -> bool:
-    """Start the parsing pool's fork server now when the command will almost surely parse
-    enough source for a pool: ``check --diff`` and ``diff`` (the files of the change; the
-    cache a check of the base left does not know them) and ``check --no-cache``.
-
-    The fork server is an interpreter that imports libcst: about 0.3 s, which the command's
-    own imports (0.4-0.5 s) then overlap instead of the extraction waiting for it (Django,
-    10-file change: extraction 0.94 -> 0.64 s). If the change's files turn out to be cached
-    or small, the server was started for nothing: a few milliseconds here, and its imports on
-    another core. Not with ``--jobs 1`` or on one core. Returns whether it started.
+    """Start the parsing pool's fork server now when the command will parse the whole tree:
+    ``check --no-cache``. The server's start (an interpreter importing the fast reader) then
+    overlaps the command's own imports. A change of a few dozen files is read in this process
+    (:data:`archguard.analysis.read.pool.MIN_BYTES_PER_WORKER`), so ``check --diff`` and ``diff``
+    start the server only when the files they must parse are enough for a pool
+    (:func:`archguard.engine.pipeline.prestart_pool`). Not with ``--jobs 1`` or on one core.
+    Returns whether it started.
     """
     command, options = argv[:1], argv[1:]
-    if command == ["diff"]:
-        likely = True
-    elif command == ["check"]:
-        likely = any(arg in ("--diff", "--no-cache") or arg.startswith("--diff=") for arg in options)
-    else:
-        likely = False
+    likely = command == ["check"] and "--no-cache" in options
     return likely and start_parsing_server(options)
 
 
 def start_parsing_server(options: list[str]) -> bool:
-    """Start the parsing pool's fork server for a command line with these options (their
-    ``--jobs``): also when replay finds an edited file, so that even one small file is parsed
-    by a worker that has libcst loaded, instead of this process importing libcst (0.25-0.35 s)
-    after its own imports (see :func:`archguard.analysis.read.pool.extract_all`)."""
+    """Start the parsing pool's fork server for a command line with these options (their ``--jobs``)."""
     if "--help" in options or "-h" in options:
         return False
     jobs: int | None = None

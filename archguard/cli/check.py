@@ -90,7 +90,7 @@ def check_command(
     if quiet and verbose:
         raise UsageError("--quiet and --verbose exclude each other")
     targets = parse_outputs(output_format, outputs, reporters())
-    loaded = resolve_contract(config_path, contract_ids)
+    loaded = resolve_contract(config_path, contract_ids, cached=not no_cache, cache_dir=cache_dir)
     if loaded.notice and not quiet:
         click.echo(terminal_block(f"archguard: {loaded.notice}"), err=True)
     progress = progress_bar(not quiet)
@@ -153,7 +153,7 @@ def _record_for_replay(
         digests=analysis.stats.digests,
         baseline_path=baseline_used,
         outputs=written,
-        stderr=[],
+        stderr=[f"archguard: {loaded.notice}"] if loaded.notice and not quiet else [],
         quiet=quiet,
         exit_code=result.exit_code,
     )

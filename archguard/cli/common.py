@@ -188,15 +188,18 @@ def progress_bar(enabled: bool) -> Callable[[int, int], None] | None:
     return update
 
 
-def resolve_contract(config_path: Path | None, contract_ids: tuple[str, ...] = ()) -> LoadedContract:
+def resolve_contract(
+    config_path: Path | None, contract_ids: tuple[str, ...] = (), *, cached: bool = False, cache_dir: Path | None = None
+) -> LoadedContract:
     """The contract to check: ``--config``, else archguard's own contract, else an import-linter
     configuration (``setup.cfg``/``.importlinter``/``[tool.importlinter]``), searched upwards;
-    with the command's ``--root`` folders, if any."""
+    with the command's ``--root`` folders, if any. ``cached``: the validated contract may come
+    from (and goes to) the cache folder."""
     from archguard.engine.dialects import load_config
 
     context = click.get_current_context(silent=True)
     roots: tuple[Path, ...] = context.meta.get(ROOTS_KEY, ()) if context is not None else ()
-    return load_config(config_path, contract_ids, roots=roots)
+    return load_config(config_path, contract_ids, roots=roots, cached=cached, cache_dir=cache_dir)
 
 
 def handle_errors(function: F) -> F:

@@ -55,7 +55,7 @@ def dupes_command(
     from archguard.report.dupes import error_groups, render_json, render_text
     from archguard.rules.duplication import cached_clone_report
 
-    loaded = resolve_contract(config_path)
+    loaded = resolve_contract(config_path, cached=not no_cache, cache_dir=cache_dir)
     overrides: dict[str, Any] = {
         name: value
         for name, value in (("min_lines", min_lines), ("min_tokens", min_tokens), ("similarity", similarity), ("include_tests", include_tests))

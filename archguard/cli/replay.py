@@ -11,13 +11,14 @@ of a check where nothing changed is the cost of finding and hashing the files.
 Anything that could change the verdict misses the replay: an edited, added or removed file,
 another contract or baseline, other options or environment, another archguard (version or
 code). Replay is skipped on a terminal (colour and timing vary), in diff mode (git state is an
-input), with ``--no-cache``, for import-linter configurations, and when ``GITHUB_STEP_SUMMARY``
-asks for a side effect. Entries are written atomically; a corrupt or foreign entry is ignored.
+input), with ``--no-cache``, and when ``GITHUB_STEP_SUMMARY`` asks for a side effect. It serves
+archguard contracts (with either ``[project] resolution``) and import-linter configurations
+alike: the entry says which discovery lists the files. Entries are written atomically; a
+corrupt or foreign entry is ignored.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
@@ -33,13 +34,14 @@ from typing import Any
 from archguard import __version__
 from archguard.analysis.cache import DigestIndex, cache_directory, content_hash
 from archguard.analysis.discover import discover
+from archguard.base.integrity import code_fingerprint
 from archguard.base.safe_files import BASELINE_LIMIT, CONFIG_LIMIT, FileTooLarge, make_folder, read_regular, write_atomic
 from archguard.contract.locate import find_contract
 
-REPLAY_FORMAT = 1
+REPLAY_FORMAT = 2
 ENVIRONMENT = ("NO_COLOR", "GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_SHA", "CI_PROJECT_URL", "CI_COMMIT_SHA")
-OPTIONS_WITH_VALUES = {"--config", "-c", "--root", "--format", "-f", "--output", "-o", "--jobs", "-j", "--cache-dir", "--color", "--baseline"}
-NEVER_REPLAYED = {"--no-cache", "--diff", "--contract", "--help", "-h", "--debug"}
+OPTIONS_WITH_VALUES = {"--config", "-c", "--root", "--format", "-f", "--output", "-o", "--jobs", "-j", "--cache-dir", "--color", "--baseline", "--contract"}
+NEVER_REPLAYED = {"--no-cache", "--diff", "--help", "-h", "--debug"}
 
 
 @dataclass(frozen=True)
@@ -80,15 +82,8 @@ def _option_values(argv: list[str]) -> dict[str, str] | None:
 
 
 def _code_fingerprint() -> str:
-    """archguard's own files (size and time of change): an edited archguard never replays an
-    older archguard's output, even without a version bump."""
-    package = Path(__file__).resolve().parent.parent
-    digest = hashlib.sha256(__version__.encode())
-    for path in sorted(package.rglob("*.py")):
-        with contextlib.suppress(OSError):
-            info = path.stat()
-            digest.update(f"{path.relative_to(package)}\0{info.st_size}\0{info.st_mtime_ns}\n".encode())
-    return digest.hexdigest()
+    """archguard's own files: an edited archguard never replays an older archguard's output."""
+    return code_fingerprint(Path(__file__).resolve().parent.parent)
 
 
 def prepare(argv: list[str], environ: dict[str, str] | None = None) -> Invocation | None:
@@ -99,30 +94,28 @@ def prepare(argv: list[str], environ: dict[str, str] | None = None) -> Invocatio
     values = _option_values(argv)
     if values is None:
         return None
-    config = values.get("--config") or values.get("-c")
-    if config:
-        contract = Path(config).resolve()
-        name = contract.name
-        if name in ("setup.cfg", ".importlinter") or name.endswith((".ini", ".cfg")):
-            return None
-        table = "tool.archguard" if name == "pyproject.toml" else ""
-    else:
-        found = find_contract(Path.cwd())
-        if found is None:
-            return None
-        contract, table = found
+    located = _locate_contract(values.get("--config") or values.get("-c"))
+    if located is None:
+        return None
+    contract, table, foreign = located
     try:
         source = read_regular(contract, limit=CONFIG_LIMIT)
-        document: Any = tomllib.loads(source.decode("utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+    except OSError:
         return None
-    for part in table.split(".") if table else ():
-        document = document.get(part, {}) if isinstance(document, dict) else {}
-    project = document.get("project", {}) if isinstance(document, dict) else {}
-    root_text = project.get("root", ".") if isinstance(project, dict) else "."
-    if not isinstance(root_text, str) or (isinstance(project, dict) and project.get("resolution", "archguard") != "archguard"):
-        return None
-    root = (contract.parent / root_text).resolve()
+    if foreign:  # an import-linter configuration: the project is its folder
+        root = contract.parent
+    else:
+        try:
+            document: Any = tomllib.loads(source.decode("utf-8"))
+        except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+            return None
+        for part in table.split(".") if table else ():
+            document = document.get(part, {}) if isinstance(document, dict) else {}
+        project = document.get("project", {}) if isinstance(document, dict) else {}
+        root_text = project.get("root", ".") if isinstance(project, dict) else "."
+        if not isinstance(root_text, str):
+            return None
+        root = (contract.parent / root_text).resolve()
     cache_dir = values.get("--cache-dir") or env.get("ARCHGUARD_CACHE_DIR")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the real run says it once
@@ -142,13 +135,40 @@ def prepare(argv: list[str], environ: dict[str, str] | None = None) -> Invocatio
     return Invocation(tuple(argv), contract, table, root, cache / f"replay-{key[:32]}.json", key)
 
 
+def _locate_contract(config: str | None) -> tuple[Path, str, bool] | None:
+    """(contract file, its TOML table, whether it is an import-linter configuration) the way the
+    check finds it (``--config``, else archguard's contract, else import-linter's), without
+    validating anything; None when there is none."""
+    from archguard.importlinter.files import find_importlinter_config, is_importlinter_file
+
+    if config:
+        contract = Path(config).resolve()
+        if is_importlinter_file(contract):
+            return contract, "", True
+        return contract, "tool.archguard" if contract.name == "pyproject.toml" else "", False
+    found = find_contract(Path.cwd())
+    if found is not None:
+        return found[0], found[1], False
+    foreign = find_importlinter_config(Path.cwd())
+    return (foreign, "", True) if foreign is not None else None
+
+
 class _Project:
-    """The three [project] settings discovery reads, from a replay entry (no pydantic)."""
+    """The [project] settings discovery reads, from a replay entry (no pydantic)."""
 
     def __init__(self, data: dict[str, Any]) -> None:
         self.roots: list[str] | None = data.get("roots")
         self.packages: list[str] | None = data.get("packages")
         self.exclude: list[str] = list(data.get("exclude") or [])
+        self.resolution: str = data.get("resolution", "archguard")
+
+    def discover(self, root: Path) -> Any:
+        """The files as the recorded check's discovery lists them."""
+        if self.resolution == "import-linter":
+            from archguard.importlinter.discover import discover_like_importlinter
+
+            return discover_like_importlinter(root, self)  # type: ignore[arg-type]
+        return discover(root, self)  # type: ignore[arg-type]
 
 
 def _file_digest(path: Path, index: DigestIndex | None = None, limit: int = BASELINE_LIMIT) -> str:
@@ -192,7 +212,7 @@ def replay(invocation: Invocation, on_edit: Callable[[], object] | None = None) 
                 if on_edit is not None and os.path.exists(f"{root}{os.sep}{relpath}"):
                     on_edit()
                 return None
-        discovery = discover(Path(root), _Project(entry["project"]))  # type: ignore[arg-type]
+        discovery = _Project(entry["project"]).discover(Path(root))
     except (OSError, ValueError, KeyError, TypeError):
         return None
     except Exception:  # noqa: BLE001 - discovery errors are reported by the real run, never here
@@ -244,7 +264,13 @@ def record(
         "key": invocation.key,
         "archguard": __version__,
         "root": str(root),
-        "project": {"roots": project.roots, "packages": project.packages, "exclude": list(project.exclude), "max_file_size": project.max_file_size},
+        "project": {
+            "roots": project.roots,
+            "packages": project.packages,
+            "exclude": list(project.exclude),
+            "max_file_size": project.max_file_size,
+            "resolution": project.resolution,
+        },
         "files": [[f.module, f.relpath] for f in discovery.files],
         "problems": [[p.relpath, p.kind, p.message] for p in discovery.problems],
         "digests": digests,

@@ -18,6 +18,8 @@ from typing import Annotated, Any, ClassVar, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 
 from archguard.base.errors import ContractError
+from archguard.base.fileio import cache_directory
+from archguard.contract.cache import cached_contract
 from archguard.contract.locate import CONTRACT_FILES, find_contract, has_table
 from archguard.contract.models import Contract
 from archguard.contract.reading import parse_toml, read_config_text
@@ -74,14 +76,27 @@ def with_roots(loaded: LoadedContract, roots: tuple[str, ...] | None) -> LoadedC
     return replace(loaded, contract=loaded.contract.model_copy(update={"project": project}), roots_given=roots)
 
 
-def load_contract(path: Path, table: str | None = None) -> LoadedContract:
-    """Read, parse and validate a contract file. Raises :class:`ContractError`."""
+def load_contract(path: Path, table: str | None = None, *, cached: bool = False, cache_dir: Path | None = None) -> LoadedContract:
+    """Read, parse and validate a contract file. Raises :class:`ContractError`.
+
+    ``cached``: take the validated contract from the cache folder (``cache_dir``, default
+    ``.archguard_cache`` under the project root) when this text validated before, and keep it
+    there otherwise (:mod:`archguard.contract.cache`)."""
     display = _display(path)
     source = read_config_text(path, display, "contract")
-    return load_contract_text(source, path, table)
+    return load_contract_text(source, path, table, cached=cached, cache_dir=cache_dir)
 
 
-def load_contract_text(source: str, path: Path, table: str | None = None, *, display: str | None = None, check_root: bool = True) -> LoadedContract:
+def load_contract_text(
+    source: str,
+    path: Path,
+    table: str | None = None,
+    *,
+    display: str | None = None,
+    check_root: bool = True,
+    cached: bool = False,
+    cache_dir: Path | None = None,
+) -> LoadedContract:
     """Parse and validate a contract's text as if read from ``path`` (e.g. the file at a git revision)."""
     display = display or _display(path)
     document = parse_toml(source, display)
@@ -97,7 +112,13 @@ def load_contract_text(source: str, path: Path, table: str | None = None, *, dis
         prefix = table + "."
     if not isinstance(data, dict):
         raise ContractError(f"[{table}] must be a table", file=display)
-    contract = parse_contract(data, display=display, source=source, prefix=prefix)
+    directory: Path | None = None
+    if cached:
+        project = data.get("project")
+        stated_root = project.get("root", ".") if isinstance(project, dict) else "."
+        if isinstance(stated_root, str):
+            directory = cache_directory((path.parent / stated_root).resolve(), cache_dir)
+    contract = cached_contract(source, table, directory, lambda: parse_contract(data, display=display, source=source, prefix=prefix))
     root = (path.parent / contract.project.root).resolve()
     if check_root and not root.is_dir():
         raise ContractError(

@@ -21,7 +21,9 @@ CLONE_SCOPES: tuple[CloneScope, ...] = ("functions", "methods", "classes", "bloc
 class StrictModel(BaseModel):
     # strict: no coercion between types (`max_file_size = true` is an error, never the number 1;
     # `allow_indirect = 1` or "yes" is no boolean); an integer is still a valid float.
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, strict=True)
+    # defer_build: the validators are built on the first validation, which a run whose contract
+    # is cached never makes (archguard.contract.cache).
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, strict=True, defer_build=True)
 
 
 class ProjectConfig(StrictModel):

@@ -65,10 +65,18 @@ class ForeignDialect(Dialect, Protocol):
     """A dialect whose configuration files are found and loaded besides archguard's own."""
 
     def load(
-        self, path: Path, *, auto_detected: bool = False, contract_ids: Iterable[str] = (), roots: Sequence[str] | None = None
+        self,
+        path: Path,
+        *,
+        auto_detected: bool = False,
+        contract_ids: Iterable[str] = (),
+        roots: Sequence[str] | None = None,
+        cached: bool = False,
+        cache_dir: Path | None = None,
     ) -> LoadedContract:
         """Read and validate a configuration file; ``roots`` (``--root``, relative to its folder)
-        are the only folders where its packages are looked for."""
+        are the only folders where its packages are looked for (``cached``: see
+        :func:`archguard.contract.loading.load_contract`)."""
 
 
 class ArchguardDialect:
@@ -155,32 +163,48 @@ def all_rule_types() -> list[type[Rule]]:
 
 
 def load_config(
-    config_path: Path | None, contract_ids: tuple[str, ...] = (), *, start: Path | None = None, roots: Sequence[Path] = ()
+    config_path: Path | None,
+    contract_ids: tuple[str, ...] = (),
+    *,
+    start: Path | None = None,
+    roots: Sequence[Path] = (),
+    cached: bool = False,
+    cache_dir: Path | None = None,
 ) -> LoadedContract:
     """The contract to check: ``config_path`` (read by the dialect that claims it), else
     archguard's own contract searched upwards from ``start`` (default: the working directory),
     else the first foreign dialect's configuration found there. ``contract_ids`` select
     contracts of a foreign configuration by id. ``roots`` (``--root``): the folders that hold
-    the top-level packages, instead of the contract's (relative paths from the working directory)."""
+    the top-level packages, instead of the contract's (relative paths from the working directory).
+    ``cached``/``cache_dir``: see :func:`archguard.contract.loading.load_contract`."""
     start = start or Path.cwd()
     if config_path is not None:
         for files, make in _FOREIGN.values():
             if files().claims(config_path):
-                return make().load(config_path, contract_ids=contract_ids, roots=_given_roots(roots, config_path.resolve().parent))
-        loaded = load_contract(config_path)
+                return make().load(
+                    config_path, contract_ids=contract_ids, roots=_given_roots(roots, config_path.resolve().parent), cached=cached, cache_dir=cache_dir
+                )
+        loaded = load_contract(config_path, cached=cached, cache_dir=cache_dir)
     else:
         found = find_contract(start)
         if found is None:
             for files, make in _FOREIGN.values():
                 path = files().find(start)
                 if path is not None:
-                    return make().load(path, auto_detected=True, contract_ids=contract_ids, roots=_given_roots(roots, path.resolve().parent))
+                    return make().load(
+                        path,
+                        auto_detected=True,
+                        contract_ids=contract_ids,
+                        roots=_given_roots(roots, path.resolve().parent),
+                        cached=cached,
+                        cache_dir=cache_dir,
+                    )
             raise ContractError(
                 f"no contract found in {start} or its parents (looked for {', '.join(CONTRACT_FILES)}, "
                 "[tool.archguard] in pyproject.toml, and import-linter configurations); pass --config or write one (see docs/contract.md)"
             )
         path, table = found
-        loaded = load_contract(path, table or None)
+        loaded = load_contract(path, table or None, cached=cached, cache_dir=cache_dir)
     if contract_ids:
         raise UsageError("--contract selects import-linter contracts by id; this is an archguard contract")
     return with_roots(loaded, _given_roots(roots, loaded.root))

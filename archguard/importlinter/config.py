@@ -19,6 +19,7 @@ import configparser
 import dataclasses
 import difflib
 import re
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from archguard.analysis.roots import FileSystemTree, describe_missing, find_package, search_path
 from archguard.base.errors import ContractError
+from archguard.base.fileio import cache_directory
+from archguard.contract.cache import cached_model, model_classes
 from archguard.contract.loading import LoadedContract
 from archguard.contract.locate import COMPANION_KEYS, is_companion
 from archguard.contract.models import (
@@ -56,7 +59,9 @@ COMMON_KEYS = ("id", "name", "type")
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # defer_build: validators are built on the first validation; a configuration read from the
+    # cache (archguard.contract.cache) is rebuilt without one.
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 # -- module and import expressions -------------------------------------------------------------
@@ -801,13 +806,23 @@ class LoadedImportLinter(LoadedContract):
 
 
 def load_importlinter(
-    path: Path, *, auto_detected: bool = False, contract_ids: Iterable[str] = (), roots: Sequence[str] | None = None
+    path: Path,
+    *,
+    auto_detected: bool = False,
+    contract_ids: Iterable[str] = (),
+    roots: Sequence[str] | None = None,
+    cached: bool = False,
+    cache_dir: Path | None = None,
 ) -> LoadedImportLinter:
     """Read an import-linter configuration as a :class:`LoadedImportLinter`; ``roots`` (``--root``)
-    are the only folders where its root packages are looked for."""
+    are the only folders where its root packages are looked for. ``cached``: take the validated
+    configuration from the cache folder (``cache_dir``, default ``.archguard_cache`` next to the
+    file) when this text was read before (:mod:`archguard.contract.cache`)."""
     display = _display(path)
     source = read_config_text(path, display, "configuration")
-    return load_importlinter_text(source, path, display=display, auto_detected=auto_detected, contract_ids=contract_ids, roots=roots)
+    return load_importlinter_text(
+        source, path, display=display, auto_detected=auto_detected, contract_ids=contract_ids, roots=roots, cached=cached, cache_dir=cache_dir
+    )
 
 
 def load_importlinter_text(
@@ -818,39 +833,43 @@ def load_importlinter_text(
     auto_detected: bool = False,
     contract_ids: Iterable[str] = (),
     roots: Sequence[str] | None = None,
+    cached: bool = False,
+    cache_dir: Path | None = None,
 ) -> LoadedImportLinter:
     """Parse configuration text as if read from ``path`` (e.g. the file at a git revision);
-    ``roots`` (``--root``) are the only folders where its root packages are looked for."""
+    ``roots`` and ``cached`` as for :func:`load_importlinter`."""
     display = display or _display(path)
-    config = parse_importlinter(source, display=display, fmt=config_format(path))
-    if config is None:
-        where = f"[{INI_SECTION}] section" if config_format(path) == "ini" else f"[{TOML_TABLE}] table"
-        raise ContractError(f"no {where} in this file", file=display)
-    config = config.select(contract_ids)
+    fmt = config_format(path)
     directory = path.resolve().parent
+
+    def parse() -> ImportLinterConfig:
+        found = parse_importlinter(source, display=display, fmt=fmt)
+        if found is None:
+            where = f"[{INI_SECTION}] section" if fmt == "ini" else f"[{TOML_TABLE}] table"
+            raise ContractError(f"no {where} in this file", file=display)
+        return found
+
+    cache = cache_directory(directory, cache_dir) if cached else None
+    config = cached_model("importlinter", f"{display}\x00{fmt}\x00{source}", cache, parse, ImportLinterConfig, _model_classes())
+    config = config.select(contract_ids)
     key = "root_packages" if "root_packages" in config.session_lines else "root_package"
     try:
         found, packages = locate_packages(directory, config.session, fmt=config.format, roots=roots)
     except ValueError as error:
         table = INI_SECTION if config.format == "ini" else TOML_TABLE
         raise ContractError(str(error), file=display, key=f"{table}.{key}", line=config.session_lines.get(key)) from None
-    project = ProjectConfig.model_validate(
-        {
-            "root": ".",
-            "roots": found,
-            "packages": packages,
-            "resolution": "import-linter",
-            "include_external_packages": config.session.include_external_packages,
-        }
+    # Values known to be valid: built without running (or building) the models' validators.
+    project = ProjectConfig.model_construct(
+        root=".", roots=found, packages=packages, resolution="import-linter", include_external_packages=config.session.include_external_packages
     )
     companion = read_companion(source, config.format, display)
-    contract = Contract(
+    contract = Contract.model_construct(
         project=project,
         # Each top-level subpackage is a component: copies across them are drift (see ImportLinterCompanion).
         components=subpackage_components(directory, found, packages),
-        duplication=DuplicationConfig(enabled=companion.copies != "off", cross_component="warning", within_component="off"),
-        drift=DriftConfig(unmapped="off", absent="off"),
-        gate=GateConfig(suppressions=companion.suppressions, pragmas=companion.pragmas),
+        duplication=DuplicationConfig.model_construct(enabled=companion.copies != "off", cross_component="warning", within_component="off"),
+        drift=DriftConfig.model_construct(unmapped="off", absent="off"),
+        gate=GateConfig.model_construct(suppressions=companion.suppressions, pragmas=companion.pragmas),
     )
     notice = f"using the import-linter configuration in {display}"
     if auto_detected:
@@ -926,3 +945,8 @@ def subpackage_components(directory: Path, roots: Iterable[str], packages: Itera
                     continue
                 components.setdefault(f"{package}.{name}", ComponentConfig(modules=[f"{package}.{name}"]))
     return components
+
+
+def _model_classes() -> dict[str, type[BaseModel]]:
+    """The configuration's models, by class name (what a cache entry may name)."""
+    return model_classes(sys.modules[__name__])

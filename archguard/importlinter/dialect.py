@@ -9,7 +9,6 @@ contracts into rules. Both are registered in :mod:`archguard.engine.dialects`.
 from __future__ import annotations
 
 import re
-import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -37,7 +36,7 @@ class ImportLinterResolution:
     inside a package are not modules, namespace root packages are graph nodes."""
 
     name = "import-linter"
-    replayable = False
+    replayable = True
 
     def discover(self, root: Path, project: ProjectConfig, *, contract_file: str | None = None) -> Discovery:
         return discover_like_importlinter(root, project, contract_file=contract_file)
@@ -52,16 +51,10 @@ class ImportLinterResolution:
         contract_file: str | None = None,
         problems: Iterable[DiscoveryProblem] = (),
     ) -> Discovery:
-        """grimp's module finder walks a file system: give it the listing's file names (empty files)."""
-        with tempfile.TemporaryDirectory(prefix="archguard-revision-") as temporary:
-            shadow = Path(temporary)
-            for relpath in paths:
-                target = shadow / relpath
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.touch()
-            found = discover_like_importlinter(shadow, project, contract_file=contract_file)
-        files = tuple(replace(f, path=root / f.relpath) for f in found.files)
-        return replace(found, root=root, files=files)
+        """grimp's module finder, walking the listing's folders (a git revision's files); the
+        listing's own problems (symlinks, blobs too large to read) are reported with it."""
+        found = discover_like_importlinter(root, project, contract_file=contract_file, listing=paths)
+        return replace(found, problems=tuple(sorted((*found.problems, *problems), key=lambda p: (p.relpath, p.kind))))
 
     def resolver(self, files: Sequence[SourceFile], facts: Mapping[str, FileFacts], project: ProjectConfig, discovery: Discovery) -> ImportResolver:
         return ImportLinterResolver(
@@ -81,7 +74,7 @@ class ImportLinterDialect:
     name = "import-linter"
     # A whole-tree check gives import-linter's verdicts only: no "checked nothing" error of its own.
     verdicts_only = True
-    replayable = False
+    replayable = True
     # The base of a diff is checked with the configuration file as it was at the base.
     reads_revisions = True
 
@@ -91,9 +84,16 @@ class ImportLinterDialect:
         return load_importlinter_text(source, path, display=display, contract_ids=selected, roots=roots)
 
     def load(
-        self, path: Path, *, auto_detected: bool = False, contract_ids: Iterable[str] = (), roots: Sequence[str] | None = None
+        self,
+        path: Path,
+        *,
+        auto_detected: bool = False,
+        contract_ids: Iterable[str] = (),
+        roots: Sequence[str] | None = None,
+        cached: bool = False,
+        cache_dir: Path | None = None,
     ) -> LoadedContract:
-        return load_importlinter(path, auto_detected=auto_detected, contract_ids=contract_ids, roots=roots)
+        return load_importlinter(path, auto_detected=auto_detected, contract_ids=contract_ids, roots=roots, cached=cached, cache_dir=cache_dir)
 
     def build_rules(self, loaded: LoadedContract) -> list[Rule]:
         """One rule per import-linter contract, in configuration order, then the implicit file rules."""

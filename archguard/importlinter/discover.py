@@ -20,15 +20,18 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from archguard.analysis.discover import Discovery, DiscoveryProblem, SourceFile
-from archguard.analysis.roots import FileSystemTree, describe_missing, find_package, search_path
+from archguard.analysis.discover import Discovery, DiscoveryProblem, PathListing, SourceFile
+from archguard.analysis.roots import FileSystemTree, Tree, describe_missing, find_package, search_path
 from archguard.base.errors import ContractError
 from archguard.base.safe_files import kind_of
-from archguard.contract.models import ProjectConfig
 from archguard.contract.patterns import glob_to_regex
+
+if TYPE_CHECKING:  # (replay discovers without importing the contract models)
+    from archguard.contract.models import ProjectConfig
 
 
 def _relpath(path: Path, root: Path) -> str:
@@ -46,9 +49,18 @@ def _inside(path: Path, root: Path) -> bool:
         return False
 
 
-def discover_like_importlinter(root: Path, project: ProjectConfig, *, contract_file: str | None = None) -> Discovery:
-    """Every module of the root packages, as grimp's module finder lists them."""
+def discover_like_importlinter(
+    root: Path, project: ProjectConfig, *, contract_file: str | None = None, listing: Iterable[str] | None = None
+) -> Discovery:
+    """Every module of the root packages, as grimp's module finder lists them.
+
+    ``listing``: the tree's files (posix paths relative to ``root``, e.g. a git revision's),
+    walked the way grimp walks the file system instead of the folders on disk."""
     root = root.resolve()
+    paths = list(listing) if listing is not None else None
+    listed = _Listing(paths) if paths is not None else None
+    # Where the root packages are: found as Python's path finder (and so grimp) finds them.
+    tree: Tree = PathListing(paths) if paths is not None else FileSystemTree(root)
     roots = tuple(project.roots or (".",))
     packages = tuple(project.packages or ())
     if not packages:
@@ -60,7 +72,6 @@ def discover_like_importlinter(root: Path, project: ProjectConfig, *, contract_f
     def excluded(relpath: str) -> bool:
         return any(rx.match(relpath) or rx.match(relpath + "/") for rx in excludes)
 
-    tree = FileSystemTree(root)
     for index, package in enumerate(packages):
         # As Python's path finder (and so grimp): the first regular package along the roots, or
         # every portion of a namespace package.
@@ -70,6 +81,9 @@ def discover_like_importlinter(root: Path, project: ProjectConfig, *, contract_f
             looked = search_path(root, explicit=roots, explicit_origin="[project] roots")
             raise ContractError(describe_missing(tree, root, package, looked).message, file=contract_file, key=f"project.packages[{index}]")
         for directory in directories:
+            if listed is not None:  # a git revision's files: no symlinks to look at
+                _walk_listing(listed, root, package, _relpath(directory, root), files, problems, excluded)
+                continue
             real = Path(os.path.realpath(directory))
             if not _inside(real, root):
                 message = f"symlink to {real} outside the project root; not followed"
@@ -139,6 +153,67 @@ def _walk_package(
                 problems.append(DiscoveryProblem(relpath, "duplicate-module", message))
                 continue
             files[module] = SourceFile(path=path, relpath=relpath, module=module, is_package=stem == "__init__")
+
+
+class _Listing:
+    """A list of file paths seen as folders: the subfolders and the file names of each."""
+
+    def __init__(self, paths: Iterable[str]) -> None:
+        self.folders: dict[str, list[str]] = {}
+        self.names: dict[str, list[str]] = {}
+        for path in paths:
+            folder, _, name = path.rpartition("/")
+            self.names.setdefault(folder, []).append(name)
+            while folder:
+                parent, _, child = folder.rpartition("/")
+                children = self.folders.setdefault(parent, [])
+                if child in children:
+                    break
+                children.append(child)
+                folder = parent
+
+    def is_dir(self, relpath: str) -> bool:
+        return relpath in self.folders or relpath in self.names
+
+
+def _walk_listing(
+    tree: _Listing,
+    root: Path,
+    package: str,
+    top: str,
+    files: dict[str, SourceFile],
+    problems: list[DiscoveryProblem],
+    excluded: Callable[[str], bool],
+) -> None:
+    """:func:`_walk_package` over a listing: the same order (os.walk's, top-down, sorted), the
+    same folder rules and module names; a listing has no symlinks to look at."""
+    portions: list[str] = []
+    stack = [top]
+    while stack:
+        folder = stack.pop()
+        filenames = tree.names.get(folder, [])
+        # grimp compares path strings (a quirk kept: "pkg/ab" is "inside" "pkg/a"), as _walk_package does.
+        if any(folder.startswith(portion) for portion in portions):
+            if "__init__.py" not in filenames:
+                continue
+        elif "__init__.py" in filenames:
+            portions.append(folder)
+        children = sorted(d for d in tree.folders.get(folder, []) if d.isidentifier() and not excluded(f"{folder}/{d}"))
+        relative_dir = folder[len(top) + 1 :].split("/") if folder != top else []
+        for filename in sorted(filenames):
+            if filename.startswith(".") or not filename.endswith(".py") or filename.count(".") > 1:
+                continue
+            relpath = f"{folder}/{filename}"
+            if excluded(relpath):
+                continue
+            stem = filename[:-3]
+            module = ".".join([package, *relative_dir] + ([] if stem == "__init__" else [stem]))
+            if module in files:
+                message = f"module {module!r} is also at {files[module].relpath}; this copy is not analysed"
+                problems.append(DiscoveryProblem(relpath, "duplicate-module", message))
+                continue
+            files[module] = SourceFile(path=root / relpath, relpath=relpath, module=module, is_package=stem == "__init__")
+        stack.extend(f"{folder}/{child}" for child in reversed(children))
 
 
 def namespace_packages(discovery: Discovery) -> list[str]:

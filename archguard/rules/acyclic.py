@@ -6,14 +6,13 @@ from collections import deque
 from collections.abc import Iterator
 from itertools import pairwise
 
-import networkx as nx
-
+from archguard.analysis.digraph import DiGraph, strongly_connected_components
 from archguard.analysis.graph import component_graph
 from archguard.findings import Finding, Hop
 from archguard.rules.base import Rule, RuleContext
 
 
-def shortest_cycle(graph: nx.DiGraph, start: str, members: set[str]) -> list[str]:
+def shortest_cycle(graph: DiGraph, start: str, members: set[str]) -> list[str]:
     """The shortest cycle through ``start`` inside one strongly connected component."""
     parents: dict[str, str] = {}
     queue: deque[str] = deque([start])
@@ -75,7 +74,7 @@ class AcyclicRule(Rule):
                     owner[module] = prefix + module[len(prefix) :].split(".")[0]
             what = f"children of {scope}"
         graph = component_graph(view, owner)
-        for members in sorted(sorted(c) for c in nx.strongly_connected_components(graph) if len(c) > 1):
+        for members in sorted(sorted(c) for c in strongly_connected_components(graph) if len(c) > 1):
             cycle = shortest_cycle(graph, members[0], set(members))
             hops = []
             # The hop to break: the fewest imports, then the least used target (likely the upward one).

@@ -17,8 +17,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any, ClassVar
 
-import networkx as nx
-
+from archguard.analysis.digraph import DiGraph
 from archguard.analysis.discover import DiscoveryProblem
 from archguard.analysis.graph import ModuleGraph, SiteFilter
 from archguard.analysis.mapping import ComponentMap
@@ -162,14 +161,14 @@ class RuleContext:
             compiled.append(CompiledIgnore(index, importer, imported, entry.rule, entry.reason))
         return tuple(compiled)
 
-    def view_for(self, rule: Rule, partial_externals: frozenset[tuple[str, str]] = frozenset()) -> nx.DiGraph:
+    def view_for(self, rule: Rule, partial_externals: frozenset[tuple[str, str]] = frozenset()) -> DiGraph:
         """The graph as this rule sees it: its import filters and its ignore entries applied;
         on edges into the ``partial_externals`` nodes, only imports of those modules."""
         return self.view_for_config(rule.config, rule.kind, rule.name, partial_externals)
 
     def view_for_config(
         self, config: Any, kind: str, name: str, partial_externals: frozenset[tuple[str, str]] = frozenset()
-    ) -> nx.DiGraph:
+    ) -> DiGraph:
         """The graph as the rule of this kind, name and configuration sees it (see ``view_for``)."""
         removed: set[tuple[str, str]] = set()
         removed_via: set[tuple[str, str]] = set()
@@ -237,7 +236,7 @@ class RuleContext:
     def _internal_modules(self) -> tuple[str, ...]:
         return tuple(sorted(self.paths))
 
-    def select(self, entry: str, view: nx.DiGraph | None = None) -> set[str]:
+    def select(self, entry: str, view: DiGraph | None = None) -> set[str]:
         """Nodes named by a rule entry: a component, a module pattern, or ``external:NAME``."""
         graph = view if view is not None else self.graph.graph
         if entry.startswith(EXTERNAL):
@@ -271,11 +270,11 @@ class RuleContext:
         return None
 
     @staticmethod
-    def first_site(view: nx.DiGraph, importer: str, imported: str) -> ImportSite:
+    def first_site(view: DiGraph, importer: str, imported: str) -> ImportSite:
         sites: tuple[ImportSite, ...] = view.edges[importer, imported]["sites"]
         return sites[0]
 
-    def hops(self, view: nx.DiGraph, chain: list[str]) -> tuple[Hop, ...]:
+    def hops(self, view: DiGraph, chain: list[str]) -> tuple[Hop, ...]:
         return tuple(Hop.from_site(self.first_site(view, a, b)) for a, b in pairwise(chain))
 
     @staticmethod

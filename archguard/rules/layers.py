@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import networkx as nx
-
+from archguard.analysis.digraph import DiGraph
 from archguard.analysis.graph import direct_edges, indirect_chains
 from archguard.contract.validate import Layer, layer_components, parse_layer
 from archguard.findings import Finding, Remedy, site_finding
@@ -72,7 +71,7 @@ class LayersRule(Rule):
     def _violations(
         self,
         ctx: RuleContext,
-        view: nx.DiGraph,
+        view: DiGraph,
         sources: set[str],
         targets: set[str],
         layered: set[str],

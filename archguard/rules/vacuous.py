@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from functools import cached_property
 
-import networkx as nx
-
+from archguard.analysis.digraph import DiGraph
 from archguard.analysis.graph import SiteFilter
 from archguard.contract.models import (
     AcyclicRule,
@@ -50,7 +49,7 @@ class ModuleIndex:
         return tuple(sorted({module.split(".")[0] for module in self.modules}))
 
 
-def layers_connected(view: nx.DiGraph, layer_of: Mapping[str, int], *, through_others: bool) -> bool:
+def layers_connected(view: DiGraph, layer_of: Mapping[str, int], *, through_others: bool) -> bool:
     """True when a module of one layer imports a module of another layer, directly or (when
     ``through_others``) through modules that are in no layer."""
     for start in sorted(layer_of):

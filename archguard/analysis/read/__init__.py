@@ -1,5 +1,12 @@
 """Extraction: one pure function from a file's bytes to its :class:`FileFacts`.
 
+Two readers produce the same facts. The fast reader (:mod:`archguard.analysis.read.fast`)
+reads CPython's ``ast``: every file the running interpreter can parse. The reference reader
+(:mod:`archguard.analysis.read.reference`) reads libcst's tree: the files whose syntax this
+interpreter rejects but libcst's grammar accepts (code for a newer Python), and, in the
+differential test, every file, to hold the fast reader to it. libcst is imported only when
+a file needs it, so a run that parses only ordinary files never loads it.
+
 Never raises for anything a file can contain: a syntax error, undecodable bytes, NUL bytes
 or a nesting depth that exhausts the parser all become a ``problem`` with a position.
 """
@@ -8,142 +15,75 @@ from __future__ import annotations
 
 import ast
 import re
-import tokenize
 import warnings
-from io import StringIO
+from collections.abc import Callable, Iterable
+from typing import Any
 
-from archguard.analysis.read.clones import CLONES_VERSION
-from archguard.analysis.read.facts import FACTS_FORMAT, FileFacts, ParseProblem, Pragma, RawImport
+from archguard.analysis.read.clones import CLONES_VERSION, UnitNode
+from archguard.analysis.read.facts import FACTS_FORMAT, FileFacts, ParseProblem, RawImport
+from archguard.analysis.read.pragmas import find_pragmas
+from archguard.analysis.read.source import LineIndex, decode_source, source_encoding
 
 EXTRACTOR_VERSION = f"facts{FACTS_FORMAT}"
+
+__all__ = ["EXTRACTOR_VERSION", "extract_facts", "extractor_settings", "find_pragmas", "reference_facts"]
+
+UnitFinder = Callable[[], tuple[list[UnitNode], frozenset[int]]]
 
 
 def extractor_settings(clones: bool = True) -> str:
     """The facts cache key for these extraction settings (clone fingerprints on or off)."""
     return f"{EXTRACTOR_VERSION}+{CLONES_VERSION}" if clones else EXTRACTOR_VERSION
 
-_PRAGMA = re.compile(r"#\s*archguard:\s*ignore(?:\[([^\]]*)\])?(.*)$")
-
 
 def extract_facts(data: bytes, clones: bool = True) -> FileFacts:
     """The facts of one file. Pure: the same bytes (and settings) always give the same facts.
 
+    Read with CPython's parser; with libcst when the running interpreter rejects the syntax.
     ``clones``: also compute the clone fingerprints (:mod:`archguard.analysis.read.clones`).
     """
+    return _guarded(_fast, data, clones)
+
+
+def reference_facts(data: bytes, clones: bool = True) -> FileFacts:
+    """The facts of one file from libcst's tree only: what :func:`extract_facts` must give."""
+    return _guarded(_reference, data, clones)
+
+
+def _guarded(read: Callable[[bytes, bool], FileFacts], data: bytes, clones: bool) -> FileFacts:
     try:
-        return _extract(data, clones)
+        return read(data, clones)
     except RecursionError:
-        return _scanned(data, ParseProblem("too deeply nested to analyse (recursion limit reached)"))
+        return FileFacts(problem=ParseProblem("too deeply nested to analyse (recursion limit reached)"))
     except MemoryError:
-        return _scanned(data, ParseProblem("too large to analyse (out of memory)"))
+        return FileFacts(problem=ParseProblem("too large to analyse (out of memory)"))
     except Exception as error:  # noqa: BLE001 - any failure on hostile input is a finding, never a crash
         return FileFacts(problem=ParseProblem(f"cannot analyse: {type(error).__name__}: {error}"))
 
 
-def _extract(data: bytes, clones: bool = True) -> FileFacts:
-    import libcst as cst  # imported here so a fully cached run never loads libcst
+def _nul_problem(data: bytes) -> FileFacts | None:
+    if b"\x00" not in data:
+        return None
+    line = data.count(b"\n", 0, data.index(b"\x00")) + 1
+    return FileFacts(problem=ParseProblem("file contains a NUL byte (not Python source)", line, 1))
 
-    from archguard.analysis.read.imports import Walker
-    from archguard.analysis.read.positions import LineIndex, Span, ast_imports, search_spans
 
-    if b"\x00" in data:
-        line = data.count(b"\n", 0, data.index(b"\x00")) + 1
-        return FileFacts(problem=ParseProblem("file contains a NUL byte (not Python source)", line, 1))
-    # CPython's parser first: it is fast, gives exact positions, and refuses nesting deep
-    # enough to overflow the native libcst parser's stack (which would kill the process).
-    tree: ast.Module | None
-    ast_error: SyntaxError | None = None
+def _parse_ast(data: bytes) -> ast.Module | SyntaxError | FileFacts:
+    """CPython's tree; or its syntax error (maybe syntax newer than this Python: libcst decides);
+    or the facts of a file no parser should be given (nesting deep enough to overflow the native
+    libcst parser's stack, which would kill the process)."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # SyntaxWarning for invalid escapes and the like
-            tree = ast.parse(data)
+            return ast.parse(data)
     except (RecursionError, MemoryError):
         return _scanned(data, ParseProblem("too deeply nested to analyse (the parser's nesting limit was reached)"))
     except SyntaxError as error:
         if "too many nested" in str(error.msg) or "too many levels of indentation" in str(error.msg):
             return _scanned(data, ParseProblem(f"syntax error: {error.msg}", error.lineno or 1, error.offset or 1))
-        tree, ast_error = None, error  # maybe syntax newer than this Python: libcst decides
-    except ValueError:
-        tree = None
-    try:
-        module = cst.parse_module(data)
-    except cst.ParserSyntaxError as error:
-        if ast_error is not None and ast_error.lineno:
-            # CPython's message and position are the precise ones.
-            return FileFacts(problem=ParseProblem(f"syntax error: {ast_error.msg}", ast_error.lineno, ast_error.offset or 1))
-        return FileFacts(problem=ParseProblem(f"syntax error: {error.message}", error.editor_line, error.editor_column))
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        return FileFacts(problem=ParseProblem(f"cannot decode the file: {error.reason} (byte {error.start})", line, 1))
-    except (LookupError, SyntaxError) as error:  # unknown encoding cookie
-        return FileFacts(problem=ParseProblem(f"cannot decode the file: {error}", getattr(error, "lineno", None) or 1, 1))
-
-    text = data.decode(module.encoding, errors="replace")
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    index = LineIndex(text)
-    find_dynamic = b"import_module" in data or b"__import__" in data
-    candidates = ast_imports(tree, index, find_dynamic) if tree is not None else None
-    # CPython's tree says how many dynamic import calls with a literal there are (a superset of
-    # those libcst accepts: it also counts concatenated strings); the libcst walk stops searching
-    # expressions once it has found that many, and does not search at all when there are none.
-    budget = sum(1 for candidate in candidates if candidate.kind == "dynamic") if candidates is not None else None
-    walk = Walker(find_dynamic and budget != 0, dynamic_budget=budget).walk_module(module)
-
-    spans: list[Span] | None = None
-    if tree is not None and candidates is not None:
-        spans = []
-        j = 0
-        for found in walk.imports:
-            key = _ast_key(found)
-            while j < len(candidates) and (candidates[j].kind, candidates[j].key) != (found.kind, key):
-                j += 1
-            if j == len(candidates):
-                spans = None
-                break
-            spans.append(candidates[j].span)
-            j += 1
-    if spans is None:
-        spans = search_spans([module.code_for_node(found.node).strip() for found in walk.imports], index)
-
-    imports: list[RawImport] = []
-    for found, span in zip(walk.imports, spans, strict=True):
-        context = found.context
-        for module_name, level, names, alias in found.targets:
-            imports.append(
-                RawImport(
-                    module=module_name,
-                    level=level,
-                    names=names,
-                    line=span.line,
-                    column=span.column,
-                    end_line=span.end_line,
-                    type_checking=context.type_checking,
-                    lazy=context.lazy,
-                    guarded=context.guarded,
-                    dynamic=found.kind == "dynamic",
-                    alias=alias,
-                    asnames=found.asnames,
-                    module_level=context.module_level,
-                    end_column=span.end_column,
-                    main=context.main,
-                )
-            )
-    all_names = None if walk.all_unknown or walk.all_names is None else tuple(walk.all_names)
-    extra: tuple[tuple[str, object], ...] = ()
-    if clones and tree is not None:  # without an ast (syntax newer than this Python) there are no units
-        from archguard.analysis.read.clones import FACT_KEY, clone_facts
-
-        extra = ((FACT_KEY, clone_facts(tree, text, data)),)
-    return FileFacts(
-        imports=tuple(imports),
-        pragmas=tuple(find_pragmas(text)),
-        problem=None,
-        line_count=index.line_count,
-        defined_names=tuple(sorted(walk.defined_names)),
-        all_names=all_names,
-        extra=extra,
-    )
+        return error
+    except ValueError as error:  # e.g. source that cannot be decoded
+        return SyntaxError(str(error))
 
 
 def _scanned(data: bytes, problem: ParseProblem) -> FileFacts:
@@ -168,36 +108,94 @@ def _scanned(data: bytes, problem: ParseProblem) -> FileFacts:
     )
 
 
-def _ast_key(found: object) -> str:
-    from archguard.analysis.read.imports import FoundImport
-
-    assert isinstance(found, FoundImport)
-    module, level, _names, _alias = found.targets[0]
-    if found.kind == "import":
-        return module
-    if found.kind == "from":
-        return "." * level + module
-    return found.literal
+# A call of import_module or __import__ whose first argument starts with a string literal.
+# Only files with such a call are searched for dynamic imports (expressions are most of a
+# tree: searching them all would cost as much as the rest of the walk). Both readers use
+# this gate, so a call the text hides from it (a comment before the literal) counts in neither.
+_DYNAMIC_CALL = re.compile(rb"(?:import_module|__import__)\s*\)?\s*\(\s*[(\s]*[rRuU]?['\"]")
 
 
-def find_pragmas(text: str) -> list[Pragma]:
-    """``# archguard: ignore[rule] reason`` comments (only real comments, not strings)."""
-    if "archguard:" not in text:
-        return []
-    candidates: dict[int, Pragma] = {}
-    for number, line in enumerate(re.split(r"\r\n|\r|\n", text), start=1):
-        match = _PRAGMA.search(line)
-        if match:
-            rules = tuple(r.strip() for r in (match.group(1) or "").split(",") if r.strip())
-            candidates[number] = Pragma(number, rules, match.group(2).strip())
-    if not candidates:
-        return []
+def _find_dynamic(data: bytes) -> bool:
+    return _DYNAMIC_CALL.search(data) is not None
+
+
+def _fast(data: bytes, clones: bool) -> FileFacts:
+    from archguard.analysis.read.fast import Reader
+
+    problem = _nul_problem(data)
+    if problem is not None:
+        return problem
+    tree = _parse_ast(data)
+    if isinstance(tree, FileFacts):
+        return tree
+    if isinstance(tree, SyntaxError):
+        return _reference(data, clones, tree)
+    text = decode_source(data, source_encoding(data))
+    index = LineIndex(text)
+    reader = Reader(index, _find_dynamic(data)).read(tree)
+    all_names = None if reader.all_unknown else reader.all_names
+
+    def units() -> tuple[list[UnitNode], frozenset[int]]:
+        from archguard.analysis.read.clones import code_units
+
+        return code_units(tree)
+
+    return _facts(reader.imports, reader.defined_names, all_names, text, index, data, units if clones else None)
+
+
+def _reference(data: bytes, clones: bool, ast_error: SyntaxError | None = None) -> FileFacts:
+    import libcst as cst  # only here: a run that parses only ordinary files never loads libcst
+
+    from archguard.analysis.read import reference
+
+    problem = _nul_problem(data)
+    if problem is not None:
+        return problem
+    if ast_error is None:
+        checked = _parse_ast(data)
+        if isinstance(checked, FileFacts):
+            return checked
+        ast_error = checked if isinstance(checked, SyntaxError) else None
     try:
-        comment_lines = {
-            token.start[0]
-            for token in tokenize.generate_tokens(StringIO(text).readline)
-            if token.type == tokenize.COMMENT and "archguard:" in token.string
-        }
-    except (tokenize.TokenError, SyntaxError, IndentationError):
-        return sorted(candidates.values(), key=lambda p: p.line)
-    return [candidates[n] for n in sorted(candidates) if n in comment_lines]
+        module = reference.parse(data)
+    except (cst.ParserSyntaxError, cst.CSTValidationError) as error:
+        if ast_error is not None and ast_error.lineno:
+            # CPython's message and position are the precise ones.
+            return FileFacts(problem=ParseProblem(f"syntax error: {ast_error.msg}", ast_error.lineno, ast_error.offset or 1))
+        if isinstance(error, cst.CSTValidationError):
+            return FileFacts(problem=ParseProblem(f"syntax error: {error}"))
+        return FileFacts(problem=ParseProblem(f"syntax error: {error.message}", error.editor_line, error.editor_column))
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        return FileFacts(problem=ParseProblem(f"cannot decode the file: {error.reason} (byte {error.start})", line, 1))
+    except (LookupError, SyntaxError) as error:  # unknown encoding cookie
+        return FileFacts(problem=ParseProblem(f"cannot decode the file: {error}", getattr(error, "lineno", None) or 1, 1))
+    text = decode_source(data, module.encoding)
+    index = LineIndex(text)
+    imports, defined, all_names, positions = reference.read_module(module, _find_dynamic(data))
+    return _facts(imports, defined, all_names, text, index, data, (lambda: reference.code_units(module, positions)) if clones else None)
+
+
+def _facts(
+    imports: list[RawImport],
+    defined: Iterable[str],
+    all_names: list[str] | None,
+    text: str,
+    index: LineIndex,
+    data: bytes,
+    units: UnitFinder | None,
+) -> FileFacts:
+    extra: tuple[tuple[str, Any], ...] = ()
+    if units is not None:
+        from archguard.analysis.read.clones import FACT_KEY, fingerprint_units
+
+        extra = ((FACT_KEY, fingerprint_units(units, text, data)),)
+    return FileFacts(
+        imports=tuple(imports),
+        pragmas=tuple(find_pragmas(text)),
+        problem=None,
+        line_count=index.line_count,
+        defined_names=tuple(sorted(defined)),
+        all_names=tuple(all_names) if all_names is not None else None,
+        extra=extra,
+    )

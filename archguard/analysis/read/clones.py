@@ -42,11 +42,12 @@ import sys
 import zlib
 from array import array
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import count
 
 # Bump when units, streams or hashes change meaning: it is part of the facts cache key.
-CLONES_VERSION = "clones5"
+CLONES_VERSION = "clones6"
 FACT_KEY = "clones"
 
 # Units smaller than this are never fingerprinted (too small to be worth a reviewer's time
@@ -170,12 +171,43 @@ def _string_key(token: str) -> str:
     return prefix + "'" + body[width:-width]
 
 
+# Token classes (see _classify): keywords and operators, brackets, "," and ":" have their
+# _TOKEN_KINDS value (0-4); the others:
+_NEWLINE, _CONTINUATION, _NAME, _NUMBER, _STRING, _OTHER = 5, 6, 7, 8, 9, 10
+# Classes of the tokens met so far (strings excepted: they rarely repeat). Shared by every
+# file a process reads: names repeat across files, so most tokens take one dict lookup.
+_CLASSES: dict[str, int] = dict(_TOKEN_KINDS)
+_CLASSES_LIMIT = 500_000
+
+
+def _classify(token: str) -> int:
+    first = token[0]
+    if first == "\n" or first == "\r":
+        found = _NEWLINE
+    elif first == "\\" and len(token) > 1:
+        found = _CONTINUATION
+    elif token[-1] in "'\"" and not first.isdigit():  # a string, maybe prefixed (rb"...", f'...')
+        return _STRING
+    elif first.isalpha() or first == "_" or (first >= "\x80" and first.isidentifier()):
+        found = _NAME
+    elif first.isdigit() or (first == "." and len(token) > 1):
+        found = _NUMBER
+    else:
+        found = _OTHER
+    if len(_CLASSES) > _CLASSES_LIMIT:
+        _CLASSES.clear()
+        _CLASSES.update(_TOKEN_KINDS)
+    _CLASSES[token] = found
+    return found
+
+
 def tokenize(text: str, docstring_lines: frozenset[int]) -> TokenStreams:
     """One pass over the text: the normalised streams of the whole file.
 
-    This loop runs once per token of every file, so it is written for speed: keywords and
-    operators take one dict lookup, and a docstring is emitted and then cut off at its line
-    end instead of testing a flag on every token.
+    This loop runs once per token of every file, so it is written for speed: a token's class
+    takes one dict lookup (:data:`_CLASSES`), names (the most common class) are handled first,
+    and a docstring is emitted and then cut off at its line end instead of testing a flag on
+    every token.
     """
     exact: list[str] = []
     near_miss: list[str] = []
@@ -194,7 +226,8 @@ def tokenize(text: str, docstring_lines: frozenset[int]) -> TokenStreams:
     tuples: list[bool] = []  # ... and whether it may hold a tuple (after "=", "return"...)
     closed = (-1, -1)
     indents = [0]
-    kinds = _TOKEN_KINDS
+    classes = _CLASSES
+    get_class = classes.get
     line = 1
     pending_indent = 0
     markers = 0
@@ -203,36 +236,33 @@ def tokenize(text: str, docstring_lines: frozenset[int]) -> TokenStreams:
     tokens = _TOKEN.findall(text)
     total = len(tokens)
 
-    def marker(symbol: str) -> None:
-        add_exact(symbol)
-        add_near(symbol)
-
     for index, token in enumerate(tokens):
-        kind = kinds.get(token)
+        kind = get_class(token)
         if kind is None:
-            first = token[0]
-            if first == "\n" or first == "\r":
-                line += 1
-                if brackets:
-                    code_lines[line] = 1
-                    continue
-                pending_indent = len(token) - (2 if token.startswith("\r\n") else 1)
-                if not at_line_start:
-                    at_line_start = True
-                    if docstring_start >= 0:  # a docstring is not code: cut it off
-                        code_lines[line_numbers[-1]] = 0
-                        del exact[docstring_start:], near_miss[docstring_start:]
-                        docstring_start = -1
-                    else:
-                        if closed[0] >= 0 and closed[1] == len(exact) - 1:
-                            _unwrap(exact, near_miss, names, closed)
-                        closed = (-1, -1)
-                        marker(NEWLINE)
-                        markers += 1
+            kind = _classify(token)
+        if kind == _NEWLINE:
+            line += 1
+            if brackets:
+                code_lines[line] = 1
                 continue
-            if first == "\\" and len(token) > 1:  # line continuation
-                line += 1
-                continue
+            pending_indent = len(token) - (2 if token.startswith("\r\n") else 1)
+            if not at_line_start:
+                at_line_start = True
+                if docstring_start >= 0:  # a docstring is not code: cut it off
+                    code_lines[line_numbers[-1]] = 0
+                    del exact[docstring_start:], near_miss[docstring_start:]
+                    docstring_start = -1
+                else:
+                    if closed[0] >= 0 and closed[1] == len(exact) - 1:
+                        _unwrap(exact, near_miss, names, closed)
+                    closed = (-1, -1)
+                    add_exact(NEWLINE)
+                    add_near(NEWLINE)
+                    markers += 1
+            continue
+        if kind == _CONTINUATION:
+            line += 1
+            continue
         if at_line_start:
             at_line_start = False
             line_numbers.append(line)
@@ -240,19 +270,33 @@ def tokenize(text: str, docstring_lines: frozenset[int]) -> TokenStreams:
             markers_before.append(markers)
             if pending_indent > indents[-1]:
                 indents.append(pending_indent)
-                marker(INDENT)
+                add_exact(INDENT)
+                add_near(INDENT)
                 markers += 1
             else:
                 while pending_indent < indents[-1] and len(indents) > 1:
                     indents.pop()
-                    marker(DEDENT)
+                    add_exact(DEDENT)
+                    add_near(DEDENT)
                     markers += 1
             starts_after.append(len(exact))
             markers_after.append(markers)
             code_lines[line] = 1
             if line in docstring_lines:
                 docstring_start = len(exact)
-        if kind is not None:
+        if kind == _NAME:
+            add_exact(token)
+            if (len(exact) > 1 and exact[-2] == ".") or (
+                brackets and brackets[-1] == "(" and index + 1 < total and tokens[index + 1] == "="
+            ):
+                add_near(token)  # an attribute or keyword-argument name: it names an API
+            else:
+                add_name(len(near_miss))
+                add_near(NAME)
+        elif kind == 0:
+            add_exact(token)
+            add_near(token)
+        elif kind < 5:
             if kind == 1:
                 brackets.append("p" if token == "(" and len(exact) > 1 and exact[-2] == "def" else token)
                 redundant = token == "(" and bool(exact) and exact[-1] in _UNWRAP_AFTER
@@ -269,27 +313,18 @@ def tokenize(text: str, docstring_lines: frozenset[int]) -> TokenStreams:
             elif kind == 3:
                 if openings and not tuples[-1]:
                     openings[-1] = -1  # "if (a, b):" is a tuple, "if a, b:" is not Python
-            elif kind == 4 and not brackets and closed[0] >= 0:
+            elif not brackets and closed[0] >= 0:  # ":"
                 if closed[1] == len(exact) - 1:
                     _unwrap(exact, near_miss, names, closed)  # "if (...):"
                 closed = (-1, -1)
             add_exact(token)
             add_near(token)
-        elif token[-1] in "'\"" and not first.isdigit():  # a string, maybe prefixed (rb"...", f'...')
+        elif kind == _STRING:
             add_exact(_string_key(token))
             add_near(STRING)
             if "\n" in token or "\r" in token:
                 line += token.count("\n") or token.count("\r")
-        elif first.isalpha() or first == "_" or (first >= "\x80" and first.isidentifier()):
-            add_exact(token)
-            if (exact[-2] == "." if len(exact) > 1 else False) or (
-                brackets and brackets[-1] == "(" and index + 1 < total and tokens[index + 1] == "="
-            ):
-                add_near(token)  # an attribute or keyword-argument name: it names an API
-            else:
-                add_name(len(near_miss))
-                add_near(NAME)
-        elif first.isdigit() or (first == "." and len(token) > 1):
+        elif kind == _NUMBER:
             add_exact(token.lower().replace("_", ""))
             add_near(NUMBER)
         else:
@@ -299,7 +334,8 @@ def tokenize(text: str, docstring_lines: frozenset[int]) -> TokenStreams:
         if docstring_start >= 0:
             del exact[docstring_start:], near_miss[docstring_start:]
         else:
-            marker(NEWLINE)
+            add_exact(NEWLINE)
+            add_near(NEWLINE)
             markers += 1
     return TokenStreams(
         exact, near_miss, names, code_lines, line_numbers, starts_before, starts_after, markers_before, markers_after, markers
@@ -339,14 +375,20 @@ _STATEMENT_KIND: dict[type, int] = {
 _IMPORTS = (ast.Import, ast.ImportFrom, ast.Pass)
 
 
+def block_name(word: str, owner: str) -> str:
+    """The name of a block unit: its keyword, and the function or class it sits in ("for in Model.save")."""
+    return f"{word} in {owner}" if owner else word
+
+
 def _child_statements(statement: ast.stmt) -> list[ast.stmt]:
-    children: list[ast.stmt] = []
-    for name in ("body", "orelse", "finalbody"):
-        children.extend(getattr(statement, name, ()) or ())
+    """The statements directly inside a compound statement, in document order."""
+    children: list[ast.stmt] = list(getattr(statement, "body", ()) or ())
     for handler in getattr(statement, "handlers", ()) or ():
         children.extend(handler.body)
     for case in getattr(statement, "cases", ()) or ():
         children.extend(case.body)
+    children.extend(getattr(statement, "orelse", ()) or ())
+    children.extend(getattr(statement, "finalbody", ()) or ())
     return children
 
 
@@ -389,7 +431,7 @@ def code_units(tree: ast.Module) -> tuple[list[UnitNode], frozenset[int]]:
             if kind == _BLOCK:
                 children = _child_statements(statement)
                 if large and not _only_imports(children):
-                    units.append(UnitNode("block", f"{_BLOCK_WORD[type(statement)]} in {owner}" if owner else _BLOCK_WORD[type(statement)], line, end))
+                    units.append(UnitNode("block", block_name(_BLOCK_WORD[type(statement)], owner), line, end))
                 walk(children, owner, in_class)
                 continue
             assert isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
@@ -418,9 +460,15 @@ def clone_facts(tree: ast.Module, text: str, data: bytes) -> tuple[object, ...]:
     (:func:`shingle_bytes`). ``fingerprint`` is a hash of the other three: a stored clone
     report is keyed by the files' fingerprints, so a warm run need not hash every unit again.
     """
+    return fingerprint_units(lambda: code_units(tree), text, data)
+
+
+def fingerprint_units(find_units: Callable[[], tuple[list[UnitNode], frozenset[int]]], text: str, data: bytes) -> tuple[object, ...]:
+    """:func:`clone_facts` for the code units (and docstring lines) that ``find_units`` returns:
+    the reference reader finds them in libcst's tree (:mod:`archguard.analysis.read.reference`)."""
     if is_generated(data):
         return _with_fingerprint(True, b"", ())
-    nodes, docstring_lines = code_units(tree)
+    nodes, docstring_lines = find_units()
     if not nodes:
         return _with_fingerprint(False, b"", ())
     streams = tokenize(text, docstring_lines)

@@ -1,15 +1,13 @@
-"""libcst walk: a file's bytes -> its imports, flags, module-level names and pragmas.
+"""libcst walk: a parsed module -> its imports, flags, module-level names and ``__all__``.
 
-The walk visits statements only (imports are statements), carrying the context flags down:
-``type_checking`` (inside ``if TYPE_CHECKING:``), ``lazy`` (inside a function body),
-``guarded`` (inside ``try``/``except ImportError``), ``main`` (anywhere inside the body of an
-``if __name__ == "__main__":`` that is not in a function or class). Expressions are searched for dynamic
-imports (``importlib.import_module("x")``, ``__import__("x")``) only in files whose bytes
-mention them. A full ``CSTVisitor`` pass costs about as much as the parse itself, so it is
-not used here (see benchmarks/README.md).
-
-Positions: libcst's PositionProvider re-generates the whole file's code and costs several
-times the parse, so positions come from :mod:`archguard.analysis.read.positions` instead.
+The reference reader's walk (:mod:`archguard.analysis.read.reference`). It visits statements
+only (imports are statements), carrying the context flags down
+(:class:`~archguard.analysis.read.semantics.Context`): ``type_checking`` (inside ``if
+TYPE_CHECKING:``), ``lazy`` (inside a function body), ``guarded`` (inside ``try``/``except
+ImportError``), ``main`` (inside a module-level ``if __name__ == "__main__":``). Expressions
+are searched for dynamic imports (``importlib.import_module("x")``, ``__import__("x")``) only
+in files whose bytes mention them. The fast reader (:mod:`archguard.analysis.read.fast`) walks
+CPython's tree the same way; keep the two in step.
 """
 
 from __future__ import annotations
@@ -20,16 +18,7 @@ from dataclasses import dataclass, field, replace
 
 import libcst as cst
 
-IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
-
-
-@dataclass(frozen=True, slots=True)
-class Context:
-    type_checking: bool = False
-    lazy: bool = False
-    guarded: bool = False
-    module_level: bool = True  # not inside a function or class body
-    main: bool = False  # inside the body of a module-level 'if __name__ == "__main__":'
+from archguard.analysis.read.semantics import MODULE, Context, catches_import_error, dynamic_target, identifier, is_type_checking
 
 
 @dataclass(slots=True)
@@ -42,7 +31,6 @@ class FoundImport:
     # (module, level, names, alias) for each import this statement makes
     targets: list[tuple[str, int, tuple[str, ...], str | None]] = field(default_factory=list)
     asnames: tuple[str | None, ...] = ()  # of a 'from' import: the name each imported name is bound to
-    literal: str = ""  # the module string of a dynamic import
 
 
 @dataclass(slots=True)
@@ -57,33 +45,25 @@ def dotted_name(node: cst.BaseExpression | None) -> str:
     if node is None:
         return ""
     if isinstance(node, cst.Name):
-        return node.value
+        return identifier(node.value)
     if isinstance(node, cst.Attribute):
         left = dotted_name(node.value)
-        return f"{left}.{node.attr.value}" if left else ""
+        return f"{left}.{identifier(node.attr.value)}" if left else ""
     return ""
 
 
-def _is_type_checking(test: cst.BaseExpression) -> bool:
-    name = dotted_name(test)
-    return name == "TYPE_CHECKING" or name.endswith(".TYPE_CHECKING")
-
-
-_MAIN_LITERALS = frozenset({'"__main__"', "'__main__'"})
-
-
-def is_main_test(test: cst.BaseExpression) -> bool:
-    """``__name__ == "__main__"`` or ``"__main__" == __name__`` (either quote style)."""
+def _is_main_test(test: cst.BaseExpression) -> bool:
+    """``__name__ == "__main__"`` or ``"__main__" == __name__``."""
     if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
         return False
     target = test.comparisons[0]
     if not isinstance(target.operator, cst.Equal):
         return False
-    left, right = test.left, target.comparator
-    for name, literal in ((left, right), (right, left)):
-        if isinstance(name, cst.Name) and name.value == "__name__" and isinstance(literal, cst.SimpleString):
-            return literal.value in _MAIN_LITERALS
-    return False
+    sides = (test.left, target.comparator)
+    return any(
+        isinstance(name, cst.Name) and identifier(name.value) == "__name__" and string_literal(text) == "__main__"
+        for name, text in (sides, sides[::-1])
+    )
 
 
 def _catches_import_error(handler: cst.ExceptHandler | cst.ExceptStarHandler) -> bool:
@@ -92,49 +72,48 @@ def _catches_import_error(handler: cst.ExceptHandler | cst.ExceptStarHandler) ->
     types: list[cst.BaseExpression] = [handler.type]
     if isinstance(handler.type, cst.Tuple):
         types = [element.value for element in handler.type.elements]
-    return any(dotted_name(t).rsplit(".", 1)[-1] in IMPORT_ERRORS | {"Exception", "BaseException"} for t in types)
+    return any(catches_import_error(dotted_name(t)) for t in types)
 
 
-def _string_literal(node: cst.BaseExpression) -> str | None:
+def string_literal(node: cst.BaseExpression) -> str | None:
+    """The value of a string literal (implicitly concatenated parts too; not an f-string)."""
     if isinstance(node, cst.SimpleString):
         try:
             value = ast.literal_eval(node.value)
         except (ValueError, SyntaxError):
             return None
         return value if isinstance(value, str) else None
+    if isinstance(node, cst.ConcatenatedString):
+        concatenated = node.evaluated_value
+        return concatenated if isinstance(concatenated, str) else None
     return None
+
+
+def _plain_argument(call: cst.Call) -> cst.BaseExpression | None:
+    """The value of a call's first argument when it is positional (no keyword, no star)."""
+    if not call.args or call.args[0].keyword is not None or call.args[0].star:
+        return None
+    return call.args[0].value
 
 
 def dynamic_import_target(call: cst.Call) -> tuple[str, int] | None:
     """(module, level) of ``importlib.import_module("x")`` / ``__import__("x")`` with a literal."""
-    func = dotted_name(call.func)
-    if func not in ("__import__", "import_module", "importlib.import_module", "builtins.__import__"):
-        return None
-    if not call.args or call.args[0].keyword is not None:
-        return None
-    name = _string_literal(call.args[0].value)
-    if not name:
-        return None
-    level = len(name) - len(name.lstrip("."))
-    if level and func == "__import__":
-        return None
-    return name[level:], level
+    argument = _plain_argument(call)
+    literal = string_literal(argument) if argument is not None else None
+    return dynamic_target(dotted_name(call.func), literal) if literal is not None else None
 
 
 class Walker:
     """Walks statements of a parsed module, collecting imports and module-level names."""
 
-    def __init__(self, find_dynamic: bool, dynamic_budget: int | None = None) -> None:
+    def __init__(self, find_dynamic: bool) -> None:
         self.find_dynamic = find_dynamic
-        # At most this many dynamic imports exist (None: unknown): the search stops there.
-        self.dynamic_left = dynamic_budget
         self.result = WalkResult()
 
     # -- statements -------------------------------------------------------------------
     def walk_module(self, module: cst.Module) -> WalkResult:
-        context = Context()
         for statement in module.body:
-            self.statement(statement, context)
+            self.statement(statement, MODULE)
         return self.result
 
     def suite(self, suite: cst.BaseSuite, context: Context) -> None:
@@ -149,8 +128,8 @@ class Walker:
             self.small_statements(node.body, context)
         elif isinstance(node, cst.If):
             self.expressions(node.test, context)
-            inner = replace(context, type_checking=True) if _is_type_checking(node.test) else context
-            if context.module_level and not context.main and is_main_test(node.test):
+            inner = replace(context, type_checking=True) if is_type_checking(dotted_name(node.test)) else context
+            if context.module_level and _is_main_test(node.test):
                 inner = replace(inner, main=True)
             self.suite(node.body, inner)
             if isinstance(node.orelse, cst.If):
@@ -171,14 +150,14 @@ class Walker:
                 self.suite(node.finalbody.body, context)
         elif isinstance(node, cst.FunctionDef):
             if context.module_level:
-                self.result.defined_names.add(node.name.value)
+                self.result.defined_names.add(identifier(node.name.value))
             for decorator in node.decorators:
                 self.expressions(decorator.decorator, context)
             self.expressions(node.params, context)
             self.suite(node.body, replace(context, lazy=True, module_level=False))
         elif isinstance(node, cst.ClassDef):
             if context.module_level:
-                self.result.defined_names.add(node.name.value)
+                self.result.defined_names.add(identifier(node.name.value))
             for decorator in node.decorators:
                 self.expressions(decorator.decorator, context)
             for arg in (*node.bases, *node.keywords):
@@ -231,14 +210,14 @@ class Walker:
                 else:
                     names = tuple(dotted_name(alias.name) for alias in small.names)
                     asnames = tuple(
-                        alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else None
+                        identifier(alias.asname.name.value) if alias.asname and isinstance(alias.asname.name, cst.Name) else None
                         for alias in small.names
                     )
                     if context.module_level:
                         for alias in small.names:
                             bound = alias.asname.name if alias.asname else alias.name
                             if isinstance(bound, cst.Name):
-                                self.result.defined_names.add(bound.value)
+                                self.result.defined_names.add(identifier(bound.value))
                 found = FoundImport("from", small, context, asnames=asnames)
                 found.targets.append((module, level, names, None))
                 self.result.imports.append(found)
@@ -250,51 +229,49 @@ class Walker:
     # -- module-level names -------------------------------------------------------------
     def _bind_target(self, target: cst.BaseExpression) -> None:
         if isinstance(target, cst.Name):
-            self.result.defined_names.add(target.value)
+            self.result.defined_names.add(identifier(target.value))
         elif isinstance(target, (cst.Tuple, cst.List)):
             for element in target.elements:
                 self._bind_target(element.value)
 
+    def _set_all(self, names: list[str] | None, extend: bool = False) -> None:
+        if names is None:
+            self.result.all_unknown = True
+        else:
+            self.result.all_names = (self.result.all_names or []) + names if extend else names
+
     def _module_level_binding(self, small: cst.BaseSmallStatement) -> None:
-        result = self.result
         if isinstance(small, cst.Assign):
             for target in small.targets:
                 self._bind_target(target.target)
-                if isinstance(target.target, cst.Name) and target.target.value == "__all__":
-                    names = _literal_strings(small.value)
-                    if names is None:
-                        result.all_unknown = True
-                    else:
-                        result.all_names = names
+                if isinstance(target.target, cst.Name) and identifier(target.target.value) == "__all__":
+                    self._set_all(_literal_strings(small.value))
         elif isinstance(small, cst.AnnAssign):
             self._bind_target(small.target)
-            if isinstance(small.target, cst.Name) and small.target.value == "__all__" and small.value is not None:
-                names = _literal_strings(small.value)
-                if names is None:
-                    result.all_unknown = True
-                else:
-                    result.all_names = names
+            if isinstance(small.target, cst.Name) and identifier(small.target.value) == "__all__" and small.value is not None:
+                self._set_all(_literal_strings(small.value))
         elif isinstance(small, cst.AugAssign):
-            if isinstance(small.target, cst.Name) and small.target.value == "__all__":
+            if isinstance(small.target, cst.Name) and identifier(small.target.value) == "__all__":
                 names = _literal_strings(small.value)
-                if names is None or not isinstance(small.operator, cst.AddAssign):
-                    result.all_unknown = True
-                else:
-                    result.all_names = (result.all_names or []) + names
+                self._set_all(names if isinstance(small.operator, cst.AddAssign) else None, extend=True)
+        elif isinstance(small, cst.TypeAlias):
+            self._bind_target(small.name)
         elif isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
-            func = small.value.func
+            call = small.value
+            func = call.func
             if isinstance(func, cst.Attribute) and dotted_name(func.value) == "__all__":
-                args = small.value.args
-                if func.attr.value == "append" and len(args) == 1 and _string_literal(args[0].value) is not None:
-                    result.all_names = (result.all_names or []) + [_string_literal(args[0].value) or ""]
-                elif func.attr.value == "extend" and len(args) == 1 and _literal_strings(args[0].value) is not None:
-                    result.all_names = (result.all_names or []) + (_literal_strings(args[0].value) or [])
+                argument = _plain_argument(call) if len(call.args) == 1 else None
+                method = identifier(func.attr.value)
+                if method == "append" and argument is not None and string_literal(argument) is not None:
+                    self._set_all([string_literal(argument) or ""], extend=True)
+                elif method == "extend" and argument is not None and _literal_strings(argument) is not None:
+                    self._set_all(_literal_strings(argument), extend=True)
                 else:
-                    result.all_unknown = True
+                    self.result.all_unknown = True
 
     # -- expressions (dynamic imports) ----------------------------------------------------
     def expressions(self, node: cst.CSTNode, context: Context) -> None:
-        if not self.find_dynamic or self.dynamic_left == 0:
+        if not self.find_dynamic:
             return
         stack: list[tuple[cst.CSTNode, Context]] = [(node, context)]
         # Depth-first, children in source order, so calls come out in document order.
@@ -303,13 +280,9 @@ class Walker:
             if isinstance(current, cst.Call):
                 target = dynamic_import_target(current)
                 if target is not None:
-                    found = FoundImport("dynamic", current, current_context, literal=_string_literal(current.args[0].value) or "")
+                    found = FoundImport("dynamic", current, current_context)
                     found.targets.append((target[0], target[1], (), None))
                     self.result.imports.append(found)
-                    if self.dynamic_left is not None:
-                        self.dynamic_left -= 1
-                        if self.dynamic_left == 0:
-                            return
             child_context = replace(current_context, lazy=True) if isinstance(current, cst.Lambda) else current_context
             stack.extend((child, child_context) for child in reversed(current.children))
 
@@ -320,7 +293,7 @@ def _literal_strings(node: cst.BaseExpression) -> list[str] | None:
         for element in node.elements:
             if isinstance(element, (cst.StarredElement,)):
                 return None
-            value = _string_literal(element.value)
+            value = string_literal(element.value)
             if value is None:
                 return None
             values.append(value)

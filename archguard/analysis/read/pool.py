@@ -13,24 +13,25 @@ workers at once and is raised again, with no facts saved (the cache stays as it 
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
 import sys
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from archguard.analysis.read import extract_facts
 from archguard.analysis.read.facts import FileFacts, ParseProblem
 from archguard.analysis.read.lifeline import OWNER_ENV
 from archguard.base.gcpace import fewer_collections, pace_this_process
 
+if TYPE_CHECKING:  # (multiprocessing is imported only when a pool starts: a small change is read here)
+    from concurrent.futures import Future, ProcessPoolExecutor
+
 # Bytes of source per worker below which starting processes costs more than it saves.
-# Measured (benchmarks/results/pool.md): two workers break even at about 100 KB of source in
-# all (a fork server that imports libcst, then the workers), and take 0.7x the time of one
-# process from 300 KB, e.g. the ten large files of a typical change.
-MIN_BYTES_PER_WORKER = 50_000
+# Measured with the fast reader (benchmarks/results/pool.md): on a loaded two-core machine two
+# workers pay from about 1.5 MB of source (0.8x of one process), and cost more below 800 KB
+# (a fork server, then the workers, for a parse that one process does in well under a second).
+# So a change of a few dozen files is read in this process.
+MIN_BYTES_PER_WORKER = 400_000
 
 
 def default_jobs() -> int:
@@ -62,12 +63,15 @@ def _extract_batch(batch: list[bytes], clones: bool = True) -> list[tuple[Any, .
 
 
 def _context() -> Any:
+    import multiprocessing
+
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() and sys.platform != "darwin" else "spawn"
     context = multiprocessing.get_context(method)
     # The processes started from here know their owner (see archguard.analysis.read.lifeline).
     os.environ[OWNER_ENV] = str(os.getpid())
     if method == "forkserver":
-        context.set_forkserver_preload(["archguard.analysis.read.lifeline", "archguard.analysis.read", "archguard.analysis.read.imports", "libcst"])
+        preload = ["archguard.analysis.read.lifeline", "archguard.analysis.read", "archguard.analysis.read.fast", "archguard.analysis.read.clones"]
+        context.set_forkserver_preload(preload)
     return context
 
 
@@ -80,6 +84,8 @@ def _start_worker(owner: int) -> None:
 
 
 def _executor(workers: int) -> ProcessPoolExecutor:
+    from concurrent.futures import ProcessPoolExecutor
+
     return ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=_start_worker, initargs=(os.getpid(),))
 
 
@@ -95,9 +101,9 @@ def _stop(executor: ProcessPoolExecutor) -> None:
 def prestart(sizes: Sequence[int], jobs: int) -> bool:
     """Start the fork server now if extracting sources of these sizes will use a pool.
 
-    The fork server is a fresh interpreter that imports libcst (about 0.3 s); started early,
-    that overlaps the caller's own work (loading the facts cache, hashing files) instead of
-    being waited for in :func:`extract_all`. Returns whether it was started.
+    The fork server is a fresh interpreter that imports the fast reader; started early, that
+    overlaps the caller's own work (loading the facts cache, hashing files) instead of being
+    waited for in :func:`extract_all`. Returns whether it was started.
     """
     if _workers(sizes, jobs) <= 1 or _context().get_start_method() != "forkserver":
         return False
@@ -140,10 +146,7 @@ def extract_all(
     raises, the batches not started are cancelled.
     """
     workers = pool_size(sources, jobs)
-    # Too little for two workers, but the fork server is up and this process has not loaded
-    # libcst: one worker, forked with libcst loaded, costs less than importing it here.
-    one_worker = workers <= 1 and jobs > 1 and _server_started and "libcst" not in sys.modules and not _CRASH_MARKER
-    if workers <= 1 and not one_worker:
+    if workers <= 1:
         results = []
         with fewer_collections():
             for data in sources:
@@ -151,6 +154,9 @@ def extract_all(
                 if progress:
                     progress(1)
         return results
+
+    from concurrent.futures import as_completed
+    from concurrent.futures.process import BrokenProcessPool
 
     # Small batches keep both cores busy to the end; big files first balances the load.
     order = sorted(range(len(sources)), key=lambda i: -len(sources[i]))
@@ -190,6 +196,8 @@ def extract_all(
 
 def _extract_isolated(data: bytes, clones: bool) -> FileFacts:
     """One file in its own process: a crash costs only this file."""
+    from concurrent.futures.process import BrokenProcessPool
+
     executor = _executor(1)
     try:
         return FileFacts.from_tuple(executor.submit(_extract_batch, [data], clones).result()[0])

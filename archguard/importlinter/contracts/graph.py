@@ -16,8 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 
-import networkx as nx
-
+from archguard.analysis.digraph import DiGraph
 from archguard.analysis.graph import ModuleGraph, SiteFilter
 from archguard.analysis.resolve import EXTERNAL, ImportSite
 from archguard.importlinter.config import ImportExpression, ModuleExpression
@@ -28,14 +27,14 @@ def il_name(node: str) -> str:
     return node[len(EXTERNAL) :] if node.startswith(EXTERNAL) else node
 
 
-def session_view(graph: ModuleGraph, exclude_type_checking: bool) -> nx.DiGraph:
+def session_view(graph: ModuleGraph, exclude_type_checking: bool) -> DiGraph:
     """The graph import-linter builds: type-checking imports left out when the session says so,
     and an external package only present when something (still) imports it."""
     view = graph.view(SiteFilter(exclude_type_checking=exclude_type_checking))
     orphans = [n for n, external in view.nodes(data="external") if external and not view.in_degree(n)]
     if not orphans:
         return view
-    trimmed: nx.DiGraph = view.copy()
+    trimmed: DiGraph = view.copy()
     trimmed.remove_nodes_from(orphans)
     return trimmed
 
@@ -44,7 +43,7 @@ def session_view(graph: ModuleGraph, exclude_type_checking: bool) -> nx.DiGraph:
 class ContractGraph:
     """Adjacency over import-linter names; edges can be removed (ignored imports)."""
 
-    view: nx.DiGraph
+    view: DiGraph
     modules: frozenset[str]
     squashed: frozenset[str]  # external packages: no children, no descendants
     successors: dict[str, set[str]]
@@ -54,7 +53,7 @@ class ContractGraph:
     _sorted_cache: dict[tuple[str, bool], list[str]] = field(default_factory=dict)
 
     @classmethod
-    def from_view(cls, view: nx.DiGraph) -> ContractGraph:
+    def from_view(cls, view: DiGraph) -> ContractGraph:
         node_of: dict[str, str] = {}
         squashed: set[str] = set()
         for node, external in view.nodes(data="external"):
