@@ -714,3 +714,77 @@ def test_agent_and_github_paths_are_repository_relative_in_locations_and_message
     assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "services/shop/src/shop/billing/other.py"
     assert "services/shop/src/shop/billing/summary.py:1 `customer_totals`" in result["message"]["text"]
     assert result["relatedLocations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "services/shop/src/shop/billing/summary.py"
+
+
+def test_dupes_ignores_a_contract_when_asked_or_when_the_paths_lie_outside_its_project(tmp_path: Path) -> None:
+    from tests.helpers import write_tree
+
+    root = three_copies_and_a_local_pair(tmp_path / "project")
+    write_tree(root / "vendor", {"a.py": source(ORIGINAL), "b.py": source(RENAMED)})  # in the tree, in no package the contract names
+    asked = run_cli("dupes", "--no-cache", "--no-contract", "vendor", "--format", "json", cwd=root)
+    assert asked.stderr.startswith("archguard: --no-contract: analysing vendor with the default duplication settings")
+    assert [[loc["path"] for loc in g["locations"]] for g in json.loads(asked.stdout)["groups"]] == [["vendor/a.py", "vendor/b.py"]]
+    elsewhere = write_tree(tmp_path / "elsewhere", {"c.py": source(ORIGINAL), "d.py": source(RENAMED)})
+    outside = run_cli("dupes", "--no-cache", str(elsewhere), "--format", "json", cwd=root)
+    assert "outside the project of archguard.toml: analysing" in outside.stderr
+    assert [[loc["path"] for loc in g["locations"]] for g in json.loads(outside.stdout)["groups"]] == [["c.py", "d.py"]]
+    both = run_cli("dupes", "--no-contract", "--config", "archguard.toml", cwd=root)
+    assert both.returncode == 2 and "--no-contract and --config exclude each other" in both.stderr
+
+
+METHOD = '''
+class Ledger:
+    def settle(self, entries, currency="EUR"):
+        total = 0
+        for entry in entries:
+            if entry.amount < self.threshold:
+                self.skipped.append(entry)
+                continue
+            total += entry.amount * self.rate
+            self.history.append((entry.key, total))
+        self.balance = round(total, 2)
+        return self.balance, currency
+'''
+
+
+def test_a_copy_that_renames_self_attributes_consistently_is_a_renamed_copy(tmp_path: Path) -> None:
+    renamed = (
+        METHOD.replace("Ledger", "Book").replace("settle", "close").replace("self.threshold", "self.floor")
+        .replace("self.skipped", "self.ignored").replace("self.rate", "self.factor").replace("self.history", "self.log")
+        .replace("self.balance", "self.due").replace("entries", "rows").replace("entry", "row")
+    )  # fmt: skip
+    inconsistent = METHOD.replace("Ledger", "Other").replace("self.balance = ", "self.saved = ")
+    root = project(
+        tmp_path,
+        {
+            "src/shop/orders/ledger.py": source(METHOD),
+            "src/shop/orders/book.py": source(renamed),
+            "src/shop/orders/other.py": source(inconsistent),
+        },
+    )
+    report, _ = report_for(root)
+    by_path = {unit.path: unit for group in report.groups for unit in group.units if unit.kind == "class"}
+    assert by_path["src/shop/orders/ledger.py"].renamed == by_path["src/shop/orders/book.py"].renamed
+    assert by_path["src/shop/orders/ledger.py"].exact != by_path["src/shop/orders/book.py"].exact
+    # one attribute renamed in one place only: not a renamed copy, but similar code still
+    assert by_path["src/shop/orders/other.py"].renamed != by_path["src/shop/orders/ledger.py"].renamed
+    group = next(g for g in report.groups if any(u.path == "src/shop/orders/book.py" for u in g.units))
+    assert group.relation(by_path["src/shop/orders/ledger.py"], by_path["src/shop/orders/book.py"])[0] == "renamed"
+    assert any(u.path == "src/shop/orders/other.py" for u in group.units)
+
+
+def test_attributes_of_other_objects_still_name_the_api_the_code_uses(tmp_path: Path) -> None:
+    other_api = METHOD.replace("entry.amount", "entry.value").replace("Ledger", "Elsewhere")
+    same_api = METHOD.replace("Ledger", "Again")
+    root = project(
+        tmp_path,
+        {
+            "src/shop/orders/ledger.py": source(METHOD),
+            "src/shop/orders/elsewhere.py": source(other_api),
+            "src/shop/orders/again.py": source(same_api),
+        },
+    )
+    report, _ = report_for(root)
+    units = {unit.path: unit for group in report.groups for unit in group.units if unit.kind == "class"}
+    assert units["src/shop/orders/ledger.py"].renamed == units["src/shop/orders/again.py"].renamed
+    assert units["src/shop/orders/ledger.py"].renamed != units["src/shop/orders/elsewhere.py"].renamed

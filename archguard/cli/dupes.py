@@ -13,6 +13,7 @@ from archguard.report.escape import terminal_block
 
 if TYPE_CHECKING:
     from archguard.analysis.clones import CloneReport
+    from archguard.contract.loading import LoadedContract
 
 from archguard.cli.common import config_option, emit, handle_errors, output_options, resolve_contract, run_options, use_color
 
@@ -28,6 +29,9 @@ from archguard.cli.common import config_option, emit, handle_errors, output_opti
 @click.option("--min-tokens", type=click.IntRange(min=1), help="Smallest clone, in tokens (default: [duplication] min_tokens).")
 @click.option("--similarity", type=click.FloatRange(0.0, 1.0), help="Near-miss threshold; 1.0 finds exact and renamed clones only.")
 @click.option("--include-tests", is_flag=True, default=None, help="Also look for clones in test files.")
+@click.option(
+    "--no-contract", is_flag=True, help="Ignore any contract: analyse PATHS (default: .) with the default settings and no components."
+)
 @handle_errors
 def dupes_command(
     paths: tuple[Path, ...],
@@ -45,13 +49,15 @@ def dupes_command(
     min_tokens: int | None,
     similarity: float | None,
     include_tests: bool | None,
+    no_contract: bool,
 ) -> None:
     """List duplicated code in PATHS: clone groups, largest first, cross-component groups on top.
 
     With a contract (--config, or found from the working directory), its settings and
-    components apply, and PATHS (if any) keep the groups with a copy under them. Without one,
-    every Python file under PATHS (default: the working directory) is analysed with the
-    default settings and no components, as any clone detector would.
+    components apply, and PATHS (if any) keep the groups with a copy under them. Without one
+    (none found, PATHS outside its project, or --no-contract), every Python file under PATHS
+    (default: the working directory) is analysed with the default settings and no
+    components, as any clone detector would.
 
     Each group shows every location (file:line range, function or class), its size in lines
     and tokens, the clone type (exact, renamed, near-miss with its similarity) and whether it
@@ -64,18 +70,28 @@ def dupes_command(
       archguard dupes src/ scripts/ --min-lines 8
       archguard dupes --min-lines 10 --similarity 0.9 --format json -o dupes.json
     """
-    from archguard.base.errors import NoContractError
+    from archguard.base.errors import NoContractError, UsageError
     from archguard.engine.no_contract import contract_for_paths
     from archguard.engine.pipeline import RunOptions, analyze
     from archguard.report import ReportOptions
     from archguard.report.dupes import error_groups, render_json, render_text
     from archguard.rules.duplication import cached_clone_report
 
-    try:
-        loaded = resolve_contract(config_path, cached=not no_cache, cache_dir=cache_dir)
-        within = [path.resolve() for path in paths]
-    except NoContractError:
-        loaded, within = contract_for_paths(paths), []
+    if no_contract and config_path is not None:
+        raise UsageError("--no-contract and --config exclude each other")
+    loaded: LoadedContract | None = None
+    within = [path.resolve() for path in paths]
+    reason = "--no-contract"
+    if not no_contract:
+        try:
+            loaded = resolve_contract(config_path, cached=not no_cache, cache_dir=cache_dir)
+        except NoContractError:
+            reason = "no contract found"
+    if loaded is not None and config_path is None and not all(_inside(path, loaded.root.resolve()) for path in within):
+        # paths outside the project the contract found describes: it does not apply
+        reason, loaded = f"{', '.join(map(str, paths))} outside the project of {loaded.display_path}", None
+    if loaded is None:
+        loaded, within = contract_for_paths(paths, reason=reason), []
     if loaded.notice and not quiet:
         click.echo(terminal_block(f"archguard: {loaded.notice}"), err=True)
     overrides: dict[str, Any] = {
@@ -96,11 +112,15 @@ def dupes_command(
     sys.exit(1 if error_groups(report, config) else 0)
 
 
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
 def groups_under(report: CloneReport, root: Path, folders: list[Path]) -> CloneReport:
     """The groups with at least one copy under one of ``folders`` (or in one of those files)."""
 
     def under(relpath: str) -> bool:
         path = (root / relpath).resolve()
-        return any(path == folder or folder in path.parents for folder in folders)
+        return any(_inside(path, folder) for folder in folders)
 
     return replace(report, groups=tuple(g for g in report.groups if any(under(u.path) for u in g.units)))

@@ -21,7 +21,7 @@ from archguard.contract.models import Contract, ProjectConfig
 _SKIPPED = frozenset({"__pycache__", "node_modules", "site-packages", ".archguard_cache"})
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
-NO_CONTRACT_NOTICE = "no contract found: analysing {what} with the default duplication settings, without components"
+NO_CONTRACT_NOTICE = "{reason}: analysing {what} with the default duplication settings, without components"
 
 
 def _entries(folder: Path) -> list[str]:
@@ -49,12 +49,12 @@ def _relative(path: Path, root: Path) -> str:
     return relative or "."
 
 
-def contract_for_paths(paths: Sequence[Path], cwd: Path | None = None) -> LoadedContract:
+def contract_for_paths(paths: Sequence[Path], cwd: Path | None = None, *, reason: str = "no contract found") -> LoadedContract:
     """A loaded contract that analyses ``paths`` (folders or ``.py`` files; default the working
     directory) with default settings. The project root is the working directory when every
     path lies inside it (reports then give paths as the user typed them), else the paths'
     common folder. Raises :class:`UsageError` for a path that is neither a folder nor a
-    ``.py`` file."""
+    ``.py`` file. ``reason`` says why no contract applies (the first words of the notice)."""
     cwd = (cwd or Path.cwd()).resolve()
     given = [Path(p) for p in paths] or [Path(".")]
     resolved: list[Path] = []
@@ -85,5 +85,5 @@ def contract_for_paths(paths: Sequence[Path], cwd: Path | None = None) -> Loaded
         path=root / "(no contract)",
         root=root,
         source="",
-        notice=NO_CONTRACT_NOTICE.format(what=what),
+        notice=NO_CONTRACT_NOTICE.format(reason=reason, what=what),
     )
