@@ -203,7 +203,7 @@ def test_planted_cache_files_are_ignored_and_the_verdict_stands(tmp_path: Path, 
     assert_sane(run_bounded("check", "--format", "json", cwd=root), 1)  # writes the cache and a replay record
     cache = root / CACHE_DIR_NAME
     planted = sorted({p.name for p in cache.iterdir() if p.name != ".gitignore"} | {"digests.bin"})  # (no digests for racy files)
-    assert any(n.startswith("facts-") for n in planted) and any(n.startswith("replay-") for n in planted)
+    assert all(any(n.startswith(kind) for n in planted) for kind in ("facts-", "replay-", "contract-"))
     for name in planted:
         (cache / name).unlink(missing_ok=True)
         if plant == "fifo":
@@ -473,8 +473,8 @@ def test_ctrl_c_ends_the_run_within_a_second_with_exit_130_and_a_consistent_cach
     assert alive_in_group(process.pid) == []
     for path in (root / CACHE_DIR_NAME).glob("*") if (root / CACHE_DIR_NAME).exists() else []:
         assert not path.name.endswith(".tmp"), path  # no half-written file
-        if path.suffix == ".bin":
-            assert path.read_bytes().startswith(MAGIC)
+        if path.suffix == ".bin":  # the facts, or a validated contract (contract/cache.py)
+            assert path.read_bytes().startswith(MAGIC if path.name.startswith("facts-") else b"ARCHGUARD-CONTRACT\x01"), path
     again = run_bounded("check", "--format", "json", cwd=root, env={"ARCHGUARD_NO_REPLAY": "1"}, timeout=300)
     assert_sane(again, 0)  # the cache it left (if any) loads, and the whole tree is analysed
     assert json.loads(again.stdout)["summary"]["files"] == 121

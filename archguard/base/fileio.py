@@ -60,6 +60,6 @@ def cache_directory(root: Path, given: Path | None = None) -> Path | None:
         reason = f"is {kind_of(info.st_mode)}, not a folder"
     warnings.warn(
         ArchguardWarning(f"{CACHE_DIR_NAME} {reason}; the cache is neither read nor written (remove it, or pass --cache-dir)"),
-        stacklevel=2,
+        stacklevel=1,  # one location: the contract's and the facts' caches ask alike, told once
     )
     return None

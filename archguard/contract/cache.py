@@ -27,6 +27,7 @@ from pydantic import BaseModel
 from archguard import __version__
 from archguard.base.fileio import write_in_cache
 from archguard.base.integrity import code_fingerprint, seal, unseal
+from archguard.base.safe_files import CACHE_LIMIT, read_regular
 from archguard.contract import models
 
 FORMAT = 1
@@ -113,8 +114,9 @@ def cached_contract(source: str, table: str, directory: Path | None, validate: C
 
 
 def _read(path: Path) -> bytes | None:
-    """The payload of a cache entry, or None when it is missing, torn or corrupt."""
+    """The payload of a cache entry, or None when it is missing, torn or corrupt, or anything but
+    a private regular file of this user (a name planted by the tree: a FIFO, ``/dev/zero``)."""
     try:
-        return unseal(_MAGIC, path.read_bytes())
+        return unseal(_MAGIC, read_regular(path, limit=CACHE_LIMIT, follow_symlinks=False, private=True))
     except OSError:
         return None

@@ -899,7 +899,7 @@ def read_companion(source: str, fmt: Literal["ini", "toml"], display: str) -> Im
         tool = parse_toml(source, display).get("tool", {})
         data = tool.get("archguard") if isinstance(tool, dict) else None
         if not is_companion(data):
-            return ImportLinterCompanion()  # none, or a whole archguard contract (which --config did not choose)
+            return ImportLinterCompanion.model_construct()  # (defaults: no validator built) none, or a whole archguard contract (which --config did not choose)
         prefix = "tool.archguard."
 
         def line_of(key: str) -> int | None:
@@ -908,7 +908,7 @@ def read_companion(source: str, fmt: Literal["ini", "toml"], display: str) -> Im
         parser = configparser.ConfigParser()
         parser.read_string(source, source=display)  # (already read without error)
         if COMPANION_INI_SECTION not in parser.sections():
-            return ImportLinterCompanion()
+            return ImportLinterCompanion.model_construct()
         data = dict(parser[COMPANION_INI_SECTION].items())
         prefix = COMPANION_INI_SECTION + "."
         lines = _ini_lines(source).get(COMPANION_INI_SECTION, (None, {}))[1]
@@ -930,7 +930,7 @@ def subpackage_components(directory: Path, roots: Iterable[str], packages: Itera
     """A component for each root package's own module and for each of its direct children."""
     components: dict[str, ComponentConfig] = {}
     for package in packages:
-        components[package] = ComponentConfig(modules=[f"{package}:*"])
+        components[package] = ComponentConfig.model_construct(modules=[f"{package}:*"])  # valid by construction
         for root in roots:
             folder = directory / root / Path(*package.split("."))
             if not folder.is_dir():
@@ -943,7 +943,7 @@ def subpackage_components(directory: Path, roots: Iterable[str], packages: Itera
                 name = entry.name.removesuffix(".py") if entry.suffix == ".py" else entry.name
                 if name == "__init__" or not name.isidentifier() or (entry.suffix != ".py" and not entry.is_dir()):
                     continue
-                components.setdefault(f"{package}.{name}", ComponentConfig(modules=[f"{package}.{name}"]))
+                components.setdefault(f"{package}.{name}", ComponentConfig.model_construct(modules=[f"{package}.{name}"]))
     return components
 
 
