@@ -788,3 +788,15 @@ def test_attributes_of_other_objects_still_name_the_api_the_code_uses(tmp_path: 
     units = {unit.path: unit for group in report.groups for unit in group.units if unit.kind == "class"}
     assert units["src/shop/orders/ledger.py"].renamed == units["src/shop/orders/again.py"].renamed
     assert units["src/shop/orders/ledger.py"].renamed != units["src/shop/orders/elsewhere.py"].renamed
+
+
+def test_a_test_named_module_that_library_code_imports_is_library_code(tmp_path: Path) -> None:
+    files = {
+        "src/shop/orders/suite/__init__.py": "from .test_orders import *  # noqa: F403\n",
+        "src/shop/orders/suite/test_orders.py": source(ORIGINAL),  # a test suite the library ships
+        "src/shop/orders/report.py": source(RENAMED),
+        "src/shop/orders/checks/test_local.py": source(UNRELATED),  # a real test: imported by nothing
+        "src/shop/orders/headers.py": source(UNRELATED.replace("parse_header", "read_header")),
+    }
+    report, _ = report_for(project(tmp_path, files))
+    assert locations(report) == [("renamed", ["src/shop/orders/report.py:1", "src/shop/orders/suite/test_orders.py:1"])]

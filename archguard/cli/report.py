@@ -59,7 +59,7 @@ def report_command(
       archguard report --format json -o architecture.json
     """
     from archguard.gate.drift import architecture_report
-    from archguard.report import ReportOptions, presented
+    from archguard.report import ReportOptions
     from archguard.report.architecture import FORMATS
 
     render = choose_format(output_format, FORMATS)
@@ -67,6 +67,5 @@ def report_command(
     result = check(loaded, RunOptions(jobs=jobs, use_cache=not no_cache, cache_dir=cache_dir))
     if not no_baseline:
         result, _ = apply_baseline(result, loaded, baseline_file)
-    # one finding per clone group, as `check` and the HTML report count them
-    emit(render(architecture_report(presented(result)), ReportOptions(color=use_color(color) and output is None, verbose=verbose)), output)
+    emit(render(architecture_report(result), ReportOptions(color=use_color(color) and output is None, verbose=verbose)), output)
     sys.exit(0)

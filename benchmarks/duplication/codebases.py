@@ -156,13 +156,18 @@ def near_miss_quarter(text: str, rng: random.Random, code_lines: int) -> tuple[s
 # -- the tools ------------------------------------------------------------------------------
 
 
-def archguard_pairs(tree: Path, package: str, work: Path, jobs: int) -> tuple[list[tuple[Range, Range]], float, int]:
-    """``archguard dupes PACKAGE --no-contract``, thresholds as the peers'."""
+def archguard_pairs(
+    tree: Path, package: str, work: Path, jobs: int, extra: tuple[str, ...] = (), source: Path | None = None
+) -> tuple[list[tuple[Range, Range]], float, int]:
+    """``archguard dupes PACKAGE --no-contract``, thresholds as the peers'; ``source``: run the
+    archguard checkout there instead (an experiment with another normalisation)."""
     output = work / "archguard.json"
     command = [
         PYTHON, "-m", "archguard", "dupes", package, "--no-contract", "--no-cache", "--jobs", str(jobs), "--format", "json", "-o", str(output),
-        "--min-lines", str(MIN_LINES), "--min-tokens", str(MIN_TOKENS), "-q",
+        "--min-lines", str(MIN_LINES), "--min-tokens", str(MIN_TOKENS), "-q", *extra,
     ]  # fmt: skip
+    if source is not None:
+        command = ["env", f"PYTHONPATH={source}", *command]
     done, wall, rss = run_timed(command, tree)
     if done.returncode not in (0, 1):
         raise SystemExit(f"archguard failed: {done.stderr[-2000:]}")
@@ -221,7 +226,16 @@ def jscpd_pairs(tree: Path, package: str, work: Path, jscpd: str, extra: list[st
 
 
 def run_codebase(
-    name: str, package_dir: Path, work: Path, rng: random.Random, per_type: int, negatives_wanted: int, jscpd: str, jobs: int, std_all: list[Function]
+    name: str,
+    package_dir: Path,
+    work: Path,
+    rng: random.Random,
+    per_type: int,
+    negatives_wanted: int,
+    jscpd: str,
+    jobs: int,
+    std_all: list[Function],
+    previous: Path | None,
 ) -> dict[str, Any]:
     package = package_dir.name
     print(f"[{name}] pools ...", flush=True)
@@ -288,6 +302,9 @@ def run_codebase(
                 edits = (["rename"] if renamed else []) + edits + [f"{touched} of {function.code_lines} lines"]
         except (SyntaxError, AssertionError, ValueError, tokenize.TokenError, IndentationError):
             continue
+        copy_lines = sum(1 for line in text.splitlines() if line.strip() and not line.strip().startswith("#"))
+        if copy_lines < MIN_LINES or len(base._code_tokens(text)) < MIN_TOKENS:
+            continue  # the copy must be a clone worth reporting too (5+ lines, 40+ tokens)
         copy = Function("planted", function.source_path, function.name, text, len(base._code_tokens(text)), 0)
         item = Planted(kind, function, copy, edits)
         by_kind[kind].append(item)
@@ -327,8 +344,11 @@ def run_codebase(
     results: dict[str, dict[str, Any]] = {}
     runs: list[tuple[str, Any]] = [
         ("archguard", lambda: archguard_pairs(tree, package, work, jobs)),
+        ("archguard --similarity 0.75", lambda: archguard_pairs(tree, package, work, jobs, ("--similarity", "0.75"))),
         ("pylint", lambda: pylint_pairs(tree, package)),
     ]
+    if previous is not None:
+        runs.insert(1, ("archguard, self. attributes kept (before)", lambda: archguard_pairs(tree, package, work, jobs, source=previous)))
     for tool, extra in tools:
         runs.append((tool, lambda extra=extra, tool=tool: jscpd_pairs(tree, package, work, jscpd, extra, tool)))
     for tool, run in runs:
@@ -455,6 +475,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=20261207)
     parser.add_argument("--jscpd", default=shutil.which("jscpd") or "", help="path of the jscpd binary (npm i jscpd@5.3.2)")
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument(
+        "--previous", type=Path, help="another archguard checkout to run beside this one on the same planted trees (a normalisation experiment)"
+    )
     parser.add_argument("--results", type=Path, default=REPO / "benchmarks" / "results" / "duplication-codebases.json")
     args = parser.parse_args()
     os.environ["PYTHONPATH"] = str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")
@@ -475,7 +498,7 @@ def main() -> None:
         work = args.work / "dup-codebases" / name
         work.mkdir(parents=True, exist_ok=True)
         rng = random.Random(f"{args.seed}-{name}")
-        result = run_codebase(name, top / folder, work, rng, args.per_type, args.negatives, args.jscpd, args.jobs, std_all)
+        result = run_codebase(name, top / folder, work, rng, args.per_type, args.negatives, args.jscpd, args.jobs, std_all, args.previous)
         result["style"] = style
         result["requirement"] = requirement
         summary["codebases"][name] = result
