@@ -19,12 +19,13 @@ Normalisation, shared by every unit of the file:
   indentation changes are kept as markers, so nesting stays visible;
 - *exact* stream (type 1): names verbatim, string literals without their quote style;
 - *near-miss* stream: plain names (variables, parameters, functions, classes) become ``V``,
-  and so do the attributes of a method's own object (``self.x``, ``cls.x``: its state, which
-  a copy renames with its variables); literals become ``S`` / ``N``; other attribute names
-  and keyword-argument names are kept, as they name the APIs the code uses;
-- the *renamed* fingerprint (type 2) hashes a unit's near-miss stream together with which
-  of its plain names (and ``self.`` attributes) are the same name (each numbered by its first
-  occurrence in the unit): a consistent renaming keeps it, an inconsistent one does not.
+  literals ``S`` / ``N``; attribute names and keyword-argument names are kept, as they name
+  the APIs the code uses (and the state it reads);
+- the *renamed* fingerprint (type 2) hashes a unit's near-miss stream, with the attributes
+  of a method's own object (``self.x``, ``cls.x``: its state, which a copy renames with its
+  variables) as ``V`` too, together with which of its plain names and own attributes are the
+  same name (each numbered by its first occurrence in the unit; an attribute never counts as
+  the variable of the same name): a consistent renaming keeps it, an inconsistent one does not.
 
 Each unit is stored as a plain tuple (see :data:`UNIT_FIELDS`) so the facts cache (marshal)
 can hold it; the near-miss stream is stored once per file as its shingles (CRC-32 of every run
@@ -48,7 +49,7 @@ from dataclasses import dataclass
 from itertools import count
 
 # Bump when units, streams or hashes change meaning: it is part of the facts cache key.
-CLONES_VERSION = "clones7"
+CLONES_VERSION = "clones8"
 FACT_KEY = "clones"
 
 # Units smaller than this are never fingerprinted (too small to be worth a reviewer's time
@@ -144,6 +145,7 @@ class TokenStreams:
     exact: list[str]
     near_miss: list[str]
     names: list[int]  # stream index of every plain name (not attribute or keyword-argument names)
+    own: list[int]  # stream index of every attribute of the method's own object (self.x, cls.x)
     code_lines: bytearray  # 1 for each physical line that holds code
     line_numbers: list[int]  # physical line of each logical line's first token
     starts_before: list[int]  # stream index of each logical line, before its indentation markers
@@ -216,6 +218,7 @@ def tokenize(text: str, docstring_lines: frozenset[int]) -> TokenStreams:
     exact: list[str] = []
     near_miss: list[str] = []
     names: list[int] = []
+    own: list[int] = []
     add_exact, add_near, add_name = exact.append, near_miss.append, names.append
     line_numbers: list[int] = []
     starts_before: list[int] = []
@@ -258,7 +261,7 @@ def tokenize(text: str, docstring_lines: frozenset[int]) -> TokenStreams:
                     docstring_start = -1
                 else:
                     if closed[0] >= 0 and closed[1] == len(exact) - 1:
-                        _unwrap(exact, near_miss, names, closed)
+                        _unwrap(exact, near_miss, names, own, closed)
                     closed = (-1, -1)
                     add_exact(NEWLINE)
                     add_near(NEWLINE)
@@ -292,10 +295,8 @@ def tokenize(text: str, docstring_lines: frozenset[int]) -> TokenStreams:
             add_exact(token)
             if len(exact) > 1 and exact[-2] == ".":
                 if len(exact) > 2 and exact[-3] in _OWN and (len(exact) < 4 or exact[-4] != "."):
-                    add_name(len(near_miss))  # self.x: the object's own state, named like a variable
-                    add_near(NAME)
-                else:
-                    add_near(token)  # another attribute: it names an API
+                    own.append(len(near_miss))  # self.x: the object's own state (see fingerprint_units)
+                add_near(token)  # an attribute: it names an API (or the object's state)
             elif brackets and brackets[-1] == "(" and index + 1 < total and tokens[index + 1] == "=":
                 add_near(token)  # a keyword-argument name: it names an API
             else:
@@ -323,7 +324,7 @@ def tokenize(text: str, docstring_lines: frozenset[int]) -> TokenStreams:
                     openings[-1] = -1  # "if (a, b):" is a tuple, "if a, b:" is not Python
             elif not brackets and closed[0] >= 0:  # ":"
                 if closed[1] == len(exact) - 1:
-                    _unwrap(exact, near_miss, names, closed)  # "if (...):"
+                    _unwrap(exact, near_miss, names, own, closed)  # "if (...):"
                 closed = (-1, -1)
             add_exact(token)
             add_near(token)
@@ -346,21 +347,22 @@ def tokenize(text: str, docstring_lines: frozenset[int]) -> TokenStreams:
             add_near(NEWLINE)
             markers += 1
     return TokenStreams(
-        exact, near_miss, names, code_lines, line_numbers, starts_before, starts_after, markers_before, markers_after, markers
+        exact, near_miss, names, own, code_lines, line_numbers, starts_before, starts_after, markers_before, markers_after, markers
     )
 
 
-def _unwrap(exact: list[str], near_miss: list[str], names: list[int], pair: tuple[int, int]) -> None:
+def _unwrap(exact: list[str], near_miss: list[str], names: list[int], own: list[int], pair: tuple[int, int]) -> None:
     """Drop a redundant pair of parentheses around a whole right-hand side or condition.
 
     Formatters add and remove them (``x = (\n    a.b()\n)``); they are layout, not code.
     """
     opening, closing = pair
     del exact[closing], near_miss[closing], exact[opening], near_miss[opening]
-    position = len(names) - 1
-    while position >= 0 and names[position] > opening:
-        names[position] -= 1
-        position -= 1
+    for positions in (names, own):
+        position = len(positions) - 1
+        while position >= 0 and positions[position] > opening:
+            positions[position] -= 1
+            position -= 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -481,7 +483,7 @@ def fingerprint_units(find_units: Callable[[], tuple[list[UnitNode], frozenset[i
         return _with_fingerprint(False, b"", ())
     streams = tokenize(text, docstring_lines)
     units: list[tuple[object, ...]] = []
-    exact, near_miss, names, code_lines = streams.exact, streams.near_miss, streams.names, streams.code_lines
+    exact, near_miss, names, own, code_lines = streams.exact, streams.near_miss, streams.names, streams.own, streams.code_lines
     name_at = exact.__getitem__
     for node in nodes:
         span = streams.unit_range(node.line, node.end_line)
@@ -498,10 +500,20 @@ def fingerprint_units(find_units: Callable[[], tuple[list[UnitNode], frozenset[i
         # occurrence in the unit). Computed with C-level maps, no Python loop per token.
         first_seen: dict[str, int] = {}
         unit_names = names[bisect_left(names, start) : bisect_left(names, end)]
-        ordinals = array("q", map(first_seen.setdefault, map(name_at, unit_names), count()))
+        unit_own = own[bisect_left(own, start) : bisect_left(own, end)]
+        segment = near_miss[start:end]
+        if unit_own:
+            # The object's own attributes are renamed with the variables (for this hash only:
+            # the near-miss stream keeps them, so similar code still has to use the same state).
+            for position in unit_own:
+                segment[position - start] = NAME
+            keys = sorted([(i, exact[i]) for i in unit_names] + [(i, "." + exact[i]) for i in unit_own])
+            ordinals = array("q", map(first_seen.setdefault, (key for _, key in keys), count()))
+        else:
+            ordinals = array("q", map(first_seen.setdefault, map(name_at, unit_names), count()))
         if _BIG_ENDIAN:
             ordinals.byteswap()
-        renamed = hashlib.blake2b("\x1f".join(near_miss[start:end]).encode("utf-8", "surrogatepass"), digest_size=8)
+        renamed = hashlib.blake2b("\x1f".join(segment).encode("utf-8", "surrogatepass"), digest_size=8)
         renamed.update(ordinals.tobytes())
         exact_digest = hashlib.blake2b("\x1f".join(exact[start:end]).encode("utf-8", "surrogatepass"), digest_size=8)
         units.append(
