@@ -627,6 +627,9 @@ def test_within_component_clones_are_one_summary_line_unless_all_clones_is_asked
         "exists at src/shop/orders/report.py:17 `parse_header` (renamed copy)"
     ) in detailed
     assert "clone group within components" not in detailed
+    markdown = run_cli("check", "--no-cache", "--format", "markdown", cwd=root).stdout
+    assert "read\\_header" not in markdown and "⚠️ 1 clone group within components (warnings)" in markdown
+    assert "read\\_header" in run_cli("check", "--no-cache", "--format", "markdown", "--all-clones", cwd=root).stdout
 
 
 def test_quiet_check_shows_the_errors_only(tmp_path: Path) -> None:
