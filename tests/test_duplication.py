@@ -803,3 +803,19 @@ def test_a_test_named_module_that_library_code_imports_is_library_code(tmp_path:
     }
     report, _ = report_for(project(tmp_path, files))
     assert locations(report) == [("renamed", ["src/shop/orders/report.py:1", "src/shop/orders/suite/test_orders.py:1"])]
+
+
+def test_dupes_on_a_package_folder_analyses_the_package_with_its_init(tmp_path: Path) -> None:
+    from tests.helpers import write_tree
+
+    root = write_tree(
+        tmp_path / "tree",
+        {"lib/pkg/__init__.py": source(ORIGINAL), "lib/pkg/copies.py": source(RENAMED), "lib/pkg/other.py": source(UNRELATED)},
+    )
+    data = json.loads(run_cli("dupes", "--no-cache", "--format", "json", "lib/pkg", cwd=root).stdout)
+    assert [[(loc["path"], loc["module"]) for loc in g["locations"]] for g in data["groups"]] == [
+        [("lib/pkg/__init__.py", "pkg"), ("lib/pkg/copies.py", "pkg.copies")]
+    ]
+    # a file given: only the groups with a copy in it
+    only = json.loads(run_cli("dupes", "--no-cache", "--format", "json", "lib/pkg/other.py", "lib/pkg/copies.py", cwd=root).stdout)
+    assert [[loc["path"] for loc in g["locations"]] for g in only["groups"]] == []

@@ -91,7 +91,8 @@ def dupes_command(
         # paths outside the project the contract found describes: it does not apply
         reason, loaded = f"{', '.join(map(str, paths))} outside the project of {loaded.display_path}", None
     if loaded is None:
-        loaded, within = contract_for_paths(paths, reason=reason), []
+        # files given: the groups with a copy in them (an __init__.py brings its whole package in)
+        loaded, within = contract_for_paths(paths, reason=reason), [path for path in within if path.is_file()]
     if loaded.notice and not quiet:
         click.echo(terminal_block(f"archguard: {loaded.notice}"), err=True)
     overrides: dict[str, Any] = {

@@ -51,27 +51,33 @@ def _relative(path: Path, root: Path) -> str:
 
 def contract_for_paths(paths: Sequence[Path], cwd: Path | None = None, *, reason: str = "no contract found") -> LoadedContract:
     """A loaded contract that analyses ``paths`` (folders or ``.py`` files; default the working
-    directory) with default settings. The project root is the working directory when every
-    path lies inside it (reports then give paths as the user typed them), else the paths'
-    common folder. Raises :class:`UsageError` for a path that is neither a folder nor a
-    ``.py`` file. ``reason`` says why no contract applies (the first words of the notice)."""
+    directory) with default settings. A folder that is a package is analysed as that package
+    (its ``__init__`` included, its modules named ``pkg.mod``); another folder, as the packages
+    and modules it holds. The project root is the working directory when every source root
+    lies inside it (reports then give paths as the user typed them), else their common folder.
+    Raises :class:`UsageError` for a path that is neither a folder nor a ``.py`` file.
+    ``reason`` says why no contract applies (the first words of the notice)."""
     cwd = (cwd or Path.cwd()).resolve()
     given = [Path(p) for p in paths] or [Path(".")]
-    resolved: list[Path] = []
+    places: list[tuple[Path, list[str]]] = []  # (source root, top-level packages or modules in it)
     for path in given:
         full = (cwd / path).resolve()
-        if not full.is_dir() and not (full.is_file() and full.suffix == ".py"):
+        if full.is_dir() and (full / "__init__.py").is_file() and _IDENTIFIER.match(full.name):
+            places.append((full.parent, [full.name]))  # a package: analysed as itself, __init__ included
+        elif full.is_dir():
+            places.append((full, _entries(full)))
+        elif full.is_file() and full.name == "__init__.py":
+            places.append((full.parent.parent, [full.parent.name]))
+        elif full.is_file() and full.suffix == ".py":
+            places.append((full.parent, [full.stem]))
+        else:
             raise UsageError(f"{path}: not a folder or a .py file")
-        resolved.append(full)
-    inside = all(full == cwd or cwd in full.parents for full in resolved)
-    root = cwd if inside else Path(os.path.commonpath([p if p.is_dir() else p.parent for p in resolved]))
+    folders = [folder for folder, _ in places]
+    inside = all(folder == cwd or cwd in folder.parents for folder in folders)
+    root = cwd if inside else Path(os.path.commonpath(folders))
     roots: list[str] = []
     packages: list[str] = []
-    for full in resolved:
-        if full.is_dir():
-            folder, names = full, _entries(full)
-        else:
-            folder, names = full.parent, [full.stem]
+    for folder, names in places:
         relative = _relative(folder, root)
         if relative not in roots:
             roots.append(relative)

@@ -63,6 +63,7 @@ MIN_LINES, MIN_TOKENS = 5, 40
 # jscpd has its own lexer): originals and copies keep a margin above the token threshold, so
 # that a miss is a miss of the detection, not of the counting.
 TOKEN_MARGIN = 5
+NO_PEERS = False  # --no-peers: archguard alone (a quick held-out run with another seed)
 
 # name, pip requirement, the package folder inside the unpacked sdist, its style
 CODEBASES = [
@@ -266,12 +267,13 @@ def run_codebase(
         write_module(pristine / relative, group, f'"""Functions from the standard library ({source})."""\n\n')
 
     tools: list[tuple[str, list[str]]] = []
-    if jscpd:
+    if jscpd and not NO_PEERS:
         tools = [("jscpd", []), ("jscpd-renamed", ["--ignore-identifiers", "--ignore-literals", "--max-gap-lines", "2"])]
     print(f"[{name}] natural clones in the pristine package ({len(functions)} functions) ...", flush=True)
     reported: list[tuple[Range, Range]] = []
     reported += archguard_pairs(pristine, package, work, jobs)[0]
-    reported += pylint_pairs(pristine, package)[0]
+    if not NO_PEERS:
+        reported += pylint_pairs(pristine, package)[0]
     for tool, extra in tools:
         reported += jscpd_pairs(pristine, package, work, jscpd, extra, tool)[0]
     natural = defaultdict(list)
@@ -351,7 +353,7 @@ def run_codebase(
     runs: list[tuple[str, Any]] = [
         ("archguard", lambda: archguard_pairs(tree, package, work, jobs)),
         ("archguard --similarity 0.75", lambda: archguard_pairs(tree, package, work, jobs, ("--similarity", "0.75"))),
-        ("pylint", lambda: pylint_pairs(tree, package)),
+        *([] if NO_PEERS else [("pylint", lambda: pylint_pairs(tree, package))]),
     ]
     if previous is not None:
         runs.insert(1, ("archguard, self. attributes kept (before)", lambda: archguard_pairs(tree, package, work, jobs, source=previous)))
@@ -404,13 +406,13 @@ def load_labels(path: Path) -> list[Planted]:
     return [Planted(item["kind"], function(item["original"]), function(item["copy"]), item["edits"]) for item in json.loads(path.read_text())]
 
 
-def rescore(work_root: Path, names: list[str], variants: list[str], jobs: int) -> None:
+def rescore(work_root: Path, names: list[str], variants: list[str], jobs: int, tag: str = "") -> None:
     """archguard with other options on the planted trees of the last run (no re-planting):
     ``--rescore --variant "--similarity 0.8"``."""
     for name, _requirement, folder, _style in CODEBASES:
         if names and name not in names:
             continue
-        work = work_root / "dup-codebases" / name
+        work = work_root / f"dup-codebases{tag}" / name
         planted = load_labels(work / "labels.json")
         package = Path(folder).name
         for variant in variants:
@@ -522,6 +524,7 @@ def render_markdown(summary: dict[str, Any]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--work", type=Path, default=REPO / "benchmarks" / "work")
+    parser.add_argument("--tag", default="", help="a suffix for the work folders (another seed's trees beside the last run's)")
     parser.add_argument("--only", nargs="*", help="code bases to run (default: all)")
     parser.add_argument("--per-type", type=int, default=60)
     parser.add_argument("--negatives", type=int, default=120)
@@ -532,12 +535,15 @@ def main() -> None:
         "--previous", type=Path, help="another archguard checkout to run beside this one on the same planted trees (a normalisation experiment)"
     )
     parser.add_argument("--results", type=Path, default=REPO / "benchmarks" / "results" / "duplication-codebases.json")
+    parser.add_argument("--no-peers", action="store_true", help="run archguard alone (pylint and jscpd neither screen nor score)")
     parser.add_argument("--rescore", action="store_true", help="only run archguard --variant ... on the last run's planted trees")
     parser.add_argument("--variant", action="append", default=[], help='archguard options for --rescore, e.g. "--similarity 0.8"')
     args = parser.parse_args()
+    global NO_PEERS
+    NO_PEERS = args.no_peers
     if args.rescore:
         os.environ["PYTHONPATH"] = str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")
-        rescore(args.work, args.only or [], args.variant or [""], args.jobs)
+        rescore(args.work, args.only or [], args.variant or [""], args.jobs, args.tag)
         return
     os.environ["PYTHONPATH"] = str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")
     if args.jscpd:
@@ -554,7 +560,7 @@ def main() -> None:
         started = time.perf_counter()
         sdist = fetch(requirement, args.work / "sdists")
         top = unpack(sdist, args.work / "codebases")
-        work = args.work / "dup-codebases" / name
+        work = args.work / f"dup-codebases{args.tag}" / name
         work.mkdir(parents=True, exist_ok=True)
         rng = random.Random(f"{args.seed}-{name}")
         result = run_codebase(name, top / folder, work, rng, args.per_type, args.negatives, args.jscpd, args.jobs, std_all, args.previous)
