@@ -80,7 +80,7 @@ def report(result: CheckResult, format: str = "text") -> str:
 def render_html(result: CheckResult, *, title: str | None = None) -> str:
     """One self-contained HTML page with the architecture graph and the findings
     (``archguard graph --html``); without Graphviz's ``dot`` the page has everything but the drawing."""
-    from archguard.render.html import reflexion_of
+    from archguard.render.html import clone_groups_of, reflexion_of
     from archguard.render.html import render_html as render
 
-    return render(result, title=title, reflexion=reflexion_of(result))
+    return render(result, title=title, reflexion=reflexion_of(result), clone_groups=clone_groups_of(result))

@@ -189,3 +189,25 @@ def test_report_and_the_html_report_apply_the_baseline_as_check_does(tmp_path: P
     assert "(0 findings, 3 accepted by the baseline)" in proc.stderr
     assert run_cli("graph", "--html", str(page), "--no-baseline", cwd=root).returncode == 0
     assert page.read_text(encoding="utf-8").count('data-severity="error"') == 3
+
+
+@pytest.mark.parametrize(("umask", "expected"), [(0o022, 0o644), (0o027, 0o640)])
+def test_files_archguard_creates_get_the_users_umask_and_the_cache_stays_private(tmp_path: Path, umask: int, expected: int) -> None:
+    import os
+    import stat
+
+    root = make_project(tmp_path, FILES, CONTRACT)
+    previous = os.umask(umask)  # the CLI subprocesses inherit it
+    try:
+        assert run_cli("baseline", cwd=root).returncode == 0
+        checked = run_cli("check", "--no-baseline", "--output", "sarif=reports/check.sarif", "--output", "text", cwd=root)
+        assert checked.returncode == 1, checked.stderr
+        drawn = run_cli("graph", "--html", "reports/page.html", "--no-cache", cwd=root)
+        assert drawn.returncode == 0, drawn.stderr
+    finally:
+        os.umask(previous)
+    for created in ("arch/baseline.json", "reports/check.sarif", "reports/page.html"):
+        assert stat.S_IMODE((root / created).stat().st_mode) == expected, created
+    cache_files = [path for path in (root / ".archguard_cache").rglob("*") if path.is_file()]
+    assert cache_files
+    assert {stat.S_IMODE(path.stat().st_mode) for path in cache_files} == {0o600}

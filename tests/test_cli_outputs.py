@@ -31,8 +31,8 @@ def test_text_on_the_console_and_sarif_to_a_file_in_one_run(tmp_path: Path) -> N
     proc = run_cli("check", "--no-cache", "-j", "1", "--output", f"sarif={sarif}", cwd=AGENT_CHANGE)
     assert proc.returncode == 1
     assert proc.stdout.startswith("archguard · archguard.toml · 16 files")
-    assert proc.stdout.endswith("✗ 9 errors in 7 rules · 16 files\n")
-    assert len(json.loads(sarif.read_text(encoding="utf-8"))["runs"][0]["results"]) == 9
+    assert proc.stdout.endswith("✗ 8 errors in 7 rules · 16 files\n")
+    assert len(json.loads(sarif.read_text(encoding="utf-8"))["runs"][0]["results"]) == 8
 
 
 def test_format_on_stdout_equals_the_same_format_in_a_file_and_exit_codes_hold(tmp_path: Path) -> None:

@@ -134,7 +134,7 @@ def test_report_text_shows_the_reflexion_model_and_coupling() -> None:
     assert "domain -> infra  1 violation (Pure domain), through other modules" in text
     assert "absences: declared, unused (contract is stale; warning): none" in text
     assert "unmapped modules (2, error)" in text
-    assert "✗ 9 errors, 0 warnings; 8 convergent, 4 divergent, 0 absent, 2 unmapped" in text
+    assert "✗ 8 errors, 0 warnings; 8 convergent, 4 divergent, 0 absent, 2 unmapped" in text  # one finding per clone group
 
 
 def test_report_cli_json_and_text(tmp_path: Path) -> None:

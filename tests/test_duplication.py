@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import textwrap
 from array import array
 from itertools import combinations
@@ -194,7 +193,8 @@ def test_a_mixed_group_names_how_each_other_copy_relates(tmp_path: Path) -> None
     result = run_check(root)
     message = next(f.message for f in result.findings if f.path == "src/shop/billing/summary.py")
     assert "src/shop/orders/report.py:1 `summarize_orders` (renamed copy)" in message
-    assert re.search(r"src/shop/orders/stats.py:1 `summarize_orders_v2` \(near-miss, \d\d% similar\)", message)
+    # one condition changed, one statement added: two places differ
+    assert "src/shop/orders/stats.py:1 `summarize_orders_v2` (similar: 2 places differ)" in message
 
 
 def test_similar_size_code_that_is_not_a_clone_is_not_reported(tmp_path: Path) -> None:
@@ -229,9 +229,10 @@ def test_a_block_copied_into_third_code_is_reported_once_at_the_new_place(tmp_pa
         ("src/shop/orders/report.py", 1, "clone"),
     ]
     loop_finding = next(f for f in result.findings if f.path == "src/shop/billing/rebuild.py")
+    assert loop_finding.message.startswith("the `for` block at line 3 of `rebuild` (8 lines) duplicates code")
     assert loop_finding.message.endswith(
-        "already exists at src/shop/billing/summary.py:4 `for in customer_totals` (renamed copy), "
-        "src/shop/orders/report.py:4 `for in summarize_orders` (exact copy); the copies span components billing, orders"
+        "already exists at src/shop/billing/summary.py:4 (`for` block of `customer_totals`; renamed copy), "
+        "src/shop/orders/report.py:4 (`for` block of `summarize_orders`; exact copy); the copies span components billing, orders"
     )
 
 
@@ -391,7 +392,7 @@ def test_dupes_command_lists_groups_with_locations_and_exits_1_on_errors(tmp_pat
     assert lines[0].startswith("archguard dupes · archguard.toml · 2 clone groups (1 across components)")
     first = lines.index(next(line for line in lines if line.startswith("1. ")))
     assert "across components: billing, orders" in lines[first] and "error" in lines[first]
-    assert "src/shop/billing/summary.py:1-15  function customer_totals [billing] 14 lines, 113 tokens" in lines[first + 1]
+    assert "src/shop/billing/summary.py:1-15  function `customer_totals` [billing] 14 lines, 113 tokens" in lines[first + 1]
     assert "within orders" in next(line for line in lines if line.startswith("2. "))
     as_json = run_cli("dupes", "--no-cache", "--format", "json", cwd=root)
     data = json.loads(as_json.stdout)
@@ -568,3 +569,253 @@ def test_the_search_windows_are_unpacked_only_when_asked_and_give_the_same_posti
     built = [sorted(windows[item]) for item in range(len(windows))]
     assert built == [[7, 8, 9], [7, 9, 10, 4_000_000_000], [9, 11], []]
     assert postings == postings_of(built, wanted) == {7: [0, 1], 9: [0, 1, 2], 11: [2], 12: []}
+
+
+def three_copies_and_a_local_pair(tmp_path: Path) -> Path:
+    """A group of four copies across components (one renamed, one similar), and one pair of
+    copies inside the orders component (a warning)."""
+    return project(
+        tmp_path,
+        {
+            "src/shop/orders/report.py": source(ORIGINAL, UNRELATED),
+            "src/shop/billing/summary.py": source(RENAMED),
+            "src/shop/billing/other.py": source(ORIGINAL.replace("summarize_orders", "summarize_all")),
+            "src/shop/orders/stats.py": source(NEAR_MISS),
+            "src/shop/orders/headers.py": source(UNRELATED.replace("parse_header", "read_header")),
+        },
+    )
+
+
+def test_check_reports_each_clone_group_once_at_its_first_copy_naming_the_others(tmp_path: Path) -> None:
+    root = three_copies_and_a_local_pair(tmp_path)
+    text = run_cli("check", "--no-cache", cwd=root)
+    assert text.returncode == 1, text.stderr
+    listed = [line for line in text.stdout.splitlines() if "duplicates code that already exists" in line]
+    assert listed == [
+        "  src/shop/billing/other.py:1:1 error duplication: function `summarize_all` (14 lines) duplicates code that already "
+        "exists at src/shop/billing/summary.py:1 `customer_totals` (renamed copy), src/shop/orders/report.py:1 "
+        "`summarize_orders` (renamed copy), src/shop/orders/stats.py:1 `summarize_orders_v2` (similar: 2 places differ); "
+        "the copies span components billing, orders"
+    ]
+    data = json.loads(run_cli("check", "--no-cache", "--format", "json", cwd=root).stdout)
+    clones = [f for f in data["findings"] if f["rule"] == "duplication"]
+    assert [(f["path"], [r["path"] for r in f["related"]]) for f in clones] == [
+        ("src/shop/billing/other.py", ["src/shop/billing/summary.py", "src/shop/orders/report.py", "src/shop/orders/stats.py"]),
+        ("src/shop/orders/headers.py", ["src/shop/orders/report.py"]),
+    ]
+    assert (data["summary"]["errors"], data["summary"]["warnings"]) == (2, 1)  # unmapped `shop`, the group; the local pair
+    sarif = json.loads(run_cli("check", "--no-cache", "--format", "sarif", cwd=root).stdout)
+    results = [r for r in sarif["runs"][0]["results"] if r["ruleId"] == "duplication"]
+    assert len(results) == 2
+    related = results[0]["relatedLocations"]
+    assert [(r["physicalLocation"]["artifactLocation"]["uri"], r["physicalLocation"]["region"]["startLine"], r["message"]["text"]) for r in related] == [
+        ("src/shop/billing/summary.py", 1, "`customer_totals` (renamed copy)"),
+        ("src/shop/orders/report.py", 1, "`summarize_orders` (renamed copy)"),
+        ("src/shop/orders/stats.py", 1, "`summarize_orders_v2` (similar: 2 places differ)"),
+    ]
+
+
+def test_within_component_clones_are_one_summary_line_unless_all_clones_is_asked(tmp_path: Path) -> None:
+    root = three_copies_and_a_local_pair(tmp_path)
+    summarised = run_cli("check", "--no-cache", cwd=root).stdout
+    assert "read_header" not in summarised
+    assert "  1 clone group within components (warnings): `archguard dupes` lists them; `archguard check --all-clones` lists them here" in summarised
+    assert "✗ 2 errors in 2 rules, 1 warning" in summarised  # the summary still counts it
+    detailed = run_cli("check", "--no-cache", "--all-clones", cwd=root).stdout
+    assert (
+        "src/shop/orders/headers.py:1:1 warning duplication: function `read_header` (9 lines) duplicates code that already "
+        "exists at src/shop/orders/report.py:17 `parse_header` (renamed copy)"
+    ) in detailed
+    assert "clone group within components" not in detailed
+    markdown = run_cli("check", "--no-cache", "--format", "markdown", cwd=root).stdout
+    assert "read\\_header" not in markdown and "⚠️ 1 clone group within components (warnings)" in markdown
+    assert "read\\_header" in run_cli("check", "--no-cache", "--format", "markdown", "--all-clones", cwd=root).stdout
+
+
+def test_quiet_check_shows_the_errors_only(tmp_path: Path) -> None:
+    root = three_copies_and_a_local_pair(tmp_path)
+    quiet = run_cli("check", "--no-cache", "-q", "--all-clones", cwd=root)
+    assert quiet.returncode == 1
+    lines = quiet.stdout.splitlines()
+    assert [line.split(" ")[3] for line in lines] == ["error", "error"]
+    assert "warning" not in quiet.stdout and "clone group" not in quiet.stdout and quiet.stderr == ""
+
+
+def test_labels_never_read_as_internal_names_or_rounded_similarity(tmp_path: Path) -> None:
+    # A copy with one edited line in 14 is similar, not "near-miss, 100% similar".
+    almost = ORIGINAL.replace("summarize_orders", "summarize_orders_again").replace("round(amount, 2)", "round(amount + 0, 2)")
+    root = project(
+        tmp_path,
+        {"src/shop/orders/report.py": source(ORIGINAL), "src/shop/billing/summary.py": source(almost)},
+    )
+    result = run_cli("check", "--no-cache", cwd=root).stdout
+    assert "(similar: 1 place differs)" in result
+    assert "% similar" not in result and "near-miss" not in result
+    dupes = run_cli("dupes", "--no-cache", cwd=root).stdout
+    assert "1. similar copies (" in dupes and "% shared)" in dupes and "100%" not in dupes and "near-miss" not in dupes
+
+
+def test_dupes_runs_on_a_tree_without_a_contract(tmp_path: Path) -> None:
+    from tests.helpers import write_tree
+
+    root = write_tree(
+        tmp_path / "tree",
+        {
+            "scripts/report.py": source(ORIGINAL, UNRELATED),
+            "lib/summary.py": source(RENAMED),
+            "headers.py": source(UNRELATED.replace("parse_header", "read_header")),
+            "setup.py": "print('not a clone')\n",
+        },
+    )
+    done = run_cli("dupes", "--no-cache", cwd=root)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == "archguard: no contract found: analysing . with the default duplication settings, without components\n"
+    lines = done.stdout.splitlines()
+    assert lines[0] == "archguard dupes · (no contract) · 2 clone groups (0 across components) in 6 units of 3 files"  # setup.py has no unit big enough
+    assert "1. renamed copies · 14 lines, 113 tokens · warning" in lines
+    assert "   lib/summary.py:1-15     function `customer_totals` 14 lines, 113 tokens" in lines
+    assert "   scripts/report.py:1-15  function `summarize_orders` 14 lines, 113 tokens" in lines
+    assert not (root / "archguard.toml").exists() and not (root / ".archguard_cache").exists()
+    # Only the paths given: a folder and a file.
+    some = json.loads(run_cli("dupes", "--no-cache", "--format", "json", "scripts", "headers.py", cwd=root).stdout)
+    assert [[loc["path"] for loc in g["locations"]] for g in some["groups"]] == [["headers.py", "scripts/report.py"]]
+    assert some["contract"] == "(no contract)"
+    # From outside the tree: paths as given, relative to their common folder.
+    outside = run_cli("dupes", "--no-cache", "-q", str(root / "lib"), str(root / "scripts"), cwd=tmp_path)
+    assert outside.returncode == 0 and "lib/summary.py:1-15" in outside.stdout and outside.stderr == ""
+    bad = run_cli("dupes", "--no-cache", "setup.cfg", cwd=root)
+    assert bad.returncode == 2
+
+
+def test_dupes_with_a_contract_keeps_the_groups_under_the_given_paths(tmp_path: Path) -> None:
+    root = three_copies_and_a_local_pair(tmp_path)
+    done = run_cli("dupes", "--no-cache", "--format", "json", "src/shop/orders/headers.py", cwd=root)
+    data = json.loads(done.stdout)
+    assert done.stderr == ""
+    assert [[loc["path"] for loc in g["locations"]] for g in data["groups"]] == [["src/shop/orders/headers.py", "src/shop/orders/report.py"]]
+
+
+def test_agent_and_github_paths_are_repository_relative_in_locations_and_messages_alike(tmp_path: Path) -> None:
+    import re
+    import subprocess
+
+    repo = tmp_path / "repo"
+    root = three_copies_and_a_local_pair(repo / "services" / "shop")
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    for output_format in ("agent", "github"):
+        text = run_cli("check", "--no-cache", "--format", output_format, cwd=root).stdout
+        clone_lines = [line for line in text.splitlines() if "summarize_all" in line or "customer_totals" in line]
+        assert clone_lines, text
+        for line in clone_lines:
+            named = re.findall(r"(?:[\w.-]+/)*[\w.-]+\.py(?=:\d)", line)
+            assert named and all(path.startswith("services/shop/src/") for path in named), (output_format, line)
+    project_paths = run_cli("check", "--no-cache", "--format", "agent", "--paths", "project", cwd=root).stdout
+    assert "In src/shop/billing/other.py:1: Call `customer_totals` at src/shop/billing/summary.py:1" in project_paths
+    assert "services/shop" not in project_paths
+    sarif = json.loads(run_cli("check", "--no-cache", "--format", "sarif", cwd=root).stdout)
+    result = next(r for r in sarif["runs"][0]["results"] if r["ruleId"] == "duplication")
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "services/shop/src/shop/billing/other.py"
+    assert "services/shop/src/shop/billing/summary.py:1 `customer_totals`" in result["message"]["text"]
+    assert result["relatedLocations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "services/shop/src/shop/billing/summary.py"
+
+
+def test_dupes_ignores_a_contract_when_asked_or_when_the_paths_lie_outside_its_project(tmp_path: Path) -> None:
+    from tests.helpers import write_tree
+
+    root = three_copies_and_a_local_pair(tmp_path / "project")
+    write_tree(root / "vendor", {"a.py": source(ORIGINAL), "b.py": source(RENAMED)})  # in the tree, in no package the contract names
+    asked = run_cli("dupes", "--no-cache", "--no-contract", "vendor", "--format", "json", cwd=root)
+    assert asked.stderr.startswith("archguard: --no-contract: analysing vendor with the default duplication settings")
+    assert [[loc["path"] for loc in g["locations"]] for g in json.loads(asked.stdout)["groups"]] == [["vendor/a.py", "vendor/b.py"]]
+    elsewhere = write_tree(tmp_path / "elsewhere", {"c.py": source(ORIGINAL), "d.py": source(RENAMED)})
+    outside = run_cli("dupes", "--no-cache", str(elsewhere), "--format", "json", cwd=root)
+    assert "outside the project of archguard.toml: analysing" in outside.stderr
+    assert [[loc["path"] for loc in g["locations"]] for g in json.loads(outside.stdout)["groups"]] == [["c.py", "d.py"]]
+    both = run_cli("dupes", "--no-contract", "--config", "archguard.toml", cwd=root)
+    assert both.returncode == 2 and "--no-contract and --config exclude each other" in both.stderr
+
+
+METHOD = '''
+class Ledger:
+    def settle(self, entries, currency="EUR"):
+        total = 0
+        for entry in entries:
+            if entry.amount < self.threshold:
+                self.skipped.append(entry)
+                continue
+            total += entry.amount * self.rate
+            self.history.append((entry.key, total))
+        self.balance = round(total, 2)
+        return self.balance, currency
+'''
+
+
+def test_a_copy_that_renames_self_attributes_consistently_is_a_renamed_copy(tmp_path: Path) -> None:
+    renamed = (
+        METHOD.replace("Ledger", "Book").replace("settle", "close").replace("self.threshold", "self.floor")
+        .replace("self.skipped", "self.ignored").replace("self.rate", "self.factor").replace("self.history", "self.log")
+        .replace("self.balance", "self.due").replace("entries", "rows").replace("entry", "row")
+    )  # fmt: skip
+    inconsistent = METHOD.replace("Ledger", "Other").replace("self.balance = ", "self.saved = ")
+    root = project(
+        tmp_path,
+        {
+            "src/shop/orders/ledger.py": source(METHOD),
+            "src/shop/orders/book.py": source(renamed),
+            "src/shop/orders/other.py": source(inconsistent),
+        },
+    )
+    report, analysis = report_for(root)
+    units, _ = collect_units(analysis.facts, analysis.paths, analysis.components.component_of, DuplicationConfig())
+    by_path = {unit.path: unit for unit in units if unit.kind == "class"}
+    assert by_path["src/shop/orders/ledger.py"].renamed == by_path["src/shop/orders/book.py"].renamed
+    assert by_path["src/shop/orders/ledger.py"].exact != by_path["src/shop/orders/book.py"].exact
+    # one attribute renamed in one place only: not a renamed copy
+    assert by_path["src/shop/orders/other.py"].renamed != by_path["src/shop/orders/ledger.py"].renamed
+    group = next(g for g in report.groups if any(u.path == "src/shop/orders/book.py" for u in g.units))
+    assert group.relation(by_path["src/shop/orders/ledger.py"], by_path["src/shop/orders/book.py"])[0] == "renamed"
+
+
+def test_attributes_of_other_objects_still_name_the_api_the_code_uses(tmp_path: Path) -> None:
+    other_api = METHOD.replace("entry.amount", "entry.value").replace("Ledger", "Elsewhere")
+    same_api = METHOD.replace("Ledger", "Again")
+    root = project(
+        tmp_path,
+        {
+            "src/shop/orders/ledger.py": source(METHOD),
+            "src/shop/orders/elsewhere.py": source(other_api),
+            "src/shop/orders/again.py": source(same_api),
+        },
+    )
+    report, _ = report_for(root)
+    units = {unit.path: unit for group in report.groups for unit in group.units if unit.kind == "class"}
+    assert units["src/shop/orders/ledger.py"].renamed == units["src/shop/orders/again.py"].renamed
+    assert units["src/shop/orders/ledger.py"].renamed != units["src/shop/orders/elsewhere.py"].renamed
+
+
+def test_a_test_named_module_that_library_code_imports_is_library_code(tmp_path: Path) -> None:
+    files = {
+        "src/shop/orders/suite/__init__.py": "from .test_orders import *  # noqa: F403\n",
+        "src/shop/orders/suite/test_orders.py": source(ORIGINAL),  # a test suite the library ships
+        "src/shop/orders/report.py": source(RENAMED),
+        "src/shop/orders/checks/test_local.py": source(UNRELATED),  # a real test: imported by nothing
+        "src/shop/orders/headers.py": source(UNRELATED.replace("parse_header", "read_header")),
+    }
+    report, _ = report_for(project(tmp_path, files))
+    assert locations(report) == [("renamed", ["src/shop/orders/report.py:1", "src/shop/orders/suite/test_orders.py:1"])]
+
+
+def test_dupes_on_a_package_folder_analyses_the_package_with_its_init(tmp_path: Path) -> None:
+    from tests.helpers import write_tree
+
+    root = write_tree(
+        tmp_path / "tree",
+        {"lib/pkg/__init__.py": source(ORIGINAL), "lib/pkg/copies.py": source(RENAMED), "lib/pkg/other.py": source(UNRELATED)},
+    )
+    data = json.loads(run_cli("dupes", "--no-cache", "--format", "json", "lib/pkg", cwd=root).stdout)
+    assert [[(loc["path"], loc["module"]) for loc in g["locations"]] for g in data["groups"]] == [
+        [("lib/pkg/__init__.py", "pkg"), ("lib/pkg/copies.py", "pkg.copies")]
+    ]
+    # a file given: only the groups with a copy in it
+    only = json.loads(run_cli("dupes", "--no-cache", "--format", "json", "lib/pkg/other.py", "lib/pkg/copies.py", cwd=root).stdout)
+    assert [[loc["path"] for loc in g["locations"]] for g in only["groups"]] == []

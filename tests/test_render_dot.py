@@ -184,3 +184,17 @@ def test_rule_names_with_dot_escapes_are_drawn_literally(tmp_path: Path) -> None
     root = _svg(picture)
     texts = ["".join(t.itertext()) for t in root.iter(f"{SVG}text")]
     assert '1 import · a "quoted" \\n rule <b> \\l end\\' in texts
+
+
+def test_a_dense_drawing_bundles_its_edges_but_a_change_overlay_draws_each_new_edge_apart() -> None:
+    from archguard.render.model import Edge, Node, Picture
+
+    names = [f"c{index}" for index in range(8)]
+    nodes = tuple(Node(name, name, "component") for name in names)
+    edges = tuple(Edge(a, b, 1) for a in names for b in names if a < b)  # 28 edges
+    dense = Picture("component", "dense", nodes, edges)
+    assert 'concentrate=true' in to_dot(dense).source
+    overlay = apply_delta(dense, EdgeDelta(added={("c7", "c0"): 2}))
+    source = to_dot(overlay).source
+    assert "concentrate=false" in source
+    assert "+ 2 imports" in _edge_line(source, "c7", "c0")

@@ -133,7 +133,7 @@ def test_sarif_results_locate_fingerprint_and_chain_each_finding(example_reports
     _, reports = example_reports["shop-agent-change"]
     run = json.loads(reports["sarif"])["runs"][0]
     findings = json.loads(reports["json"])["findings"]
-    assert len(run["results"]) == len(findings) == 9
+    assert len(run["results"]) == len(findings) == 8  # the two copies of one clone are one finding
     rule_ids = [rule["id"] for rule in run["tool"]["driver"]["rules"]]
     for result, finding in zip(run["results"], findings, strict=True):
         assert result["ruleId"] == finding["rule"] == rule_ids[result["ruleIndex"]]
@@ -145,8 +145,10 @@ def test_sarif_results_locate_fingerprint_and_chain_each_finding(example_reports
         assert location["region"]["startLine"] == finding["line"]
         assert location["region"]["startColumn"] == finding["column"]
         related = result.get("relatedLocations", [])
-        assert len(related) == len(finding["chain"])
-        for index, (entry, hop) in enumerate(zip(related, finding["chain"], strict=True), 1):
+        assert len(related) == len(finding["chain"]) + len(finding.get("related", []))  # hops of a chain, or the other copies
+        places = [(entry["physicalLocation"]["artifactLocation"]["uri"], entry["physicalLocation"]["region"]["startLine"]) for entry in related]
+        assert places[len(finding["chain"]) :] == [(f"examples/shop-agent-change/{r['path']}", r["line"]) for r in finding.get("related", [])]
+        for index, (entry, hop) in enumerate(zip(related[: len(finding["chain"])], finding["chain"], strict=True), 1):
             assert entry["id"] == index
             assert entry["physicalLocation"]["artifactLocation"]["uri"] == f"examples/shop-agent-change/{hop['path']}"
             assert entry["physicalLocation"]["region"]["startLine"] == hop["line"]
@@ -302,7 +304,7 @@ def test_github_annotation_cannot_be_broken_by_hostile_text(tmp_path: Path) -> N
 
 def test_markdown_links_findings_and_chain_hops_to_their_lines(example_reports) -> None:
     markdown = example_reports["shop-agent-change"][1]["markdown"]
-    assert markdown.startswith("### ❌ archguard: 9 errors in 7 rules\n")
+    assert markdown.startswith("### ❌ archguard: 8 errors in 7 rules\n")
     views = "examples/shop-agent-change/src/shop/api/views.py"
     assert f"[`{views}:4`]({SOURCE_URL}/{views}#L4)" in markdown
     assert f"[`shop.billing.ledger -> shop.infra.db`]({SOURCE_URL}/examples/shop-agent-change/src/shop/billing/ledger.py#L3)" in markdown
@@ -346,7 +348,11 @@ def test_quiet_text_is_the_findings_alone(tmp_path: Path) -> None:
     quiet = render_text(result, ReportOptions(quiet=True))
     assert quiet.startswith("  archguard.toml:23:1 error stale-ignore: ignore entry")
     assert "archguard ·" not in quiet and "suppressed" not in quiet and "✗" not in quiet
-    assert quiet in render_text(result, ReportOptions())
+    full = render_text(result, ReportOptions())
+    errors_at = [line.split(" error ")[0] for line in full.splitlines() if " error " in line and not line.startswith("      ")]
+    assert [line.split(" error ")[0] for line in quiet.splitlines() if not line.startswith("      ")] == errors_at
+    # the errors alone: the warnings the full report lists are not there
+    assert " warning " in full and " warning " not in quiet
 
 
 def test_verbose_text_adds_remedies_and_the_rules_that_passed(tmp_path: Path) -> None:

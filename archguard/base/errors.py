@@ -40,6 +40,10 @@ class ContractError(ArchguardError):
     """The contract file is missing, unreadable or malformed."""
 
 
+class NoContractError(ContractError):
+    """No contract file was given or found (commands that can run without one catch this)."""
+
+
 class UsageError(ArchguardError):
     """The command line asks for something that cannot be done."""
 

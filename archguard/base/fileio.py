@@ -30,8 +30,8 @@ def write_in_cache(directory: Path, path: Path, data: bytes) -> bool:
         make_folder(directory)
         ignore = directory / ".gitignore"
         if not os.path.lexists(ignore):
-            write_atomic(ignore, b"# archguard cache: never commit\n*\n", make_parents=False)
-        write_atomic(path, data, make_parents=False)
+            write_atomic(ignore, b"# archguard cache: never commit\n*\n", private=True, make_parents=False)
+        write_atomic(path, data, private=True, make_parents=False)
     except OSError:
         return False
     return True

@@ -147,11 +147,19 @@ def read_regular_text(
     return data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
 
 
+def current_umask() -> int:
+    """The process's umask (read by setting it and putting it back: there is no getter)."""
+    mask = os.umask(0o077)
+    os.umask(mask)
+    return mask
+
+
 def write_atomic(
     path: Path,
     data: bytes,
     *,
     keep_mode: bool = False,
+    private: bool = False,
     make_parents: bool = True,
     inside: str | os.PathLike[str] | None = None,
 ) -> None:
@@ -159,12 +167,14 @@ def write_atomic(
 
     A reader sees the old file or the new one, never half of one. A symlink at ``path`` is
     replaced by the file, never written through. ``keep_mode`` keeps the permissions of the
-    file being replaced (source files rewritten by ``archguard fix``). ``make_parents``
+    file being replaced (source files rewritten by ``archguard fix``); ``private`` makes the
+    file readable by its owner only (0600: cache files, see docs/safety.md); otherwise a new
+    file gets the mode the user's umask gives (baselines, reports). ``make_parents``
     creates missing folders. ``inside``: the folder (after resolving every symlink, also of
     folders still to create) must lie inside this one, else :class:`RefusedPath`. Raises
     :class:`OSError`; the temporary file never outlives a failure.
     """
-    mode = None
+    mode = None if private else 0o666 & ~current_umask()
     if keep_mode:
         info = os.lstat(path)
         mode = None if stat.S_ISLNK(info.st_mode) else info.st_mode & 0o7777

@@ -51,6 +51,22 @@ from archguard.report.escape import terminal_block
     metavar="BASE",
     help="Report only what the change since git revision BASE introduced (BASE... for the merge base); BASE is read from git, nothing is checked out.",
 )
+@click.option(
+    "--paths",
+    "paths_from",
+    type=click.Choice(["repository", "project"]),
+    default="repository",
+    show_default=True,
+    help=(
+        "What paths are relative to in the SARIF, GitHub, JUnit, Markdown and agent reports (locations and messages "
+        "alike): the git repository's root, or the project root (text and JSON always use the project root)."
+    ),
+)
+@click.option(
+    "--all-clones",
+    is_flag=True,
+    help="List every clone group within one component (warnings) in the text and Markdown reports, instead of one line that counts them.",
+)
 @baseline_options
 @click.option(
     "--watch",
@@ -71,6 +87,8 @@ def check_command(
     output_format: str,
     outputs: tuple[str, ...],
     base: str | None,
+    paths_from: str,
+    all_clones: bool,
     baseline_file: Path | None,
     no_baseline: bool,
     watch: bool,
@@ -127,7 +145,8 @@ def check_command(
         sys.exit(watch_checks(lambda: run_once(False)[1], output_format, color, quiet=quiet, verbose=verbose))
     loaded, result, base_stats, baseline_used = run_once(not quiet)
     written: list[tuple[Path | None, str]] = []
-    timed = emit_reports(result, targets, report_options(result, quiet=quiet, verbose=verbose), color, written)
+    options = report_options(result, quiet=quiet, verbose=verbose, clone_detail=all_clones, repository_paths=paths_from == "repository")
+    timed = emit_reports(result, targets, options, color, written)
     if base is None and replayable(loaded) and not no_cache:
         _record_for_replay(loaded, result, baseline_used, written, quiet)
     if not quiet and not timed:

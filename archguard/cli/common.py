@@ -137,7 +137,7 @@ def output_options(function: F) -> F:
             show_default=True,
             help="Colour in the text report: auto means on a terminal unless NO_COLOR is set.",
         ),
-        click.option("--quiet", "-q", is_flag=True, help="Only the findings: no header, summary, progress bar or timing."),
+        click.option("--quiet", "-q", is_flag=True, help="Less output: only the errors (no warnings), no header, summary, progress bar or timing."),
         click.option("--verbose", "-v", is_flag=True, help="Also show each finding's remedy, the rules that passed and run statistics."),
         click.option("--debug", is_flag=True, help="Show a traceback for internal errors."),
     ]

@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
+
+from archguard.report.escape import terminal_block
+
+if TYPE_CHECKING:
+    from archguard.analysis.clones import CloneReport
+    from archguard.contract.loading import LoadedContract
 
 from archguard.cli.common import config_option, emit, handle_errors, output_options, resolve_contract, run_options, use_color
 
 
 @click.command("dupes")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @config_option
 @run_options
 @output_options
@@ -21,8 +29,12 @@ from archguard.cli.common import config_option, emit, handle_errors, output_opti
 @click.option("--min-tokens", type=click.IntRange(min=1), help="Smallest clone, in tokens (default: [duplication] min_tokens).")
 @click.option("--similarity", type=click.FloatRange(0.0, 1.0), help="Near-miss threshold; 1.0 finds exact and renamed clones only.")
 @click.option("--include-tests", is_flag=True, default=None, help="Also look for clones in test files.")
+@click.option(
+    "--no-contract", is_flag=True, help="Ignore any contract: analyse PATHS (default: .) with the default settings and no components."
+)
 @handle_errors
 def dupes_command(
+    paths: tuple[Path, ...],
     config_path: Path | None,
     jobs: int | None,
     no_cache: bool,
@@ -37,8 +49,15 @@ def dupes_command(
     min_tokens: int | None,
     similarity: float | None,
     include_tests: bool | None,
+    no_contract: bool,
 ) -> None:
-    """List duplicated code: clone groups, largest first, cross-component groups on top.
+    """List duplicated code in PATHS: clone groups, largest first, cross-component groups on top.
+
+    With a contract (--config, or found from the working directory), its settings and
+    components apply, and PATHS (if any) keep the groups with a copy under them. Without one
+    (none found, PATHS outside its project, or --no-contract), every Python file under PATHS
+    (default: the working directory) is analysed with the default settings and no
+    components, as any clone detector would.
 
     Each group shows every location (file:line range, function or class), its size in lines
     and tokens, the clone type (exact, renamed, near-miss with its similarity) and whether it
@@ -48,14 +67,34 @@ def dupes_command(
     \b
     Example:
       archguard dupes
+      archguard dupes src/ scripts/ --min-lines 8
       archguard dupes --min-lines 10 --similarity 0.9 --format json -o dupes.json
     """
+    from archguard.base.errors import NoContractError, UsageError
+    from archguard.engine.no_contract import contract_for_paths
     from archguard.engine.pipeline import RunOptions, analyze
     from archguard.report import ReportOptions
     from archguard.report.dupes import error_groups, render_json, render_text
     from archguard.rules.duplication import cached_clone_report
 
-    loaded = resolve_contract(config_path, cached=not no_cache, cache_dir=cache_dir)
+    if no_contract and config_path is not None:
+        raise UsageError("--no-contract and --config exclude each other")
+    loaded: LoadedContract | None = None
+    within = [path.resolve() for path in paths]
+    reason = "--no-contract"
+    if not no_contract:
+        try:
+            loaded = resolve_contract(config_path, cached=not no_cache, cache_dir=cache_dir)
+        except NoContractError:
+            reason = "no contract found"
+    if loaded is not None and config_path is None and not all(_inside(path, loaded.root.resolve()) for path in within):
+        # paths outside the project the contract found describes: it does not apply
+        reason, loaded = f"{', '.join(map(str, paths))} outside the project of {loaded.display_path}", None
+    if loaded is None:
+        # files given: the groups with a copy in them (an __init__.py brings its whole package in)
+        loaded, within = contract_for_paths(paths, reason=reason), [path for path in within if path.is_file()]
+    if loaded.notice and not quiet:
+        click.echo(terminal_block(f"archguard: {loaded.notice}"), err=True)
     overrides: dict[str, Any] = {
         name: value
         for name, value in (("min_lines", min_lines), ("min_tokens", min_tokens), ("similarity", similarity), ("include_tests", include_tests))
@@ -64,9 +103,25 @@ def dupes_command(
     config = loaded.contract.duplication.model_copy(update=overrides)
     analysis = analyze(loaded, RunOptions(jobs=jobs, use_cache=not no_cache, cache_dir=cache_dir, clones=True))
     report = cached_clone_report(analysis.facts, analysis.paths, analysis.components.component_of, config, analysis.cache_dir)
+    if within:
+        report = groups_under(report, loaded.root, within)
     if output_format == "json":
         text = render_json(report, config, loaded.display_path)
     else:
         text = render_text(report, config, loaded.display_path, ReportOptions(color=use_color(color) and output is None, verbose=verbose))
     emit(text, output)
     sys.exit(1 if error_groups(report, config) else 0)
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def groups_under(report: CloneReport, root: Path, folders: list[Path]) -> CloneReport:
+    """The groups with at least one copy under one of ``folders`` (or in one of those files)."""
+
+    def under(relpath: str) -> bool:
+        path = (root / relpath).resolve()
+        return any(_inside(path, folder) for folder in folders)
+
+    return replace(report, groups=tuple(g for g in report.groups if any(under(u.path) for u in g.units)))

@@ -161,11 +161,16 @@ def graph_command(
         if not quiet and output is not None:
             click.echo(f"wrote {output} ({len(picture.nodes)} nodes, {len(picture.edges)} edges)", err=True)
     if html_path is not None:
-        from archguard.render.html import reflexion_of, render_html
+        from archguard.render.html import clone_groups_of, reflexion_of, render_html
 
         # The HTML report counts findings as `check` does: those the baseline accepts are listed as accepted.
-        shown = result if no_baseline else apply_baseline(result, loaded, baseline_file)[0]
-        page = render_html(shown, picture=readable(overview, all_edges=all_edges), reflexion=reflexion_of(result))
+        from archguard.report import presented
+
+        # one finding per clone group, as `check` counts them
+        shown = presented(result if no_baseline else apply_baseline(result, loaded, baseline_file)[0])
+        page = render_html(
+            shown, picture=readable(overview, all_edges=all_edges), reflexion=reflexion_of(result), clone_groups=clone_groups_of(result)
+        )
         _write(page.encode("utf-8"), html_path, binary=False)
         if not quiet:
             accepted = f", {len(shown.baseline.accepted)} accepted by the baseline" if shown.baseline is not None else ""

@@ -129,11 +129,15 @@ def emit_reports(
     return timed
 
 
-def report_options(result: CheckResult, *, quiet: bool = False, verbose: bool = False) -> ReportOptions:
-    """Report options from the run and the environment (colour is decided per destination)."""
+def report_options(
+    result: CheckResult, *, quiet: bool = False, verbose: bool = False, clone_detail: bool = False, repository_paths: bool = True
+) -> ReportOptions:
+    """Report options from the run and the environment (colour is decided per destination).
+    ``repository_paths``: the CI and agent formats give paths relative to the git repository."""
     return ReportOptions(
         quiet=quiet,
         verbose=verbose,
-        path_prefix=repository_prefix(result.analysis.loaded.root),
+        clone_detail=clone_detail,
+        path_prefix=repository_prefix(result.analysis.loaded.root) if repository_paths else "",
         source_url=source_url(),
     )

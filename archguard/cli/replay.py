@@ -282,6 +282,6 @@ def record(
     }
     try:
         make_folder(invocation.entry.parent)
-        write_atomic(invocation.entry, json.dumps(entry, sort_keys=True).encode("utf-8"), make_parents=False)
+        write_atomic(invocation.entry, json.dumps(entry, sort_keys=True).encode("utf-8"), private=True, make_parents=False)
     except OSError:
         return  # a read-only tree: nothing to replay next time, the check itself succeeded

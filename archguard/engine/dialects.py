@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from archguard.base.errors import ContractError, UsageError
+from archguard.base.errors import NoContractError, UsageError
 from archguard.contract.loading import CONTRACT_FILES, LoadedContract, find_contract, load_contract, with_roots
 
 if TYPE_CHECKING:  # (imported where used: loading a contract needs neither the rules nor the graph)
@@ -199,7 +199,7 @@ def load_config(
                         cached=cached,
                         cache_dir=cache_dir,
                     )
-            raise ContractError(
+            raise NoContractError(
                 f"no contract found in {start} or its parents (looked for {', '.join(CONTRACT_FILES)}, "
                 "[tool.archguard] in pyproject.toml, and import-linter configurations); pass --config or write one (see docs/contract.md)"
             )

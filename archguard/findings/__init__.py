@@ -73,6 +73,19 @@ class Edit:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class Related:
+    """Another place a finding is about (another copy of a clone): where, and what it is."""
+
+    path: str
+    line: int
+    end_line: int
+    label: str  # what a reviewer reads: "`parse` (renamed copy)"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"path": self.path, "line": self.line, "end_line": self.end_line, "label": self.label}
+
+
 # The kinds of fix a remedy names (``Remedy.kind``): what a person or an agent should do.
 REMEDY_KINDS = {
     "use-public-api": "import from the component's public interface instead of its internals",
@@ -129,6 +142,7 @@ class Finding:
     identity: tuple[str, ...] = ()  # line-independent parts that identify this finding
     via: tuple[str, ...] = ()  # packages whose __init__ re-exported what the import takes
     fix: Remedy | None = None  # the structured remedy (``remedy`` is its one-line text)
+    related: tuple[Related, ...] = ()  # other places the finding is about (the other copies of a clone)
 
     @property
     def structured_remedy(self) -> Remedy:
@@ -187,6 +201,8 @@ class Finding:
             data["via"] = list(self.via)
         if self.details:
             data["details"] = dict(self.details)
+        if self.related:
+            data["related"] = [place.to_json() for place in self.related]
         return data
 
 

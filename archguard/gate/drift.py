@@ -250,10 +250,14 @@ def reflexion(result: CheckResult) -> Reflexion:
 
 
 def architecture_report(result: CheckResult) -> ArchitectureReport:
-    """The full architecture report of a checked tree: components, reflexion model, coupling, findings."""
+    """The full architecture report of a checked tree: components, reflexion model, coupling,
+    findings (one per clone group, as `check` counts them)."""
+    from archguard.rules.duplication import one_per_group
+
     analysis = result.analysis
     contract = analysis.loaded.contract
-    per_rule = Counter(f.rule_name for f in result.findings)
+    findings = one_per_group(result.findings)
+    per_rule = Counter(f.rule_name for f in findings)
     accepted = result.baseline.accepted if result.baseline is not None else ()
     return ArchitectureReport(
         contract=analysis.loaded.display_path,
@@ -267,7 +271,7 @@ def architecture_report(result: CheckResult) -> ArchitectureReport:
         # The architecture as it is: accepted findings are still divergences.
         reflexion=reflexion(replace(result, findings=sort_findings([*result.findings, *accepted])) if accepted else result),
         coupling=tuple(coupling(analysis)),
-        findings=tuple(result.findings),
+        findings=tuple(findings),
         rules=tuple((rule.name, rule.kind, rule.severity, per_rule.get(rule.name, 0)) for rule in result.rules),
         accepted=tuple(accepted),
         baseline=result.baseline.path if result.baseline is not None else None,

@@ -29,7 +29,14 @@ from archguard.render.model import Edge, Node, Picture
 
 FORMATS = ("svg", "png", "pdf")
 FONT = "Helvetica,Arial,sans-serif"
-CONCENTRATE_EDGES = 25  # component drawings with more edges bundle them
+CONCENTRATE_EDGES = 25  # component drawings with more edges bundle them (not change overlays)
+
+
+def _bundles(picture: Picture) -> bool:
+    """Whether the drawing bundles its edges: a dense component picture that shows no change."""
+    if picture.level == "module" or len(picture.edges) <= CONCENTRATE_EDGES:
+        return False
+    return not any(edge.change is not None for edge in picture.edges)
 
 
 class Colors:
@@ -455,8 +462,9 @@ def to_dot(picture: Picture, *, legend: bool = True) -> graphviz.Digraph:
             "pad": "0.3",
             # Bundling edges keeps dense component graphs legible (small ones read better
             # with every edge apart); dot 2.x can crash on it with clusters, so module
-            # drawings (clustered by package) go without.
-            "concentrate": "true" if not module_level and len(picture.edges) > CONCENTRATE_EDGES else "false",
+            # drawings (clustered by package) go without. A change overlay never bundles: a
+            # bundled edge hides which way the change's new dependency points.
+            "concentrate": "true" if _bundles(picture) else "false",
             "outputorder": "edgesfirst",
             "bgcolor": "white",
             "id": "archguard-graph",

@@ -19,12 +19,11 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from archguard import __version__
-from archguard.analysis.coupling import Coupling, coupling_metrics
+from archguard.analysis.coupling import Coupling
 from archguard.engine.pipeline import CheckResult
 from archguard.findings import Finding
 from archguard.render.dot import GraphvizMissingError, node_id, render, to_dot
@@ -76,6 +75,42 @@ def reflexion_of(result: CheckResult) -> Reflexion:
     )
 
 
+def clone_groups_of(result: CheckResult) -> list[CloneGroup]:
+    """The clone groups of the result's tree with their code, when its contract turns
+    duplication on (else none): the groups ``check`` reports (an off level leaves a group out)."""
+    from archguard.rules.duplication import cached_clone_report, group_severity, unit_title
+
+    analysis = result.analysis
+    config = analysis.loaded.contract.duplication
+    if not config.enabled:
+        return []
+    report = cached_clone_report(analysis.facts, analysis.paths, analysis.components.component_of, config, analysis.cache_dir)
+    texts: dict[str, list[str]] = {}
+
+    def code(path: str, start: int, end: int) -> str:
+        if path not in texts:
+            try:
+                texts[path] = (analysis.loaded.root / path).read_text(encoding="utf-8", errors="replace").splitlines()
+            except OSError:
+                texts[path] = []
+        return "\n".join(texts[path][start - 1 : end])
+
+    groups = []
+    for group in report.groups:
+        if group_severity(group, config) is None or not group.reported:
+            continue
+        locations = tuple(
+            CloneLocation(
+                unit.path, unit.line, unit.end_line, code(unit.path, unit.line, unit.end_line),
+                unit.component,
+                unit_title(unit).replace("`", "") if unit.kind == "block" else f"{unit.kind} {unit.name}",
+            )
+            for unit in group.units
+        )
+        groups.append(CloneGroup(locations, group.lines, group.tokens, group.cross_component, group.similarity, group.clone_type))
+    return groups
+
+
 def _e(value: object) -> str:
     return html.escape(str(value), quote=True)
 
@@ -97,22 +132,11 @@ def finding_component(result: CheckResult, finding: Finding, module_at: Mapping[
 
 
 def component_coupling(result: CheckResult) -> list[Coupling]:
-    """Fan-in, fan-out and instability of every component (and of the unmapped modules)."""
-    analysis = result.analysis
-    component_of = analysis.components.component_of
-    sites: Counter[tuple[str, str]] = Counter()
-    for importer, imported, edge_sites in analysis.graph.graph.edges(data="sites"):
-        if importer in component_of and imported in component_of:
-            source = component_of[importer] or UNMAPPED
-            target = component_of[imported] or UNMAPPED
-            if source != target:
-                sites[source, target] += len(edge_sites)
-    names = list(analysis.components.order)
-    counts = {name: len(analysis.components.modules_of.get(name, ())) for name in names}
-    if analysis.components.unmapped:
-        names.append(UNMAPPED)
-        counts[UNMAPPED] = len(analysis.components.unmapped)
-    return coupling_metrics(sites, counts, names)
+    """Fan-in, fan-out and instability of every component: the numbers `archguard report`
+    gives (:func:`archguard.gate.drift.coupling`); unmapped modules are no component."""
+    from archguard.gate.drift import coupling
+
+    return coupling(result.analysis)
 
 
 def graph_svg(picture: Picture) -> str:
@@ -122,6 +146,12 @@ def graph_svg(picture: Picture) -> str:
     svg = re.sub(r"<!DOCTYPE[^>]*>\s*", "", svg)
     svg = re.sub(r"<!--.*?-->\s*", "", svg, flags=re.S)
     return svg.strip()
+
+
+def _prose(text: str) -> str:
+    """Documentation text as HTML: ``literal`` (reStructuredText) as <code>, the rest escaped."""
+    parts = re.split(r"``(.+?)``", text)
+    return "".join(f"<code>{_e(part)}</code>" if index % 2 else _e(part) for index, part in enumerate(parts))
 
 
 def _location(finding: Finding) -> str:
@@ -143,39 +173,68 @@ def _rule_rows(result: CheckResult) -> str:
             f'<tr data-rule="{_e(rule.name)}"><td><span class="badge {css}">{verdict}</span></td>'
             f"<td><b>{_e(rule.name)}</b></td><td><code>{_e(rule.kind)}</code></td>"
             f'<td class="num">{errors}</td><td class="num">{warnings}</td><td class="num">{suppressed}</td>'
-            f'<td class="muted">{_e(rule.description or summary)}</td></tr>'
+            f'<td class="muted">{_e(rule.description) if rule.description else _prose(summary)}</td></tr>'
         )
     return "\n".join(rows)
 
 
-def _finding_rows(result: CheckResult, module_at: Mapping[str, str]) -> str:
-    """One row per finding; those the baseline accepts last, marked "accepted" (not failures)."""
-    rows = []
+# Findings shown open on the page before later groups start collapsed: about a screenful.
+SCREENFUL = 25
+
+
+def _finding_row(result: CheckResult, finding: Finding, is_accepted: bool, component: str) -> str:
+    level: str = finding.severity
+    css = "bad" if finding.severity == "error" else "warn"
+    if is_accepted:
+        level, css = "accepted", "good"
+    chain = ""
+    if finding.chain:
+        hops = "".join(
+            f'<li><code>{_e(h.importer)} → {_e(h.imported)}</code> <span class="muted">{_e(h.path or "")}:{h.line}</span></li>'
+            for h in finding.chain
+        )
+        chain = f'<ol class="chain">{hops}</ol>'
+    code = f'<div><code class="import">{_e(finding.import_text)}</code></div>' if finding.import_text and not finding.chain else ""
+    remedy = f'<div class="remedy">fix: {_e(finding.remedy)}</div>' if finding.remedy else ""
+    return (
+        f'<tr class="finding" data-rule="{_e(finding.rule_name)}" data-component="{_e(component)}" '
+        f'data-severity="{level}" data-sort-location="{_e(finding.path or "")}:{finding.line:08d}">'
+        f'<td><span class="badge {css}">{level}</span></td>'
+        f"<td>{_e(finding.rule_name)}</td><td>{_e(component)}</td>"
+        f"<td><code>{_e(_location(finding))}</code></td>"
+        f"<td>{_e(finding.message)}{code}{chain}{remedy}</td></tr>"
+    )
+
+
+def _finding_groups(result: CheckResult, module_at: Mapping[str, str]) -> str:
+    """The findings grouped by rule (in contract order) and component, one ``<tbody>`` each
+    with a heading row that opens and closes it. Groups are open until about a screenful of
+    findings is shown; later ones start closed (a filter opens those it matches). Findings the
+    baseline accepts come last in their group, marked "accepted" (not failures)."""
+    order = {rule.name: index for index, rule in enumerate(result.rules)}
     accepted = result.baseline.accepted if result.baseline is not None else ()
+    groups: dict[tuple[str, str], list[tuple[Finding, bool]]] = {}
     for finding, is_accepted in [*((f, False) for f in result.findings), *((f, True) for f in accepted)]:
-        level: str = finding.severity
-        css = "bad" if finding.severity == "error" else "warn"
-        if is_accepted:
-            level, css = "accepted", "good"
-        component = finding_component(result, finding, module_at)
-        chain = ""
-        if finding.chain:
-            hops = "".join(
-                f'<li><code>{_e(h.importer)} → {_e(h.imported)}</code> <span class="muted">{_e(h.path or "")}:{h.line}</span></li>'
-                for h in finding.chain
-            )
-            chain = f'<ol class="chain">{hops}</ol>'
-        code = f'<div><code class="import">{_e(finding.import_text)}</code></div>' if finding.import_text and not finding.chain else ""
-        remedy = f'<div class="remedy">fix: {_e(finding.remedy)}</div>' if finding.remedy else ""
-        rows.append(
-            f'<tr class="finding" data-rule="{_e(finding.rule_name)}" data-component="{_e(component)}" '
-            f'data-severity="{level}" data-sort-location="{_e(finding.path or "")}:{finding.line:08d}">'
-            f'<td><span class="badge {css}">{level}</span></td>'
-            f"<td>{_e(finding.rule_name)}</td><td>{_e(component)}</td>"
-            f"<td><code>{_e(_location(finding))}</code></td>"
-            f"<td>{_e(finding.message)}{code}{chain}{remedy}</td></tr>"
+        groups.setdefault((finding.rule_name, finding_component(result, finding, module_at)), []).append((finding, is_accepted))
+    bodies = []
+    shown = 0
+    for (rule, component), members in sorted(groups.items(), key=lambda item: (order.get(item[0][0], len(order)), item[0])):
+        errors = sum(1 for f, is_accepted in members if f.severity == "error" and not is_accepted)
+        warnings = sum(1 for f, is_accepted in members if f.severity == "warning" and not is_accepted)
+        taken = len(members) - errors - warnings
+        kinds = ((errors, "error" + "s" * (errors != 1)), (warnings, "warning" + "s" * (warnings != 1)), (taken, "accepted"))
+        counts = ", ".join(f"{count} {word}" for count, word in kinds if count)
+        is_open = shown == 0 or shown + len(members) <= SCREENFUL
+        shown += len(members) if is_open else 0
+        rows = "".join(_finding_row(result, finding, is_accepted, component) for finding, is_accepted in members)
+        where = f" · {_e(component)}" if component else ""
+        bodies.append(
+            f'<tbody class="group{"" if is_open else " collapsed"}" data-rule="{_e(rule)}" data-component="{_e(component)}">'
+            f'<tr class="group-head"><td colspan="5"><button type="button" class="toggle" aria-expanded="{"true" if is_open else "false"}">'
+            f'<b>{_e(rule)}</b>{where}</button> <span class="muted group-count">{len(members)} · {counts}</span></td></tr>'
+            f"{rows}</tbody>"
         )
-    return "\n".join(rows)
+    return "\n".join(bodies)
 
 
 def _metric_rows(metrics: Sequence[Coupling]) -> str:
@@ -218,6 +277,13 @@ def _reflexion_section(reflexion: Reflexion) -> str:
     return f'<section id="reflexion"><h2>Reflexion: declared versus actual</h2><div class="cards">{body}</div></section>'
 
 
+def _kind_label(group: CloneGroup) -> str:
+    """"exact copies", "renamed copies", "similar copies (87% shared)" (rounded down: never 100%)."""
+    if group.kind == "near-miss":
+        return f"similar copies ({min(99, int(group.similarity * 100))}% shared)"
+    return f"{group.kind} copies"
+
+
 def _clone_section(groups: Sequence[CloneGroup]) -> str:
     ordered = sorted(groups, key=lambda g: (not g.cross_component, -g.lines, g.locations[0].path if g.locations else ""))
     parts = []
@@ -234,8 +300,7 @@ def _clone_section(groups: Sequence[CloneGroup]) -> str:
         parts.append(
             f'<div class="clone-group" data-component="{_e(" ".join(components))}">'
             f"<h3>clone group {index} {badge}</h3>"
-            f'<p class="muted">{group.kind}, {len(group.locations)} copies, {group.lines} lines, {group.tokens} tokens'
-            f"{'' if group.similarity >= 1 else f', similarity {group.similarity:.2f}'}</p>"
+            f'<p class="muted">{_e(_kind_label(group))}, {len(group.locations)} copies, {group.lines} lines, {group.tokens} tokens</p>'
             f'<div class="clones">{columns}</div></div>'
         )
     return f'<section id="clones"><h2>Duplicated code <span class="count">{len(ordered)}</span></h2>{"".join(parts)}</section>'
@@ -256,6 +321,10 @@ def render_html(
     skips running Graphviz. Without Graphviz's ``dot`` the page still has everything but the
     drawing, and says how to get it. ``clone_groups`` and ``reflexion`` add their sections.
     """
+    from archguard.rules.duplication import one_per_group
+
+    # One finding per clone group, as every report counts them (`check`, `report`).
+    result = replace(result, findings=one_per_group(result.findings))
     analysis = result.analysis
     picture = picture if picture is not None else readable(component_picture(result))
     if svg is None:
@@ -290,9 +359,10 @@ def render_html(
         '<option value="error">error</option><option value="warning">warning</option><option value="accepted">accepted</option>'
         "</select></label> "
         '<label>text <input id="filter-text" type="search" placeholder="module, file, message"></label> '
-        '<button type="button" id="filter-reset">reset</button> <span id="shown" class="muted"></span></div>'
+        '<button type="button" id="filter-reset">reset</button> <button type="button" id="expand-all">open all groups</button> '
+        '<span id="shown" class="muted"></span></div>'
         '<table class="sortable" id="findings-table"><thead><tr><th>severity</th><th>rule</th><th>component</th>'
-        f'<th data-key="location">location</th><th>message</th></tr></thead><tbody>{_finding_rows(result, module_at)}</tbody></table>'
+        f'<th data-key="location">location</th><th>message</th></tr></thead>{_finding_groups(result, module_at)}</table>'
         + ('<p class="muted" id="no-findings">No findings: the code keeps every rule.</p>' if not result.findings else "")
         + "</section>",
         '<section id="metrics"><h2>Coupling per component</h2>'
@@ -383,19 +453,29 @@ ol.chain { margin:4px 0 0; padding-left:20px; }
 .clones { display:grid; grid-template-columns:repeat(auto-fit,minmax(320px,1fr)); gap:10px; }
 .clone pre { margin:4px 0 0; background:var(--bg); border:1px solid var(--line); border-radius:6px; padding:8px;
              overflow:auto; max-height:360px; }
-tr.hidden { display:none; }
+tr.hidden, tbody.hidden { display:none; }
+tbody.collapsed tr.finding { display:none; }
+table.filtering tbody.collapsed tr.finding:not(.hidden) { display:table-row; }
+tr.group-head td { background:#eef1f5; border-top:2px solid var(--line); }
+button.toggle { font:inherit; border:0; background:none; cursor:pointer; padding:0; color:var(--text); }
+button.toggle::before { content:"▾ "; color:var(--muted); }
+tbody.collapsed button.toggle::before { content:"▸ "; }
+table.filtering tbody.collapsed button.toggle::before { content:"▾ "; }
 """
 
 SCRIPT = r"""
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("archguard-data").textContent);
-  var rows = Array.prototype.slice.call(document.querySelectorAll("#findings-table tbody tr"));
+  var table = document.getElementById("findings-table");
+  var rows = Array.prototype.slice.call(table.querySelectorAll("tr.finding"));
+  var groups = Array.prototype.slice.call(table.querySelectorAll("tbody.group"));
   var rule = document.getElementById("filter-rule"), component = document.getElementById("filter-component"),
       severity = document.getElementById("filter-severity"), text = document.getElementById("filter-text"),
       shown = document.getElementById("shown");
   function applyFilters() {
     var needle = text.value.trim().toLowerCase(), count = 0;
+    var filtering = !!(rule.value || component.value || severity.value || needle);
     rows.forEach(function (row) {
       var keep = (!rule.value || row.dataset.rule === rule.value) &&
                  (!component.value || row.dataset.component === component.value) &&
@@ -404,11 +484,29 @@ SCRIPT = r"""
       row.classList.toggle("hidden", !keep);
       if (keep) { count += 1; }
     });
+    groups.forEach(function (group) {
+      group.classList.toggle("hidden", !group.querySelector("tr.finding:not(.hidden)"));
+    });
+    table.classList.toggle("filtering", filtering);  // a filter shows every match, closed groups too
     shown.textContent = "showing " + count + " of " + rows.length;
     document.querySelectorAll("#graph-box g.node").forEach(function (node) {
       node.classList.toggle("selected", !!component.value && data.nodes[node.id] === component.value);
     });
   }
+  function setOpen(group, open) {
+    group.classList.toggle("collapsed", !open);
+    group.querySelector("button.toggle").setAttribute("aria-expanded", open ? "true" : "false");
+  }
+  groups.forEach(function (group) {
+    group.querySelector("button.toggle").addEventListener("click", function () {
+      setOpen(group, group.classList.contains("collapsed"));
+    });
+  });
+  document.getElementById("expand-all").addEventListener("click", function () {
+    var open = groups.some(function (group) { return group.classList.contains("collapsed"); });
+    groups.forEach(function (group) { setOpen(group, open); });
+    this.textContent = open ? "close all groups" : "open all groups";
+  });
   [rule, component, severity].forEach(function (el) { el.addEventListener("change", applyFilters); });
   text.addEventListener("input", applyFilters);
   document.getElementById("filter-reset").addEventListener("click", function () {
@@ -447,13 +545,15 @@ SCRIPT = r"""
         var descending = th.classList.contains("sorted-asc");
         headers.forEach(function (h) { h.classList.remove("sorted-asc", "sorted-desc"); });
         th.classList.add(descending ? "sorted-desc" : "sorted-asc");
-        var body = table.tBodies[0], list = Array.prototype.slice.call(body.rows);
-        list.sort(function (a, b) {
-          var x = cellValue(a, index, th.dataset.key), y = cellValue(b, index, th.dataset.key);
-          var order = x < y ? -1 : x > y ? 1 : 0;
-          return descending ? -order : order;
+        Array.prototype.forEach.call(table.tBodies, function (body) {
+          var list = Array.prototype.filter.call(body.rows, function (row) { return !row.classList.contains("group-head"); });
+          list.sort(function (a, b) {
+            var x = cellValue(a, index, th.dataset.key), y = cellValue(b, index, th.dataset.key);
+            var order = x < y ? -1 : x > y ? 1 : 0;
+            return descending ? -order : order;
+          });
+          list.forEach(function (row) { body.appendChild(row); });
         });
-        list.forEach(function (row) { body.appendChild(row); });
       });
     });
   });

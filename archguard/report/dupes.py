@@ -18,15 +18,17 @@ from archguard.contract.models import DuplicationConfig
 from archguard.report import ReportOptions
 from archguard.report.escape import terminal
 from archguard.report.text import text_console
-from archguard.rules.duplication import group_severity
+from archguard.rules.duplication import group_severity, unit_title
 
 SCHEMA = "archguard-dupes/1"
 
 
 def clone_type_label(group: CloneGroup) -> str:
+    """What a reviewer reads: "exact copies", "renamed copies", "similar copies (87% shared)"
+    (the share rounded down, so code that differs never reads as 100%)."""
     if group.clone_type == "near-miss":
-        return f"near-miss ({round(group.similarity * 100)}% similar)"
-    return group.clone_type
+        return f"similar copies ({min(99, int(group.similarity * 100))}% shared)"
+    return f"{group.clone_type} copies"
 
 
 def _level(group: CloneGroup, config: DuplicationConfig) -> str:
@@ -109,6 +111,11 @@ def escape(text: str) -> str:
     return escape_markup(terminal(text))
 
 
+def _what(unit: CloneUnit) -> str:
+    """"function `parse`", or "the `if` block at line 42 of `urlparse`"."""
+    return unit_title(unit) if unit.kind == "block" else f"{unit.kind} {unit_title(unit)}"
+
+
 def render_text(report: CloneReport, config: DuplicationConfig, contract: str, options: ReportOptions) -> str:
     buffer = StringIO()
     console = text_console(buffer, options)
@@ -121,15 +128,14 @@ def render_text(report: CloneReport, config: DuplicationConfig, contract: str, o
     for number, group in enumerate(groups, start=1):
         level = _level(group, config)
         style = {"error": "red", "warning": "yellow"}.get(level, "dim")
-        scope = (
-            f"across components: {', '.join(c or '(none)' for c in group.components)}"
-            if group.cross_component
-            else f"within {group.components[0] or 'no component'}"
-        )
+        if group.cross_component:
+            scope = f" · across components: {', '.join(c or '(none)' for c in group.components)}"
+        else:
+            scope = f" · within {group.components[0]}" if group.components[0] else ""
         console.print()
         console.print(
             f"[bold]{number}. {escape(clone_type_label(group))}[/] · {group.lines} lines, {group.tokens} tokens"
-            f" · {escape(scope)} · [{style}]{level}[/]"
+            f"{escape(scope)} · [{style}]{level}[/]"
         )
         width = max(len(f"{u.path}:{u.line}-{u.end_line}") for u in group.units)
         for unit in group.units:
@@ -137,7 +143,7 @@ def render_text(report: CloneReport, config: DuplicationConfig, contract: str, o
             component = f" [{unit.component}]" if unit.component else ""
             nested = " (inside a larger clone above)" if unit.key in group.covered else ""
             console.print(
-                f"   [cyan]{escape(where)}[/]  {unit.kind} [bold]{escape(unit.name)}[/]"
+                f"   [cyan]{escape(where)}[/]  {escape(_what(unit))}"
                 f"[dim]{escape(component)} {unit.lines} lines, {unit.tokens} tokens{escape(nested)}[/]"
             )
     console.print()

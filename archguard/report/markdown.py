@@ -19,6 +19,7 @@ from archguard.findings.sites import SiteGroup, group_by_site, in_file_order
 from archguard.report import ReportOptions
 from archguard.report.escape import terminal
 from archguard.report.summary import checked, contract_path, plural, rule_rows, verdict
+from archguard.rules.duplication import is_within_component_clone
 
 OPEN_ROWS = 10  # findings shown before the rest is collapsed
 
@@ -119,14 +120,21 @@ def rules_table(result: CheckResult, options: ReportOptions) -> list[str]:
 
 
 def findings_table(result: CheckResult, options: ReportOptions) -> list[str]:
-    groups = group_by_site(in_file_order(result.findings))
-    if not groups:
-        return []
-    lines = _rows(groups[:OPEN_ROWS], options)
+    """The findings, the first rows open; clone groups within one component (warnings) are
+    counted on one line unless ``clone_detail`` asks for each (``check --all-clones``)."""
+    findings = list(result.findings)
+    counted = 0
+    if not options.clone_detail:
+        kept = [f for f in findings if not (f.severity == "warning" and is_within_component_clone(f))]
+        counted, findings = len(findings) - len(kept), kept
+    groups = group_by_site(in_file_order(findings))
+    lines = _rows(groups[:OPEN_ROWS], options) if groups else []
     rest = groups[OPEN_ROWS:]
     if rest:
         count = sum(len(group.findings) for group in rest)
         lines += ["", "<details>", f"<summary>{plural(count, 'more finding')}</summary>", "", *_rows(rest, options), "", "</details>"]
+    if counted:
+        lines += [*([""] if lines else []), f"⚠️ {plural(counted, 'clone group')} within components (warnings): `archguard dupes` lists them"]
     return lines
 
 

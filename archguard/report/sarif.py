@@ -21,7 +21,7 @@ from archguard import __version__
 from archguard.engine.dialects import all_rule_types
 from archguard.engine.pipeline import CheckResult
 from archguard.engine.suppress import RUN_FINDING_DOCS
-from archguard.findings import Edit, Finding, Hop, Suppression
+from archguard.findings import Edit, Finding, Hop, Related, Suppression
 from archguard.report import DOCS_URL, RULES_URL, ReportOptions
 from archguard.report.summary import contract_path, repository_path
 from archguard.rules.base import RuleDoc
@@ -99,6 +99,16 @@ def _hop_location(index: int, hop: Hop, options: ReportOptions) -> dict[str, Any
     return location
 
 
+def _related_location(index: int, place: Related, options: ReportOptions) -> dict[str, Any]:
+    """Another copy of a clone: its file and lines."""
+    region = {"startLine": place.line, "startColumn": 1, "endLine": max(place.line, place.end_line)}
+    return {
+        "id": index,
+        "message": {"text": place.label},
+        "physicalLocation": {"artifactLocation": _artifact(options.repository_path(place.path)), "region": region},
+    }
+
+
 def _fix(description: str, edit: Edit, options: ReportOptions) -> dict[str, Any]:
     """A SARIF fix: the import statement's exact region replaced by the statement to write."""
     region = {"startLine": edit.line, "startColumn": edit.column, "endLine": edit.end_line, "endColumn": edit.end_column}
@@ -143,6 +153,8 @@ def _result(
     }
     if finding.chain:
         data["relatedLocations"] = [_hop_location(index, hop, options) for index, hop in enumerate(finding.chain, 1)]
+    elif finding.related:
+        data["relatedLocations"] = [_related_location(index, place, options) for index, place in enumerate(finding.related, 1)]
     remedy = finding.structured_remedy
     if remedy.edit is not None:
         data["fixes"] = [_fix(remedy.action, remedy.edit, options)]

@@ -1,9 +1,10 @@
 """The terminal report (rich): one entry per cause, readable in a terminal and a CI log.
 
 Findings are listed in file order, one entry per import statement: an import that breaks
-several rules is one entry that lists each rule (:mod:`archguard.findings.sites`). ``quiet``
-prints the findings alone; ``verbose`` adds each finding's remedy and the rules that
-passed. The last line is a one-line summary (``✗ 3 errors in 2 rules · 1,204 files``); the wall
+several rules is one entry that lists each rule (:mod:`archguard.findings.sites`). Clone
+groups within one component that are warnings are counted on one line unless
+``clone_detail`` asks for each. ``quiet`` prints the errors alone; ``verbose`` adds each
+finding's remedy and the rules that passed. The last line is a one-line summary (``✗ 3 errors in 2 rules · 1,204 files``); the wall
 time and cache counts join it only when ``timing`` is set (the CLI sets it on a terminal), so
 captured output stays byte-identical across runs.
 """
@@ -21,6 +22,7 @@ from archguard.report.escape import terminal
 from archguard.report.gate_text import print_baseline, print_diff_header, print_diff_sections
 from archguard.report.summary import checked, location, plural, rule_rows, verdict
 from archguard.rules.base import Rule
+from archguard.rules.duplication import is_within_component_clone
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -110,6 +112,18 @@ def text_console(buffer: StringIO, options: ReportOptions) -> Console:
     )
 
 
+def shown_findings(result: CheckResult, options: ReportOptions) -> tuple[list[Finding], list[Finding]]:
+    """(findings listed one by one, within-component clone warnings only counted). With
+    ``quiet``, only errors are listed."""
+    listed, summarised = list(result.findings), []
+    if not options.clone_detail:
+        summarised = [f for f in listed if f.severity == "warning" and is_within_component_clone(f)]
+        listed = [f for f in listed if not (f.severity == "warning" and is_within_component_clone(f))]
+    if options.quiet:
+        listed = [f for f in listed if f.severity == "error"]
+    return listed, summarised
+
+
 def _print_details(console: _Lines, finding: Finding, indent: str, with_import: bool) -> None:
     if finding.import_text and not finding.chain and with_import:
         console.print(indent, (finding.import_text, "dim"))
@@ -163,14 +177,19 @@ def _render(result: CheckResult, options: ReportOptions, console: _Lines) -> Non
             _print_verdicts(console, result, contracts)
         if result.diff is not None:
             print_diff_header(console, result.diff)
-    if result.findings:
-        if not options.quiet:
-            console.print()
-            console.print(("findings", "bold"), f" ({_counts(result.findings)})")
-        for group in group_by_site(in_file_order(result.findings)):
-            _print_entry(console, group, options.verbose)
+    listed, summarised = shown_findings(result, options)
+    if result.findings and not options.quiet:
+        console.print()
+        console.print(("findings", "bold"), f" ({_counts(result.findings)})")
+    for group in group_by_site(in_file_order(listed)):
+        _print_entry(console, group, options.verbose)
     if options.quiet:
         return
+    if summarised:
+        console.print(
+            "  ", (plural(len(summarised), "clone group"), "yellow"),
+            " within components (warnings): `archguard dupes` lists them; `archguard check --all-clones` lists them here",
+        )
     if result.suppressed:
         console.print()
         console.print(("suppressed", "bold"), f" ({len(result.suppressed)})")

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from difflib import SequenceMatcher
 from pathlib import Path
 
 from archguard.analysis.cache import ResultCache
 from archguard.analysis.clones import CloneGroup, CloneReport, CloneUnit, added_clones, find_clones
+from archguard.analysis.read.clones import FACT_KEY, SHINGLE
 from archguard.analysis.read.facts import FileFacts
 from archguard.contract.models import Contract, DuplicationConfig
-from archguard.findings import Finding, Remedy, Severity
+from archguard.findings import Finding, Related, Remedy, Severity, sort_findings
 from archguard.rules.base import Rule, RuleContext
 
 REMEDY = "reuse the existing code (import it, or move it to a shared module both can use) instead of keeping a copy"
@@ -21,11 +24,57 @@ def group_severity(group: CloneGroup, config: DuplicationConfig) -> Severity | N
     return None if level == "off" else level
 
 
-def _relation(group: CloneGroup, unit: CloneUnit, other: CloneUnit) -> str:
+def unit_title(unit: CloneUnit) -> str:
+    """How a reviewer names a unit: "`Model.save`", or for a block "the `if` block at line 42
+    of `urlparse`" (never "`if in urlparse`", the internal name)."""
+    if unit.kind != "block":
+        return f"`{unit.name}`"
+    word, _, owner = unit.name.partition(" in ")
+    return f"the `{word}` block at line {unit.line}" + (f" of `{owner}`" if owner else "")
+
+
+def unit_place(unit: CloneUnit, label: str) -> str:
+    """``path:line `name` (label)``, or ``path:line (`for` block of `f`; label)`` for a block."""
+    if unit.kind != "block":
+        return f"{unit.path}:{unit.line} `{unit.name}` ({label})"
+    word, _, owner = unit.name.partition(" in ")
+    return f"{unit.path}:{unit.line} (`{word}` block" + (f" of `{owner}`" if owner else "") + f"; {label})"
+
+
+def _shingles(facts: Mapping[str, FileFacts], unit: CloneUnit) -> array[int] | None:
+    data = facts[unit.module].get_extra(FACT_KEY) if unit.module in facts else None
+    if not data:
+        return None
+    values = array("I")
+    values.frombytes(data[1][4 * unit.start : 4 * max(unit.start, unit.end - SHINGLE + 1)])
+    return values
+
+
+def places_that_differ(facts: Mapping[str, FileFacts], unit: CloneUnit, other: CloneUnit) -> int | None:
+    """In how many places two similar units differ: runs of their normalised token streams that
+    one has and the other has not (an inserted statement, a changed condition); None when the
+    facts do not say. Names and literals are abstracted, so 0 means only the names differ."""
+    mine, theirs = _shingles(facts, unit), _shingles(facts, other)
+    if mine is None or theirs is None:
+        return None
+    matcher = SequenceMatcher(None, mine.tolist(), theirs.tolist(), autojunk=False)
+    return sum(1 for tag, *_ in matcher.get_opcodes() if tag != "equal")
+
+
+def relation_label(group: CloneGroup, unit: CloneUnit, other: CloneUnit, facts: Mapping[str, FileFacts] | None = None) -> str:
+    """What a reviewer needs to know about a copy: "exact copy", "renamed copy", "similar: 3
+    places differ" (never a rounded "100% similar")."""
     clone_type, similarity = group.relation(unit, other)
-    if clone_type == "near-miss":
-        return f"near-miss, {round(similarity * 100)}% similar"
-    return "exact copy" if clone_type == "exact" else "renamed copy"
+    if clone_type == "exact":
+        return "exact copy"
+    if clone_type == "renamed":
+        return "renamed copy"
+    differ = places_that_differ(facts, unit, other) if facts is not None else None
+    if differ is None:
+        return f"similar: {min(99, int(similarity * 100))}% of the code is shared"
+    if differ == 0:
+        return "similar: only names differ"
+    return f"similar: {differ} place{'s' * (differ != 1)} differ{'s' * (differ == 1)}"
 
 
 def clone_finding(
@@ -34,16 +83,21 @@ def clone_finding(
     others: Iterable[CloneUnit],
     severity: Severity,
     rule_name: str,
+    facts: Mapping[str, FileFacts] | None = None,
 ) -> Finding:
     """One finding located at a clone instance, naming every other location of its group.
 
     Identity: the unit's module, kind, qualified name and normalised code (never its lines),
     so a baseline keeps matching after unrelated edits; several identical units match by count.
+    Reports show one finding per group (:func:`one_per_group`); the gate and baselines match
+    these per-copy findings, so a copy added to a known group is still a new finding.
     """
     others = list(others)
-    where = ", ".join(f"{other.label} ({_relation(group, unit, other)})" for other in others)
+    labels = [(other, relation_label(group, unit, other, facts)) for other in others]
+    where = ", ".join(unit_place(other, label) for other, label in labels)
     across = f"; the copies span components {', '.join(c or '(no component)' for c in group.components)}" if group.cross_component else ""
-    message = f"{unit.kind} `{unit.name}` ({unit.lines} lines) duplicates code that already exists at {where}{across}"
+    what = f"{unit.kind} {unit_title(unit)}" if unit.kind != "block" else unit_title(unit)
+    message = f"{what} ({unit.lines} lines) duplicates code that already exists at {where}{across}"
     details = (
         ("clone_type", group.clone_type),
         ("similarity", f"{group.similarity:.2f}"),
@@ -55,6 +109,7 @@ def clone_finding(
         ("components", ", ".join(c or "(no component)" for c in group.components)),
     )
     reuse = _reuse(others[0]) if others else None
+    related = tuple(Related(other.path, other.line, other.end_line, f"{unit_title(other)} ({label})") for other, label in labels)
     return Finding(
         rule=DuplicationRule.kind,
         rule_name=rule_name,
@@ -70,11 +125,34 @@ def clone_finding(
         fix=reuse,
         identity=unit.key,
         details=details,
+        related=related,
     )
 
 
+def one_per_group(findings: Iterable[Finding]) -> list[Finding]:
+    """The findings as reports show them: one finding per clone group, at its first copy in
+    file order that is still reported (the others are suppressed, in the baseline, or were
+    not written by the change), naming every other copy. Other findings are unchanged."""
+    kept: list[Finding] = []
+    seen: set[tuple[str, str]] = set()
+    for finding in sorted(findings, key=lambda f: (f.rule != DuplicationRule.kind, f.path or "", f.line, f.sort_key)):
+        if finding.rule == DuplicationRule.kind:
+            group = (finding.rule_name, dict(finding.details).get("group", ""))
+            if group[1] and group in seen:
+                continue
+            seen.add(group)
+        kept.append(finding)
+    return sort_findings(kept)
+
+
+def is_within_component_clone(finding: Finding) -> bool:
+    """A duplication finding whose copies all lie in one component (or in none)."""
+    return finding.rule == DuplicationRule.kind and dict(finding.details).get("cross_component") == "false"
+
+
 def _reuse(existing: CloneUnit) -> Remedy:
-    action = f"call `{existing.name}` at {existing.path}:{existing.line} instead of keeping a copy (import it, or move it to a shared module both can use)"
+    target = f"`{existing.name}`" if existing.kind != "block" else unit_title(existing)
+    action = f"call {target} at {existing.path}:{existing.line} instead of keeping a copy (import it, or move it to a shared module both can use)"
     doc = DuplicationRule.doc()
     return Remedy(
         kind="reuse-existing-code",
@@ -85,18 +163,24 @@ def _reuse(existing: CloneUnit) -> Remedy:
     )
 
 
-def report_findings(report: CloneReport, config: DuplicationConfig, rule_name: str) -> Iterator[Finding]:
-    """A finding for every reported unit of every group (whole-tree mode)."""
+def report_findings(
+    report: CloneReport, config: DuplicationConfig, rule_name: str, facts: Mapping[str, FileFacts] | None = None
+) -> Iterator[Finding]:
+    """A finding for every reported unit of every group (reports show one per group: :func:`one_per_group`)."""
     for group in report.groups:
         severity = group_severity(group, config)
         if severity is None:
             continue
         for unit in group.reported:
-            yield clone_finding(unit, group, group.others(unit), severity, rule_name)
+            yield clone_finding(unit, group, group.others(unit), severity, rule_name, facts)
 
 
 def added_findings(
-    report: CloneReport, is_new: Callable[[CloneUnit], bool], config: DuplicationConfig, rule_name: str
+    report: CloneReport,
+    is_new: Callable[[CloneUnit], bool],
+    config: DuplicationConfig,
+    rule_name: str,
+    facts: Mapping[str, FileFacts] | None = None,
 ) -> Iterator[Finding]:
     """Diff mode: a finding for every unit the change added that duplicates other code.
 
@@ -107,7 +191,7 @@ def added_findings(
         severity = group_severity(added.group, config)
         if severity is None:
             continue
-        yield clone_finding(added.unit, added.group, (*added.existing, *added.also_new), severity, rule_name)
+        yield clone_finding(added.unit, added.group, (*added.existing, *added.also_new), severity, rule_name, facts)
 
 
 def clone_report(ctx: RuleContext, config: DuplicationConfig) -> CloneReport:
@@ -186,4 +270,4 @@ class DuplicationRule(Rule):
         config = ctx.contract.duplication
         if not config.enabled:
             return
-        yield from report_findings(clone_report(ctx, config), config, self.name)
+        yield from report_findings(clone_report(ctx, config), config, self.name, ctx.facts)

@@ -307,13 +307,14 @@ INSERTS = [
 ]
 
 
-def near_miss(text: str, rng: random.Random) -> tuple[str, list[str]]:
-    """1 to 3 statement edits (by size): insert, delete, swap independent neighbours, change an expression."""
+def near_miss(text: str, rng: random.Random, count: int | None = None) -> tuple[str, list[str]]:
+    """1 to 3 statement edits (by size; ``count`` edits when given): insert, delete, swap
+    independent neighbours, change an expression."""
     tree = ast.parse(text)
     function = tree.body[0]
     lines = text.splitlines(keepends=True)
     statement_count = sum(1 for n in ast.walk(function) if isinstance(n, ast.stmt)) - 1
-    edits = max(1, min(3, statement_count // 8))
+    edits = max(1, min(3, statement_count // 8)) if count is None else count
     done: list[str] = []
     for _ in range(edits):
         tree = ast.parse("".join(lines))
