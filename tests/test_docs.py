@@ -314,3 +314,11 @@ def test_every_rule_page_is_in_the_sites_navigation() -> None:
 
     listed = {page for page in pages(config["nav"]) if page.startswith("rules/")}
     assert listed == {"rules/index.md", *(f"rules/{e.kind}.md" for e in ENTRIES)}
+
+
+def test_no_console_block_shows_the_same_step_twice() -> None:
+    # An earlier sample rewrite repeated whole steps (command and output) up to ten times.
+    for block in CONSOLE:
+        shown = [(step.command, tuple(step.expected)) for step in steps(block)]
+        repeated = [command for index, (command, out) in enumerate(shown) if (command, out) in shown[:index]]
+        assert not repeated, f"{block.where}: {repeated} shown twice with the same output"
