@@ -504,6 +504,7 @@ def test_a_configuration_read_before_is_rebuilt_from_the_cache_without_validator
         "[importlinter]\nroot_package = shop\n\n[importlinter:contract:one]\nname = layers\ntype = layers\n"
         "layers =\n    shop.api\n    shop.domain\nignore_imports =\n    shop.api.* -> shop.domain\n\n"
         "[importlinter:contract:two]\nname = forbidden\ntype = forbidden\nsource_modules = shop.domain\nforbidden_modules = shop.api\n"
+        "\n[archguard]\ncopies = off\n"  # the companion section is cached too
     )
     script = (
         "from pathlib import Path\n"
@@ -512,7 +513,7 @@ def test_a_configuration_read_before_is_rebuilt_from_the_cache_without_validator
         "loaded = config.load_importlinter(Path('.importlinter'), cached=True)\n"
         "picked = config.load_importlinter(Path('.importlinter'), cached=True, contract_ids=['two'])\n"
         "built = sorted(n for n, v in vars(config).items() if isinstance(v, type) and issubclass(v, BaseModel) and v.__pydantic_complete__)\n"
-        "print(repr(loaded.importlinter), [c.name for c in picked.importlinter.contracts], bool(built), sep='|')\n"
+        "print(repr(loaded.importlinter), [c.name for c in picked.importlinter.contracts], bool(built), loaded.companion.copies, sep='|')\n"
     )
 
     def load() -> list[str]:
@@ -522,5 +523,6 @@ def test_a_configuration_read_before_is_rebuilt_from_the_cache_without_validator
 
     first, second = load(), load()
     assert first[2] == "True" and second[2] == "False"
+    assert first[3] == second[3] == "off"
     assert first[:2] == second[:2] and second[1] == "['forbidden']"
     assert "ignore_imports=(ImportExpression(" in second[0]

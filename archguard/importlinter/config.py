@@ -30,6 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from archguard.analysis.roots import FileSystemTree, describe_missing, find_package, search_path
 from archguard.base.errors import ContractError
 from archguard.base.fileio import cache_directory
+from archguard.contract import models as contract_models
 from archguard.contract.cache import cached_model, model_classes
 from archguard.contract.loading import LoadedContract
 from archguard.contract.locate import COMPANION_KEYS, is_companion
@@ -862,7 +863,14 @@ def load_importlinter_text(
     project = ProjectConfig.model_construct(
         root=".", roots=found, packages=packages, resolution="import-linter", include_external_packages=config.session.include_external_packages
     )
-    companion = read_companion(source, config.format, display)
+    companion = cached_model(
+        "importlinter-companion",
+        f"{display}\x00{config.format}\x00{source}",
+        cache,
+        lambda: read_companion(source, config.format, display),
+        ImportLinterCompanion,
+        model_classes(contract_models),
+    )
     contract = Contract.model_construct(
         project=project,
         # Each top-level subpackage is a component: copies across them are drift (see ImportLinterCompanion).

@@ -100,12 +100,16 @@ class DynamicImportRule(Rule):
         with_dynamic = replace(ctx, graph=graph)
         for contract in self.contracts:
             # Fresh instances: a check records counts on the rule (ignored imports) that reports read.
-            plain = type(contract)(contract.contract, contract.index, session=self.session, name=contract.name)
             again = type(contract)(contract.contract, contract.index, session=self.session, name=contract.name)
+            through = [
+                f for f in again.check(with_dynamic) if _is_dynamic(f.import_text) or any(_is_dynamic(hop.text) for hop in f.chain)
+            ]
+            if not through:
+                continue  # (the usual case: checked once more, not twice)
+            plain = type(contract)(contract.contract, contract.index, session=self.session, name=contract.name)
             broken = {(f.importer, f.imported) for f in plain.check(ctx)}
-            for finding in again.check(with_dynamic):
-                through = _is_dynamic(finding.import_text) or any(_is_dynamic(hop.text) for hop in finding.chain)
-                if not through or (finding.importer, finding.imported) in broken:
+            for finding in through:
+                if (finding.importer, finding.imported) in broken:
                     continue
                 yield replace(
                     finding,
