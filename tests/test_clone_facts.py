@@ -6,6 +6,7 @@ import ast
 import marshal
 import textwrap
 import zlib
+from array import array
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -199,9 +200,59 @@ def test_token_ranges_line_up_with_statements_and_shingles() -> None:
     assert tokens[start] == "def" and tokens[end - 1] == "⏎"
     assert generated is False
     assert shingles == shingle_bytes(tokens)
-    assert len(shingles) == 4 * (len(tokens) - SHINGLE + 1)
+    assert len(shingles) == 4 * len(tokens)  # one shingle starts at every token
     first = int.from_bytes(shingles[4 * start : 4 * start + 4], "little")
     assert first == zlib.crc32(" ".join(tokens[start : start + SHINGLE]).encode())
+
+
+def _shingle_runs(tokens: list[str]) -> list[str]:
+    """The run each shingle hashes, by the definition: SHINGLE tokens from its start, cut after
+    the first line end."""
+    runs = []
+    for index in range(len(tokens)):
+        run = tokens[index : index + SHINGLE]
+        if "⏎" in run:
+            run = run[: run.index("⏎") + 1]
+        runs.append(" ".join(run))
+    return runs
+
+
+def test_no_shingle_reaches_past_a_line_end_and_short_lines_keep_theirs() -> None:
+    source = "def f(a):\n    if a:\n        return a\n    x = a.b(1, 2)\n    return x\n"
+    tokens = tokenize(source, frozenset()).near_miss
+    values = array("I")
+    values.frombytes(shingle_bytes(tokens))
+    expected = _shingle_runs(tokens)
+    assert list(values) == [zlib.crc32(run.encode()) for run in expected]
+    assert "⇥ ⇥ return V ⏎" not in expected and "⇥ return V ⏎" in expected  # "return a": one line, its own shingle
+    assert all(run.count("⏎") <= 1 and (run.endswith("⏎") or "⏎" not in run) for run in expected)
+
+
+def _similarity(first: str, second: str) -> float:
+    def shingles(source: str) -> set[int]:
+        values = array("I")
+        values.frombytes(shingle_bytes(tokenize(source, frozenset()).near_miss))
+        return set(values)
+
+    a, b = shingles(first), shingles(second)
+    return 2 * len(a & b) / (len(a) + len(b))
+
+
+def test_swapped_independent_statements_keep_every_shingle() -> None:
+    body = ["    a = x.first(1)", "    b = y.second(2, 3)", "    c = z.third[4]", "    return a + b + c"]
+    original = "def f(x, y, z):\n" + "\n".join(body) + "\n"
+    swapped = "def f(x, y, z):\n" + "\n".join([body[1], body[0], *body[2:]]) + "\n"
+    assert _similarity(original, swapped) == 1.0
+
+
+def test_an_inserted_statement_costs_only_its_own_line() -> None:
+    body = [f"    v{i} = helper.step_{i}(v{i - 1}, {i})" for i in range(1, 9)]
+    original = "def f(v0):\n" + "\n".join(body) + "\n    return v8\n"
+    inserted = "def f(v0):\n" + "\n".join([*body[:4], "    log.debug('here', v0)", *body[4:]]) + "\n    return v8\n"
+    added = set(_shingle_runs(tokenize(inserted, frozenset()).near_miss)) - set(_shingle_runs(tokenize(original, frozenset()).near_miss))
+    own_line = set(_shingle_runs(tokenize("log.debug('here', v0)\n", frozenset()).near_miss))
+    assert added and added <= own_line  # the neighbouring lines keep all their shingles
+    assert _similarity(original, inserted) > 0.9
 
 
 def test_a_file_without_a_final_newline_gives_the_same_hashes() -> None:

@@ -655,6 +655,19 @@ def test_labels_never_read_as_internal_names_or_rounded_similarity(tmp_path: Pat
     assert "1. similar copies (" in dupes and "% shared)" in dupes and "100%" not in dupes and "near-miss" not in dupes
 
 
+def test_swapped_statements_are_similar_and_said_to_differ(tmp_path: Path) -> None:
+    # Two independent statements in the other order: every line is shared, but the copy is not
+    # the same code, and the label says where it differs instead of "only names differ".
+    lines = ORIGINAL.splitlines(keepends=True)
+    first = lines.index("        customer = order.customer_id\n")
+    lines[first], lines[first + 1] = lines[first + 1], lines[first]
+    swapped = "".join(lines).replace("summarize_orders", "summarize_orders_again")
+    root = project(tmp_path, {"src/shop/orders/report.py": source(ORIGINAL), "src/shop/billing/summary.py": source(swapped)})
+    result = run_cli("check", "--no-cache", cwd=root).stdout
+    assert "(similar: 2 places differ)" in result
+    assert "only names differ" not in result
+
+
 def test_dupes_runs_on_a_tree_without_a_contract(tmp_path: Path) -> None:
     from tests.helpers import write_tree
 

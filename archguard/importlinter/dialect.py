@@ -83,17 +83,8 @@ class ImportLinterDialect:
         roots = like.roots_given if like is not None else None
         return load_importlinter_text(source, path, display=display, contract_ids=selected, roots=roots)
 
-    def load(
-        self,
-        path: Path,
-        *,
-        auto_detected: bool = False,
-        contract_ids: Iterable[str] = (),
-        roots: Sequence[str] | None = None,
-        cached: bool = False,
-        cache_dir: Path | None = None,
-    ) -> LoadedContract:
-        return load_importlinter(path, auto_detected=auto_detected, contract_ids=contract_ids, roots=roots, cached=cached, cache_dir=cache_dir)
+    # Reads and validates a configuration file (see archguard.engine.dialects.Dialect.load).
+    load = staticmethod(load_importlinter)
 
     def build_rules(self, loaded: LoadedContract) -> list[Rule]:
         """One rule per import-linter contract, in configuration order, then the implicit file rules."""

@@ -136,6 +136,13 @@ def _node_label(node: Node, level: str) -> str:
     return f"<{name}>"
 
 
+def _ruler(graph: graphviz.Digraph, key: str, label: str, css_class: str) -> None:
+    """The plain-text label of a layer or group, on the left of its row."""
+    graph.node(
+        f"ruler_{node_id(key)}", label=label, shape="plaintext", fontsize="10", fontcolor=Colors.muted, id=f"group-{node_id(key)}", **{"class": css_class}
+    )
+
+
 def _node_attrs(node: Node, level: str) -> dict[str, str]:
     tooltip = _plain(node.name if not node.description else f"{node.name}: {node.description}")
     attrs = {"label": _node_label(node, level), "tooltip": tooltip, "id": f"node-{node_id(node.name)}", "class": node.kind}
@@ -357,15 +364,7 @@ def _add_nodes(dot: graphviz.Digraph, picture: Picture, ids: dict[str, str]) -> 
         with dot.subgraph(name=f"layer_{node_id(group.key)}") as layer:
             layer.attr(rank="same")
             label = group.label + ("\n(independent)" if group.independent else "")
-            layer.node(
-                f"ruler_{node_id(group.key)}",
-                label=label,
-                shape="plaintext",
-                fontsize="10",
-                fontcolor=Colors.muted,
-                id=f"group-{node_id(group.key)}",
-                **{"class": "layer"},
-            )
+            _ruler(layer, group.key, label, "layer")
             for node in by_group[group.key]:
                 layer.node(ids[node.name], **_node_attrs(node, picture.level))
     for upper, lower in pairwise(ranked):
@@ -378,15 +377,7 @@ def _add_nodes(dot: graphviz.Digraph, picture: Picture, ids: dict[str, str]) -> 
             # No clusters at component level (see "concentrate"): a row at the bottom.
             with dot.subgraph(name=f"row_{node_id(group.key)}") as row:
                 row.attr(rank="sink")
-                row.node(
-                    f"ruler_{node_id(group.key)}",
-                    label=group.label,
-                    shape="plaintext",
-                    fontsize="10",
-                    fontcolor=Colors.muted,
-                    id=f"group-{node_id(group.key)}",
-                    **{"class": "group"},
-                )
+                _ruler(row, group.key, group.label, "group")
                 for node in members:
                     row.node(ids[node.name], **_node_attrs(node, picture.level))
             continue

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from difflib import SequenceMatcher
 from pathlib import Path
 
 from archguard.analysis.cache import ResultCache
 from archguard.analysis.clones import CloneGroup, CloneReport, CloneUnit, added_clones, find_clones
-from archguard.analysis.read.clones import FACT_KEY, SHINGLE
+from archguard.analysis.read.clones import FACT_KEY, shingle_window
 from archguard.analysis.read.facts import FileFacts
 from archguard.contract.models import Contract, DuplicationConfig
 from archguard.findings import Finding, Related, Remedy, Severity, sort_findings
@@ -45,7 +46,8 @@ def _shingles(facts: Mapping[str, FileFacts], unit: CloneUnit) -> array[int] | N
     if not data:
         return None
     values = array("I")
-    values.frombytes(data[1][4 * unit.start : 4 * max(unit.start, unit.end - SHINGLE + 1)])
+    start, stop = shingle_window(unit.start, unit.end)
+    values.frombytes(data[1][4 * start : 4 * stop])
     return values
 
 
@@ -56,19 +58,11 @@ def places_that_differ(facts: Mapping[str, FileFacts], unit: CloneUnit, other: C
     mine, theirs = _shingles(facts, unit), _shingles(facts, other)
     if mine is None or theirs is None:
         return None
-    # A place that differs is a run of shingles one unit has and the other has not (an edited
-    # token changes a run of SHINGLE shingles on both sides; an inserted statement, a run on one
-    # side). Linear, unlike an alignment: this runs for every similar pair of every check.
-    return max(_runs_missing(mine, frozenset(theirs)), _runs_missing(theirs, frozenset(mine)))
-
-
-def _runs_missing(values: array[int], other: frozenset[int]) -> int:
-    runs, inside = 0, False
-    for value in values:
-        missing = value not in other
-        runs += missing and not inside
-        inside = missing
-    return runs
+    # A place that differs is a stretch of shingles one unit has and the other has not, in order
+    # (an edited token changes the shingles of its line; an inserted statement adds its line's;
+    # two swapped statements are two places). Only reported pairs are aligned, a few per group.
+    matcher = SequenceMatcher(None, mine.tolist(), theirs.tolist(), autojunk=False)
+    return sum(1 for tag, *_ in matcher.get_opcodes() if tag != "equal")
 
 
 def relation_label(group: CloneGroup, unit: CloneUnit, other: CloneUnit, facts: Mapping[str, FileFacts] | None = None) -> str:

@@ -24,12 +24,12 @@ from typing import Any, Protocol
 from archguard.analysis.clones.model import CloneGroup, CloneReport, CloneType, CloneUnit, SearchStats, UnitKey
 from archguard.analysis.clones.nearmiss import MAX_CANDIDATES, Items, pairs_with_added, postings_of, similar_pairs
 from archguard.analysis.clones.units import SourceStreams, file_units
-from archguard.analysis.read.clones import SHINGLE
+from archguard.analysis.read.clones import SHINGLE, shingle_window
 from archguard.analysis.read.facts import FileFacts
 from archguard.contract.models import DuplicationConfig
 
 _BIG_ENDIAN = sys.byteorder == "big"
-SEARCH_VERSION = 3  # bump when the search changes its results: stored reports are then ignored
+SEARCH_VERSION = 4  # bump when the search changes its results: stored reports are then ignored
 
 
 def collect_units(
@@ -249,7 +249,7 @@ def _near_miss_pairs(
     found: list[tuple[int, bytes, tuple[str, int, int]]] = []
     for index in sorted(range(len(representatives)), key=lambda i: (representatives[i].path, i)):
         unit = representatives[index]
-        stop = max(unit.start, unit.end - SHINGLE + 1)
+        _, stop = shingle_window(unit.start, unit.end)
         # The window's bytes as stored (little-endian on every platform), not unpacked: most
         # windows are never unpacked when the search is incremental (see _Windows).
         key = hashlib.blake2b(streams[unit.path][4 * unit.start : 4 * stop], digest_size=_ITEM_KEY).digest()

@@ -1,7 +1,7 @@
 """Near-miss (type 3) clone search: token shingles, an inverted index, no all-pairs comparison.
 
-Each unit is the set of its *shingles* (runs of four consecutive tokens of the file's
-near-miss stream, where plain names and literals are abstracted; hashed by the extractor,
+Each unit is the set of its *shingles* (runs of up to four consecutive tokens of the file's
+near-miss stream, cut at a line end, where plain names and literals are abstracted; hashed by the extractor,
 :func:`archguard.analysis.read.clones.shingle_bytes`). Two units are
 near-miss clones when the Dice coefficient of their shingle sets reaches ``similarity``:
 

@@ -49,7 +49,7 @@ from dataclasses import dataclass
 from itertools import count
 
 # Bump when units, streams or hashes change meaning: it is part of the facts cache key.
-CLONES_VERSION = "clones8"
+CLONES_VERSION = "clones9"
 FACT_KEY = "clones"
 
 # Units smaller than this are never fingerprinted (too small to be worth a reviewer's time
@@ -65,6 +65,7 @@ STRING = "S"
 NUMBER = "N"
 NAME = "V"
 _BIG_ENDIAN = sys.byteorder == "big"
+_PAST_LINE_END = re.compile(NEWLINE + "[^\n]*")  # the rest of a shingle after its first line end
 
 UNIT_KINDS = ("function", "method", "class", "block")
 SHINGLE = 4  # tokens per shingle (near-miss similarity)
@@ -528,15 +529,30 @@ def _with_fingerprint(generated: bool, shingles: bytes, units: tuple[tuple[objec
     return (generated, shingles, units, digest.hexdigest())
 
 
-def shingle_bytes(tokens: list[str]) -> bytes:
-    """The file's shingles: CRC-32 of every run of :data:`SHINGLE` tokens, little-endian uint32.
+def shingle_window(start: int, end: int) -> tuple[int, int]:
+    """The shingles of a unit whose tokens are ``[start, end)``: one per token (a unit ends with
+    its last line end, and no shingle reaches past a line end)."""
+    return start, end
 
-    Shingle ``i`` covers tokens ``i`` to ``i + SHINGLE - 1``, so a unit's shingles are
-    ``[start, end - SHINGLE + 1)``. CRC-32 is the same on every platform and Python version,
-    which keeps cached facts valid; C-level maps keep it cheap.
+
+def shingle_bytes(tokens: list[str]) -> bytes:
+    """The file's shingles: CRC-32 of the run of :data:`SHINGLE` tokens that starts at each token,
+    cut at the first line end it reaches, little-endian uint32.
+
+    A shingle never spans two lines, so an inserted, deleted or swapped statement changes only
+    the shingles of its own lines (a shingle across a line end would change on both sides of
+    it), and a changed operator only the few of its line; a short line (``return x``) still has
+    its shingle at its start. Shingle ``i`` starts at token ``i``, so a unit's shingles are
+    :func:`shingle_window`. CRC-32 is the same on every platform and Python version, which
+    keeps cached facts valid; C-level maps keep it cheap (no Python loop per token).
     """
-    runs = zip(*(tokens[offset:] for offset in range(SHINGLE)), strict=False)
-    values = array("I", map(zlib.crc32, map(str.encode, map(" ".join, runs))))
+    count = len(tokens)
+    padded = tokens + [NEWLINE] * (SHINGLE - 1)  # the last runs end at the end of the stream
+    runs = "\n".join(map(" ".join, zip(*(padded[offset : offset + count] for offset in range(SHINGLE)), strict=True)))
+    texts = _PAST_LINE_END.sub(NEWLINE, runs).split("\n") if count else []
+    values = array("I", map(zlib.crc32, map(str.encode, texts)))
     if _BIG_ENDIAN:
         values.byteswap()
     return values.tobytes()
+
+
