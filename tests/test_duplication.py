@@ -20,7 +20,7 @@ from archguard.analysis.clones.nearmiss import similar_pairs
 from archguard.contract.loading import load_contract
 from archguard.contract.models import DuplicationConfig
 from archguard.engine.pipeline import Analysis, RunOptions, analyze
-from tests.helpers import make_project, run_check, run_cli
+from tests.helpers import make_project, run_check, run_cli, write_tree
 
 CONTRACT = """
 [components]
@@ -666,6 +666,21 @@ def test_swapped_statements_are_similar_and_said_to_differ(tmp_path: Path) -> No
     result = run_cli("check", "--no-cache", cwd=root).stdout
     assert "(similar: 2 places differ)" in result
     assert "only names differ" not in result
+
+
+def test_dupes_on_a_folder_the_contract_does_not_analyse_reads_that_folder(tmp_path: Path) -> None:
+    # A scratch or vendored checkout inside the project, outside the contract's roots: the
+    # contract applies to none of its files, so dupes analyses the folder itself (and says so)
+    # instead of answering "0 clone groups" about code it never read.
+    root = project(tmp_path, {"src/shop/orders/report.py": source(UNRELATED)})
+    write_tree(root / "scratch" / "tool", {"__init__.py": "", "a.py": source(ORIGINAL), "b.py": source(RENAMED)})
+    done = run_cli("dupes", "--no-cache", "scratch/tool", cwd=root)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.startswith("archguard: the contract archguard.toml analyses no file under scratch/tool: analysing scratch/tool")
+    assert "1 clone group" in done.stdout.splitlines()[0] and "scratch/tool/a.py:1-15" in done.stdout
+    # A folder the contract does analyse keeps the contract (its components, its settings).
+    inside = run_cli("dupes", "--no-cache", "src/shop", cwd=root)
+    assert inside.stderr == "" and "archguard dupes · archguard.toml · 0 clone groups" in inside.stdout
 
 
 def test_dupes_runs_on_a_tree_without_a_contract(tmp_path: Path) -> None:

@@ -55,7 +55,8 @@ def dupes_command(
 
     With a contract (--config, or found from the working directory), its settings and
     components apply, and PATHS (if any) keep the groups with a copy under them. Without one
-    (none found, PATHS outside its project, or --no-contract), every Python file under PATHS
+    (none found, PATHS outside its project or holding none of the files it analyses, or
+    --no-contract), every Python file under PATHS
     (default: the working directory) is analysed with the default settings and no
     components, as any clone detector would.
 
@@ -90,6 +91,7 @@ def dupes_command(
     if loaded is not None and config_path is None and not all(_inside(path, loaded.root.resolve()) for path in within):
         # paths outside the project the contract found describes: it does not apply
         reason, loaded = f"{', '.join(map(str, paths))} outside the project of {loaded.display_path}", None
+    of_paths = loaded is None
     if loaded is None:
         # files given: the groups with a copy in them (an __init__.py brings its whole package in)
         loaded, within = contract_for_paths(paths, reason=reason), [path for path in within if path.is_file()]
@@ -100,8 +102,17 @@ def dupes_command(
         for name, value in (("min_lines", min_lines), ("min_tokens", min_tokens), ("similarity", similarity), ("include_tests", include_tests))
         if value is not None
     }
+    options = RunOptions(jobs=jobs, use_cache=not no_cache, cache_dir=cache_dir, clones=True)
+    analysis = analyze(loaded, options)
+    if paths and not of_paths and not any(_under_any(loaded.root / path, within) for path in analysis.paths.values()):
+        # PATHS inside the project, but the contract analyses none of their files (a folder
+        # outside its roots, such as a vendored or scratch checkout): analyse PATHS themselves.
+        reason = f"the contract {loaded.display_path} analyses no file under {', '.join(map(str, paths))}"
+        loaded, within = contract_for_paths(paths, reason=reason), [path for path in within if path.is_file()]
+        if loaded.notice and not quiet:
+            click.echo(terminal_block(f"archguard: {loaded.notice}"), err=True)
+        analysis = analyze(loaded, options)
     config = loaded.contract.duplication.model_copy(update=overrides)
-    analysis = analyze(loaded, RunOptions(jobs=jobs, use_cache=not no_cache, cache_dir=cache_dir, clones=True))
     report = cached_clone_report(analysis.facts, analysis.paths, analysis.components.component_of, config, analysis.cache_dir)
     if within:
         report = groups_under(report, loaded.root, within)
@@ -115,6 +126,11 @@ def dupes_command(
 
 def _inside(path: Path, folder: Path) -> bool:
     return path == folder or folder in path.parents
+
+
+def _under_any(path: Path, places: list[Path]) -> bool:
+    resolved = path.resolve()
+    return any(_inside(resolved, place) for place in places)
 
 
 def groups_under(report: CloneReport, root: Path, folders: list[Path]) -> CloneReport:
