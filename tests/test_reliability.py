@@ -167,6 +167,22 @@ def test_a_crashing_parser_costs_only_its_file(tmp_path: Path) -> None:
     assert report["summary"]["files"] == 41
 
 
+def test_a_worker_crash_is_not_cached(tmp_path: Path) -> None:
+    # The death of a worker may be the machine's (out of memory, a process that could not
+    # start), not the file's: the next run reads the file again instead of reporting the
+    # crash forever from the cache.
+    files: dict[str, str | bytes] = {"shop/__init__.py": ""}
+    for i in range(40):
+        files[f"shop/m{i}.py"] = "import json\n"
+    files["shop/m7.py"] = "import json  # CRASH-THE-WORKER\n"
+    root = make_project(tmp_path, files, "[components]\nall = { modules = ['shop'] }\n")
+    crashed = run_cli("check", "--jobs", "2", "--format", "json", cwd=root, env={"ARCHGUARD_TEST_CRASH_MARKER": "CRASH-THE-WORKER"})
+    assert [f["rule"] for f in json.loads(crashed.stdout)["findings"]] == ["parse-error"]
+    again = run_cli("check", "--jobs", "2", "--format", "json", cwd=root)
+    assert again.returncode == 0, again.stdout
+    assert json.loads(again.stdout)["findings"] == []
+
+
 # --- contracts: every invalid document is a ContractError, never a traceback ---------------------
 
 keys = st.sampled_from(

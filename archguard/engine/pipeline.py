@@ -225,7 +225,7 @@ def extract_files(
         else:
             missing.append((file, digest, data))
     if missing:
-        from archguard.analysis.read.pool import default_jobs, extract_all
+        from archguard.analysis.read.pool import cacheable, default_jobs, extract_all
 
         done = 0
         total = len(missing)
@@ -247,7 +247,7 @@ def extract_files(
         results = extract_all([data for _, _, data in missing], options.jobs or default_jobs(), advance, clones, during)
         for (file, digest, _data), result in zip(missing, results, strict=True):
             facts[file.module] = result
-            if cache is not None:
+            if cache is not None and cacheable(result):
                 cache.put(digest, result)
         stats.parsed += len(missing)
     if meanwhile is not None and not done_meanwhile:

@@ -131,6 +131,16 @@ def start_server(jobs: int | None = None) -> bool:
     return _start_server()
 
 
+# The problem of a file whose worker died even alone. The death may be the machine's (out of
+# memory, a process that could not start), not the file's: such facts are never cached.
+CRASHED = "the parser crashed on this file (pathological nesting?); not analysed"
+
+
+def cacheable(facts: FileFacts) -> bool:
+    """Whether these facts are a function of the file's bytes alone (see :data:`CRASHED`)."""
+    return facts.problem is None or facts.problem.message != CRASHED
+
+
 def extract_all(
     sources: Sequence[bytes],
     jobs: int,
@@ -202,7 +212,7 @@ def _extract_isolated(data: bytes, clones: bool) -> FileFacts:
     try:
         return FileFacts.from_tuple(executor.submit(_extract_batch, [data], clones).result()[0])
     except BrokenProcessPool:
-        return FileFacts(problem=ParseProblem("the parser crashed on this file (pathological nesting?); not analysed"))
+        return FileFacts(problem=ParseProblem(CRASHED))
     except BaseException:
         _stop(executor)
         raise
