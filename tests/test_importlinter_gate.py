@@ -147,6 +147,25 @@ def test_the_whole_tree_keeps_lint_imports_verdicts_and_exit_code_and_warns_abou
     assert run_cli("check", "--no-cache", "-j", "1", cwd=root).returncode == 0
 
 
+def test_an_uncovered_package_is_one_finding_and_a_module_added_to_it_is_not_new(tmp_path: Path) -> None:
+    root = repository(tmp_path)
+    write_tree(root, {"shop/tools/__init__.py": "", "shop/tools/cli.py": "import os\n", "shop/tools/fmt/__init__.py": "", "shop/tools/fmt/text.py": ""})
+    report = json.loads(run_cli("check", "--no-cache", "-j", "1", "--format", "json", cwd=root).stdout)
+    uncovered = [f for f in report["findings"] if f["rule"] == "importlinter-uncovered"]
+    assert [(f["path"], f["message"]) for f in uncovered] == [
+        ("shop/tools/__init__.py", "shop.tools and the 3 modules below it are in no import-linter contract: lint-imports checks nothing about them")
+    ]
+    # The package was uncovered at the base: one more module in it is nothing new for the gate;
+    # a new uncovered package is.
+    commit_all(root, "tools")
+    git(root, "branch", "-f", "main")
+    write_tree(root, {"shop/tools/more.py": "", "shop/extra.py": ""})
+    commit_all(root, "more")
+    code, gated = gate(root)
+    assert code == 1
+    assert [(f["rule"], f["path"]) for f in gated["findings"]] == [("importlinter-uncovered", "shop/extra.py")]
+
+
 def test_the_extras_are_switched_in_an_archguard_section_next_to_the_configuration(tmp_path: Path) -> None:
     config = CONFIG + "\n[archguard]\ndynamic = off\nuncovered = warning\ncopies = error\n"
     root = repository(tmp_path, config)

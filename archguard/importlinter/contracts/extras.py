@@ -182,30 +182,43 @@ class UncoveredModuleRule(Rule):
         if any(isinstance(c, PrivateModulesContract) and not c.packages_with_private_modules for c in self.contracts):
             return  # a private_modules contract of the whole configuration covers every module
         named = {m for m in ctx.paths if any(e.matches(m) for e in expressions)}
+        uncovered: list[str] = []
         for module in sorted(ctx.paths):
             parts = module.split(".")
             ancestors = {".".join(parts[:i]) for i in range(1, len(parts) + 1)}
-            if ancestors & named or any(n.startswith(module + ".") for n in named):
-                continue
-            path = ctx.paths[module]
-            top = next((a for a in sorted(ancestors, key=len) if a not in self.session_roots(ctx)), module)
+            if not (ancestors & named or any(n.startswith(module + ".") for n in named)):
+                uncovered.append(module)
+        # One finding per uncovered package: when a package is uncovered, so is everything below
+        # it (a contract naming something below would cover it), so its highest uncovered
+        # ancestor stands for the whole subtree (Django with the benchmark configuration: 185 uncovered modules, 5 findings).
+        outside = set(uncovered)
+        groups: dict[str, list[str]] = {}
+        for module in uncovered:
+            parts = module.split(".")
+            top = next(a for a in (".".join(parts[:i]) for i in range(1, len(parts) + 1)) if a in outside)
+            groups.setdefault(top, []).append(module)
+        for top, members in groups.items():
             action = f"name {top} in a contract (a layer, a container, a module list), or move the code into a package one covers"
+            if len(members) == 1:
+                message = f"{top} is in no import-linter contract: lint-imports checks nothing about it"
+            else:
+                below = len(members) - 1
+                message = (
+                    f"{top} and the {below} module{'s' * (below != 1)} below it are in no import-linter contract:"
+                    " lint-imports checks nothing about them"
+                )
             yield Finding(
                 rule=self.kind,
                 rule_name=self.name,
                 kind="uncovered",
                 severity=self.severity,
-                message=f"{module} is in no import-linter contract: lint-imports checks nothing about it",
-                path=path,
+                message=message,
+                path=ctx.paths[top],
                 line=1,
                 column=1,
                 end_line=1,
-                importer=module,
+                importer=top,
                 remedy=action,
                 fix=self.remedy("add-to-contract", action, reason="code outside every contract is outside every rule"),
-                identity=(module,),
+                identity=(top,),
             )
-
-    @staticmethod
-    def session_roots(ctx: RuleContext) -> set[str]:
-        return set(ctx.contract.project.packages or ())
