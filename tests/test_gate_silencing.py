@@ -229,6 +229,26 @@ def test_an_old_pragma_on_an_untouched_line_is_not_the_changes_doing(tmp_path: P
     assert not by_rule(report, "new-suppression")
 
 
+def test_an_old_pragma_in_a_file_the_change_only_moved_is_not_new(tmp_path: Path) -> None:
+    # git mv makes every line of the file "added": the pragma it carries is still the base's.
+    legacy = f"{VIOLATION}  # archguard: ignore legacy price hook, tracked in #12\n"
+    root = repository(tmp_path, files={**FILES, "shop/domain/legacy.py": legacy})
+    at_base = json.loads(run_cli("check", "--no-cache", "--format", "json", cwd=root).stdout)
+    assert len(at_base["suppressed"]) == 3  # the pragma hides real findings (layers, allowed, forbidden)
+    git(root, "mv", "shop/domain/legacy.py", "shop/domain/old_prices.py")
+    commit_all(root, "move")
+    code, report = gate(root)
+    assert code == 0, report["findings"]
+    assert not by_rule(report, "new-suppression")
+    # A pragma the moving change adds in the moved file is still the change's doing.
+    moved = root / "shop/domain/old_prices.py"
+    moved.write_text(moved.read_text() + "from shop.api import views  # archguard: ignore shortcut\n")
+    commit_all(root, "pragma")
+    code, report = gate(root)
+    assert code == 1
+    assert [(f["path"], f["line"]) for f in by_rule(report, "new-suppression")] == [("shop/domain/old_prices.py", 2)]
+
+
 def test_a_new_ignore_entry_is_a_finding_at_the_entry(tmp_path: Path) -> None:
     root = repository(tmp_path)
     add_violation(root)

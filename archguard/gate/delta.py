@@ -21,7 +21,7 @@ import hashlib
 import re
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -131,7 +131,7 @@ def compare_revisions(
     added = AddedLines(repository, base_commit, head_commit, prefix, files)
     head_result = locate_on_added_lines(head_result, added)
     policy = at_base.loaded.contract.gate  # the contract owner's policy, whatever the change does to it
-    silencing = new_pragmas(base_result, head_result, added, policy)
+    silencing = new_pragmas(base_result, head_result, added, policy, moved_fingerprint(files, base_result, head_result))
     if at_base.loaded.source != head_loaded.source and type(at_base.loaded) is type(head_loaded):
         # The change edits the contract: its code is also judged by the base's contract.
         tree: SourceTree = RevisionTree(repository, head_tree.commit, head_tree.label) if head_tree is not None else WorkingTree()
@@ -278,20 +278,8 @@ def compare(
     kept_by_move: Counter[str] = Counter()
     new, resolved, moved_kept = exact.new, leftover, 0
     if renamed and leftover and exact.new:
-        base_modules = {path: module for module, path in before.analysis.paths.items()}
-        head_modules = {path: module for module, path in after.analysis.paths.items()}
-        modules = {
-            base_modules[f.old_path]: head_modules[f.path]
-            for f in renamed
-            if f.old_path in base_modules and f.path in head_modules
-        }
-        paths = {f.old_path: f.path for f in renamed if f.old_path}
-        translate = _translator(modules, paths)
-        through_moves = match_findings(
-            exact.new,
-            [replace(f, identity=tuple(translate(part) for part in f.identity)).fingerprint for f in leftover],
-            rank=on_added_line,
-        )
+        moved = moved_fingerprint(files, before, after)
+        through_moves = match_findings(exact.new, [moved(f) for f in leftover], rank=on_added_line)
         new, resolved = through_moves.new, [leftover[i] for i in through_moves.gone]
         moved_kept = len(through_moves.kept)
         kept_by_move.update(f.path or "" for f in through_moves.kept)
@@ -343,6 +331,19 @@ def edge_changes(before: CheckResult, after: CheckResult) -> list[EdgeChange]:
         if count_before != count_after:
             changes.append(EdgeChange(pair[0], pair[1], count_before, count_after))
     return changes
+
+
+def moved_fingerprint(files: Sequence[ChangedFile], before: CheckResult, after: CheckResult) -> Callable[[Finding], str]:
+    """The fingerprint a base finding has in the head once the change's moves are applied to it
+    (a module or file renamed: the finding at its new name is the same finding)."""
+    renamed = [f for f in files if f.status == "renamed" and f.old_path]
+    if not renamed:
+        return lambda finding: finding.fingerprint
+    base_modules = {path: module for module, path in before.analysis.paths.items()}
+    head_modules = {path: module for module, path in after.analysis.paths.items()}
+    modules = {base_modules[f.old_path]: head_modules[f.path] for f in renamed if f.old_path in base_modules and f.path in head_modules}
+    translate = _translator(modules, {f.old_path: f.path for f in renamed if f.old_path})
+    return lambda finding: replace(finding, identity=tuple(translate(part) for part in finding.identity)).fingerprint
 
 
 def _translator(modules: dict[str, str], paths: dict[str, str]) -> Callable[[str], str]:

@@ -251,3 +251,22 @@ class Repository:
         except ValueError:
             raise GitError(f"{path} is outside the git repository at {self.top}") from None
         return "" if relative == "." else relative
+
+    def moved_lines(self, base: str, head: str | None, old: str, new: str) -> list[tuple[int, int]] | None:
+        """Line ranges of ``new`` that the change added, compared with ``old`` at ``base``, for a
+        file the change moved (``git diff --find-renames`` of the two paths: a pure move adds no
+        line); None when git does not pair them as a rename (then every line of ``new`` is new)."""
+        args = ["diff", "-U0", "--no-color", "--no-ext-diff", "--no-textconv", "--find-renames", base]
+        if head is not None:
+            args.append(head)
+        paired = False
+        ranges = []
+        for line in self.git(*args, "--", old, new).splitlines():
+            if line.startswith(b"rename to "):
+                paired = True
+            match = _HUNK.match(line)
+            if match:
+                start, count = int(match[1]), int(match[2] if match[2] is not None else 1)
+                if count:
+                    ranges.append((start, start + count - 1))
+        return ranges if paired else None

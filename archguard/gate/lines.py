@@ -43,11 +43,19 @@ class AddedLines:
         changed = self.files.get(path)
         if changed is not None and changed.status == "added":
             return None
+        if changed is not None and changed.status == "renamed" and changed.old_path and self.repository is not None:
+            # A moved file: what the change wrote is what differs from the file it was (a pragma
+            # or a cycle's import that only moved is not the change's doing).
+            return self.repository.moved_lines(self.base, self.head, self._at(changed.old_path), self._at(path))
         if changed is None and path.endswith(".py"):
             return []  # an analysed file the change did not touch
         if self.repository is None:
             return []
-        return self.repository.added_lines(self.base, self.head, f"{self.prefix}/{path}" if self.prefix else path)
+        return self.repository.added_lines(self.base, self.head, self._at(path))
+
+    def _at(self, path: str) -> str:
+        """``path`` (relative to the project root) relative to the repository's top."""
+        return f"{self.prefix}/{path}" if self.prefix else path
 
     def covers(self, path: str | None, line: int) -> bool:
         """Whether the change added line ``line`` of ``path``."""

@@ -70,10 +70,16 @@ def _remedy(action: str, reason: str) -> Remedy:
     return Remedy(kind="remove-pragma", action=action, reason=reason, rationale=_RATIONALE)
 
 
-def new_pragmas(base: CheckResult, head: CheckResult, added: AddedLines, policy: GateConfig) -> Silencing:
-    """Pragmas on lines the change added that silence what the base did not silence."""
+def new_pragmas(
+    base: CheckResult, head: CheckResult, added: AddedLines, policy: GateConfig, moved: Callable[[Finding], str] | None = None
+) -> Silencing:
+    """Pragmas on lines the change added that silence what the base did not silence.
+
+    ``moved``: a base finding's fingerprint once the change's renames are applied, so that a
+    pragma in a file the change only moved (every line of it "added") is not new."""
     result = Silencing()
-    already = Counter(s.finding.fingerprint for s in base.suppressed if s.kind == "pragma")
+    fingerprint_in_head = moved or (lambda finding: finding.fingerprint)
+    already = Counter(fingerprint_in_head(s.finding) for s in base.suppressed if s.kind == "pragma")
     by_pragma: dict[tuple[str, int], list[Suppression]] = {}
     for suppression in head.suppressed:
         if suppression.kind != "pragma" or suppression.path is None:
