@@ -657,14 +657,14 @@ def test_labels_never_read_as_internal_names_or_rounded_similarity(tmp_path: Pat
 
 def test_swapped_statements_are_similar_and_said_to_differ(tmp_path: Path) -> None:
     # Two independent statements in the other order: every line is shared, but the copy is not
-    # the same code, and the label says where it differs instead of "only names differ".
+    # the same code, and the label says so instead of "only names differ".
     lines = ORIGINAL.splitlines(keepends=True)
     first = lines.index("        customer = order.customer_id\n")
     lines[first], lines[first + 1] = lines[first + 1], lines[first]
     swapped = "".join(lines).replace("summarize_orders", "summarize_orders_again")
     root = project(tmp_path, {"src/shop/orders/report.py": source(ORIGINAL), "src/shop/billing/summary.py": source(swapped)})
     result = run_cli("check", "--no-cache", cwd=root).stdout
-    assert "(similar: 2 places differ)" in result
+    assert "(similar: the same statements in another order)" in result
     assert "only names differ" not in result
 
 

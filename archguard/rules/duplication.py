@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from difflib import SequenceMatcher
 from pathlib import Path
 
 from archguard.analysis.cache import ResultCache
@@ -51,18 +50,35 @@ def _shingles(facts: Mapping[str, FileFacts], unit: CloneUnit) -> array[int] | N
     return values
 
 
+# places_that_differ's answer for two units with the same lines in another order.
+REORDERED = -1
+
+
 def places_that_differ(facts: Mapping[str, FileFacts], unit: CloneUnit, other: CloneUnit) -> int | None:
     """In how many places two similar units differ: runs of their normalised token streams that
     one has and the other has not (an inserted statement, a changed condition); None when the
-    facts do not say. Names and literals are abstracted, so 0 means only the names differ."""
+    facts do not say; :data:`REORDERED` when they have the same lines in another order. Names
+    and literals are abstracted, so 0 means only the names differ."""
     mine, theirs = _shingles(facts, unit), _shingles(facts, other)
     if mine is None or theirs is None:
         return None
-    # A place that differs is a stretch of shingles one unit has and the other has not, in order
-    # (an edited token changes the shingles of its line; an inserted statement adds its line's;
-    # two swapped statements are two places). Only reported pairs are aligned, a few per group.
-    matcher = SequenceMatcher(None, mine.tolist(), theirs.tolist(), autojunk=False)
-    return sum(1 for tag, *_ in matcher.get_opcodes() if tag != "equal")
+    # A place that differs is a run of shingles one unit has and the other has not (an edited
+    # token changes the shingles of its line; an inserted statement adds its line's). Linear,
+    # unlike an alignment (difflib took 0.5 s for the ~900 labels of SQLAlchemy's check).
+    places = max(_runs_missing(mine, frozenset(theirs)), _runs_missing(theirs, frozenset(mine)))
+    if places == 0 and mine != theirs:
+        # Every shingle on both sides: the same lines in another order, or a line repeated.
+        return REORDERED if sorted(mine) == sorted(theirs) else 1
+    return places
+
+
+def _runs_missing(values: array[int], other: frozenset[int]) -> int:
+    runs, inside = 0, False
+    for value in values:
+        missing = value not in other
+        runs += missing and not inside
+        inside = missing
+    return runs
 
 
 def relation_label(group: CloneGroup, unit: CloneUnit, other: CloneUnit, facts: Mapping[str, FileFacts] | None = None) -> str:
@@ -76,6 +92,8 @@ def relation_label(group: CloneGroup, unit: CloneUnit, other: CloneUnit, facts: 
     differ = places_that_differ(facts, unit, other) if facts is not None else None
     if differ is None:
         return f"similar: {min(99, int(similarity * 100))}% of the code is shared"
+    if differ == REORDERED:
+        return "similar: the same statements in another order"
     if differ == 0:
         return "similar: only names differ"
     return f"similar: {differ} place{'s' * (differ != 1)} differ{'s' * (differ == 1)}"
