@@ -683,6 +683,23 @@ def test_dupes_on_a_folder_the_contract_does_not_analyse_reads_that_folder(tmp_p
     assert inside.stderr == "" and "archguard dupes · archguard.toml · 0 clone groups" in inside.stdout
 
 
+def test_dupes_says_which_files_it_could_not_search(tmp_path: Path) -> None:
+    import os
+
+    root = write_tree(tmp_path / "tree", {"pkg/__init__.py": "", "pkg/a.py": source(ORIGINAL), "pkg/b.py": source(RENAMED), "pkg/bad.py": "def broken(:\n    pass\n"})
+    os.mkfifo(root / "pkg" / "pipe.py")
+    done = run_cli("dupes", "--no-cache", cwd=root, timeout=60)
+    assert done.returncode == 0, done.stderr
+    warnings = [line for line in done.stderr.splitlines() if "warning" in line]
+    assert warnings == [
+        "archguard: warning: pkg/pipe.py: a FIFO, not a regular file; never opened (not searched for copies)",
+        "archguard: warning: pkg/bad.py:1: syntax error: invalid syntax (not searched for copies)",
+    ]
+    assert "1 clone group" in done.stdout
+    quiet = run_cli("dupes", "--no-cache", "-q", cwd=root, timeout=60)
+    assert quiet.stderr == ""
+
+
 def test_dupes_runs_on_a_tree_without_a_contract(tmp_path: Path) -> None:
     from tests.helpers import write_tree
 

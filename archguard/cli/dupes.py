@@ -14,6 +14,7 @@ from archguard.report.escape import terminal_block
 if TYPE_CHECKING:
     from archguard.analysis.clones import CloneReport
     from archguard.contract.loading import LoadedContract
+    from archguard.engine.pipeline import Analysis
 
 from archguard.cli.common import config_option, emit, handle_errors, output_options, resolve_contract, run_options, use_color
 
@@ -113,6 +114,9 @@ def dupes_command(
             click.echo(terminal_block(f"archguard: {loaded.notice}"), err=True)
         analysis = analyze(loaded, options)
     config = loaded.contract.duplication.model_copy(update=overrides)
+    if not quiet:
+        for warning in skipped_files(analysis):
+            click.echo(terminal_block(f"archguard: warning: {warning}"), err=True)
     report = cached_clone_report(analysis.facts, analysis.paths, analysis.components.component_of, config, analysis.cache_dir)
     if within:
         report = groups_under(report, loaded.root, within)
@@ -122,6 +126,17 @@ def dupes_command(
         text = render_text(report, config, loaded.display_path, ReportOptions(color=use_color(color) and output is None, verbose=verbose))
     emit(text, output)
     sys.exit(1 if error_groups(report, config) else 0)
+
+
+def skipped_files(analysis: Analysis) -> list[str]:
+    """The files the search could not read, each with why: a skipped file is said, never silent
+    (a FIFO, a symlink out of the project, a file that does not parse)."""
+    skipped = [f"{problem.relpath}: {problem.message} (not searched for copies)" for problem in analysis.discovery.problems]
+    for module, facts in sorted(analysis.facts.items(), key=lambda item: analysis.paths.get(item[0], item[0])):
+        if facts.problem is not None:
+            where = f"{analysis.paths.get(module, module)}:{facts.problem.line}"
+            skipped.append(f"{where}: {facts.problem.message} (not searched for copies)")
+    return skipped
 
 
 def _inside(path: Path, folder: Path) -> bool:
