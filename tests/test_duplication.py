@@ -57,7 +57,7 @@ def summarize_orders(orders, currency="EUR"):
 '''
 
 # The same code with every name changed consistently, other literals, other layout.
-RENAMED = '''
+RENAMED = """
 def customer_totals(rows, money='USD'):
     # agent-written
     sums = {}
@@ -73,10 +73,10 @@ def customer_totals(rows, money='USD'):
     for who, value in sorted(sums.items()):
         out.append({'customer': who, 'total': round(value, 3), 'currency': money})
     return out
-'''
+"""
 
 # The same code with one statement added and one changed: a near-miss clone.
-NEAR_MISS = '''
+NEAR_MISS = """
 def summarize_orders_v2(orders, currency="EUR"):
     totals = {}
     for order in orders:
@@ -92,10 +92,10 @@ def summarize_orders_v2(orders, currency="EUR"):
         report.append({"customer": customer, "total": round(amount, 2), "currency": currency})
     log.debug("summarized %d customers", len(report))
     return report
-'''
+"""
 
 # Similar size, different code.
-UNRELATED = '''
+UNRELATED = """
 def parse_header(line, separator=":"):
     if separator not in line:
         raise ValueError(f"not a header: {line!r}")
@@ -109,7 +109,7 @@ def parse_header(line, separator=":"):
     aliases = {"content-len": "content-length", "ctype": "content-type"}
     name = aliases.get(name, name)
     return name, value
-'''
+"""
 
 
 def source(*functions: str, header: str = "") -> str:
@@ -282,7 +282,13 @@ def test_fingerprints_survive_unrelated_edits_and_change_with_the_clone(tmp_path
     assert {path: fingerprint for path, (fingerprint, _line) in after.items()} == before
     assert after["src/shop/billing/summary.py"][1] == 5
     edited = {**files, "src/shop/billing/summary.py": source(RENAMED.replace("round(value, 3)", "round(value, 3) or 0"))}
-    changed = {f.path: f.fingerprint for f in run_check(project(tmp_path / "c", edited), ).findings if f.rule == "duplication"}
+    changed = {
+        f.path: f.fingerprint
+        for f in run_check(
+            project(tmp_path / "c", edited),
+        ).findings
+        if f.rule == "duplication"
+    }
     assert changed["src/shop/orders/report.py"] == before["src/shop/orders/report.py"]
     assert changed["src/shop/billing/summary.py"] != before["src/shop/billing/summary.py"]
 
@@ -297,9 +303,7 @@ def test_pragma_in_the_copy_silences_that_location_only(tmp_path: Path) -> None:
 
 def test_added_clones_names_the_existing_code_for_new_units_only(tmp_path: Path) -> None:
     base_root = project(tmp_path / "base", {"src/shop/orders/report.py": source(ORIGINAL)})
-    head_root = project(
-        tmp_path / "head", {"src/shop/orders/report.py": source(ORIGINAL), "src/shop/billing/summary.py": source(RENAMED)}
-    )
+    head_root = project(tmp_path / "head", {"src/shop/orders/report.py": source(ORIGINAL), "src/shop/billing/summary.py": source(RENAMED)})
     _, base = report_for(base_root)
     head_report, _ = report_for(head_root)
     base_units, _ = collect_units(base.facts, base.paths, base.components.component_of, DuplicationConfig())
@@ -466,7 +470,7 @@ def test_the_incremental_search_finds_what_a_whole_search_finds(
         assert incremental_stats.reused == len([p for p in whole if after[p[0]] in before and after[p[1]] in before])
 
 
-UNRELATED = '''
+UNRELATED = """
 def parse_header(line, separator=":"):
     name, _, value = line.partition(separator)
     name = name.strip().lower()
@@ -476,7 +480,7 @@ def parse_header(line, separator=":"):
     while value.endswith(";"):
         value = value[:-1].rstrip()
     return name, value
-'''
+"""
 
 
 def test_a_changed_tree_compares_only_its_new_code_and_reports_the_same_groups(tmp_path: Path) -> None:
@@ -686,7 +690,9 @@ def test_dupes_on_a_folder_the_contract_does_not_analyse_reads_that_folder(tmp_p
 def test_dupes_says_which_files_it_could_not_search(tmp_path: Path) -> None:
     import os
 
-    root = write_tree(tmp_path / "tree", {"pkg/__init__.py": "", "pkg/a.py": source(ORIGINAL), "pkg/b.py": source(RENAMED), "pkg/bad.py": "def broken(:\n    pass\n"})
+    root = write_tree(
+        tmp_path / "tree", {"pkg/__init__.py": "", "pkg/a.py": source(ORIGINAL), "pkg/b.py": source(RENAMED), "pkg/bad.py": "def broken(:\n    pass\n"}
+    )
     os.mkfifo(root / "pkg" / "pipe.py")
     done = run_cli("dupes", "--no-cache", cwd=root, timeout=60)
     assert done.returncode == 0, done.stderr
@@ -780,7 +786,7 @@ def test_dupes_ignores_a_contract_when_asked_or_when_the_paths_lie_outside_its_p
     assert both.returncode == 2 and "--no-contract and --config exclude each other" in both.stderr
 
 
-METHOD = '''
+METHOD = """
 class Ledger:
     def settle(self, entries, currency="EUR"):
         total = 0
@@ -792,7 +798,7 @@ class Ledger:
             self.history.append((entry.key, total))
         self.balance = round(total, 2)
         return self.balance, currency
-'''
+"""
 
 
 def test_a_copy_that_renames_self_attributes_consistently_is_a_renamed_copy(tmp_path: Path) -> None:
