@@ -172,6 +172,16 @@ def test_cli_without_any_contract_exits_2(tmp_path: Path) -> None:
     assert "no contract found" in result.stderr
 
 
+def test_a_configuration_file_that_is_not_a_regular_file_is_named_when_no_contract_is_found(tmp_path: Path) -> None:
+    import os
+
+    os.mkfifo(tmp_path / ".importlinter")  # never opened (it would block): said, not silently passed over
+    result = run_cli("check", cwd=tmp_path, timeout=60)
+    assert result.returncode == 2
+    assert f"{tmp_path.resolve() / '.importlinter'} is not a regular file, so it was not read" in result.stderr
+    assert "no contract found" in result.stderr
+
+
 def test_shipped_json_schema_is_up_to_date() -> None:
     shipped = (REPO / "contracts" / "archguard.schema.json").read_text(encoding="utf-8")
     assert shipped == render_schema(), "run: python -m archguard.contract.schema > contracts/archguard.schema.json"

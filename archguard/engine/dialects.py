@@ -14,6 +14,7 @@ imports them.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -53,6 +54,8 @@ class Dialect(Protocol):
 
 class ConfigFiles(Protocol):
     """Which files hold a foreign dialect's configuration (cheap: nothing is validated)."""
+
+    names: tuple[str, ...]  # the file names looked for in each folder
 
     def claims(self, path: Path) -> bool:
         """Whether ``--config PATH`` is a file of this dialect."""
@@ -202,12 +205,27 @@ def load_config(
             raise NoContractError(
                 f"no contract found in {start} or its parents (looked for {', '.join(CONTRACT_FILES)}, "
                 "[tool.archguard] in pyproject.toml, and import-linter configurations); pass --config or write one (see docs/contract.md)"
+                + _not_regular(start)
             )
         path, table = found
         loaded = load_contract(path, table or None, cached=cached, cache_dir=cache_dir)
     if contract_ids:
         raise UsageError("--contract selects import-linter contracts by id; this is an archguard contract")
     return with_roots(loaded, _given_roots(roots, loaded.root))
+
+
+def _not_regular(start: Path) -> str:
+    """The configuration files found on the way up that are not regular files (a FIFO, a device,
+    a broken link): never opened, so never read; said, so that it is not a mystery."""
+    names = {*CONTRACT_FILES, "pyproject.toml", *(name for files, _ in _FOREIGN.values() for name in files().names)}
+    odd = []
+    current = start.resolve()
+    for folder in (current, *current.parents):
+        for name in sorted(names):
+            candidate = folder / name
+            if os.path.lexists(candidate) and not candidate.is_file():
+                odd.append(f"{candidate} is not a regular file, so it was not read")
+    return "; " + "; ".join(odd) if odd else ""
 
 
 def _given_roots(roots: Sequence[Path], project_root: Path) -> tuple[str, ...] | None:

@@ -79,6 +79,8 @@ def is_importlinter_file(path: Path) -> bool:
 class ImportLinterFiles:
     """The registry's view of these files (:class:`archguard.engine.dialects.ConfigFiles`)."""
 
+    names: tuple[str, ...] = (*INI_FILES, TOML_FILE)
+
     def claims(self, path: Path) -> bool:
         return is_importlinter_file(path)
 
