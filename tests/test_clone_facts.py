@@ -274,13 +274,17 @@ def test_tokenizer_keeps_nesting_visible() -> None:
 
 
 @settings(max_examples=40)
-@given(st.lists(st.sampled_from([*"abc ():=\n\t'\"#\\.,[]{}0123456789_+-*/rbf", "if ", "return ", "def "]), max_size=120))
+@given(st.lists(st.sampled_from([*"abc ():=\n\r\x0b\x0c\t'\"#\\.,[]{}0123456789_+-*/rbf\u23ce", "if ", "return ", "def "]), max_size=120))
 def test_any_text_never_crashes_the_tokenizer(pieces: list[str]) -> None:
     text = "".join(pieces)
     streams = tokenize(text, frozenset())
     assert len(streams.exact) == len(streams.near_miss)
     assert all(streams.near_miss[i] == "V" and streams.exact[i].isidentifier() for i in streams.names)
     assert streams.names == sorted(set(streams.names))
+    # one shingle per token, each the run the definition says (never past a line end)
+    values = array("I")
+    values.frombytes(shingle_bytes(streams.near_miss))
+    assert list(values) == [zlib.crc32(run.encode()) for run in _shingle_runs(streams.near_miss)]
 
 
 def test_parentheses_a_formatter_adds_around_a_whole_expression_are_layout() -> None:
