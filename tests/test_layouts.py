@@ -307,6 +307,14 @@ def test_django_style_include_patterns_say_which_packages_ship(tmp_path: Path) -
     assert [p for p in ("django", "tests", "scripts") if found.ships(p)] == ["django"]
 
 
+def test_poetry_glob_entries_say_which_packages_ship(tmp_path: Path) -> None:
+    pyproject = '[tool.poetry]\nname = "shop"\npackages = [{ include = "shop_*", from = "src" }, { include = "extra" }]\n'
+    write_tree(tmp_path, {"pyproject.toml": pyproject})
+    found = read_build_layout(tmp_path)
+    assert found is not None and found.folders == ("src", ".")
+    assert [p for p in ("shop_core", "shop_api", "extra", "tests", "shopping") if found.ships(p)] == ["shop_core", "shop_api", "extra"]
+
+
 def test_a_broken_build_configuration_is_no_layout(tmp_path: Path) -> None:
     write_tree(tmp_path, {"pyproject.toml": "[tool.setuptools\n", "lib/shop/__init__.py": "", "src/other/__init__.py": ""})
     assert read_build_layout(tmp_path) is None

@@ -148,17 +148,24 @@ def _poetry(tool: Mapping[str, Any]) -> BuildLayout | None:
         return None
     folders: list[str] = []
     packages: list[str] = []
+    patterns: list[str] = []  # include = "shop_*": a glob over the folder's top-level names
     for entry in entries:
         if not isinstance(entry, dict) or not isinstance(entry.get("include"), str):
             continue
         base = _folder(entry.get("from", ".")) if isinstance(entry.get("from", "."), str) else None
         name = entry["include"].split("/")[0].removesuffix(".py")
-        if base is None or not name or "*" in name:
-            continue
+        if base is None or not name or name.startswith("*"):
+            continue  # "**/*.py" and the like name no package
         folders.append(base)
-        packages.append(name)
+        if any(c in name for c in "*?["):
+            patterns.append(name)
+        else:
+            packages.append(name)
     if not folders:
         return None
+    if patterns:
+        # A glob entry: the library is whatever matches one of the patterns or is named plainly.
+        return BuildLayout("pyproject.toml [tool.poetry] packages", tuple(dict.fromkeys(folders)), include=tuple([*patterns, *_top(packages)]))
     return BuildLayout("pyproject.toml [tool.poetry] packages", tuple(dict.fromkeys(folders)), _top(packages))
 
 
