@@ -809,6 +809,9 @@ def render_markdown(summary: dict[str, Any], args: argparse.Namespace) -> str:
         "reported pair covers at least half of both the copy and its original. Precision: of the reported pairs that",
         "touch the planted module (planted clones and the non-clone pairs), the share that matches a planted clone;",
         "natural clones elsewhere in Django are not labelled and not counted.",
+        "",
+        "Per code base: the same measure on attrs, rich, click, SQLAlchemy and Django, with clones planted from each one's own",
+        "functions: `duplication-codebases.md` (beside the same peers) and `duplication-codebases-heldout.md` (another seed, archguard alone).",
     ]
     if summary["whole_django"]:
         lines += ["", "## Whole Django (no planted code), cold, median of 3", ""]
