@@ -188,7 +188,7 @@ def test_a_missing_root_package_names_where_archguard_looked_and_where_it_is(tmp
     assert result.returncode == 2
     assert (
         "archguard.toml: project.packages[0]: package 'shop' not found: archguard looked in the project folder, src/ (absent), "
-        "lib/ (absent); it is in deep/inside/: set roots = [\"deep/inside\"] in [project] (or pass --root deep/inside)"
+        'lib/ (absent); it is in deep/inside/: set roots = ["deep/inside"] in [project] (or pass --root deep/inside)'
     ) in result.stderr
     assert archguard(root, "--root", "deep/inside").returncode == 1
 
@@ -305,6 +305,17 @@ def test_django_style_include_patterns_say_which_packages_ship(tmp_path: Path) -
     found = read_build_layout(tmp_path)
     assert found is not None and found.project_name == "django"
     assert [p for p in ("django", "tests", "scripts") if found.ships(p)] == ["django"]
+
+
+def test_hatch_only_include_of_a_source_root_ships_the_whole_root(tmp_path: Path) -> None:
+    # black's configuration: the wheel takes src/ and strips it; src is a root, not a package.
+    pyproject = '[project]\nname = "black"\n[tool.hatch.build.targets.wheel]\nonly-include = ["src"]\nsources = ["src"]\n'
+    write_tree(
+        tmp_path, {"pyproject.toml": pyproject, "src/black/__init__.py": "", "src/blackd/__init__.py": "", "scripts/__init__.py": "", "tests/__init__.py": ""}
+    )
+    found = read_build_layout(tmp_path)
+    assert found is not None and found.folders == ("src",) and found.packages == ()
+    assert [f.path for f in default_roots(FileSystemTree(tmp_path), tmp_path, environ={})] == ["src"]
 
 
 def test_poetry_glob_entries_say_which_packages_ship(tmp_path: Path) -> None:

@@ -126,16 +126,21 @@ def _hatch(tool: Mapping[str, Any]) -> BuildLayout | None:
     folders: list[str] = []
     packages: list[str] = []
     for table in (_table(hatch, "build", "targets", "wheel"), _table(hatch, "build")):
+        # sources: folders whose prefix the wheel strips, i.e. source roots ({"src" = ""} too).
+        sources = table.get("sources")
+        roots: list[str] = []
+        if isinstance(sources, list):
+            roots = [f for s in _strings(sources) if (f := _folder(s)) is not None]
+        elif isinstance(sources, dict):
+            roots = [f for source, target in sources.items() if target == "" and (f := _folder(source)) is not None]
+        folders += roots
         for path in _strings(table.get("packages", [])) + _strings(table.get("only-include", [])):
+            if _folder(path) in roots:
+                continue  # only-include = ["src"] with sources = ["src"]: the whole root ships (black)
             folder, name = _path_package(path)
             if folder is not None and name is not None:
                 folders.append(folder)
                 packages.append(name)
-        sources = table.get("sources")
-        if isinstance(sources, list):
-            folders += [f for s in _strings(sources) if (f := _folder(s)) is not None]
-        elif isinstance(sources, dict):
-            folders += [f for source, target in sources.items() if target == "" and (f := _folder(source)) is not None]
     if not folders and not packages:
         return None
     return BuildLayout("pyproject.toml [tool.hatch]", tuple(dict.fromkeys(folders)), _top(packages))
