@@ -93,6 +93,27 @@ def test_a_lib_layout_is_found_and_its_neighbours_are_left_out(tmp_path: Path) -
     assert run_cli("check", cwd=root).returncode == 0
 
 
+def test_a_namespace_package_the_build_configuration_names_is_the_library(tmp_path: Path) -> None:
+    # poetry-core's layout: src/poetry has no __init__.py and holds one package, poetry.core.
+    root = write_tree(
+        tmp_path,
+        {
+            **{f"src/acme/{path}": text.replace("shop", "acme.shop") for path, text in LIBRARY.items()},
+            "tests/__init__.py": "",
+            "tests/test_api.py": "import acme.shop.api\n",
+            "pyproject.toml": '[tool.poetry]\nname = "acme-shop"\npackages = [{ include = "acme", from = "src" }]\n',
+        },
+    )
+    completed = run_cli("init", cwd=root)
+    assert completed.returncode == 0, completed.stderr
+    contract = load_contract(root / "archguard.toml").contract
+    assert (contract.project.roots, contract.project.packages) == (["src"], ["acme"])  # found only when named
+    # The components are the parts of acme.shop, not acme.shop as one part.
+    assert sorted(contract.components) == ["api", "domain", "shop"]
+    assert "# Components: the packages 1 level below acme.shop" in (root / "archguard.toml").read_text()
+    assert run_cli("check", cwd=root).returncode == 0
+
+
 def test_test_code_inside_the_library_is_one_component(tmp_path: Path) -> None:
     root = write_tree(
         tmp_path,

@@ -112,6 +112,7 @@ class Inference:
     roots: tuple[str, ...]
     packages: tuple[str, ...]
     packages_given: bool
+    starts: tuple[str, ...]  # where the components start: the packages, or the one subpackage a namespace package wraps
     depth: int
     group_cycles: bool
     components: tuple[Component, ...]
@@ -253,10 +254,11 @@ def infer_from(
     contract_root: str = ".",
 ) -> Inference:
     """The inferred architecture of an analysed tree (a pure function of the analysis)."""
-    packages = analysis.discovery.packages
     graph = analysis.graph.graph
     tests = test_modules(analysis.paths, graph)
-    keys = {module: component_key(module, packages, options.depth) for module in analysis.paths if module not in tests}
+    packages = analysis.discovery.packages
+    starts = tuple(wrapped_package(p, [m for m in analysis.paths if m not in tests]) for p in packages)
+    keys = {module: component_key(module, starts, options.depth) for module in analysis.paths if module not in tests}
     prefixes = sorted(set(keys.values()))
     names = component_names(prefixes)
     has_children = {p for p in prefixes if any(other.startswith(p + ".") for other in prefixes)}
@@ -312,7 +314,9 @@ def infer_from(
     return Inference(
         roots=analysis.discovery.roots,
         packages=packages,
-        packages_given=analysis.loaded.contract.project.packages is not None,
+        # A namespace package (no __init__.py) is only found when named: write the names down.
+        packages_given=analysis.loaded.contract.project.packages is not None or not set(packages) <= set(analysis.paths),
+        starts=starts,
         depth=options.depth,
         group_cycles=options.group_cycles,
         components=tuple(sorted(components, key=lambda c: c.name)),
@@ -358,6 +362,19 @@ def test_prefixes(tests: set[str], modules: Iterable[str]) -> tuple[str, ...]:
         clean = not any(o == prefix or o.startswith(prefix + ".") for o in others)
         found.add(prefix if clean else f"{module}:*")
     return tuple(sorted(p for p in found if not any(p != q and not q.endswith(":*") and p.startswith(q + ".") for q in found)))
+
+
+def wrapped_package(package: str, modules: Iterable[str]) -> str:
+    """The package where the code starts: a namespace package with nothing of its own but one
+    subpackage (poetry-core's ``poetry`` holds only ``poetry.core``) stands for that subpackage,
+    so that the components are the parts of the code, not the code as one part."""
+    below = [m for m in modules if m == package or m.startswith(package + ".")]
+    while below and package not in below:
+        children = {m[len(package) + 1 :].split(".")[0] for m in below}
+        if len(children) != 1 or f"{package}.{next(iter(children))}" not in below:
+            break  # more than one part, or a namespace package again: stop at this level
+        package = f"{package}.{children.pop()}"
+    return package
 
 
 def component_key(module: str, packages: Iterable[str], depth: int) -> str:
@@ -463,7 +480,7 @@ def _plural(count: int, word: str) -> str:
 def render(inference: Inference) -> str:
     """The contract as readable TOML: every section says where it came from."""
     out: list[str] = []
-    packages = ", ".join(inference.packages)
+    packages = ", ".join(inference.starts)
     if inference.depth == 0:
         depth_text = f"the top-level packages ({packages})"
     else:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from archguard.analysis.buildconfig import read_build_layout
 from archguard.analysis.roots import (
     FileSystemTree,
     SourceFolder,
@@ -148,7 +149,16 @@ def _top_level(
     elif project.packages is not None:
         looked = search_path(root)
     else:
-        return _every_package(tree, root, where, default_roots(tree, root), excluded, contract_file)
+        layout = read_build_layout(root)
+        folders = default_roots(tree, root, layout=layout)
+        if layout is not None and layout.packages and all(folder.origin == layout.origin for folder in folders):
+            # The build configuration names the packages: a namespace package (no __init__.py,
+            # poetry-core's src/poetry) is one too, as the wheel would ship it.
+            paths = [folder.path for folder in folders]
+            found = [name for name in layout.packages if find_package(tree, name, paths) is not None]
+            if found and not any(tree.is_file(_join(path, name, "__init__.py")) for path in paths for name in found):
+                return _named_packages(tree, root, found, folders, contract_file)
+        return _every_package(tree, root, where, folders, excluded, contract_file)
     return _named_packages(tree, root, project.packages or [], looked, contract_file)
 
 
