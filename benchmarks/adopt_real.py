@@ -1,4 +1,4 @@
-"""First contact with real projects: `archguard init`, then `archguard check`, on five sdists.
+"""First contact with real projects: `archguard init`, then `archguard check`, on seven sdists.
 
 For SQLAlchemy (a `lib/` layout), httpx, flask (a `src/` layout), rich and Django, this
 script downloads the source distribution with pip (once, into benchmarks/work/, which git
@@ -48,6 +48,10 @@ PROJECTS = [
     ("flask", "3.1.0", "flask-3.1.0"),
     ("rich", "13.9.4", "rich-13.9.4"),
     ("Django", "5.2.8", "django-5.2.8"),
+    # layouts found by trying more projects: a hatch wheel that strips src/ (black), a namespace
+    # package named by poetry (poetry-core's src/poetry without __init__.py)
+    ("black", "24.10.0", "black-24.10.0"),
+    ("poetry-core", "1.9.1", "poetry_core-1.9.1"),
 ]
 SQLALCHEMY_IMPORTLINTER = """[importlinter]
 root_package = sqlalchemy
@@ -213,7 +217,7 @@ def importlinter_on_sqlalchemy(scratch: Path) -> list[str]:
 
 def render(outcomes: list[Outcome], extra: list[str], load: float) -> str:
     lines = [
-        "# `archguard init` then `archguard check` on five real projects",
+        "# `archguard init` then `archguard check` on seven real projects",
         "",
         f"Python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} cores (shared: load average {load:.1f} "
         "at the start); one run each, "
@@ -243,7 +247,7 @@ def render(outcomes: list[Outcome], extra: list[str], load: float) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", action="append", help="project name (repeatable; default: all five)")
+    parser.add_argument("--only", action="append", help="project name (repeatable; default: all seven)")
     parser.add_argument("--output", type=Path, default=RESULTS / "adopt_real.md")
     args = parser.parse_args()
     chosen = [p for p in PROJECTS if not args.only or p[0].lower() in {o.lower() for o in args.only}]
