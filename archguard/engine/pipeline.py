@@ -27,6 +27,7 @@ from archguard.contract.loading import LoadedContract
 from archguard.contract.models import Contract, ProjectConfig
 from archguard.contract.selectors import referenced_packages
 from archguard.engine.dialects import dialect_of, resolution_of
+from archguard.engine.recall import EvaluationKey, evaluation_key, recall, remember, remember_content
 from archguard.engine.suppress import apply_pragmas, stale_ignores
 from archguard.findings import Finding, Suppression, prefer_reexports, sort_findings
 from archguard.rules.base import Rule, RuleContext
@@ -63,6 +64,7 @@ class Stats:
     imports: int = 0
     seconds: float = 0.0
     digests: dict[str, str] = field(default_factory=dict)  # module -> content hash of the bytes read
+    extractor: str = ""  # the extractor's settings the facts were read with (analysis.read.extractor_settings)
 
 
 @dataclass
@@ -198,6 +200,7 @@ def extract_files(
                 if cached_facts is not None:
                     stats.digests[file.module] = known
                     facts[file.module] = cached_facts
+                    remember_content(cached_facts, known)
                     stats.cached += 1
                     continue
         data = read(file)
@@ -221,6 +224,7 @@ def extract_files(
         cached = cache.get(digest) if cache is not None else None
         if cached is not None:
             facts[file.module] = cached
+            remember_content(cached, digest)
             stats.cached += 1
         else:
             missing.append((file, digest, data))
@@ -247,6 +251,7 @@ def extract_files(
         results = extract_all([data for _, _, data in missing], options.jobs or default_jobs(), advance, clones, during)
         for (file, digest, _data), result in zip(missing, results, strict=True):
             facts[file.module] = result
+            remember_content(result, digest)
             if cache is not None:
                 cache.put(digest, result)
         stats.parsed += len(missing)
@@ -333,8 +338,8 @@ def _analyze(
     contract = loaded.contract
     discovery = tree.discover(loaded)
     files = list(discovery.files)
-    stats = Stats(files=len(files))
     clones = contract.duplication.enabled if options.clones is None else options.clones
+    stats = Stats(files=len(files), extractor=extractor_settings(clones))
     known = {f.module: found for f in files if (found := tree.known_facts(f)) is not None}
     stats.reused = len(known)
     unknown = [f for f in files if f.module not in known]
@@ -409,6 +414,16 @@ def evaluate(analysis: Analysis, memo: RuleMemo | None = None) -> CheckResult:
 
 def _evaluate(analysis: Analysis, memo: RuleMemo | None = None) -> CheckResult:
     contract = analysis.loaded.contract
+    ignores = RuleContext.compile_ignores(contract)
+    elsewhere = packages_outside_roots(analysis)
+    rules = dialect_of(analysis.loaded).build_rules(analysis.loaded)
+    key: EvaluationKey | None = None
+    if memo is None and analysis.cache_dir is not None:
+        # The outcome is a pure function of the inputs: a run with an earlier run's inputs takes its outcome.
+        key = evaluation_key(analysis, elsewhere)
+        recalled = recall(analysis.cache_dir, key, rules)
+        if recalled is not None:
+            return CheckResult(analysis=analysis, rules=rules, findings=recalled[0], suppressed=recalled[1])
     ctx = RuleContext(
         contract=contract,
         graph=analysis.graph,
@@ -416,12 +431,11 @@ def _evaluate(analysis: Analysis, memo: RuleMemo | None = None) -> CheckResult:
         facts=analysis.facts,
         paths=analysis.paths,
         discovery_problems=analysis.discovery.problems,
-        ignores=RuleContext.compile_ignores(contract),
+        ignores=ignores,
         loaded=analysis.loaded,
-        elsewhere=packages_outside_roots(analysis),
+        elsewhere=elsewhere,
         cache_dir=analysis.cache_dir,
     )
-    rules = dialect_of(analysis.loaded).build_rules(analysis.loaded)
     findings: list[Finding] = []
     for rule in rules:
         known = memo.findings.get(rule.name) if memo is not None and rule.name in memo.keep else None
@@ -437,12 +451,15 @@ def _evaluate(analysis: Analysis, memo: RuleMemo | None = None) -> CheckResult:
         kept, suppressed, pragma_warnings = apply_pragmas(findings, facts_by_path)
     else:  # [gate] pragmas = false: a pragma silences nothing
         kept, suppressed, pragma_warnings = findings, [], []
-    return CheckResult(
+    result = CheckResult(
         analysis=analysis,
         rules=rules,
         findings=sort_findings(kept + pragma_warnings),
         suppressed=sorted(suppressed, key=lambda s: s.finding.sort_key),
     )
+    if key is not None and analysis.cache_dir is not None:
+        remember(analysis.cache_dir, key, rules, result.findings, result.suppressed)
+    return result
 
 
 def packages_outside_roots(analysis: Analysis) -> dict[str, str]:

@@ -32,7 +32,6 @@ class TreeEntry:
     path: str  # relative to the repository's top, posix
     mode: str  # "100644", "100755", SYMLINK_MODE, SUBMODULE_MODE
     object_id: str
-    size: int = -1  # bytes of the blob (-1: not a blob, or not known)
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,7 +160,9 @@ class Repository:
 
         With ``suffix`` (e.g. ".py"), only files whose name ends with it, and every symlink.
         """
-        args = ["ls-tree", "-r", "-z", "--long", "--full-tree", commit]  # --long: each blob's size
+        # (no --long: the size of every blob costs a read of each object's header; the few blobs
+        # read later are sized by blob_sizes)
+        args = ["ls-tree", "-r", "-z", "--full-tree", commit]
         if prefix:
             args += ["--", prefix.rstrip("/") + "/"]
         wanted = suffix.encode("utf-8", "surrogateescape")
@@ -171,9 +172,22 @@ class Repository:
             if not record or not (record.endswith(wanted) or record.startswith(link)):
                 continue
             meta, _, path = record.partition(b"\t")
-            mode, _kind, object_id, size = meta.decode().split()
-            entries.append(TreeEntry(path.decode("utf-8", "surrogateescape"), mode, object_id, int(size) if size.isdigit() else -1))
+            mode, _kind, object_id = meta.decode().split()
+            entries.append(TreeEntry(path.decode("utf-8", "surrogateescape"), mode, object_id))
         return entries
+
+    def blob_sizes(self, object_ids: list[str]) -> dict[str, int]:
+        """The size in bytes of each blob, from one ``git cat-file --batch-check`` (nothing is
+        read); missing objects and other kinds of object are left out."""
+        unique = sorted(set(object_ids))
+        if not unique:
+            return {}
+        sizes: dict[str, int] = {}
+        for line in self.git("cat-file", "--batch-check", stdin=("\n".join(unique) + "\n").encode()).decode().splitlines():
+            parts = line.split(" ")
+            if len(parts) == 3 and parts[1] == "blob" and parts[2].isdigit():
+                sizes[parts[0]] = int(parts[2])
+        return sizes
 
     def read_blobs(self, object_ids: list[str]) -> dict[str, bytes]:
         """The bytes of many blobs in one ``git cat-file --batch``; missing objects are left out."""
