@@ -32,6 +32,7 @@ class AddedLines:
         self.prefix = prefix
         self.files = {f.path: f for f in files}
         self._ranges: dict[str, Ranges] = {}
+        self._batched = False
 
     def ranges(self, path: str) -> Ranges:
         """The added line ranges of ``path``: [] for an untouched file, None for a new one."""
@@ -47,7 +48,18 @@ class AddedLines:
             return []  # an analysed file the change did not touch
         if self.repository is None:
             return []
-        return self.repository.added_lines(self.base, self.head, f"{self.prefix}/{path}" if self.prefix else path)
+        if changed is not None and not self._batched:
+            # Every changed file's lines from one git diff (a change's findings are on several of them).
+            self._batched = True
+            paths = {self._in_repository(f.path): f.path for f in self.files.values() if f.status != "added"}
+            for in_repository, ranges in self.repository.added_lines_of(self.base, self.head, sorted(paths)).items():
+                self._ranges.setdefault(paths[in_repository], ranges)
+            if path in self._ranges:
+                return self._ranges[path]
+        return self.repository.added_lines(self.base, self.head, self._in_repository(path))
+
+    def _in_repository(self, path: str) -> str:
+        return f"{self.prefix}/{path}" if self.prefix else path
 
     def covers(self, path: str | None, line: int) -> bool:
         """Whether the change added line ``line`` of ``path``."""
