@@ -197,11 +197,15 @@ def _to_plain(value: Any) -> Any:
 
 
 def _from_plain(value: Any) -> Any:
-    if isinstance(value, dict):
+    kind = type(value)
+    if kind is dict:
         cls = _CLASSES[value[_CLASS]]
-        return cls(*(_from_plain(item) for item in value[_FIELDS]))
-    if isinstance(value, tuple):
-        return tuple(_from_plain(item) for item in value)
-    if value is None or isinstance(value, str | int | float):
+        return cls(*[_from_plain(item) if type(item) in _NESTED else item for item in value[_FIELDS]])
+    if kind is tuple:
+        return tuple([_from_plain(item) if type(item) in _NESTED else item for item in value])
+    if value is None or kind in (str, int, float, bool):
         return value
-    raise TypeError(f"not plain data: {type(value).__name__}")
+    raise TypeError(f"not plain data: {kind.__name__}")
+
+
+_NESTED = (dict, tuple)
