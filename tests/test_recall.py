@@ -193,3 +193,17 @@ def test_no_rule_reads_a_file_s_line_count_which_the_evaluation_key_leaves_out()
             if path.is_file() and "line_count" in path.read_text(encoding="utf-8") and path.name != "recall.py":
                 found.append(path.relative_to(package).as_posix())
     assert found == []
+
+
+def test_a_recalled_check_resolves_no_import_until_the_graph_is_read(tmp_path: Path) -> None:
+    from archguard.engine.pipeline import DeferredAnalysis
+
+    root = make_project(tmp_path, FILES, CONTRACT)
+    first = run_check(root, use_cache=True)
+    second = run_check(root, use_cache=True)
+    analysis = second.analysis
+    assert isinstance(analysis, DeferredAnalysis) and not analysis.graph_built
+    assert analysis.stats.imports == first.analysis.stats.imports == 4
+    assert outcome(second) == outcome(first)
+    assert sorted(analysis.graph.graph.edges) == sorted(first.analysis.graph.graph.edges)  # built when read
+    assert analysis.graph_built and analysis.sites == first.analysis.sites

@@ -82,6 +82,31 @@ class Analysis:
     cache_dir: Path | None = None  # where derived results may be cached (None: --no-cache)
 
 
+class DeferredAnalysis(Analysis):
+    """An analysis whose import sites and module graph are resolved when first read: a check
+    whose evaluation is recalled (:mod:`archguard.engine.recall`) and whose reports do not
+    read them never builds them. ``stats.imports`` is set when they are built (or recalled)."""
+
+    def __init__(self, build: Callable[[], tuple[list[ImportSite], ModuleGraph]] | None = None, **fields: object) -> None:
+        if build is None:  # (dataclasses.replace passes every field)
+            super().__init__(**fields)  # type: ignore[arg-type]
+            return
+        self.__dict__.update(fields)
+        self.__dict__["_build"] = build
+
+    def __getattr__(self, name: str) -> object:
+        build = self.__dict__.get("_build")
+        if name not in ("sites", "graph") or build is None:
+            raise AttributeError(name)
+        self.__dict__["sites"], self.__dict__["graph"] = build()
+        del self.__dict__["_build"]
+        return self.__dict__[name]
+
+    @property
+    def graph_built(self) -> bool:
+        return "_build" not in self.__dict__
+
+
 @dataclass
 class CheckResult:
     analysis: Analysis
@@ -316,14 +341,18 @@ def analyze(
     options: RunOptions | None = None,
     tree: SourceTree | None = None,
     meanwhile: Meanwhile | None = None,
+    *,
+    defer_graph: bool = False,
 ) -> Analysis:
     """Discover, extract (cached, parallel), resolve and map one tree (default: the working tree).
 
     ``meanwhile``: other work, run while files are parsed; see :data:`Meanwhile` (by relpath
     here). `check --diff` analyses the base there while the change's files are parsed.
+    ``defer_graph``: resolve the imports and build the graph when first read (a
+    :class:`DeferredAnalysis`), for a caller that evaluates the analysis next.
     """
     with fewer_collections():
-        return _analyze(loaded, options, tree, meanwhile)
+        return _analyze(loaded, options, tree, meanwhile, defer_graph)
 
 
 def _analyze(
@@ -331,6 +360,7 @@ def _analyze(
     options: RunOptions | None,
     tree: SourceTree | None,
     meanwhile: Meanwhile | None = None,
+    defer_graph: bool = False,
 ) -> Analysis:
     options = options or RunOptions()
     tree = tree or WorkingTree(loaded.contract.project.max_file_size)
@@ -376,15 +406,27 @@ def _analyze(
     if index is not None:
         index.save()
     components = build_component_map(contract.components, [f.module for f in files])
-    sites, graph = build_graph(files, facts, components, contract.project, discovery)
     stats.modules = len(files)
-    stats.imports = sum(1 for site in sites if not site.via)  # a re-export's second site is not another import
+
+    def build() -> tuple[list[ImportSite], ModuleGraph]:
+        with fewer_collections():
+            sites, graph = build_graph(files, facts, components, contract.project, discovery)
+        stats.imports = sum(1 for site in sites if not site.via)  # a re-export's second site is not another import
+        return sites, graph
+
+    paths = {f.module: f.relpath for f in files}
+    if defer_graph:
+        stats.seconds = time.perf_counter() - started
+        return DeferredAnalysis(
+            build, loaded=loaded, discovery=discovery, facts=facts, paths=paths, components=components, stats=stats, cache_dir=cache_dir
+        )
+    sites, graph = build()
     stats.seconds = time.perf_counter() - started
     return Analysis(
         loaded=loaded,
         discovery=discovery,
         facts=facts,
-        paths={f.module: f.relpath for f in files},
+        paths=paths,
         sites=sites,
         graph=graph,
         components=components,
@@ -423,7 +465,8 @@ def _evaluate(analysis: Analysis, memo: RuleMemo | None = None) -> CheckResult:
         key = evaluation_key(analysis, elsewhere)
         recalled = recall(analysis.cache_dir, key, rules)
         if recalled is not None:
-            return CheckResult(analysis=analysis, rules=rules, findings=recalled[0], suppressed=recalled[1])
+            findings_recalled, suppressed_recalled, analysis.stats.imports = recalled
+            return CheckResult(analysis=analysis, rules=rules, findings=findings_recalled, suppressed=suppressed_recalled)
     ctx = RuleContext(
         contract=contract,
         graph=analysis.graph,
@@ -458,7 +501,7 @@ def _evaluate(analysis: Analysis, memo: RuleMemo | None = None) -> CheckResult:
         suppressed=sorted(suppressed, key=lambda s: s.finding.sort_key),
     )
     if key is not None and analysis.cache_dir is not None:
-        remember(analysis.cache_dir, key, rules, result.findings, result.suppressed)
+        remember(analysis.cache_dir, key, rules, result.findings, result.suppressed, analysis.stats.imports)
     return result
 
 
@@ -531,7 +574,7 @@ def check(
     """Analyse a tree (default: the working tree) and evaluate the contract on it. Raises NothingCheckedError
     when the run checked nothing (see :func:`ensure_something_checked`). ``meanwhile``: see :func:`analyze`."""
     started = time.perf_counter()
-    result = evaluate(analyze(loaded, options, tree, meanwhile))
+    result = evaluate(analyze(loaded, options, tree, meanwhile, defer_graph=True))
     result.analysis.stats.seconds = time.perf_counter() - started
     ensure_something_checked(result)
     return result

@@ -150,12 +150,15 @@ def evaluation_key(analysis: Analysis, elsewhere: dict[str, str]) -> EvaluationK
     return EvaluationKey(contract, digest.hexdigest())
 
 
-def recall(directory: Path, key: EvaluationKey, rules: list[Rule]) -> tuple[list[Finding], list[Suppression]] | None:
-    """The findings and suppressions an evaluation with this key returned, with the rules'
-    ignored-import counts set as that evaluation left them; None when none is kept."""
+def recall(directory: Path, key: EvaluationKey, rules: list[Rule]) -> tuple[list[Finding], list[Suppression], int] | None:
+    """The findings and suppressions an evaluation with this key returned, and the analysis's
+    count of imports, with the rules' ignored-import counts set as that evaluation left them;
+    None when none is kept."""
     stored = ResultCache(directory, f"evaluation-{key.contract}").get(key.key)
     try:
-        names, counts, findings, suppressed = stored
+        names, counts, findings, suppressed, imports = stored
+        if not isinstance(imports, int):
+            return None
         if list(names) != [rule.name for rule in rules] or len(counts) != len(rules):
             return None
         found = [_from_plain(item) for item in findings]
@@ -167,10 +170,10 @@ def recall(directory: Path, key: EvaluationKey, rules: list[Rule]) -> tuple[list
     for rule, count in zip(rules, counts, strict=True):
         if count is not None:
             rule.ignored_import_count = count  # type: ignore[attr-defined]
-    return found, silenced
+    return found, silenced, imports
 
 
-def remember(directory: Path, key: EvaluationKey, rules: list[Rule], findings: list[Finding], suppressed: list[Suppression]) -> None:
+def remember(directory: Path, key: EvaluationKey, rules: list[Rule], findings: list[Finding], suppressed: list[Suppression], imports: int) -> None:
     """Keep an evaluation's outcome under its key (nothing when a value is not plain data)."""
     try:
         value = (
@@ -178,6 +181,7 @@ def remember(directory: Path, key: EvaluationKey, rules: list[Rule], findings: l
             [getattr(rule, "ignored_import_count", None) for rule in rules],
             [_to_plain(f) for f in findings],
             [_to_plain(s) for s in suppressed],
+            imports,
         )
     except TypeError:
         return
