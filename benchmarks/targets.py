@@ -1,6 +1,7 @@
 """The targets of issue 20, side by side with the peers, on Django and on SQLAlchemy's lib/.
 
     python -m benchmarks.targets [--trees django,sqlalchemy] [--repetitions 5] [--jscpd PATH]
+        [--scenarios extraction,cold,warm,edit,diff,dupes] [--output FILE]
 
 For each tree, equivalent contracts for both tools (layers + forbidden + independence, indirect
 imports counted): an archguard contract (``archguard.toml``, where duplication is on by
@@ -21,8 +22,9 @@ medians and the ratio archguard / peer:
 - extraction: the facts of every file in-process, against the bare parsers (``ast.parse``,
   ``libcst.parse_module``) on the same files, 1 and 2 processes.
 
-Writes benchmarks/results/targets.md. The machine is shared: the load average is recorded at
-the start and the end; quote ratios from one run.
+Writes benchmarks/results/targets.md (``--output``: another file). ``--scenarios`` runs some of
+the scenarios only (same tables, fewer rows). The machine is shared: the load average is
+recorded at the start and the end; quote ratios from one run.
 """
 
 from __future__ import annotations
@@ -266,7 +268,10 @@ class Scenario:
     limit: float  # the target ratio
 
 
-def run_tree(tree: Tree, source: Path, repetitions: int, jscpd: str) -> str:
+SCENARIOS = ("extraction", "cold", "warm", "edit", "diff", "dupes")
+
+
+def run_tree(tree: Tree, source: Path, repetitions: int, jscpd: str, scenarios: tuple[str, ...] = SCENARIOS) -> str:
     root = WORK / f"targets-{tree.name.lower()}"
     if root.exists():
         shutil.rmtree(root)
@@ -295,17 +300,18 @@ def run_tree(tree: Tree, source: Path, repetitions: int, jscpd: str) -> str:
     report = [f"## {tree.name}: {len(files)} files, {lines:,} lines\n"]
 
     # 1. Extraction in-process against the bare parsers.
-    report.append("### Extraction against the bare parsers (same files, same process count)\n")
-    report.append(
-        table(
-            extraction_rows(root, tree, repetitions),
-            [
-                "jobs", "ast.parse (s)", "fast reader, no clone fingerprints (s, x ast.parse)", "fast reader (s, x ast.parse)",
-                "libcst.parse_module (s, x ast.parse; once)",
-            ],
+    if "extraction" in scenarios:
+        report.append("### Extraction against the bare parsers (same files, same process count)\n")
+        report.append(
+            table(
+                extraction_rows(root, tree, repetitions),
+                [
+                    "jobs", "ast.parse (s)", "fast reader, no clone fingerprints (s, x ast.parse)", "fast reader (s, x ast.parse)",
+                    "libcst.parse_module (s, x ast.parse; once)",
+                ],
+            )
         )
-    )
-    report.append("")
+        report.append("")
 
     # 2. Whole commands. Warm everything once; git repository for the diff.
     timed([archguard, "check", "-q"], root)
@@ -317,7 +323,7 @@ def run_tree(tree: Tree, source: Path, repetitions: int, jscpd: str) -> str:
     pristine_large = large.read_bytes()
     edit_large = functools.partial(_edit, large, edits)
 
-    scenarios = [
+    scenarios_run = [
         Scenario(
             "cold",
             "<= 2.0x lint-imports --no-cache",
@@ -353,8 +359,9 @@ def run_tree(tree: Tree, source: Path, repetitions: int, jscpd: str) -> str:
             1.0,
         ),
     ]
+    chosen = dict(zip(SCENARIOS[1:4], scenarios_run, strict=True))
     results: list[tuple[Scenario, dict[str, Series], Series]] = []
-    for scenario in scenarios:
+    for scenario in [run for name, run in chosen.items() if name in scenarios]:
         ours = {name: Series(name) for name, _ in scenario.ours}
         peer = Series(scenario.peer[0])
         alternate([(ours[name], run) for name, run in scenario.ours] + [(peer, scenario.peer[1])], repetitions)
@@ -362,6 +369,28 @@ def run_tree(tree: Tree, source: Path, repetitions: int, jscpd: str) -> str:
     large.write_bytes(pristine_large)
 
     # 3. The diff of a 10-file change, with the cache a check of the base left.
+    if "diff" in scenarios:
+        results.append(_diff_scenario(tree, root, config_dir, repetitions, ag, li, il_config, il_parity))
+
+    # 4. Duplication: archguard dupes against jscpd on the package.
+    dupes_note = ""
+    if "dupes" in scenarios:
+        dupes_note = _dupes_scenario(tree, root, config_dir, repetitions, jscpd, ag, li, results)
+    return _whole_commands(tree, report, results, started_load, dupes_note)
+
+
+def _diff_scenario(
+    tree: Tree,
+    root: Path,
+    config_dir: Path,
+    repetitions: int,
+    ag: Callable[..., Callable[[], Sample]],
+    li: Callable[..., Callable[[], Sample]],
+    il_config: list[str],
+    il_parity: list[str],
+) -> tuple[Scenario, dict[str, Series], Series]:
+    archguard, lint_imports = bin_path("archguard"), bin_path("lint-imports")
+    env_li = {"PYTHONPATH": str(config_dir)}
     _git(root, "init", "-q", "-b", "main")
     _git(root, "add", "-A")
     _git(root, "commit", "-q", "-m", "base")
@@ -399,9 +428,19 @@ def run_tree(tree: Tree, source: Path, repetitions: int, jscpd: str) -> str:
     ours = {name: Series(name) for name, _ in diff.ours}
     peer = Series(diff.peer[0])
     alternate([(ours[name], run) for name, run in diff.ours] + [(peer, diff.peer[1])], repetitions)
-    results.append((diff, ours, peer))
+    return diff, ours, peer
 
-    # 4. Duplication: archguard dupes against jscpd on the package.
+
+def _dupes_scenario(
+    tree: Tree,
+    root: Path,
+    config_dir: Path,
+    repetitions: int,
+    jscpd: str,
+    ag: Callable[..., Callable[[], Sample]],
+    li: Callable[..., Callable[[], Sample]],
+    results: list[tuple[Scenario, dict[str, Series], Series]],
+) -> str:
     if jscpd:
         output = WORK / f"targets-jscpd-{tree.name.lower()}"
         common = ["--min-lines", "6", "--min-tokens", "50", "--format", "python", "--mode", "weak", "--reporters", "json", "--output", str(output)]
@@ -421,10 +460,11 @@ def run_tree(tree: Tree, source: Path, repetitions: int, jscpd: str) -> str:
         dupes_scenario = Scenario("archguard dupes, whole tree (cold)", "<= 2.0x jscpd (best setting)", [], (fastest.name, li()), 2.0)
         results.append((dupes_scenario, {dupes.name: dupes}, fastest))
         other = [s for s in jscpds.values() if s is not fastest]
-        dupes_note = f"jscpd's other setting ({other[0].name}): {other[0].median:.2f} s." if other else ""
-    else:
-        dupes_note = "jscpd not given (--jscpd): no duplication row."
+        return f"jscpd's other setting ({other[0].name}): {other[0].median:.2f} s." if other else ""
+    return "jscpd not given (--jscpd): no duplication row."
 
+
+def _whole_commands(tree: Tree, report: list[str], results: list[tuple[Scenario, dict[str, Series], Series]], started_load: float, dupes_note: str) -> str:
     rows = []
     for scenario, ours_series, peer_series in results:
         for name, series in ours_series.items():
@@ -456,17 +496,23 @@ def main() -> None:
     parser.add_argument("--repetitions", type=int, default=5)
     parser.add_argument("--jscpd", default=shutil.which("jscpd") or "", help="path of the jscpd binary (npm i jscpd@5.3.2)")
     parser.add_argument("--output", type=Path, default=RESULTS / "targets.md")
+    parser.add_argument("--scenarios", default=",".join(SCENARIOS), help=f"which scenarios to run (default: all of {', '.join(SCENARIOS)})")
     args = parser.parse_args()
+    scenarios = tuple(name.strip() for name in args.scenarios.split(",") if name.strip())
+    unknown = sorted(set(scenarios) - set(SCENARIOS))
+    if unknown:
+        parser.error(f"unknown scenarios: {', '.join(unknown)} (expected some of {', '.join(SCENARIOS)})")
     compile_bytecode()
     parts = [
         "# Issue 20 targets: archguard against its peers, side by side",
         "",
-        f"Machine: {machine()}. Medians of {args.repetitions} alternating rounds. Generated by `python -m benchmarks.targets`.",
+        f"Machine: {machine()}. Medians of {args.repetitions} alternating rounds. Generated by `python -m benchmarks.targets"
+        + (f" --scenarios {','.join(scenarios)}`." if set(scenarios) != set(SCENARIOS) else "`."),
         "",
     ]
     for name in args.trees.split(","):
         tree, source = (DJANGO, django_source()) if name == "django" else (SQLALCHEMY, sqlalchemy_source())
-        parts.append(run_tree(tree, source, args.repetitions, args.jscpd))
+        parts.append(run_tree(tree, source, args.repetitions, args.jscpd, scenarios))
         print(parts[-1], flush=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
     args.output.write_text("\n".join(parts), encoding="utf-8")

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Protocol
 
 from archguard.analysis.discover import Discovery, DiscoveryProblem, SourceFile, discover, discover_paths
+from archguard.analysis.listings import FolderListings
 from archguard.analysis.read.facts import FileFacts, RawImport
 from archguard.analysis.resolve import ImportSite, NameIndex, Resolver
 from archguard.contract.models import ProjectConfig
@@ -35,8 +36,9 @@ class Resolution(Protocol):
     # files the way archguard's own discovery lists them).
     replayable: bool
 
-    def discover(self, root: Path, project: ProjectConfig, *, contract_file: str | None = None) -> Discovery:
-        """The modules of the tree on disk under ``root``."""
+    def discover(self, root: Path, project: ProjectConfig, *, contract_file: str | None = None, listings: FolderListings | None = None) -> Discovery:
+        """The modules of the tree on disk under ``root`` (``listings``: folder listings kept
+        between runs, where the resolution's walk uses them)."""
 
     def discover_listing(
         self,
@@ -64,8 +66,8 @@ class ArchguardResolution:
     name = "archguard"
     replayable = True
 
-    def discover(self, root: Path, project: ProjectConfig, *, contract_file: str | None = None) -> Discovery:
-        return discover(root, project, contract_file=contract_file)
+    def discover(self, root: Path, project: ProjectConfig, *, contract_file: str | None = None, listings: FolderListings | None = None) -> Discovery:
+        return discover(root, project, contract_file=contract_file, listings=listings)
 
     def discover_listing(
         self,

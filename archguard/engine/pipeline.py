@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 from archguard.analysis.cache import DigestIndex, FactsCache, cache_directory, content_hash
 from archguard.analysis.discover import Discovery, SourceFile, find_outside_roots, resolve_roots
 from archguard.analysis.graph import ModuleGraph
+from archguard.analysis.listings import FolderListings
 from archguard.analysis.mapping import ComponentMap, build_component_map
 from archguard.analysis.read import extractor_settings
 from archguard.analysis.read.facts import FileFacts, ParseProblem
@@ -154,14 +155,20 @@ class SourceTree(Protocol):
 
 
 class WorkingTree:
-    """The files on disk under the project root."""
+    """The files on disk under the project root (``cache_dir``: where the folder listings of the
+    last run are kept, :mod:`archguard.analysis.listings`; None: every folder is listed)."""
 
-    def __init__(self, max_file_size: int = RunOptions.max_file_size) -> None:
+    def __init__(self, max_file_size: int = RunOptions.max_file_size, cache_dir: Path | None = None) -> None:
         self.max_file_size = max_file_size
+        self.cache_dir = cache_dir
 
     def discover(self, loaded: LoadedContract) -> Discovery:
         project = loaded.contract.project
-        return resolution_of(project).discover(loaded.root, project, contract_file=loaded.display_path)
+        listings = FolderListings(self.cache_dir).load() if self.cache_dir is not None else None
+        discovery = resolution_of(project).discover(loaded.root, project, contract_file=loaded.display_path, listings=listings)
+        if listings is not None:
+            listings.save()
+        return discovery
 
     def read(self, file: SourceFile) -> bytes | OSError:
         return read_file(file, self.max_file_size)
@@ -363,7 +370,8 @@ def _analyze(
     defer_graph: bool = False,
 ) -> Analysis:
     options = options or RunOptions()
-    tree = tree or WorkingTree(loaded.contract.project.max_file_size)
+    cache_dir = cache_directory(loaded.root, options.cache_dir) if options.use_cache else None
+    tree = tree or WorkingTree(loaded.contract.project.max_file_size, cache_dir)
     started = time.perf_counter()
     contract = loaded.contract
     discovery = tree.discover(loaded)
@@ -375,7 +383,6 @@ def _analyze(
     unknown = [f for f in files if f.module not in known]
     cache: FactsCache | None = None
     index: DigestIndex | None = None
-    cache_dir = cache_directory(loaded.root, options.cache_dir) if options.use_cache else None
     infos: dict[str, os.stat_result | None] | None = None
     remembered: dict[str, str | None] | None = None
     on_disk = type(tree) is WorkingTree  # its reads are the files on disk, which stat and the index describe

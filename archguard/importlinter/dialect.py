@@ -14,6 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from archguard.analysis.discover import Discovery, DiscoveryProblem, SourceFile
+from archguard.analysis.listings import FolderListings
 from archguard.analysis.read.facts import FileFacts
 from archguard.analysis.resolution import ImportResolver
 from archguard.analysis.resolve import EXTERNAL
@@ -38,8 +39,8 @@ class ImportLinterResolution:
     name = "import-linter"
     replayable = True
 
-    def discover(self, root: Path, project: ProjectConfig, *, contract_file: str | None = None) -> Discovery:
-        return discover_like_importlinter(root, project, contract_file=contract_file)
+    def discover(self, root: Path, project: ProjectConfig, *, contract_file: str | None = None, listings: FolderListings | None = None) -> Discovery:
+        return discover_like_importlinter(root, project, contract_file=contract_file)  # (its walk lists the few package folders)
 
     def discover_listing(
         self,
