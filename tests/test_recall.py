@@ -207,3 +207,32 @@ def test_a_recalled_check_resolves_no_import_until_the_graph_is_read(tmp_path: P
     assert outcome(second) == outcome(first)
     assert sorted(analysis.graph.graph.edges) == sorted(first.analysis.graph.graph.edges)  # built when read
     assert analysis.graph_built and analysis.sites == first.analysis.sites
+
+
+IMPORTLINTER = (
+    "[importlinter]\nroot_package = shop\n\n[importlinter:contract:layers]\nname = layers\ntype = layers\n"
+    "layers =\n    shop.api\n    shop.domain\n"
+)
+
+
+def test_the_head_of_a_diff_takes_the_base_s_import_sites_only_for_the_same_modules(tmp_path: Path) -> None:
+    from archguard.gate.delta import compare_revisions
+
+    root = init_repo(tmp_path, {**FILES, ".importlinter": IMPORTLINTER, "shop/domain/rules.py": "import shop.extra\n"}, CONTRACT)
+    loaded = load_config(root / ".importlinter")
+    (root / "shop/api/views.py").write_text("from shop.domain import model\nfrom shop.domain import rules\n")
+    same_modules = compare_revisions(loaded, "HEAD", None, RunOptions(jobs=1))
+    base_sites = {id(site) for site in same_modules.base.analysis.sites}
+    unchanged = [s for s in same_modules.head.analysis.sites if s.importer == "shop.domain.model"]
+    assert unchanged and all(id(site) in base_sites for site in unchanged)  # resolved once, for both sides
+    edited = {site.imported for site in same_modules.head.analysis.sites if site.importer == "shop.api.views"}
+    assert edited == {"shop.domain.model", "shop.domain.rules"}  # the edited file: resolved again
+    # A module added by the change: shop.extra, external at the base, is one of the head's modules.
+    (root / "shop/extra.py").write_text("")
+    added = compare_revisions(loaded, "HEAD", None, RunOptions(jobs=1))
+    fresh = compare_revisions(loaded, "HEAD", None, RunOptions(jobs=1, use_cache=False))
+    head_targets = {site.imported for site in added.head.analysis.sites if site.importer == "shop.domain.rules"}
+    base_targets = {site.imported for site in added.base.analysis.sites if site.importer == "shop.domain.rules"}
+    assert head_targets == {"shop.extra"} and base_targets == {"shop"}  # (the nearest module that exists)
+    assert sorted(added.head.analysis.sites) == sorted(fresh.head.analysis.sites)
+    assert sorted(added.base.analysis.sites) == sorted(fresh.base.analysis.sites)

@@ -55,6 +55,12 @@ class Resolution(Protocol):
     def resolver(self, files: Sequence[SourceFile], facts: Mapping[str, FileFacts], project: ProjectConfig, discovery: Discovery) -> ImportResolver:
         """A resolver for this set of files."""
 
+    def sharing_key(self, files: Sequence[SourceFile], project: ProjectConfig, discovery: Discovery) -> str | None:
+        """When a file's import sites depend only on its own facts, its module name and path, and
+        what this key digests (the set of modules, the settings), the key: two trees with the
+        same key resolve a file with the same facts the same way (``check --diff``'s base and
+        head share them). None when they also depend on other files' facts (re-exports)."""
+
     def fileless_modules(self, discovery: Discovery) -> list[str]:
         """Modules of the graph that no file holds (import-linter's namespace packages)."""
 
@@ -84,6 +90,9 @@ class ArchguardResolution:
     def resolver(self, files: Sequence[SourceFile], facts: Mapping[str, FileFacts], project: ProjectConfig, discovery: Discovery) -> ImportResolver:
         names = NameIndex(facts, (f.module for f in files if f.is_package)) if project.follow_reexports else None
         return Resolver((f.module for f in files), names)
+
+    def sharing_key(self, files: Sequence[SourceFile], project: ProjectConfig, discovery: Discovery) -> str | None:
+        return None  # (re-exports: a file's sites depend on the __init__ files it imports from)
 
     def fileless_modules(self, discovery: Discovery) -> list[str]:
         return []

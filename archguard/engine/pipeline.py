@@ -321,6 +321,13 @@ def prestart_pool(files: list[SourceFile], infos: dict[str, os.stat_result | Non
         prestart(sizes, jobs or default_jobs())
 
 
+# Import sites of one file by (resolution's sharing key, module, is_package, path), with the facts
+# object they were resolved from (held, so that its identity is not reused): the head of
+# `check --diff` takes the base's sites of the files the change left alone.
+_SITES: dict[tuple[str | None, str, bool, str], tuple[FileFacts, list[ImportSite]]] = {}
+_SITES_LIMIT = 200_000
+
+
 def build_graph(
     files: list[SourceFile],
     facts: dict[str, FileFacts],
@@ -331,10 +338,21 @@ def build_graph(
     """Resolve every import and build the module graph, the way the project's ``resolution`` says."""
     resolution = resolution_of(project)
     resolver = resolution.resolver(files, facts, project, discovery)
+    shared = resolution.sharing_key(files, project, discovery)
+    if len(_SITES) > _SITES_LIMIT:
+        _SITES.clear()  # a long-lived process: forget, the sites are resolved again
     sites: list[ImportSite] = []
     for file in files:
-        for raw in facts[file.module].imports:
-            sites.extend(resolver.resolve(raw, file.module, file.is_package, file.relpath))
+        file_facts = facts[file.module]
+        key = (shared, file.module, file.is_package, file.relpath)
+        known = _SITES.get(key) if shared is not None else None
+        if known is not None and known[0] is file_facts:
+            sites.extend(known[1])
+            continue
+        resolved = [site for raw in file_facts.imports for site in resolver.resolve(raw, file.module, file.is_package, file.relpath)]
+        if shared is not None:
+            _SITES[key] = (file_facts, resolved)
+        sites.extend(resolved)
     paths = {f.module: f.relpath for f in files}
     graph = ModuleGraph(paths, sites, components.component_of)
     for module in resolution.fileless_modules(discovery):

@@ -8,6 +8,7 @@ contracts into rules. Both are registered in :mod:`archguard.engine.dialects`.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
@@ -64,6 +65,11 @@ class ImportLinterResolution:
             project.packages or (),
             include_external=bool(project.include_external_packages),
         )
+
+    def sharing_key(self, files: Sequence[SourceFile], project: ProjectConfig, discovery: Discovery) -> str | None:
+        # What ImportLinterResolver reads besides the file: the modules, the namespace packages, the settings.
+        state = (sorted(f.module for f in files), namespace_packages(discovery), sorted(project.packages or ()), bool(project.include_external_packages))
+        return hashlib.blake2b(repr(state).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
     def fileless_modules(self, discovery: Discovery) -> list[str]:
         return namespace_packages(discovery)
