@@ -1,6 +1,7 @@
 """The targets of issue 20, side by side with the peers, on Django and on SQLAlchemy's lib/.
 
     python -m benchmarks.targets [--trees django,sqlalchemy] [--repetitions 5] [--jscpd PATH]
+        [--scenarios extraction,cold,warm,edit,diff,dupes] [--output FILE] [--compare LABEL=DIR]
 
 For each tree, equivalent contracts for both tools (layers + forbidden + independence, indirect
 imports counted): an archguard contract (``archguard.toml``, where duplication is on by
@@ -21,8 +22,10 @@ medians and the ratio archguard / peer:
 - extraction: the facts of every file in-process, against the bare parsers (``ast.parse``,
   ``libcst.parse_module``) on the same files, 1 and 2 processes.
 
-Writes benchmarks/results/targets.md. The machine is shared: the load average is recorded at
-the start and the end; quote ratios from one run.
+Writes benchmarks/results/targets.md (``--output``: another file). ``--scenarios`` runs some of
+the scenarios only (same tables, fewer rows). ``--compare main=DIR`` adds, in the same rounds,
+the replay-off, edit and diff rows run by the archguard package under DIR (byte-compiled first). The machine is shared: the load average is
+recorded at the start and the end; quote ratios from one run.
 """
 
 from __future__ import annotations
@@ -266,7 +269,13 @@ class Scenario:
     limit: float  # the target ratio
 
 
-def run_tree(tree: Tree, source: Path, repetitions: int, jscpd: str) -> str:
+SCENARIOS = ("extraction", "cold", "warm", "edit", "diff", "dupes")
+LAUNCH = "import sys; sys.argv[0] = 'archguard'; from archguard.cli import main; main()"
+
+
+def run_tree(
+    tree: Tree, source: Path, repetitions: int, jscpd: str, scenarios: tuple[str, ...] = SCENARIOS, compare: tuple[str, str] | None = None
+) -> str:
     root = WORK / f"targets-{tree.name.lower()}"
     if root.exists():
         shutil.rmtree(root)
@@ -285,8 +294,20 @@ def run_tree(tree: Tree, source: Path, repetitions: int, jscpd: str) -> str:
     (config_dir / "importlinter-parity.ini").write_text(tree.importlinter() + "\n[archguard]\ncopies = off\n", encoding="utf-8")
     il_parity = ["--config", str(config_dir / "importlinter-parity.ini")]
 
-    def ag(*args: str, extra: dict[str, str] | None = None, before: Callable[[], None] | None = None, cwd: Path = root) -> Callable[[], Sample]:
+    def ag(
+        *args: str, extra: dict[str, str] | None = None, before: Callable[[], None] | None = None, cwd: Path = root, package: str | None = None
+    ) -> Callable[[], Sample]:
+        if package is not None:  # another archguard (--compare): its package first on the path
+            command = [sys.executable, "-c", LAUNCH, *args]
+            return functools.partial(timed, command, cwd, {**(extra or {}), "PYTHONPATH": package}, before=before)
         return functools.partial(timed, [archguard, *args], cwd, extra, before=before)
+
+    def twins(label: str, *args: str, extra: dict[str, str] | None = None, before: Callable[[], None] | None = None) -> list[tuple[str, Callable[[], Sample]]]:
+        """The row, and with --compare the same command run by the other archguard."""
+        rows = [(label, ag(*args, extra=extra, before=before))]
+        if compare is not None:
+            rows.append((f"{label}, {compare[0]}", ag(*args, extra=extra, before=before, package=compare[1])))
+        return rows
 
     def li(before: Callable[[], None] | None = None) -> Callable[[], Sample]:
         return functools.partial(timed, [lint_imports], config_dir, env_li, before=before)
@@ -295,17 +316,18 @@ def run_tree(tree: Tree, source: Path, repetitions: int, jscpd: str) -> str:
     report = [f"## {tree.name}: {len(files)} files, {lines:,} lines\n"]
 
     # 1. Extraction in-process against the bare parsers.
-    report.append("### Extraction against the bare parsers (same files, same process count)\n")
-    report.append(
-        table(
-            extraction_rows(root, tree, repetitions),
-            [
-                "jobs", "ast.parse (s)", "fast reader, no clone fingerprints (s, x ast.parse)", "fast reader (s, x ast.parse)",
-                "libcst.parse_module (s, x ast.parse; once)",
-            ],
+    if "extraction" in scenarios:
+        report.append("### Extraction against the bare parsers (same files, same process count)\n")
+        report.append(
+            table(
+                extraction_rows(root, tree, repetitions),
+                [
+                    "jobs", "ast.parse (s)", "fast reader, no clone fingerprints (s, x ast.parse)", "fast reader (s, x ast.parse)",
+                    "libcst.parse_module (s, x ast.parse; once)",
+                ],
+            )
         )
-    )
-    report.append("")
+        report.append("")
 
     # 2. Whole commands. Warm everything once; git repository for the diff.
     timed([archguard, "check", "-q"], root)
@@ -317,7 +339,7 @@ def run_tree(tree: Tree, source: Path, repetitions: int, jscpd: str) -> str:
     pristine_large = large.read_bytes()
     edit_large = functools.partial(_edit, large, edits)
 
-    scenarios = [
+    scenarios_run = [
         Scenario(
             "cold",
             "<= 2.0x lint-imports --no-cache",
@@ -335,8 +357,8 @@ def run_tree(tree: Tree, source: Path, repetitions: int, jscpd: str) -> str:
             [
                 ("archguard check (import-linter configuration, replayed)", ag("check", "-q", *il_config)),
                 ("archguard check (archguard contract, replayed)", ag("check", "-q")),
-                ("archguard check (import-linter configuration, replay off)", ag("check", "-q", *il_config, extra=no_replay)),
-                ("archguard check (archguard contract, replay off)", ag("check", "-q", extra=no_replay)),
+                *twins("archguard check (import-linter configuration, replay off)", "check", "-q", *il_config, extra=no_replay),
+                *twins("archguard check (archguard contract, replay off)", "check", "-q", extra=no_replay),
             ],
             ("lint-imports (warm cache)", li()),
             0.5,
@@ -345,16 +367,17 @@ def run_tree(tree: Tree, source: Path, repetitions: int, jscpd: str) -> str:
             f"one large file edited ({tree.large_file})",
             "<= 1.0x lint-imports after the same edit",
             [
-                ("archguard check (import-linter configuration)", ag("check", "-q", *il_config, before=edit_large)),
-                ("archguard check (import-linter configuration, copies off)", ag("check", "-q", *il_parity, before=edit_large)),
-                ("archguard check (archguard contract)", ag("check", "-q", before=edit_large)),
+                *twins("archguard check (import-linter configuration)", "check", "-q", *il_config, before=edit_large),
+                *twins("archguard check (import-linter configuration, copies off)", "check", "-q", *il_parity, before=edit_large),
+                *twins("archguard check (archguard contract)", "check", "-q", before=edit_large),
             ],
             ("lint-imports after the edit", li(before=edit_large)),
             1.0,
         ),
     ]
+    chosen = dict(zip(SCENARIOS[1:4], scenarios_run, strict=True))
     results: list[tuple[Scenario, dict[str, Series], Series]] = []
-    for scenario in scenarios:
+    for scenario in [run for name, run in chosen.items() if name in scenarios]:
         ours = {name: Series(name) for name, _ in scenario.ours}
         peer = Series(scenario.peer[0])
         alternate([(ours[name], run) for name, run in scenario.ours] + [(peer, scenario.peer[1])], repetitions)
@@ -362,6 +385,29 @@ def run_tree(tree: Tree, source: Path, repetitions: int, jscpd: str) -> str:
     large.write_bytes(pristine_large)
 
     # 3. The diff of a 10-file change, with the cache a check of the base left.
+    if "diff" in scenarios:
+        results.append(_diff_scenario(tree, root, config_dir, repetitions, ag, twins, li, il_config, il_parity))
+
+    # 4. Duplication: archguard dupes against jscpd on the package.
+    dupes_note = ""
+    if "dupes" in scenarios:
+        dupes_note = _dupes_scenario(tree, root, config_dir, repetitions, jscpd, ag, li, results)
+    return _whole_commands(tree, report, results, started_load, dupes_note)
+
+
+def _diff_scenario(
+    tree: Tree,
+    root: Path,
+    config_dir: Path,
+    repetitions: int,
+    ag: Callable[..., Callable[[], Sample]],
+    twins: Callable[..., list[tuple[str, Callable[[], Sample]]]],
+    li: Callable[..., Callable[[], Sample]],
+    il_config: list[str],
+    il_parity: list[str],
+) -> tuple[Scenario, dict[str, Series], Series]:
+    archguard, lint_imports = bin_path("archguard"), bin_path("lint-imports")
+    env_li = {"PYTHONPATH": str(config_dir)}
     _git(root, "init", "-q", "-b", "main")
     _git(root, "add", "-A")
     _git(root, "commit", "-q", "-m", "base")
@@ -378,6 +424,9 @@ def run_tree(tree: Tree, source: Path, repetitions: int, jscpd: str) -> str:
         snapshots[cache] = snapshot
     _change(root, tree)
     _git(root, "commit", "-q", "-a", "-m", "change")
+    # Packed, as a clone or any repository git has maintained is: freshly committed, its 6,000
+    # loose objects make `git ls-tree -r` read one file per tree (40-70 ms instead of under 10).
+    _git(root, "gc", "-q")
 
     def restore() -> None:
         for cache, snapshot in snapshots.items():
@@ -389,9 +438,9 @@ def run_tree(tree: Tree, source: Path, repetitions: int, jscpd: str) -> str:
         "check --diff of a 10-file change, with the base's cache",
         "<= 1.0x lint-imports warm (whole tree)",
         [
-            ("archguard check --diff HEAD~1 (import-linter configuration)", ag("check", "-q", "--diff", "HEAD~1", *il_config, before=restore)),
-            ("archguard check --diff HEAD~1 (import-linter configuration, copies off)", ag("check", "-q", "--diff", "HEAD~1", *il_parity, before=restore)),
-            ("archguard check --diff HEAD~1 (archguard contract)", ag("check", "-q", "--diff", "HEAD~1", before=restore)),
+            *twins("archguard check --diff HEAD~1 (import-linter configuration)", "check", "-q", "--diff", "HEAD~1", *il_config, before=restore),
+            *twins("archguard check --diff HEAD~1 (import-linter configuration, copies off)", "check", "-q", "--diff", "HEAD~1", *il_parity, before=restore),
+            *twins("archguard check --diff HEAD~1 (archguard contract)", "check", "-q", "--diff", "HEAD~1", before=restore),
         ],
         ("lint-imports (warm cache, changed tree)", li()),
         1.0,
@@ -399,9 +448,19 @@ def run_tree(tree: Tree, source: Path, repetitions: int, jscpd: str) -> str:
     ours = {name: Series(name) for name, _ in diff.ours}
     peer = Series(diff.peer[0])
     alternate([(ours[name], run) for name, run in diff.ours] + [(peer, diff.peer[1])], repetitions)
-    results.append((diff, ours, peer))
+    return diff, ours, peer
 
-    # 4. Duplication: archguard dupes against jscpd on the package.
+
+def _dupes_scenario(
+    tree: Tree,
+    root: Path,
+    config_dir: Path,
+    repetitions: int,
+    jscpd: str,
+    ag: Callable[..., Callable[[], Sample]],
+    li: Callable[..., Callable[[], Sample]],
+    results: list[tuple[Scenario, dict[str, Series], Series]],
+) -> str:
     if jscpd:
         output = WORK / f"targets-jscpd-{tree.name.lower()}"
         common = ["--min-lines", "6", "--min-tokens", "50", "--format", "python", "--mode", "weak", "--reporters", "json", "--output", str(output)]
@@ -421,10 +480,11 @@ def run_tree(tree: Tree, source: Path, repetitions: int, jscpd: str) -> str:
         dupes_scenario = Scenario("archguard dupes, whole tree (cold)", "<= 2.0x jscpd (best setting)", [], (fastest.name, li()), 2.0)
         results.append((dupes_scenario, {dupes.name: dupes}, fastest))
         other = [s for s in jscpds.values() if s is not fastest]
-        dupes_note = f"jscpd's other setting ({other[0].name}): {other[0].median:.2f} s." if other else ""
-    else:
-        dupes_note = "jscpd not given (--jscpd): no duplication row."
+        return f"jscpd's other setting ({other[0].name}): {other[0].median:.2f} s." if other else ""
+    return "jscpd not given (--jscpd): no duplication row."
 
+
+def _whole_commands(tree: Tree, report: list[str], results: list[tuple[Scenario, dict[str, Series], Series]], started_load: float, dupes_note: str) -> str:
     rows = []
     for scenario, ours_series, peer_series in results:
         for name, series in ours_series.items():
@@ -456,17 +516,34 @@ def main() -> None:
     parser.add_argument("--repetitions", type=int, default=5)
     parser.add_argument("--jscpd", default=shutil.which("jscpd") or "", help="path of the jscpd binary (npm i jscpd@5.3.2)")
     parser.add_argument("--output", type=Path, default=RESULTS / "targets.md")
+    parser.add_argument("--scenarios", default=",".join(SCENARIOS), help=f"which scenarios to run (default: all of {', '.join(SCENARIOS)})")
+    parser.add_argument(
+        "--compare",
+        metavar="LABEL=DIR",
+        help="also run the replay-off, edit and diff rows with the archguard package under DIR (e.g. main's: git archive main archguard), labelled LABEL",
+    )
     args = parser.parse_args()
+    scenarios = tuple(name.strip() for name in args.scenarios.split(",") if name.strip())
+    unknown = sorted(set(scenarios) - set(SCENARIOS))
+    if unknown:
+        parser.error(f"unknown scenarios: {', '.join(unknown)} (expected some of {', '.join(SCENARIOS)})")
     compile_bytecode()
+    compare: tuple[str, str] | None = None
+    if args.compare:
+        label, _, folder = args.compare.partition("=")
+        compare = (label, str(Path(folder).resolve()))
+        subprocess.run([sys.executable, "-m", "compileall", "-q", compare[1]], check=True)
     parts = [
         "# Issue 20 targets: archguard against its peers, side by side",
         "",
-        f"Machine: {machine()}. Medians of {args.repetitions} alternating rounds. Generated by `python -m benchmarks.targets`.",
+        f"Machine: {machine()}. Medians of {args.repetitions} alternating rounds. Generated by `python -m benchmarks.targets"
+        + (f" --scenarios {','.join(scenarios)}" if set(scenarios) != set(SCENARIOS) else "")
+        + (f" --compare {compare[0]}=...`: rows marked {compare[0]!r} run that archguard (at {compare[1]}), in the same rounds." if compare else "`."),
         "",
     ]
     for name in args.trees.split(","):
         tree, source = (DJANGO, django_source()) if name == "django" else (SQLALCHEMY, sqlalchemy_source())
-        parts.append(run_tree(tree, source, args.repetitions, args.jscpd))
+        parts.append(run_tree(tree, source, args.repetitions, args.jscpd, scenarios, compare))
         print(parts[-1], flush=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
     args.output.write_text("\n".join(parts), encoding="utf-8")

@@ -110,3 +110,32 @@ def test_a_revisions_listing_is_discovered_as_grimp_walks_the_same_folders(tmp_p
     assert [f.module for f in on_disk.files] == ["pkg", "pkg.a", "pkg.b", "pkg.b.c", "pkg.my-mod"]
     assert listed.files == on_disk.files and listed.problems == on_disk.problems
     assert [p.kind for p in listed.problems] == ["duplicate-module"]
+
+
+def test_the_import_linter_walk_reports_links_and_special_files_and_skips_symlinked_folders(tmp_path: Path) -> None:
+    # The walk reads each folder's listing once (no stat per file): a regular file is taken from
+    # the listing; symlinks and anything else are looked at one by one, as os.walk + stat did.
+    import os
+
+    from archguard.contract.models import ProjectConfig
+    from archguard.importlinter.discover import discover_like_importlinter
+
+    root = tmp_path / "project"
+    for relpath in ["pkg/__init__.py", "pkg/a.py", "pkg/sub/__init__.py", "pkg/sub/b.py", "elsewhere/__init__.py"]:
+        (root / relpath).parent.mkdir(parents=True, exist_ok=True)
+        (root / relpath).write_text("")
+    (tmp_path / "outside.py").write_text("")
+    (root / "pkg" / "linked.py").symlink_to(root / "pkg" / "a.py")  # inside the root: a module
+    (root / "pkg" / "broken.py").symlink_to(root / "pkg" / "missing.py")
+    (root / "pkg" / "away.py").symlink_to(tmp_path / "outside.py")
+    (root / "pkg" / "mirror").symlink_to(root / "pkg" / "sub", target_is_directory=True)  # not entered, as os.walk
+    os.mkfifo(root / "pkg" / "pipe.py")
+    project = ProjectConfig.model_construct(roots=["."], packages=["pkg"], exclude=[])
+    found = discover_like_importlinter(root, project)
+    assert [(f.module, f.relpath) for f in found.files] == [
+        ("pkg", "pkg/__init__.py"), ("pkg.a", "pkg/a.py"), ("pkg.linked", "pkg/linked.py"), ("pkg.sub", "pkg/sub/__init__.py"),
+        ("pkg.sub.b", "pkg/sub/b.py"),
+    ]  # fmt: skip
+    assert [(p.relpath, p.kind) for p in found.problems] == [
+        ("pkg/away.py", "outside-root"), ("pkg/broken.py", "broken-symlink"), ("pkg/pipe.py", "not-a-file"),
+    ]  # fmt: skip

@@ -168,3 +168,25 @@ def test_renames_and_blobs_from_git(tmp_path: Path) -> None:
     assert repository.read_path("main", "a/one.py") == b"x = 1\n" * 20
     assert repository.read_path("main", "missing.py") is None
     assert repository.added_lines("main", None, "b/two.py") == [(1, 1)]
+
+
+def test_added_lines_of_many_files_from_one_diff_are_those_of_each_file_alone(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    names = ["a/one.py", "a/two words.py", "b/tëst.py", "b/gone.py", "c/same.py", 'd/quote"d.py']
+    write_tree(root, {name: "".join(f"line{i} = {i}\n" for i in range(30)) for name in names})
+    git(root, "init", "-q", "-b", "main")
+    commit_all(root, "base")
+    for name in ["a/one.py", "a/two words.py", "b/tëst.py", 'd/quote"d.py']:
+        path = root / name
+        lines = path.read_text().splitlines(keepends=True)
+        path.write_text("".join(["first = 0\n", *lines[:10], "middle = 1\n", "middle2 = 2\n", *lines[12:], "last = 3\n"]))
+    (root / "b/gone.py").unlink()
+    repository = Repository.find(root)
+    alone = {name: repository.added_lines("main", None, name) for name in names}
+    assert alone["a/one.py"] == [(1, 1), (12, 13), (32, 32)] and alone["c/same.py"] == [] and alone["b/gone.py"] == []
+    together = repository.added_lines_of("main", None, names)
+    # Paths git quotes in its headers are left out (asked one by one); the others are as alone.
+    assert {name: ranges for name, ranges in together.items()} == {name: alone[name] for name in together}
+    assert "a/one.py" in together and "d/quote\"d.py" not in together
+    plain = repository.added_lines_of("main", None, ["a/one.py", "b/gone.py", "c/same.py"])
+    assert plain == {"a/one.py": alone["a/one.py"], "b/gone.py": [], "c/same.py": []}

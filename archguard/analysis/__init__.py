@@ -1,6 +1,7 @@
 """One tree's actual architecture: files found, files read, imports resolved, graphs built.
 
-The reading half: ``discover`` (the Python files and their module names), ``roots`` and
+The reading half: ``discover`` (the Python files and their module names; ``listings``, the
+folder listings it keeps between runs), ``roots`` and
 ``buildconfig`` (the folders that hold the top-level packages, found as the project's own
 tooling finds them: build configuration, ``src/``/``lib/``, ``PYTHONPATH``), ``read`` (bytes ->
 :class:`~archguard.analysis.read.facts.FileFacts`, in a process pool), ``cache`` (facts by

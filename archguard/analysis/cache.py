@@ -212,6 +212,16 @@ class ResultCache:
         _write_checked(self.directory, self.path, payload)
 
 
+def read_versioned(path: Path) -> tuple[Any, ...] | None:
+    """The values a cache file written with :func:`write_versioned` holds, or None (see :func:`_read_versioned`)."""
+    return _read_versioned(path)
+
+
+def write_versioned(path: Path, values: tuple[Any, ...]) -> bool:
+    """Write plain values (with archguard's version) to a cache file: checksummed, private, atomic."""
+    return _write_checked(path.parent, path, marshal.dumps((__version__, *values)))
+
+
 def _read_versioned(path: Path) -> tuple[Any, ...] | None:
     """The values a cache file holds after its archguard version, or None when it is missing,
     torn, corrupt or written by another version."""

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from archguard.analysis.buildconfig import read_build_layout
+from archguard.analysis.listings import FILE, FOLDER, SYMLINK, FolderListings, scan
 from archguard.analysis.roots import (
     FileSystemTree,
     SourceFolder,
@@ -256,8 +257,9 @@ class _Modules:
         )
 
 
-def discover(root: Path, project: ProjectConfig, *, contract_file: str | None = None) -> Discovery:
-    """Find every Python module of the project. Raises ContractError when nothing matches."""
+def discover(root: Path, project: ProjectConfig, *, contract_file: str | None = None, listings: FolderListings | None = None) -> Discovery:
+    """Find every Python module of the project. Raises ContractError when nothing matches.
+    ``listings``: folder listings kept between runs (:mod:`archguard.analysis.listings`)."""
     root = root.resolve()
     excluded = _Excludes(project.exclude)
     roots, top_level, packages = _top_level(FileSystemTree(root), root, str(root), project, excluded, contract_file)
@@ -273,74 +275,64 @@ def discover(root: Path, project: ProjectConfig, *, contract_file: str | None = 
         return _relpath(Path(path), root)
 
     def walk(directory: str, real: str, source_root: str) -> None:
-        # Plain strings and scandir's cached entry data (no stat per folder, no pathlib):
-        # Django's tree (2,500 folders, most of them translations) is walked in milliseconds.
-        # ``real`` is the folder's real path: a symlink to a folder already walked is a loop.
+        # Plain strings and each folder's listing (names and kinds, no stat per entry, no
+        # pathlib; with ``listings``, the last run's listing of a folder whose stat is
+        # unchanged): Django's tree (2,500 folders, most of them translations) is walked in
+        # milliseconds. ``real`` is the folder's real path: a symlink to a folder already
+        # walked is a loop.
         if real in visited:
             problems.append(DiscoveryProblem(rel(directory), "symlink-loop", "symlink loop (directory already visited); not followed"))
             return
         visited.add(real)
-        children = []
         try:
-            with os.scandir(directory) as iterator:
-                for entry in iterator:
-                    name = entry.name
-                    if name.startswith(".") or name in SKIPPED_DIRECTORIES:
-                        continue
-                    if name.endswith(".py"):
-                        children.append((name, entry, True))
-                        continue
-                    try:
-                        if entry.is_dir(follow_symlinks=False) or entry.is_symlink():
-                            children.append((name, entry, False))
-                    except OSError:
-                        continue
+            listed = listings.entries(directory) if listings is not None else scan(directory)
         except OSError as error:
             problems.append(DiscoveryProblem(rel(directory), "unreadable", f"cannot list directory: {error.strerror}"))
             return
-        children.sort(key=lambda child: child[0])
-        for name, entry, is_python in children:
-            try:
-                is_link = entry.is_symlink()
-                is_dir = entry.is_dir()
-            except OSError:
-                is_link, is_dir = False, False
-            if not is_python and not is_dir and not is_link:
-                continue  # data files, stubs, compiled files: not modules
+        children = sorted(
+            (name, kind)
+            for name, kind in listed
+            if not (name.startswith(".") or name in SKIPPED_DIRECTORIES) and (name.endswith(".py") or kind in (FOLDER, SYMLINK))
+        )
+        for name, kind in children:
+            path = f"{directory}{os.sep}{name}"
+            is_python = name.endswith(".py")
+            is_link = kind == SYMLINK
+            is_dir = os.path.isdir(path) if is_link else kind == FOLDER  # (where a symlink leads: looked at now)
             child_real = f"{real}{os.sep}{name}"
             if is_link:
                 try:
-                    child_real = os.path.realpath(entry.path)
+                    child_real = os.path.realpath(path)
                     os.stat(child_real)
                 except (OSError, RuntimeError):
                     if is_python or "." not in name:
-                        problems.append(DiscoveryProblem(rel(entry.path), "broken-symlink", "broken symlink; not analysed"))
+                        problems.append(DiscoveryProblem(rel(path), "broken-symlink", "broken symlink; not analysed"))
                     continue
                 if not _inside(Path(child_real), root):
                     if is_python or os.path.isdir(child_real):
-                        problems.append(DiscoveryProblem(rel(entry.path), "outside-root", f"symlink to {child_real} outside the project root; not followed"))
+                        problems.append(DiscoveryProblem(rel(path), "outside-root", f"symlink to {child_real} outside the project root; not followed"))
                     continue
             if is_dir:
-                relpath = rel(entry.path)
+                relpath = rel(path)
                 if excluded(relpath):
                     continue
                 if not _IDENTIFIER.match(name):
-                    if _contains_python(Path(entry.path)):
+                    if _contains_python(Path(path)):
                         message = f"folder {name!r} is not an importable package name; its files are not analysed"
                         problems.append(DiscoveryProblem(relpath, "not-a-module", message))
                     continue
-                walk(entry.path, child_real, source_root)
+                walk(path, child_real, source_root)
             elif is_python:
-                try:
-                    regular = entry.is_file()
-                    mode = entry.stat().st_mode
-                except OSError as error:
-                    problems.append(DiscoveryProblem(rel(entry.path), "unreadable", f"cannot stat: {error.strerror}"))
-                    continue
-                if not regular or not stat.S_ISREG(mode):
-                    problems.append(DiscoveryProblem(rel(entry.path), "not-a-file", f"{kind_of(mode)}, not a regular file; never opened"))
-                    continue
-                modules.add(Path(entry.path), rel(entry.path), source_root)
+                if kind != FILE:  # a symlink (its target's kind), or not a regular file (a FIFO would block the read)
+                    try:
+                        mode = os.stat(path).st_mode if is_link else os.lstat(path).st_mode
+                    except OSError as error:
+                        problems.append(DiscoveryProblem(rel(path), "unreadable", f"cannot stat: {error.strerror}"))
+                        continue
+                    if not stat.S_ISREG(mode):
+                        problems.append(DiscoveryProblem(rel(path), "not-a-file", f"{kind_of(mode)}, not a regular file; never opened"))
+                        continue
+                modules.add(Path(path), rel(path), source_root)
 
     for source_root, entry, _name in top_level:
         path = root / entry

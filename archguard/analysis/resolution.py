@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Protocol
 
 from archguard.analysis.discover import Discovery, DiscoveryProblem, SourceFile, discover, discover_paths
+from archguard.analysis.listings import FolderListings
 from archguard.analysis.read.facts import FileFacts, RawImport
 from archguard.analysis.resolve import ImportSite, NameIndex, Resolver
 from archguard.contract.models import ProjectConfig
@@ -35,8 +36,9 @@ class Resolution(Protocol):
     # files the way archguard's own discovery lists them).
     replayable: bool
 
-    def discover(self, root: Path, project: ProjectConfig, *, contract_file: str | None = None) -> Discovery:
-        """The modules of the tree on disk under ``root``."""
+    def discover(self, root: Path, project: ProjectConfig, *, contract_file: str | None = None, listings: FolderListings | None = None) -> Discovery:
+        """The modules of the tree on disk under ``root`` (``listings``: folder listings kept
+        between runs, where the resolution's walk uses them)."""
 
     def discover_listing(
         self,
@@ -53,6 +55,12 @@ class Resolution(Protocol):
     def resolver(self, files: Sequence[SourceFile], facts: Mapping[str, FileFacts], project: ProjectConfig, discovery: Discovery) -> ImportResolver:
         """A resolver for this set of files."""
 
+    def sharing_key(self, files: Sequence[SourceFile], project: ProjectConfig, discovery: Discovery) -> str | None:
+        """When a file's import sites depend only on its own facts, its module name and path, and
+        what this key digests (the set of modules, the settings), the key: two trees with the
+        same key resolve a file with the same facts the same way (``check --diff``'s base and
+        head share them). None when they also depend on other files' facts (re-exports)."""
+
     def fileless_modules(self, discovery: Discovery) -> list[str]:
         """Modules of the graph that no file holds (import-linter's namespace packages)."""
 
@@ -64,8 +72,8 @@ class ArchguardResolution:
     name = "archguard"
     replayable = True
 
-    def discover(self, root: Path, project: ProjectConfig, *, contract_file: str | None = None) -> Discovery:
-        return discover(root, project, contract_file=contract_file)
+    def discover(self, root: Path, project: ProjectConfig, *, contract_file: str | None = None, listings: FolderListings | None = None) -> Discovery:
+        return discover(root, project, contract_file=contract_file, listings=listings)
 
     def discover_listing(
         self,
@@ -82,6 +90,9 @@ class ArchguardResolution:
     def resolver(self, files: Sequence[SourceFile], facts: Mapping[str, FileFacts], project: ProjectConfig, discovery: Discovery) -> ImportResolver:
         names = NameIndex(facts, (f.module for f in files if f.is_package)) if project.follow_reexports else None
         return Resolver((f.module for f in files), names)
+
+    def sharing_key(self, files: Sequence[SourceFile], project: ProjectConfig, discovery: Discovery) -> str | None:
+        return None  # (re-exports: a file's sites depend on the __init__ files it imports from)
 
     def fileless_modules(self, discovery: Discovery) -> list[str]:
         return []

@@ -6,6 +6,7 @@ Pure functions of bytes and file stats; each cache does its own reading and writ
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 from pathlib import Path
 
@@ -33,8 +34,17 @@ def code_fingerprint(package: Path, salt: str = "") -> str:
     """archguard's version and the size and time of change of every Python file under ``package``:
     an edited archguard never takes what an older one cached, even without a version bump."""
     digest = hashlib.sha256(f"{__version__}\0{salt}".encode())
+    digest.update(_code_files(package))
+    return digest.hexdigest()
+
+
+@functools.lru_cache(maxsize=8)
+def _code_files(package: Path) -> bytes:
+    """The files' names, sizes and times, read once per process: a process runs the code it
+    imported, whatever happens to the files later (several caches of one run ask for it)."""
+    listing = []
     for path in sorted(package.rglob("*.py")):
         with contextlib.suppress(OSError):
             info = path.stat()
-            digest.update(f"{path.relative_to(package)}\0{info.st_size}\0{info.st_mtime_ns}\n".encode())
-    return digest.hexdigest()
+            listing.append(f"{path.relative_to(package)}\0{info.st_size}\0{info.st_mtime_ns}\n")
+    return "".join(listing).encode()

@@ -34,6 +34,7 @@ from typing import Any
 from archguard import __version__
 from archguard.analysis.cache import DigestIndex, cache_directory, content_hash
 from archguard.analysis.discover import discover
+from archguard.analysis.listings import FolderListings
 from archguard.base.integrity import code_fingerprint
 from archguard.base.safe_files import BASELINE_LIMIT, CONFIG_LIMIT, FileTooLarge, make_folder, read_regular, write_atomic
 from archguard.contract.locate import find_contract
@@ -162,13 +163,14 @@ class _Project:
         self.exclude: list[str] = list(data.get("exclude") or [])
         self.resolution: str = data.get("resolution", "archguard")
 
-    def discover(self, root: Path) -> Any:
-        """The files as the recorded check's discovery lists them."""
+    def discover(self, root: Path, cache: Path | None = None) -> Any:
+        """The files as the recorded check's discovery lists them (with the folder listings
+        kept in ``cache``, which this run only reads)."""
         if self.resolution == "import-linter":
             from archguard.importlinter.discover import discover_like_importlinter
 
             return discover_like_importlinter(root, self)  # type: ignore[arg-type]
-        return discover(root, self)  # type: ignore[arg-type]
+        return discover(root, self, listings=FolderListings(cache).load() if cache is not None else None)  # type: ignore[arg-type]
 
 
 def _file_digest(path: Path, index: DigestIndex | None = None, limit: int = BASELINE_LIMIT) -> str:
@@ -212,7 +214,7 @@ def replay(invocation: Invocation, on_edit: Callable[[], object] | None = None) 
                 if on_edit is not None and os.path.exists(f"{root}{os.sep}{relpath}"):
                     on_edit()
                 return None
-        discovery = _Project(entry["project"]).discover(Path(root))
+        discovery = _Project(entry["project"]).discover(Path(root), invocation.entry.parent)
     except (OSError, ValueError, KeyError, TypeError):
         return None
     except Exception:  # noqa: BLE001 - discovery errors are reported by the real run, never here

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 from archguard.analysis.cache import DigestIndex, FactsCache, cache_directory, content_hash
 from archguard.analysis.discover import Discovery, SourceFile, find_outside_roots, resolve_roots
 from archguard.analysis.graph import ModuleGraph
+from archguard.analysis.listings import FolderListings
 from archguard.analysis.mapping import ComponentMap, build_component_map
 from archguard.analysis.read import extractor_settings
 from archguard.analysis.read.facts import FileFacts, ParseProblem
@@ -27,6 +28,7 @@ from archguard.contract.loading import LoadedContract
 from archguard.contract.models import Contract, ProjectConfig
 from archguard.contract.selectors import referenced_packages
 from archguard.engine.dialects import dialect_of, resolution_of
+from archguard.engine.recall import EvaluationKey, evaluation_key, recall, remember, remember_content
 from archguard.engine.suppress import apply_pragmas, stale_ignores
 from archguard.findings import Finding, Suppression, prefer_reexports, sort_findings
 from archguard.rules.base import Rule, RuleContext
@@ -63,6 +65,7 @@ class Stats:
     imports: int = 0
     seconds: float = 0.0
     digests: dict[str, str] = field(default_factory=dict)  # module -> content hash of the bytes read
+    extractor: str = ""  # the extractor's settings the facts were read with (analysis.read.extractor_settings)
 
 
 @dataclass
@@ -78,6 +81,31 @@ class Analysis:
     components: ComponentMap
     stats: Stats
     cache_dir: Path | None = None  # where derived results may be cached (None: --no-cache)
+
+
+class DeferredAnalysis(Analysis):
+    """An analysis whose import sites and module graph are resolved when first read: a check
+    whose evaluation is recalled (:mod:`archguard.engine.recall`) and whose reports do not
+    read them never builds them. ``stats.imports`` is set when they are built (or recalled)."""
+
+    def __init__(self, build: Callable[[], tuple[list[ImportSite], ModuleGraph]] | None = None, **fields: object) -> None:
+        if build is None:  # (dataclasses.replace passes every field)
+            super().__init__(**fields)  # type: ignore[arg-type]
+            return
+        self.__dict__.update(fields)
+        self.__dict__["_build"] = build
+
+    def __getattr__(self, name: str) -> object:
+        build = self.__dict__.get("_build")
+        if name not in ("sites", "graph") or build is None:
+            raise AttributeError(name)
+        self.__dict__["sites"], self.__dict__["graph"] = build()
+        del self.__dict__["_build"]
+        return self.__dict__[name]
+
+    @property
+    def graph_built(self) -> bool:
+        return "_build" not in self.__dict__
 
 
 @dataclass
@@ -127,14 +155,20 @@ class SourceTree(Protocol):
 
 
 class WorkingTree:
-    """The files on disk under the project root."""
+    """The files on disk under the project root (``cache_dir``: where the folder listings of the
+    last run are kept, :mod:`archguard.analysis.listings`; None: every folder is listed)."""
 
-    def __init__(self, max_file_size: int = RunOptions.max_file_size) -> None:
+    def __init__(self, max_file_size: int = RunOptions.max_file_size, cache_dir: Path | None = None) -> None:
         self.max_file_size = max_file_size
+        self.cache_dir = cache_dir
 
     def discover(self, loaded: LoadedContract) -> Discovery:
         project = loaded.contract.project
-        return resolution_of(project).discover(loaded.root, project, contract_file=loaded.display_path)
+        listings = FolderListings(self.cache_dir).load() if self.cache_dir is not None else None
+        discovery = resolution_of(project).discover(loaded.root, project, contract_file=loaded.display_path, listings=listings)
+        if listings is not None:
+            listings.save()
+        return discovery
 
     def read(self, file: SourceFile) -> bytes | OSError:
         return read_file(file, self.max_file_size)
@@ -198,6 +232,7 @@ def extract_files(
                 if cached_facts is not None:
                     stats.digests[file.module] = known
                     facts[file.module] = cached_facts
+                    remember_content(cached_facts, known)
                     stats.cached += 1
                     continue
         data = read(file)
@@ -221,6 +256,7 @@ def extract_files(
         cached = cache.get(digest) if cache is not None else None
         if cached is not None:
             facts[file.module] = cached
+            remember_content(cached, digest)
             stats.cached += 1
         else:
             missing.append((file, digest, data))
@@ -247,6 +283,7 @@ def extract_files(
         results = extract_all([data for _, _, data in missing], options.jobs or default_jobs(), advance, clones, during)
         for (file, digest, _data), result in zip(missing, results, strict=True):
             facts[file.module] = result
+            remember_content(result, digest)
             if cache is not None and cacheable(result):
                 cache.put(digest, result)
         stats.parsed += len(missing)
@@ -284,6 +321,13 @@ def prestart_pool(files: list[SourceFile], infos: dict[str, os.stat_result | Non
         prestart(sizes, jobs or default_jobs())
 
 
+# Import sites of one file by (resolution's sharing key, module, is_package, path), with the facts
+# object they were resolved from (held, so that its identity is not reused): the head of
+# `check --diff` takes the base's sites of the files the change left alone.
+_SITES: dict[tuple[str | None, str, bool, str], tuple[FileFacts, list[ImportSite]]] = {}
+_SITES_LIMIT = 200_000
+
+
 def build_graph(
     files: list[SourceFile],
     facts: dict[str, FileFacts],
@@ -294,10 +338,21 @@ def build_graph(
     """Resolve every import and build the module graph, the way the project's ``resolution`` says."""
     resolution = resolution_of(project)
     resolver = resolution.resolver(files, facts, project, discovery)
+    shared = resolution.sharing_key(files, project, discovery)
+    if len(_SITES) > _SITES_LIMIT:
+        _SITES.clear()  # a long-lived process: forget, the sites are resolved again
     sites: list[ImportSite] = []
     for file in files:
-        for raw in facts[file.module].imports:
-            sites.extend(resolver.resolve(raw, file.module, file.is_package, file.relpath))
+        file_facts = facts[file.module]
+        key = (shared, file.module, file.is_package, file.relpath)
+        known = _SITES.get(key) if shared is not None else None
+        if known is not None and known[0] is file_facts:
+            sites.extend(known[1])
+            continue
+        resolved = [site for raw in file_facts.imports for site in resolver.resolve(raw, file.module, file.is_package, file.relpath)]
+        if shared is not None:
+            _SITES[key] = (file_facts, resolved)
+        sites.extend(resolved)
     paths = {f.module: f.relpath for f in files}
     graph = ModuleGraph(paths, sites, components.component_of)
     for module in resolution.fileless_modules(discovery):
@@ -311,14 +366,18 @@ def analyze(
     options: RunOptions | None = None,
     tree: SourceTree | None = None,
     meanwhile: Meanwhile | None = None,
+    *,
+    defer_graph: bool = False,
 ) -> Analysis:
     """Discover, extract (cached, parallel), resolve and map one tree (default: the working tree).
 
     ``meanwhile``: other work, run while files are parsed; see :data:`Meanwhile` (by relpath
     here). `check --diff` analyses the base there while the change's files are parsed.
+    ``defer_graph``: resolve the imports and build the graph when first read (a
+    :class:`DeferredAnalysis`), for a caller that evaluates the analysis next.
     """
     with fewer_collections():
-        return _analyze(loaded, options, tree, meanwhile)
+        return _analyze(loaded, options, tree, meanwhile, defer_graph)
 
 
 def _analyze(
@@ -326,21 +385,22 @@ def _analyze(
     options: RunOptions | None,
     tree: SourceTree | None,
     meanwhile: Meanwhile | None = None,
+    defer_graph: bool = False,
 ) -> Analysis:
     options = options or RunOptions()
-    tree = tree or WorkingTree(loaded.contract.project.max_file_size)
+    cache_dir = cache_directory(loaded.root, options.cache_dir) if options.use_cache else None
+    tree = tree or WorkingTree(loaded.contract.project.max_file_size, cache_dir)
     started = time.perf_counter()
     contract = loaded.contract
     discovery = tree.discover(loaded)
     files = list(discovery.files)
-    stats = Stats(files=len(files))
     clones = contract.duplication.enabled if options.clones is None else options.clones
+    stats = Stats(files=len(files), extractor=extractor_settings(clones))
     known = {f.module: found for f in files if (found := tree.known_facts(f)) is not None}
     stats.reused = len(known)
     unknown = [f for f in files if f.module not in known]
     cache: FactsCache | None = None
     index: DigestIndex | None = None
-    cache_dir = cache_directory(loaded.root, options.cache_dir) if options.use_cache else None
     infos: dict[str, os.stat_result | None] | None = None
     remembered: dict[str, str | None] | None = None
     on_disk = type(tree) is WorkingTree  # its reads are the files on disk, which stat and the index describe
@@ -371,15 +431,27 @@ def _analyze(
     if index is not None:
         index.save()
     components = build_component_map(contract.components, [f.module for f in files])
-    sites, graph = build_graph(files, facts, components, contract.project, discovery)
     stats.modules = len(files)
-    stats.imports = sum(1 for site in sites if not site.via)  # a re-export's second site is not another import
+
+    def build() -> tuple[list[ImportSite], ModuleGraph]:
+        with fewer_collections():
+            sites, graph = build_graph(files, facts, components, contract.project, discovery)
+        stats.imports = sum(1 for site in sites if not site.via)  # a re-export's second site is not another import
+        return sites, graph
+
+    paths = {f.module: f.relpath for f in files}
+    if defer_graph:
+        stats.seconds = time.perf_counter() - started
+        return DeferredAnalysis(
+            build, loaded=loaded, discovery=discovery, facts=facts, paths=paths, components=components, stats=stats, cache_dir=cache_dir
+        )
+    sites, graph = build()
     stats.seconds = time.perf_counter() - started
     return Analysis(
         loaded=loaded,
         discovery=discovery,
         facts=facts,
-        paths={f.module: f.relpath for f in files},
+        paths=paths,
         sites=sites,
         graph=graph,
         components=components,
@@ -409,6 +481,17 @@ def evaluate(analysis: Analysis, memo: RuleMemo | None = None) -> CheckResult:
 
 def _evaluate(analysis: Analysis, memo: RuleMemo | None = None) -> CheckResult:
     contract = analysis.loaded.contract
+    ignores = RuleContext.compile_ignores(contract)
+    elsewhere = packages_outside_roots(analysis)
+    rules = dialect_of(analysis.loaded).build_rules(analysis.loaded)
+    key: EvaluationKey | None = None
+    if memo is None and analysis.cache_dir is not None:
+        # The outcome is a pure function of the inputs: a run with an earlier run's inputs takes its outcome.
+        key = evaluation_key(analysis, elsewhere)
+        recalled = recall(analysis.cache_dir, key, rules)
+        if recalled is not None:
+            findings_recalled, suppressed_recalled, analysis.stats.imports = recalled
+            return CheckResult(analysis=analysis, rules=rules, findings=findings_recalled, suppressed=suppressed_recalled)
     ctx = RuleContext(
         contract=contract,
         graph=analysis.graph,
@@ -416,12 +499,11 @@ def _evaluate(analysis: Analysis, memo: RuleMemo | None = None) -> CheckResult:
         facts=analysis.facts,
         paths=analysis.paths,
         discovery_problems=analysis.discovery.problems,
-        ignores=RuleContext.compile_ignores(contract),
+        ignores=ignores,
         loaded=analysis.loaded,
-        elsewhere=packages_outside_roots(analysis),
+        elsewhere=elsewhere,
         cache_dir=analysis.cache_dir,
     )
-    rules = dialect_of(analysis.loaded).build_rules(analysis.loaded)
     findings: list[Finding] = []
     for rule in rules:
         known = memo.findings.get(rule.name) if memo is not None and rule.name in memo.keep else None
@@ -437,12 +519,15 @@ def _evaluate(analysis: Analysis, memo: RuleMemo | None = None) -> CheckResult:
         kept, suppressed, pragma_warnings = apply_pragmas(findings, facts_by_path)
     else:  # [gate] pragmas = false: a pragma silences nothing
         kept, suppressed, pragma_warnings = findings, [], []
-    return CheckResult(
+    result = CheckResult(
         analysis=analysis,
         rules=rules,
         findings=sort_findings(kept + pragma_warnings),
         suppressed=sorted(suppressed, key=lambda s: s.finding.sort_key),
     )
+    if key is not None and analysis.cache_dir is not None:
+        remember(analysis.cache_dir, key, rules, result.findings, result.suppressed, analysis.stats.imports)
+    return result
 
 
 def packages_outside_roots(analysis: Analysis) -> dict[str, str]:
@@ -514,7 +599,7 @@ def check(
     """Analyse a tree (default: the working tree) and evaluate the contract on it. Raises NothingCheckedError
     when the run checked nothing (see :func:`ensure_something_checked`). ``meanwhile``: see :func:`analyze`."""
     started = time.perf_counter()
-    result = evaluate(analyze(loaded, options, tree, meanwhile))
+    result = evaluate(analyze(loaded, options, tree, meanwhile, defer_graph=True))
     result.analysis.stats.seconds = time.perf_counter() - started
     ensure_something_checked(result)
     return result

@@ -32,7 +32,6 @@ class TreeEntry:
     path: str  # relative to the repository's top, posix
     mode: str  # "100644", "100755", SYMLINK_MODE, SUBMODULE_MODE
     object_id: str
-    size: int = -1  # bytes of the blob (-1: not a blob, or not known)
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,7 +160,9 @@ class Repository:
 
         With ``suffix`` (e.g. ".py"), only files whose name ends with it, and every symlink.
         """
-        args = ["ls-tree", "-r", "-z", "--long", "--full-tree", commit]  # --long: each blob's size
+        # (no --long: the size of every blob costs a read of each object's header; the few blobs
+        # read later are sized by blob_sizes)
+        args = ["ls-tree", "-r", "-z", "--full-tree", commit]
         if prefix:
             args += ["--", prefix.rstrip("/") + "/"]
         wanted = suffix.encode("utf-8", "surrogateescape")
@@ -171,9 +172,22 @@ class Repository:
             if not record or not (record.endswith(wanted) or record.startswith(link)):
                 continue
             meta, _, path = record.partition(b"\t")
-            mode, _kind, object_id, size = meta.decode().split()
-            entries.append(TreeEntry(path.decode("utf-8", "surrogateescape"), mode, object_id, int(size) if size.isdigit() else -1))
+            mode, _kind, object_id = meta.decode().split()
+            entries.append(TreeEntry(path.decode("utf-8", "surrogateescape"), mode, object_id))
         return entries
+
+    def blob_sizes(self, object_ids: list[str]) -> dict[str, int]:
+        """The size in bytes of each blob, from one ``git cat-file --batch-check`` (nothing is
+        read); missing objects and other kinds of object are left out."""
+        unique = sorted(set(object_ids))
+        if not unique:
+            return {}
+        sizes: dict[str, int] = {}
+        for line in self.git("cat-file", "--batch-check", stdin=("\n".join(unique) + "\n").encode()).decode().splitlines():
+            parts = line.split(" ")
+            if len(parts) == 3 and parts[1] == "blob" and parts[2].isdigit():
+                sizes[parts[0]] = int(parts[2])
+        return sizes
 
     def read_blobs(self, object_ids: list[str]) -> dict[str, bytes]:
         """The bytes of many blobs in one ``git cat-file --batch``; missing objects are left out."""
@@ -229,6 +243,35 @@ class Repository:
                 changes.append(FileChange(letter, fields[index + 1].decode("utf-8", "surrogateescape")))
                 index += 2
         return changes
+
+    def added_lines_of(self, base: str, head: str | None, paths: list[str]) -> dict[str, list[tuple[int, int]]]:
+        """:meth:`added_lines` of many paths from one ``git diff``: by path, for the paths whose
+        header names them plainly (a path git quotes is left out: ask :meth:`added_lines`)."""
+        args = ["diff", "-U0", "--no-color", "--no-ext-diff", "--no-textconv", "--no-renames", "--src-prefix=a/", "--dst-prefix=b/", base]
+        if head is not None:
+            args.append(head)
+        wanted = set(paths)
+        seen: dict[str, list[tuple[int, int]]] = {}
+        unplain = False  # a header this reading does not take apart (a quoted path)
+        current: list[tuple[int, int]] | None = None
+        for line in self.git(*args, "--", *sorted(wanted)).splitlines():
+            if line.startswith(b"diff --git "):
+                current = None
+            elif line.startswith(b"+++ "):
+                name = line[4:].decode("utf-8", "surrogateescape")
+                if name.startswith("b/") and name[2:] in wanted:
+                    current = seen.setdefault(name[2:], [])
+                else:
+                    unplain = unplain or name != "/dev/null"
+                    current = None
+            elif current is not None:
+                match = _HUNK.match(line)
+                if match:
+                    start, count = int(match[1]), int(match[2] if match[2] is not None else 1)
+                    if count:
+                        current.append((start, start + count - 1))
+        # Without output a path has no added line; unless a header was not read (then only the ones seen are known).
+        return seen if unplain else {path: seen.get(path, []) for path in wanted}
 
     def added_lines(self, base: str, head: str | None, path: str) -> list[tuple[int, int]]:
         """Line ranges (first, last; 1-based) of ``path`` that the change added or rewrote."""

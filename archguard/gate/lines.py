@@ -32,6 +32,7 @@ class AddedLines:
         self.prefix = prefix
         self.files = {f.path: f for f in files}
         self._ranges: dict[str, Ranges] = {}
+        self._batched = False
 
     def ranges(self, path: str) -> Ranges:
         """The added line ranges of ``path``: [] for an untouched file, None for a new one."""
@@ -46,14 +47,22 @@ class AddedLines:
         if changed is not None and changed.status == "renamed" and changed.old_path and self.repository is not None:
             # A moved file: what the change wrote is what differs from the file it was (a pragma
             # or a cycle's import that only moved is not the change's doing).
-            return self.repository.moved_lines(self.base, self.head, self._at(changed.old_path), self._at(path))
+            return self.repository.moved_lines(self.base, self.head, self._in_repository(changed.old_path), self._in_repository(path))
         if changed is None and path.endswith(".py"):
             return []  # an analysed file the change did not touch
         if self.repository is None:
             return []
-        return self.repository.added_lines(self.base, self.head, self._at(path))
+        if changed is not None and not self._batched:
+            # Every changed file's lines from one git diff (a change's findings are on several of them).
+            self._batched = True
+            paths = {self._in_repository(f.path): f.path for f in self.files.values() if f.status not in ("added", "renamed")}
+            for in_repository, ranges in self.repository.added_lines_of(self.base, self.head, sorted(paths)).items():
+                self._ranges.setdefault(paths[in_repository], ranges)
+            if path in self._ranges:
+                return self._ranges[path]
+        return self.repository.added_lines(self.base, self.head, self._in_repository(path))
 
-    def _at(self, path: str) -> str:
+    def _in_repository(self, path: str) -> str:
         """``path`` (relative to the project root) relative to the repository's top."""
         return f"{self.prefix}/{path}" if self.prefix else path
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import bisect
 import posixpath
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from archguard.analysis.discover import Discovery, DiscoveryProblem, SourceFile
@@ -49,24 +49,23 @@ def contract_at(repository: Repository, commit: str, label: str, current: Loaded
         return ContractAtRevision(current, f"{display} from the working tree (not present at {label})")
     try:
         text = source.decode("utf-8")
+        if text == current.source:
+            # The same text: the same contract, named the same way on both sides (so that the base's
+            # evaluation is the one a check of that tree recorded: archguard.engine.recall).
+            return ContractAtRevision(current, f"{display} at {label} (the same as the working tree's)")
         loaded = dialect.load_text(text, current.path, current.table or None, display=f"{display} at {label}", like=current)
         loaded = with_roots(loaded, current.roots_given)
     except (UnicodeDecodeError, ContractError) as error:
         reason = str(error) if isinstance(error, ContractError) else "not UTF-8 text"
         return ContractAtRevision(current, f"{display} from the working tree (the one at {label} is not usable: {reason})")
     # Reports name the contract the same way on both sides, so its findings match.
-    same = " (the same as the working tree's)" if text == current.source else ""
-    return ContractAtRevision(
-        replace(loaded, path=current.path),
-        f"{display} at {label}{same}",
-    )
+    return ContractAtRevision(replace(loaded, path=current.path), f"{display} at {label}")
 
 
 @dataclass(frozen=True)
 class _Listing:
     files: dict[str, str]  # path relative to the project root -> blob id
     problems: tuple[DiscoveryProblem, ...]
-    sizes: Mapping[str, int] = field(default_factory=dict)  # blob id -> bytes
 
 
 class RevisionTree:
@@ -89,6 +88,7 @@ class RevisionTree:
         self._listing: _Listing | None = None
         self._pending: list[SourceFile] = []
         self._blobs: dict[str, bytes] | None = None
+        self._sizes: dict[str, int] = {}  # blob id -> bytes, of the blobs to read (git cat-file --batch-check)
         self.max_file_size = RunOptions.max_file_size  # the contract's, once discovered: larger blobs are never read
 
     def listing(self, root: Path) -> _Listing:
@@ -96,15 +96,15 @@ class RevisionTree:
             prefix = self.repository.relative(root)
             # Discovery looks at Python files only (and symlinks, which may lead to some).
             entries = self.repository.tree(self.commit, prefix, suffix=".py")
-            sizes = {entry.object_id: entry.size for entry in entries}
             blobs, links = split_tree(entries, prefix)
             if links:
                 # A symlink's blob is its target's path: a long one is no path worth following.
+                sizes = self.repository.blob_sizes(list(links.values()))
                 texts = self.repository.read_blobs([i for i in links.values() if 0 <= sizes.get(i, -1) <= 4096])
                 targets = {object_id: data.decode("utf-8", "surrogateescape") for object_id, data in texts.items()}
-                self._listing = replace(resolve_links(blobs, links, targets, root), sizes=sizes)
+                self._listing = resolve_links(blobs, links, targets, root)
             else:
-                self._listing = _Listing(blobs, (), sizes)
+                self._listing = _Listing(blobs, ())
         return self._listing
 
     def blob_ids(self, root: Path) -> dict[str, str]:
@@ -139,11 +139,14 @@ class RevisionTree:
             return OSError(f"{file.relpath} is not in {self.label}")
         if self._blobs is None:
             wanted = [listing.files[f.relpath] for f in self._pending if f.relpath in listing.files]
-            self._blobs = self.repository.read_blobs([i for i in wanted if listing.sizes.get(i, -1) <= self.max_file_size])
+            self._sizes = self.repository.blob_sizes(wanted)
+            self._blobs = self.repository.read_blobs([i for i in wanted if self._sizes.get(i, -1) <= self.max_file_size])
         object_id = listing.files.get(file.relpath)
         if object_id is None:
             return OSError(f"{file.relpath} is not in {self.label}")
-        size = listing.sizes.get(object_id, -1)
+        if object_id not in self._sizes:
+            self._sizes.update(self.repository.blob_sizes([object_id]))
+        size = self._sizes.get(object_id, -1)
         if size > self.max_file_size:  # a huge blob is never read into memory
             return FileTooLarge(file.relpath, size, self.max_file_size)
         data = self._blobs.get(object_id)

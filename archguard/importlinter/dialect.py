@@ -8,12 +8,14 @@ contracts into rules. Both are registered in :mod:`archguard.engine.dialects`.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
 from archguard.analysis.discover import Discovery, DiscoveryProblem, SourceFile
+from archguard.analysis.listings import FolderListings
 from archguard.analysis.read.facts import FileFacts
 from archguard.analysis.resolution import ImportResolver
 from archguard.analysis.resolve import EXTERNAL
@@ -38,8 +40,8 @@ class ImportLinterResolution:
     name = "import-linter"
     replayable = True
 
-    def discover(self, root: Path, project: ProjectConfig, *, contract_file: str | None = None) -> Discovery:
-        return discover_like_importlinter(root, project, contract_file=contract_file)
+    def discover(self, root: Path, project: ProjectConfig, *, contract_file: str | None = None, listings: FolderListings | None = None) -> Discovery:
+        return discover_like_importlinter(root, project, contract_file=contract_file)  # (its walk lists the few package folders)
 
     def discover_listing(
         self,
@@ -63,6 +65,11 @@ class ImportLinterResolution:
             project.packages or (),
             include_external=bool(project.include_external_packages),
         )
+
+    def sharing_key(self, files: Sequence[SourceFile], project: ProjectConfig, discovery: Discovery) -> str | None:
+        # What ImportLinterResolver reads besides the file: the modules, the namespace packages, the settings.
+        state = (sorted(f.module for f in files), namespace_packages(discovery), sorted(project.packages or ()), bool(project.include_external_packages))
+        return hashlib.blake2b(repr(state).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
     def fileless_modules(self, discovery: Discovery) -> list[str]:
         return namespace_packages(discovery)

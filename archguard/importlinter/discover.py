@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -109,41 +109,35 @@ def _walk_package(
 ) -> None:
     portions: list[str] = []
     top = str(directory)
-    for dirpath, dirnames, filenames in os.walk(top):
+    root_text = str(root)
+    prefix = root_text if root_text.endswith(os.sep) else root_text + os.sep
+
+    def rel(path: str) -> str:
+        if path.startswith(prefix):
+            return path[len(prefix) :].replace(os.sep, "/")
+        return _relpath(Path(path), root)
+
+    for dirpath, dirnames, entries in _scan(top):
         dirnames.sort()
         if any(dirpath.startswith(portion) for portion in portions):
-            if "__init__.py" not in filenames:
+            if "__init__.py" not in entries:
                 dirnames.clear()  # a folder without __init__.py inside a package is not a module
                 continue
-        elif "__init__.py" in filenames:
+        elif "__init__.py" in entries:
             portions.append(dirpath)
-        dirnames[:] = [d for d in dirnames if d.isidentifier() and not excluded(_relpath(Path(dirpath) / d, root))]
-        relative_dir = Path(dirpath).relative_to(top).parts
-        for filename in sorted(filenames):
+        dirnames[:] = [d for d in dirnames if d.isidentifier() and not excluded(rel(os.path.join(dirpath, d)))]
+        relative_dir = [] if dirpath == top else dirpath[len(top) + 1 :].split(os.sep)
+        for filename in sorted(entries):
             if filename.startswith(".") or not filename.endswith(".py") or filename.count(".") > 1:
                 continue
-            path = Path(dirpath) / filename
-            relpath = _relpath(path, root)
+            entry = entries[filename]
+            relpath = rel(entry.path)
             if excluded(relpath):
                 continue
-            if path.is_symlink():
-                try:
-                    target = path.resolve(strict=True)
-                except (OSError, RuntimeError):
-                    problems.append(DiscoveryProblem(relpath, "broken-symlink", "broken symlink; not analysed"))
-                    continue
-                if not _inside(target, root):
-                    message = f"symlink to {target} outside the project root; not followed"
-                    problems.append(DiscoveryProblem(relpath, "outside-root", message))
-                    continue
-            try:
-                mode = path.stat().st_mode  # a FIFO named *.py would block the read forever
-            except OSError as error:
-                problems.append(DiscoveryProblem(relpath, "unreadable", f"cannot stat: {error.strerror}"))
-                continue
-            if not stat.S_ISREG(mode):
-                message = f"{kind_of(mode)}, not a regular file; never opened"
-                problems.append(DiscoveryProblem(relpath, "not-a-file", message))
+            path = Path(entry.path)
+            problem = _not_a_source_file(entry, path, root, relpath)
+            if problem is not None:
+                problems.append(problem)
                 continue
             stem = filename[:-3]
             parts = [package, *relative_dir] + ([] if stem == "__init__" else [stem])
@@ -153,6 +147,60 @@ def _walk_package(
                 problems.append(DiscoveryProblem(relpath, "duplicate-module", message))
                 continue
             files[module] = SourceFile(path=path, relpath=relpath, module=module, is_package=stem == "__init__")
+
+
+def _scan(top: str) -> Iterator[tuple[str, list[str], dict[str, os.DirEntry[str]]]]:
+    """``os.walk(top)`` (top-down, symlinked folders listed but not entered, unreadable folders
+    skipped), with each folder's non-folder entries by name instead of their names: scandir's
+    entries know whether they are symlinks or regular files without a stat of their own."""
+    stack = [top]
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as iterator:
+                listed = list(iterator)
+        except OSError:
+            continue
+        dirnames: list[str] = []
+        entries: dict[str, os.DirEntry[str]] = {}
+        links: set[str] = set()
+        for entry in listed:
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if is_dir:
+                dirnames.append(entry.name)
+                if entry.is_symlink():
+                    links.add(entry.name)
+            else:
+                entries[entry.name] = entry
+        yield folder, dirnames, entries
+        stack.extend(os.path.join(folder, name) for name in reversed(dirnames) if name not in links)
+
+
+def _not_a_source_file(entry: os.DirEntry[str], path: Path, root: Path, relpath: str) -> DiscoveryProblem | None:
+    """Why a listed ``*.py`` is not read (a broken symlink, one leading outside the root, not a
+    regular file: a FIFO named *.py would block the read forever), or None."""
+    try:
+        if not entry.is_symlink() and entry.is_file(follow_symlinks=False):
+            return None  # a regular file (the folder listing says so: no stat)
+    except OSError:
+        pass
+    if path.is_symlink():
+        try:
+            target = path.resolve(strict=True)
+        except (OSError, RuntimeError):
+            return DiscoveryProblem(relpath, "broken-symlink", "broken symlink; not analysed")
+        if not _inside(target, root):
+            return DiscoveryProblem(relpath, "outside-root", f"symlink to {target} outside the project root; not followed")
+    try:
+        mode = path.stat().st_mode
+    except OSError as error:
+        return DiscoveryProblem(relpath, "unreadable", f"cannot stat: {error.strerror}")
+    if not stat.S_ISREG(mode):
+        return DiscoveryProblem(relpath, "not-a-file", f"{kind_of(mode)}, not a regular file; never opened")
+    return None
 
 
 class _Listing:
