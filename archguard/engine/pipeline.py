@@ -261,7 +261,8 @@ def extract_files(
         else:
             missing.append((file, digest, data))
     if missing:
-        from archguard.analysis.read.pool import cacheable, default_jobs, extract_all
+        from archguard.analysis.read.facts import cacheable
+        from archguard.analysis.read.pool import default_jobs, extract_all
 
         done = 0
         total = len(missing)

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from archguard.analysis.cache import ResultCache
-from archguard.analysis.read.facts import FileFacts
+from archguard.analysis.read.facts import FileFacts, cacheable
 from archguard.base.integrity import code_fingerprint
 from archguard.contract.cache import to_plain
 from archguard.findings import Edit, Finding, Hop, Related, Remedy, Suppression
@@ -85,7 +85,8 @@ class FactsDigests:
         self.added = False
 
     def digest(self, content: str | None, facts: FileFacts) -> str:
-        if content is not None and ":" not in content:  # ("too-large:..."/"unreadable:..." name no bytes)
+        # ("too-large:..."/"unreadable:..." name no bytes; a crashed worker's facts are not the bytes')
+        if content is not None and ":" not in content and cacheable(facts):
             known = self.known.get(content)
             if known is None:
                 known = self.known[content] = facts_digest(facts)

@@ -159,3 +159,13 @@ class FileFacts:
             if key == name:
                 return value
         return None
+
+
+# The problem of a file whose worker died even alone. The death may be the machine's (out of
+# memory, a process that could not start), not the file's: such facts are never cached.
+CRASHED = "the parser crashed on this file (pathological nesting?); not analysed"
+
+
+def cacheable(facts: FileFacts) -> bool:
+    """Whether these facts are a function of the file's bytes alone (see :data:`CRASHED`)."""
+    return facts.problem is None or facts.problem.message != CRASHED

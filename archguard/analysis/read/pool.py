@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from archguard.analysis.read import extract_facts
-from archguard.analysis.read.facts import FileFacts, ParseProblem
+from archguard.analysis.read.facts import CRASHED, FileFacts, ParseProblem
 from archguard.analysis.read.lifeline import OWNER_ENV
 from archguard.base.gcpace import fewer_collections, pace_this_process
 
@@ -129,16 +129,6 @@ def start_server(jobs: int | None = None) -> bool:
     if (jobs or default_jobs()) <= 1 or _context().get_start_method() != "forkserver":
         return False
     return _start_server()
-
-
-# The problem of a file whose worker died even alone. The death may be the machine's (out of
-# memory, a process that could not start), not the file's: such facts are never cached.
-CRASHED = "the parser crashed on this file (pathological nesting?); not analysed"
-
-
-def cacheable(facts: FileFacts) -> bool:
-    """Whether these facts are a function of the file's bytes alone (see :data:`CRASHED`)."""
-    return facts.problem is None or facts.problem.message != CRASHED
 
 
 def extract_all(
