@@ -238,6 +238,33 @@ def test_readers_agree_on_node_generated_programs(source: str) -> None:
     assert_same_facts(source.encode("utf-8"))
 
 
+# --- bodies the fast reader skips unread ---------------------------------------------------------
+
+SKIPPED_BODIES = [
+    # The fast reader does not walk a function or class whose lines never say "import": every
+    # import statement inside one has that word on one of the lines it spans.
+    "def f(): import os\n",
+    "def f():\n    from a \\\n        import b\n",
+    "@decorate(x)\nclass C:\n    def m(self):\n        class D:\n            def n(self):\n                import deep.inner\n",
+    "def f():\n    return 1\nclass C:\n    x = 'no word here'\n\ndef g():\n    import late\n",
+    "def f():\n    s = 'import'  # a word in a string is no import\n    return s\n",
+    "def caf\u00e9(x='\u00e9'):\n    import os.path as p\n    return p\n",
+    "if True:\n    def f():\n        pass\n    import after\n",
+    "async def f():\n    async with x:\n        from . import rel\n",
+]
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+@pytest.mark.parametrize("source", SKIPPED_BODIES)
+def test_readers_agree_where_the_fast_reader_skips_bodies(source: str, newline: str) -> None:
+    assert_same_facts(source.replace("\n", newline).encode("utf-8"))
+
+
+def test_an_import_inside_a_function_is_found_by_the_fast_reader() -> None:
+    facts = extract_facts(b"def f():\n    return 1\n\n\ndef g():\n    x = 1\n    import late\n")
+    assert [(i.module, i.line, i.lazy) for i in facts.imports] == [("late", 7, True)]
+
+
 # --- what only libcst reads --------------------------------------------------------------------
 
 

@@ -134,6 +134,8 @@ class Reader:
         elif isinstance(node, _FUNCTIONS):
             if context.module_level:
                 self.defined_names.add(node.name)
+            if self._nothing_inside(node):
+                return
             for decorator in node.decorator_list:
                 self.expressions(decorator, context)
             self.expressions(node.args, context)
@@ -141,6 +143,8 @@ class Reader:
         elif isinstance(node, ast.ClassDef):
             if context.module_level:
                 self.defined_names.add(node.name)
+            if self._nothing_inside(node):
+                return
             for decorator in node.decorator_list:
                 self.expressions(decorator, context)
             for base in node.bases:
@@ -170,6 +174,12 @@ class Reader:
             if context.module_level:
                 self._module_level_binding(node)
             self.expressions(node, context)
+
+    def _nothing_inside(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> bool:
+        """Whether a function or class can hold no fact: inside one, only imports are facts (no
+        name it binds is module-level), and dynamic ones only in files that have them; an import
+        statement has the word ``import`` on one of its lines. Most bodies are skipped unread."""
+        return not self.find_dynamic and not self.index.mentions_import(node.lineno, node.end_lineno or node.lineno)
 
     def _import(self, node: ast.Import, context: Context) -> None:
         line, column, end_line, end_column = self._span(node)
