@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import sys
 
 from benchmarks.common import RESULTS, WORK, Series, alternate, bin_path, compile_bytecode, machine, table, timed
 from benchmarks.generate import contracts, generate
@@ -24,6 +25,10 @@ def main() -> None:
     compile_bytecode()
     sizes = [int(size) for size in args.sizes.split(",")]
     archguard, lint_imports, tach = bin_path("archguard"), bin_path("lint-imports"), bin_path("tach")
+    missing = [name for name in (lint_imports, tach) if shutil.which(name) is None]
+    if missing:
+        # (a missing peer ran as a 0.00 s "measurement" once: refuse instead)
+        sys.exit(f"not installed: {', '.join(missing)} (pip install -e '.[bench]')")
     rows = []
     per_module: dict[str, list[tuple[int, float]]] = {}
     for size in sizes:
@@ -59,7 +64,8 @@ def main() -> None:
         )
         for name, s in series.items():
             per_module.setdefault(name, []).append((files, s.median))
-            rows.append([f"{files:,}", name, f"{s.median:.2f}", f"{s.peak_mib:.0f}", f"{1e6 * s.median / files:.0f}"])
+            codes = ", ".join(str(code) for code in sorted({sample.returncode for sample in s.samples}))
+            rows.append([f"{files:,}", name, f"{s.median:.2f}", f"{s.peak_mib:.0f}", f"{1e6 * s.median / files:.0f}", codes])
     growth = []
     for name, points in per_module.items():
         if len(points) >= 2:
@@ -69,7 +75,7 @@ def main() -> None:
 
 Machine: {machine()}. Medians of {args.repetitions} alternating repetitions (archguard cold: 1 at 20k modules and above).
 
-{table(rows, ["modules", "run", "median (s)", "peak RSS (MiB)", "µs per module"])}
+{table(rows, ["modules", "run", "median (s)", "peak RSS (MiB)", "µs per module", "exit codes"])}
 
 *warm (replay off)*: facts from the cache, graph and rules evaluated again. *warm (replay)*: the
 identical command again, nothing changed: inputs verified, the recorded report written.
