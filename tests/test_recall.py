@@ -64,6 +64,22 @@ def test_a_comment_added_at_the_end_of_a_file_recalls_the_same_findings(tmp_path
     assert cached == fresh == first
 
 
+def test_the_run_says_when_its_findings_were_recalled(tmp_path: Path) -> None:
+    root = make_project(tmp_path, FILES, CONTRACT)
+    no_replay = {"ARCHGUARD_NO_REPLAY": "1"}
+    first = run_cli("check", cwd=root, env=no_replay)
+    assert first.returncode == 1 and "parsed) in" in first.stderr and "recalled" not in first.stderr
+    with (root / "shop/domain/model.py").open("a") as handle:
+        handle.write("# a comment at the end\n")
+    again = run_cli("check", cwd=root, env=no_replay)
+    assert (again.returncode, again.stdout) == (first.returncode, first.stdout)
+    assert "(findings recalled: the same facts and contract as an earlier run)" in again.stderr
+    with (root / "shop/domain/model.py").open("a") as handle:
+        handle.write("import json.decoder\n")
+    changed = run_cli("check", cwd=root, env=no_replay)
+    assert "parsed) in" in changed.stderr and "recalled" not in changed.stderr
+
+
 def test_an_import_moved_by_an_inserted_line_is_reported_at_its_new_line(tmp_path: Path) -> None:
     root = make_project(tmp_path, FILES, CONTRACT)
     before = run_check(root, use_cache=True)

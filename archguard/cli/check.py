@@ -24,6 +24,9 @@ from archguard.engine.dialects import replayable
 from archguard.engine.pipeline import CheckResult, RunOptions, Stats, check
 from archguard.report.escape import terminal_block
 
+# Said after the run's statistics when the rules did not run (archguard.engine.recall).
+RECALLED = " (findings recalled: the same facts and contract as an earlier run)"
+
 
 @click.command("check")
 @config_option
@@ -152,13 +155,14 @@ def check_command(
     if not quiet and not timed:
         stats = result.analysis.stats
         click.echo(
-            f"archguard: {stats.files:,} files ({stats.cached:,} cached, {stats.parsed:,} parsed) in {stats.seconds:.2f} s",
+            f"archguard: {stats.files:,} files ({stats.cached:,} cached, {stats.parsed:,} parsed) in {stats.seconds:.2f} s"
+            + (RECALLED if stats.recalled else ""),
             err=True,
         )
     if not quiet and base_stats is not None:
         click.echo(
             f"archguard: base {base_stats.files:,} files ({base_stats.reused:,} unchanged, {base_stats.cached:,} cached, "
-            f"{base_stats.parsed:,} parsed) in {base_stats.seconds:.2f} s",
+            f"{base_stats.parsed:,} parsed) in {base_stats.seconds:.2f} s" + (RECALLED if base_stats.recalled else ""),
             err=True,
         )
     sys.exit(result.exit_code)

@@ -66,6 +66,7 @@ class Stats:
     seconds: float = 0.0
     digests: dict[str, str] = field(default_factory=dict)  # module -> content hash of the bytes read
     extractor: str = ""  # the extractor's settings the facts were read with (analysis.read.extractor_settings)
+    recalled: bool = False  # the findings were those of an earlier evaluation with the same inputs (engine.recall)
 
 
 @dataclass
@@ -492,6 +493,7 @@ def _evaluate(analysis: Analysis, memo: RuleMemo | None = None) -> CheckResult:
         recalled = recall(analysis.cache_dir, key, rules)
         if recalled is not None:
             findings_recalled, suppressed_recalled, analysis.stats.imports = recalled
+            analysis.stats.recalled = True
             return CheckResult(analysis=analysis, rules=rules, findings=findings_recalled, suppressed=suppressed_recalled)
     ctx = RuleContext(
         contract=contract,
