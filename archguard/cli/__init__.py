@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 
+from archguard.base import timeline  # noqa: F401 - its clock starts here (check -v: where the time went)
+
 # pydantic looks for plugins by scanning every installed distribution's metadata on first
 # use (about 0.1 s); archguard's command line needs none. Set before pydantic is imported.
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import click
 
+from archguard.base import timeline
 from archguard.base.errors import UsageError
+from archguard.base.timeline import phase
 from archguard.cli.common import (
     apply_baseline,
     baseline_options,
@@ -109,6 +111,7 @@ def check_command(
     """
     from archguard.report import reporters
 
+    timeline.begin_run()
     if quiet and verbose:
         raise UsageError("--quiet and --verbose exclude each other")
     targets = parse_outputs(output_format, outputs, reporters())
@@ -149,7 +152,8 @@ def check_command(
     loaded, result, base_stats, baseline_used = run_once(not quiet)
     written: list[tuple[Path | None, str]] = []
     options = report_options(result, quiet=quiet, verbose=verbose, clone_detail=all_clones, repository_paths=paths_from == "repository")
-    timed = emit_reports(result, targets, options, color, written)
+    with phase("reports"):
+        timed = emit_reports(result, targets, options, color, written)
     if base is None and replayable(loaded) and not no_cache:
         _record_for_replay(loaded, result, baseline_used, written, quiet)
     if not quiet and not timed:
@@ -165,6 +169,8 @@ def check_command(
             f"{base_stats.parsed:,} parsed) in {base_stats.seconds:.2f} s" + (RECALLED if base_stats.recalled else ""),
             err=True,
         )
+    if verbose:
+        click.echo(f"archguard: time: {timeline.describe()}", err=True)
     sys.exit(result.exit_code)
 
 

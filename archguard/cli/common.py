@@ -138,7 +138,7 @@ def output_options(function: F) -> F:
             help="Colour in the text report: auto means on a terminal unless NO_COLOR is set.",
         ),
         click.option("--quiet", "-q", is_flag=True, help="Less output: only the errors (no warnings), no header, summary, progress bar or timing."),
-        click.option("--verbose", "-v", is_flag=True, help="Also show each finding's remedy, the rules that passed and run statistics."),
+        click.option("--verbose", "-v", is_flag=True, help="Also show each finding's remedy, the rules that passed, run statistics and where the time went."),
         click.option("--debug", is_flag=True, help="Show a traceback for internal errors."),
     ]
     for decorator in reversed(decorators):
@@ -195,11 +195,13 @@ def resolve_contract(
     configuration (``setup.cfg``/``.importlinter``/``[tool.importlinter]``), searched upwards;
     with the command's ``--root`` folders, if any. ``cached``: the validated contract may come
     from (and goes to) the cache folder."""
+    from archguard.base.timeline import phase
     from archguard.engine.dialects import load_config
 
     context = click.get_current_context(silent=True)
     roots: tuple[Path, ...] = context.meta.get(ROOTS_KEY, ()) if context is not None else ()
-    return load_config(config_path, contract_ids, roots=roots, cached=cached, cache_dir=cache_dir)
+    with phase("contract"):
+        return load_config(config_path, contract_ids, roots=roots, cached=cached, cache_dir=cache_dir)
 
 
 def handle_errors(function: F) -> F:

@@ -24,6 +24,7 @@ from archguard.analysis.resolve import ImportSite
 from archguard.base.errors import NothingCheckedError
 from archguard.base.gcpace import fewer_collections
 from archguard.base.safe_files import FileTooLarge, read_regular
+from archguard.base.timeline import phase
 from archguard.contract.loading import LoadedContract
 from archguard.contract.models import Contract, ProjectConfig
 from archguard.contract.selectors import referenced_packages
@@ -282,7 +283,8 @@ def extract_files(
                 nonlocal done_meanwhile
                 done_meanwhile = callback(dict(facts), frozenset(file.module for file, _, _ in missing))
 
-        results = extract_all([data for _, _, data in missing], options.jobs or default_jobs(), advance, clones, during)
+        with phase("parsing"):
+            results = extract_all([data for _, _, data in missing], options.jobs or default_jobs(), advance, clones, during)
         for (file, digest, _data), result in zip(missing, results, strict=True):
             facts[file.module] = result
             remember_content(result, digest)
@@ -394,7 +396,8 @@ def _analyze(
     tree = tree or WorkingTree(loaded.contract.project.max_file_size, cache_dir)
     started = time.perf_counter()
     contract = loaded.contract
-    discovery = tree.discover(loaded)
+    with phase("discovery"):
+        discovery = tree.discover(loaded)
     files = list(discovery.files)
     clones = contract.duplication.enabled if options.clones is None else options.clones
     stats = Stats(files=len(files), extractor=extractor_settings(clones))
@@ -426,7 +429,8 @@ def _analyze(
             by_path = {relpaths[module]: facts for module, facts in {**known, **found}.items()}
             return callback(by_path, frozenset(relpaths[module] for module in pending))
 
-    extracted = extract_files(unknown, tree.read, options, cache, stats, clones, index, infos, remembered, during)
+    with phase("reading"):
+        extracted = extract_files(unknown, tree.read, options, cache, stats, clones, index, infos, remembered, during)
     facts = {f.module: known[f.module] if f.module in known else extracted[f.module] for f in files}
     if cache is not None:
         cache.save()
@@ -436,7 +440,7 @@ def _analyze(
     stats.modules = len(files)
 
     def build() -> tuple[list[ImportSite], ModuleGraph]:
-        with fewer_collections():
+        with fewer_collections(), phase("graph"):
             sites, graph = build_graph(files, facts, components, contract.project, discovery)
         stats.imports = sum(1 for site in sites if not site.via)  # a re-export's second site is not another import
         return sites, graph
@@ -477,7 +481,7 @@ class RuleMemo:
 def evaluate(analysis: Analysis, memo: RuleMemo | None = None) -> CheckResult:
     """Run every rule of the contract on an analysis; apply pragmas and report stale ignores.
     ``memo``: see :class:`RuleMemo` (rules it keeps are not run; the others' findings are stored)."""
-    with fewer_collections():
+    with fewer_collections(), phase("rules"):
         return _evaluate(analysis, memo)
 
 

@@ -28,6 +28,7 @@ from pathlib import Path
 from archguard.analysis.coupling import Coupling
 from archguard.analysis.read.facts import FileFacts
 from archguard.base.safe_files import read_regular
+from archguard.base.timeline import phase
 from archguard.contract.loading import LoadedContract
 from archguard.engine.dialects import dialect_of
 from archguard.engine.pipeline import CheckResult, KnownFactsTree, RunOptions, SourceTree, WorkingTree, analyze, check, evaluate
@@ -115,7 +116,8 @@ def compare_revisions(
             base_tree.known = {path: facts for path, facts in head_facts.items() if path not in changed}
         # While the head's pool parses, its progress bar is on screen: the base does not report into it.
         side_options = replace(options, progress=None) if pending else options
-        base_results.append(_check_side(at_base.loaded, side_options, base_tree))
+        with phase("base revision"):
+            base_results.append(_check_side(at_base.loaded, side_options, base_tree))
         overlapped = time.perf_counter() - started
         return True
 
@@ -127,31 +129,32 @@ def compare_revisions(
     if base_tree.note:
         notes.append(base_tree.note)
 
-    files = _changed_files(changes, prefix, base_result, head_result, base_tree, head_tree)
-    added = AddedLines(repository, base_commit, head_commit, prefix, files)
-    head_result = locate_on_added_lines(head_result, added)
-    policy = at_base.loaded.contract.gate  # the contract owner's policy, whatever the change does to it
-    silencing = new_pragmas(base_result, head_result, added, policy, moved_fingerprint(files, base_result, head_result))
-    if at_base.loaded.source != head_loaded.source and type(at_base.loaded) is type(head_loaded):
-        # The change edits the contract: its code is also judged by the base's contract.
-        tree: SourceTree = RevisionTree(repository, head_tree.commit, head_tree.label) if head_tree is not None else WorkingTree()
-        under_base = locate_on_added_lines(_under_contract(at_base.loaded, head_result, tree, options), added)
-        found = contract_changes(base_result, head_result, under_base, at_base.loaded, added, policy, dialect_of(head_loaded).acknowledged)
-        silencing = Silencing(silencing.findings + found.findings, silencing.listed + found.listed, found.hidden)
-    outcome = compare(
-        base_result,
-        head_result,
-        files,
-        added_lines=lambda path: added.ranges(path) or [],
-        base=Revision(base, base_commit, at_base.description),
-        head=Revision(head or WORKING_TREE, head_commit, head_contract),
-    )
-    new_rules = {rule.name for rule in head_result.rules} - {rule.name for rule in base_result.rules}
-    new = [f if added.covers(f.path, f.line) else unlocated(f, new_rules) for f in [*at_gate_level(outcome.new, head_result), *silencing.findings]]
-    # A finding the change's contract hides is not one the change resolved.
-    resolved = tuple(f for f in outcome.resolved if not silencing.hides(f))
-    outcome = replace(outcome, new=tuple(sort_findings(new)), resolved=resolved)
-    return Comparison(base_result, head_result, outcome, tuple(notes), added, tuple(silencing.listed))
+    with phase("comparison"):  # (the two sides, the added lines, the pragmas, the edges)
+        files = _changed_files(changes, prefix, base_result, head_result, base_tree, head_tree)
+        added = AddedLines(repository, base_commit, head_commit, prefix, files)
+        head_result = locate_on_added_lines(head_result, added)
+        policy = at_base.loaded.contract.gate  # the contract owner's policy, whatever the change does to it
+        silencing = new_pragmas(base_result, head_result, added, policy, moved_fingerprint(files, base_result, head_result))
+        if at_base.loaded.source != head_loaded.source and type(at_base.loaded) is type(head_loaded):
+            # The change edits the contract: its code is also judged by the base's contract.
+            tree: SourceTree = RevisionTree(repository, head_tree.commit, head_tree.label) if head_tree is not None else WorkingTree()
+            under_base = locate_on_added_lines(_under_contract(at_base.loaded, head_result, tree, options), added)
+            found = contract_changes(base_result, head_result, under_base, at_base.loaded, added, policy, dialect_of(head_loaded).acknowledged)
+            silencing = Silencing(silencing.findings + found.findings, silencing.listed + found.listed, found.hidden)
+        outcome = compare(
+            base_result,
+            head_result,
+            files,
+            added_lines=lambda path: added.ranges(path) or [],
+            base=Revision(base, base_commit, at_base.description),
+            head=Revision(head or WORKING_TREE, head_commit, head_contract),
+        )
+        new_rules = {rule.name for rule in head_result.rules} - {rule.name for rule in base_result.rules}
+        new = [f if added.covers(f.path, f.line) else unlocated(f, new_rules) for f in [*at_gate_level(outcome.new, head_result), *silencing.findings]]
+        # A finding the change's contract hides is not one the change resolved.
+        resolved = tuple(f for f in outcome.resolved if not silencing.hides(f))
+        outcome = replace(outcome, new=tuple(sort_findings(new)), resolved=resolved)
+        return Comparison(base_result, head_result, outcome, tuple(notes), added, tuple(silencing.listed))
 
 
 def at_gate_level(findings: Iterable[Finding], head: CheckResult) -> list[Finding]:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from archguard.base.errors import GitError
+from archguard.base.timeline import phase
 
 SYMLINK_MODE = "120000"
 SUBMODULE_MODE = "160000"
@@ -61,7 +62,8 @@ def _environment() -> dict[str, str]:
 
 def _run(args: list[str], cwd: Path, *, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
     try:
-        return subprocess.run(["git", *_SAFE_CONFIG, *args], cwd=cwd, input=stdin, capture_output=True, env=_environment(), check=False)
+        with phase("git"):
+            return subprocess.run(["git", *_SAFE_CONFIG, *args], cwd=cwd, input=stdin, capture_output=True, env=_environment(), check=False)
     except FileNotFoundError:
         raise GitError("git is not installed (or not on PATH); diff mode reads the base revision with git") from None
     except OSError as error:

@@ -10,6 +10,7 @@ from archguard.analysis.cache import ResultCache
 from archguard.analysis.clones import CloneGroup, CloneReport, CloneUnit, added_clones, find_clones
 from archguard.analysis.read.clones import FACT_KEY, shingle_window
 from archguard.analysis.read.facts import FileFacts
+from archguard.base.timeline import phase
 from archguard.contract.models import Contract, DuplicationConfig
 from archguard.findings import Finding, Related, Remedy, Severity, sort_findings
 from archguard.rules.base import Rule, RuleContext
@@ -218,7 +219,8 @@ def added_findings(
 
 def clone_report(ctx: RuleContext, config: DuplicationConfig) -> CloneReport:
     """The tree's clone report (kept in the cache directory between runs, when there is one)."""
-    return cached_clone_report(ctx.facts, ctx.paths, ctx.components.component_of, config, ctx.cache_dir)
+    with phase("copies search"):
+        return cached_clone_report(ctx.facts, ctx.paths, ctx.components.component_of, config, ctx.cache_dir)
 
 
 def cached_clone_report(
