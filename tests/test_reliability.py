@@ -388,3 +388,13 @@ def test_report_paths_use_forward_slashes(tmp_path: Path) -> None:
     assert report["findings"]
     assert all("\\" not in (f["path"] or "") for f in report["findings"])
 
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the parent-death signal is Linux's")
+def test_a_worker_asks_the_kernel_to_die_with_its_parent() -> None:
+    # (in a child process: the setting would otherwise apply to the test runner itself)
+    code = "import ctypes, sys; from archguard.analysis.read.lifeline import die_with_parent; " \
+        "agreed = die_with_parent(); libc = ctypes.CDLL('libc.so.6'); out = ctypes.c_int(); " \
+        "libc.prctl(2, ctypes.byref(out), 0, 0, 0); print(agreed, out.value)"  # 2: PR_GET_PDEATHSIG
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    assert done.stdout.split() == ["True", "9"]  # SIGKILL

@@ -22,8 +22,6 @@ Importing this module has an effect only in the fork server: a ``python -c`` pro
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import os
 import select
 import signal
@@ -42,8 +40,18 @@ def die_with_parent() -> bool:
     """Linux: SIGKILL this process when its parent dies. Returns whether the kernel agreed."""
     if not sys.platform.startswith("linux"):
         return False
+    import ctypes  # (here: a run that starts no pool does not load it)
+
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)  # glibc; find_library runs ldconfig, once per process
+    except OSError:
+        import ctypes.util
+
+        try:
+            libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so", use_errno=True)
+        except OSError:
+            return False
+    try:
         return int(libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)) == 0
     except (OSError, AttributeError):
         return False
