@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 
 import libcst as cst
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from libcst.metadata import MetadataWrapper, PositionProvider
@@ -244,6 +245,16 @@ def test_pragmas_are_read_from_comments_only() -> None:
         (1, ("layers", "boundaries"), "legacy endpoint, ARCH-12"),
         (2, (), ""),
     ]
+
+
+@pytest.mark.parametrize("newline", [b"\n", b"\r\n", b"\r"])
+def test_a_pragma_after_a_continued_line_ending_in_a_lone_cr_is_found(newline: bytes) -> None:
+    # CPython reads a lone "\r" as a line end; the comment tokens must be counted the same way,
+    # or the pragma's line is not a comment line and the pragma is silently dropped.
+    data = b"x = 1 + \\\r 2" + newline + b"import os  # archguard: ignore[layers] legacy" + newline
+    facts = extract_facts(data)
+    assert [(p.line, p.rules, p.reason) for p in facts.pragmas] == [(3, ("layers",), "legacy")]
+    assert [i.line for i in facts.imports] == [3]
 
 
 def test_module_level_names_and_literal_dunder_all() -> None:

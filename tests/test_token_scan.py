@@ -91,6 +91,15 @@ def test_the_scan_agrees_with_the_parser_on_generated_programs(source: str) -> N
         assert scan_imports(data) == expected
 
 
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_the_scan_counts_lines_as_the_parser_does_whatever_the_line_ends(newline: str) -> None:
+    # Found by the test above: a continuation before a lone CR shifted the later lines by one.
+    source = f"with A, 0., .0 as\\\rA:\n pass\nclass A: import A\nx = (1,\\{newline}2){newline}import b{newline}"
+    data = source.encode()
+    assert scan_imports(data) == parsed_imports(data)
+    assert [i.line for i in scan_imports(data)] == [4, 7]
+
+
 def test_files_too_deep_for_the_parser_keep_their_imports_and_are_still_reported() -> None:
     deep = b"import os\nx = " + b" + ".join(b"a%d" % i for i in range(20_000)) + b"\nfrom shop import api\n"
     nested = b"import os\nx = " + b"(" * 5_000 + b")" * 5_000 + b"\ntry:\n    import json\nexcept ImportError:\n    json = None\n"

@@ -26,7 +26,8 @@ def find_pragmas(text: str) -> list[Pragma]:
     try:
         comment_lines = {
             token.start[0]
-            for token in tokenize.generate_tokens(StringIO(text).readline)
+            # (lines as the parser counts them: tokenize splits at "\n" only, not at a lone "\r")
+            for token in tokenize.generate_tokens(StringIO(text.replace("\r\n", "\n").replace("\r", "\n")).readline)
             if token.type == tokenize.COMMENT and "archguard:" in token.string
         }
     except (tokenize.TokenError, SyntaxError, IndentationError):

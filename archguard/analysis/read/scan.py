@@ -29,6 +29,9 @@ _SKIPPED = frozenset({tokenize.NL, tokenize.COMMENT})
 def scan_imports(data: bytes) -> tuple[RawImport, ...]:
     """Every ``import``/``from ... import`` statement of the file, as far as it tokenizes."""
     found: list[RawImport] = []
+    # CPython's parser reads "\r\n" and a lone "\r" as line ends; the tokenize module splits
+    # lines at "\n" only (a continuation "\\" before a lone "\r" would shift every later line).
+    data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     try:
         tokens = [t for t in tokenize.tokenize(io.BytesIO(data).readline) if t.type not in _SKIPPED]
     except (tokenize.TokenError, SyntaxError, UnicodeDecodeError, LookupError):
