@@ -13,6 +13,7 @@ Positions: findings count columns in characters (1-based); LSP counts UTF-16 cod
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from archguard.findings import Edit, Finding
 
 SOURCE = "archguard"
 UTF16 = types.PositionEncodingKind.Utf16
+_LINE_END = re.compile(r"\r\n|\r|\n")
 
 
 def to_client_column(line_text: str, column: int, encoding: str = UTF16) -> int:
@@ -33,6 +35,12 @@ def to_client_column(line_text: str, column: int, encoding: str = UTF16) -> int:
     if encoding == types.PositionEncodingKind.Utf32:
         return len(prefix)
     return len(prefix.encode("utf-16-le")) // 2
+
+
+def document_lines(text: str) -> list[str]:
+    """The document's lines as LSP counts them: split at "\n", "\r\n" and "\r" only (not at the
+    form feeds and other separators ``str.splitlines`` also splits at, as Python does not)."""
+    return _LINE_END.split(text)
 
 
 def _line(lines: list[str], number: int) -> str:
@@ -93,7 +101,7 @@ def diagnostic(finding: Finding, lines: list[str], root: Path, encoding: str = U
 
 def diagnostics_for(path: str, findings: Iterable[Finding], text: str, root: Path, encoding: str = UTF16) -> list[types.Diagnostic]:
     """The diagnostics of one document (``path`` relative to the project root)."""
-    lines = text.splitlines()
+    lines = document_lines(text)
     return [diagnostic(f, lines, root, encoding) for f in findings if f.path == path]
 
 
@@ -118,7 +126,7 @@ def edit_of(data: object) -> Edit | None:
 
 def code_actions(uri: str, text: str, diagnostics: Iterable[types.Diagnostic], encoding: str = UTF16) -> list[types.CodeAction]:
     """A quick fix for each archguard diagnostic whose finding has a mechanical edit."""
-    lines = text.splitlines()
+    lines = document_lines(text)
     actions = []
     for item in diagnostics:
         if item.source != SOURCE:
