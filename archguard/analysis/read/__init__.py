@@ -88,6 +88,33 @@ def _parse_ast(data: bytes) -> ast.Module | SyntaxError | FileFacts:
         return SyntaxError(str(error))
 
 
+def _parse_elided(data: bytes) -> tuple[ast.Module, str] | None:
+    """The tree of the file with the bodies that cannot hold a fact left unparsed
+    (:mod:`archguard.analysis.read.elide`), and the file's text; None where the whole file is to
+    be parsed (a small file, another encoding than UTF-8, nothing to leave out, a syntax error
+    in what is left, or a stand-in the parse does not confirm)."""
+    from archguard.analysis.read.elide import MIN_SIZE, elide
+
+    if len(data) < MIN_SIZE or source_encoding(data) not in ("utf-8", "utf-8-sig"):
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    elision = elide(text)
+    if elision is None:
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(elision.text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    return (tree, text) if elision.holds(tree) else None
+
+
 def _scanned(data: bytes, problem: ParseProblem) -> FileFacts:
     """The facts of a file the parsers give up on (too deep, too large): still reported as a
     problem, with the imports a token scan finds (:mod:`archguard.analysis.read.scan`)."""
@@ -127,14 +154,19 @@ def _fast(data: bytes, clones: bool) -> FileFacts:
     problem = _nul_problem(data)
     if problem is not None:
         return problem
-    tree = _parse_ast(data)
-    if isinstance(tree, FileFacts):
-        return tree
-    if isinstance(tree, SyntaxError):
-        return _reference(data, clones, tree)
-    text = decode_source(data, source_encoding(data))
+    dynamic = _find_dynamic(data)
+    elided = None if clones or dynamic else _parse_elided(data)
+    if elided is not None:
+        tree, text = elided
+    else:
+        parsed = _parse_ast(data)
+        if isinstance(parsed, FileFacts):
+            return parsed
+        if isinstance(parsed, SyntaxError):
+            return _reference(data, clones, parsed)
+        tree, text = parsed, decode_source(data, source_encoding(data))
     index = LineIndex(text)
-    reader = Reader(index, _find_dynamic(data)).read(tree)
+    reader = Reader(index, dynamic).read(tree)
     all_names = None if reader.all_unknown else reader.all_names
 
     def units() -> tuple[list[UnitNode], frozenset[int]]:
