@@ -25,8 +25,9 @@ from archguard.analysis.read.pragmas import find_pragmas
 from archguard.analysis.read.source import LineIndex, decode_source, source_encoding
 
 # The readers' revision, bumped when the same bytes give other facts (cached facts are then
-# read again): r2, pragmas and the token scan count a lone CR as a line end, as CPython does.
-EXTRACTOR_VERSION = f"facts{FACTS_FORMAT}-r2"
+# read again): r2, pragmas and the token scan count a lone CR as a line end, as CPython does;
+# r3, with copies off a syntax error inside a body left unparsed is not a problem (read/elide.py).
+EXTRACTOR_VERSION = f"facts{FACTS_FORMAT}-r3"
 
 __all__ = ["EXTRACTOR_VERSION", "extract_facts", "extractor_settings", "find_pragmas", "reference_facts"]
 
