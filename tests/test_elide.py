@@ -134,6 +134,13 @@ TRICKY = {
         def h():
             import late
         """,
+    "an import before a bracket continued at column 0": """
+        def f():
+            import os
+            return g(
+        1)
+        name = 2
+        """,
     "a matrix product continued at column 0 before a decorator": """
         def f():
             return (a
@@ -331,6 +338,15 @@ def test_a_syntax_error_inside_an_unparsed_body_is_not_seen_with_copies_off() ->
 def test_an_unclosed_string_in_a_body_leaves_the_rest_to_the_parser(quote: str) -> None:
     data = source(f"def f():\n    return {quote}never closed\ny = 1\n").encode()
     assert extract_facts(data, clones=False).problem is not None
+
+
+def test_a_bracket_never_closed_is_looked_at_once_not_once_per_line() -> None:
+    # 20,000 lines at column 0 after a def whose bracket never closes: each stretch of code is
+    # looked at once (before, every candidate end re-read the statement from its start).
+    text = source("def f():\n    return g(\n" + "x,\n" * 20_000 + "\ndef h():\n    return 1\n")
+    assert elide(text) is None
+    facts = extract_facts(text.encode(), clones=False)
+    assert facts.problem is not None and "syntax error" in facts.problem.message
 
 
 def test_a_stand_in_the_parse_does_not_confirm_sends_the_file_to_the_parser_whole() -> None:

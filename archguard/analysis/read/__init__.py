@@ -104,7 +104,10 @@ def _parse_elided(data: bytes) -> tuple[ast.Module, str] | None:
         return None
     if text.startswith("\ufeff"):
         text = text[1:]
-    elision = elide(text)
+    try:
+        elision = elide(text)
+    except RecursionError:  # classes nested deeper than the scan recurses: the parser decides
+        return None
     if elision is None:
         return None
     try:

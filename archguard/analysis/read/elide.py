@@ -44,8 +44,6 @@ _NOT_CODE = re.compile(
 _STATEMENT = re.compile(r"(?:async[ \t]+)?(def|class)[ \t]+([^\W\d]\w*)")
 # A file smaller than this is parsed whole: the scan would cost about what it saves.
 MIN_SIZE = 2048
-# A statement whose end was tried at this many lines without closing is left to the parser.
-_MAX_TRIES = 64
 
 
 class Elision:
@@ -116,22 +114,24 @@ def _continued(lines: list[str], code: list[str], start: int, end: int) -> bool:
     return code[last].rstrip().endswith("\\")
 
 
-def _end(lines: list[str], code: list[str], candidates: list[int], at: int, limit: int) -> tuple[int, str] | None:
-    """The end (exclusive line index) and the code of the statement that starts at
-    ``candidates[at]``: up to the first later candidate (or ``limit``) where it is closed."""
-    start = candidates[at]
-    for tries, position in enumerate(range(at + 1, len(candidates) + 1)):
+def _end(lines: list[str], code: list[str], candidates: list[int], at: int, limit: int) -> tuple[int, bool] | None:
+    """The end (exclusive line index) of the statement that starts at ``candidates[at]`` (the
+    first later candidate, or ``limit``, up to which its code is closed), and whether its code
+    says ``import``. Each stretch of code between candidates is looked at once: linear in the
+    lines, however far the end is."""
+    start = piece_start = candidates[at]
+    depth = 0
+    says_import = False
+    for position in range(at + 1, len(candidates) + 1):
         end = candidates[position] if position < len(candidates) else limit
-        text = "\n".join(code[start:end])
-        if (
-            "'" not in text
-            and '"' not in text
-            and text.count("(") + text.count("[") + text.count("{") == text.count(")") + text.count("]") + text.count("}")
-            and not _continued(lines, code, start, end)
-        ):
-            return end, text
-        if tries >= _MAX_TRIES:
-            return None
+        piece = "\n".join(code[piece_start:end])
+        piece_start = end
+        if "'" in piece or '"' in piece:
+            return None  # a string the scan could not close: it never closes further down
+        depth += piece.count("(") + piece.count("[") + piece.count("{") - piece.count(")") - piece.count("]") - piece.count("}")
+        says_import = says_import or "import" in piece
+        if depth == 0 and not _continued(lines, code, start, end):
+            return end, says_import
     return None
 
 
@@ -150,8 +150,8 @@ def _level(lines: list[str], code: list[str], out: list[str], stand_ins: list[in
         found = _end(lines, code, candidates, position, limit)
         if found is None:
             return  # not closed anywhere: left to the parser from here on
-        end, text = found
-        if "import" in text:
+        end, says_import = found
+        if says_import:
             if match.group(1) == "class":
                 _inner(lines, code, out, stand_ins, index, end, width)
         else:
