@@ -277,6 +277,21 @@ TRICKY = {
             return g
         import after
         """,
+    "dynamic imports": """
+        import importlib
+        def f():
+            return importlib.import_module("lazy.mod")
+        def g():
+            return 1
+        x = importlib.import_module("eager.mod")
+        class C:
+            def m(self, a=__import__("default.arg")):
+                return __import__("inside.m")
+            def n(self):
+                return 2
+        def h():
+            return ｉｍｐｏｒｔ_module("wide.name")
+        """,
     "async and nested functions": """
         async def f():
             def inner():
@@ -297,6 +312,21 @@ def test_tricky_layouts_keep_their_facts(name: str, newline: str) -> None:
 def test_the_tricky_layouts_are_elided_not_all_passed_to_the_parser_whole() -> None:
     elided = [name for name in TRICKY if stand_in_lines(source(TRICKY[name]))]
     assert len(elided) >= len(TRICKY) - 2  # the scan does its job on them, it does not give up
+
+
+def test_dynamic_imports_keep_their_bodies_others_go() -> None:
+    text = source(TRICKY["dynamic imports"])
+    lines = text.split("\n")
+    assert [lines[n - 1].strip() for n in stand_in_lines(text)] == ["def g():", "def n(self):"]
+    facts = extract_facts(text.encode(), clones=False)
+    assert [(i.module, i.lazy) for i in facts.imports if i.dynamic] == [
+        ("lazy.mod", True), ("eager.mod", False), ("default.arg", False), ("inside.m", True), ("wide.name", True)
+    ]
+
+
+def test_the_language_server_parses_every_line() -> None:
+    data = source("import os\ndef f():\n    x = = 1\n").encode()
+    assert extract_facts(data, clones=False, whole=True).problem is not None
 
 
 def test_a_docstring_line_at_column_0_is_no_statement_start() -> None:

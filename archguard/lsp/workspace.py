@@ -208,7 +208,7 @@ class Workspace:
                 return
         enabled = self.loaded is not None and self.loaded.contract.duplication.enabled
         before = self._facts.get(file.module)
-        facts = extract_facts(data, enabled and clones)
+        facts = extract_facts(data, enabled and clones, whole=True)
         if enabled and not clones:
             self._without_clones.add(relpath)
         else:

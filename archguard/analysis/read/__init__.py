@@ -39,13 +39,16 @@ def extractor_settings(clones: bool = True) -> str:
     return f"{EXTRACTOR_VERSION}+{CLONES_VERSION}" if clones else EXTRACTOR_VERSION
 
 
-def extract_facts(data: bytes, clones: bool = True) -> FileFacts:
+def extract_facts(data: bytes, clones: bool = True, whole: bool = False) -> FileFacts:
     """The facts of one file. Pure: the same bytes (and settings) always give the same facts.
 
     Read with CPython's parser; with libcst when the running interpreter rejects the syntax.
     ``clones``: also compute the clone fingerprints (:mod:`archguard.analysis.read.clones`).
+    Without them, the bodies that cannot hold a fact are not parsed
+    (:mod:`archguard.analysis.read.elide`), unless ``whole``: the language server parses every
+    line it shows, to report a syntax error wherever it is typed.
     """
-    return _guarded(_fast, data, clones)
+    return _guarded(lambda data, clones: _fast(data, clones, whole), data, clones)
 
 
 def reference_facts(data: bytes, clones: bool = True) -> FileFacts:
@@ -152,14 +155,14 @@ def _find_dynamic(data: bytes) -> bool:
     return _DYNAMIC_CALL.search(data) is not None
 
 
-def _fast(data: bytes, clones: bool) -> FileFacts:
+def _fast(data: bytes, clones: bool, whole: bool = False) -> FileFacts:
     from archguard.analysis.read.fast import Reader
 
     problem = _nul_problem(data)
     if problem is not None:
         return problem
     dynamic = _find_dynamic(data)
-    elided = None if clones or dynamic else _parse_elided(data)
+    elided = None if clones or whole else _parse_elided(data)
     if elided is not None:
         tree, text = elided
     else:

@@ -1,10 +1,11 @@
 """Bodies left unparsed: the text CPython's parser is given when no fact can be inside them.
 
 Inside a function or a class the only facts are imports (a name bound there is not a
-module-level name), and an import statement says ``import`` on one of the lines it spans. So
-when a file's clone fingerprints are not asked for (they need every statement's lines) and the
-file has no dynamic import call, a ``def`` or ``class`` whose lines never say ``import`` is
-replaced, before parsing, by a one-line stand-in with its name on its ``def`` or ``class`` line
+module-level name), and an import statement, like a call of ``import_module`` or
+``__import__``, says ``import`` on one of the lines it spans (in the code itself, or once the
+names are NFKC-normalized as the parser does). So when a file's clone fingerprints are not
+asked for (they need every statement's lines), a ``def`` or ``class`` whose code never says
+``import`` is replaced, before parsing, by a one-line stand-in with its name on its ``def`` or ``class`` line
 (``def name():pass``, ``class Name:pass``) and blank lines for the rest of it: the parser builds
 the tree of what is left (on Django, about a fifth of the text) with the same line numbers and
 columns. Decorators stay. A class that says ``import`` stays, and its methods are looked at the
@@ -31,6 +32,7 @@ from __future__ import annotations
 
 import ast
 import re
+import unicodedata
 
 # Strings (any prefix letters stay behind as code) and comments, as CPython tokenizes them: a
 # triple quote always opens a triple-quoted string, the first unescaped triple quote closes it;
@@ -129,7 +131,7 @@ def _end(lines: list[str], code: list[str], candidates: list[int], at: int, limi
         if "'" in piece or '"' in piece:
             return None  # a string the scan could not close: it never closes further down
         depth += piece.count("(") + piece.count("[") + piece.count("{") - piece.count(")") - piece.count("]") - piece.count("}")
-        says_import = says_import or "import" in piece
+        says_import = says_import or "import" in piece or (not piece.isascii() and "import" in unicodedata.normalize("NFKC", piece))
         if depth == 0 and not _continued(lines, code, start, end):
             return end, says_import
     return None

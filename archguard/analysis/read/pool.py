@@ -70,7 +70,13 @@ def _context() -> Any:
     # The processes started from here know their owner (see archguard.analysis.read.lifeline).
     os.environ[OWNER_ENV] = str(os.getpid())
     if method == "forkserver":
-        preload = ["archguard.analysis.read.lifeline", "archguard.analysis.read", "archguard.analysis.read.fast", "archguard.analysis.read.clones"]
+        preload = [
+            "archguard.analysis.read.lifeline",
+            "archguard.analysis.read",
+            "archguard.analysis.read.fast",
+            "archguard.analysis.read.elide",
+            "archguard.analysis.read.clones",
+        ]
         context.set_forkserver_preload(preload)
     return context
 
