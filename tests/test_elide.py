@@ -379,6 +379,14 @@ def test_a_bracket_never_closed_is_looked_at_once_not_once_per_line() -> None:
     assert facts.problem is not None and "syntax error" in facts.problem.message
 
 
+def test_classes_nested_past_the_parser_s_limit_are_its_to_report() -> None:
+    # 300 classes inside each other, each saying import: deeper than CPython's 100 indentation
+    # levels; the scan recurses into each (or gives up), the parser reports the file.
+    text = source("".join("    " * depth + f"class C{depth}:\n" + "    " * (depth + 1) + "import os\n" for depth in range(300)))
+    facts = extract_facts(text.encode(), clones=False)
+    assert facts.problem is not None and facts.problem == extract_facts(text.encode(), clones=True).problem
+
+
 def test_a_stand_in_the_parse_does_not_confirm_sends_the_file_to_the_parser_whole() -> None:
     import ast
 
