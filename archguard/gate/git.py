@@ -26,6 +26,16 @@ _HUNK = re.compile(rb"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
 _HEX = re.compile(r"^[0-9a-fA-F]{7,64}$")
 
 
+def _added_range(line: bytes) -> tuple[int, int] | None:
+    """(first, last) line (1-based) that a ``@@ -a,b +start,count @@`` hunk header adds; None for
+    any other line, and for a hunk that only removes lines."""
+    match = _HUNK.match(line)
+    if not match:
+        return None
+    start, count = int(match[1]), int(match[2] if match[2] is not None else 1)
+    return (start, start + count - 1) if count else None
+
+
 @dataclass(frozen=True, slots=True)
 class TreeEntry:
     """One file of a revision's tree."""
@@ -267,11 +277,9 @@ class Repository:
                     unplain = unplain or name != "/dev/null"
                     current = None
             elif current is not None:
-                match = _HUNK.match(line)
-                if match:
-                    start, count = int(match[1]), int(match[2] if match[2] is not None else 1)
-                    if count:
-                        current.append((start, start + count - 1))
+                added = _added_range(line)
+                if added is not None:
+                    current.append(added)
         # Without output a path has no added line; unless a header was not read (then only the ones seen are known).
         return seen if unplain else {path: seen.get(path, []) for path in wanted}
 
@@ -280,14 +288,7 @@ class Repository:
         args = ["diff", "-U0", "--no-color", "--no-ext-diff", "--no-textconv", "--no-renames", base]
         if head is not None:
             args.append(head)
-        ranges = []
-        for line in self.git(*args, "--", path).splitlines():
-            match = _HUNK.match(line)
-            if match:
-                start, count = int(match[1]), int(match[2] if match[2] is not None else 1)
-                if count:
-                    ranges.append((start, start + count - 1))
-        return ranges
+        return [added for line in self.git(*args, "--", path).splitlines() if (added := _added_range(line)) is not None]
 
     def relative(self, path: Path) -> str:
         """``path`` relative to the repository's top ('' for the top itself); GitError if outside."""
@@ -304,14 +305,7 @@ class Repository:
         args = ["diff", "-U0", "--no-color", "--no-ext-diff", "--no-textconv", "--find-renames", base]
         if head is not None:
             args.append(head)
-        paired = False
-        ranges = []
-        for line in self.git(*args, "--", old, new).splitlines():
-            if line.startswith(b"rename to "):
-                paired = True
-            match = _HUNK.match(line)
-            if match:
-                start, count = int(match[1]), int(match[2] if match[2] is not None else 1)
-                if count:
-                    ranges.append((start, start + count - 1))
-        return ranges if paired else None
+        lines = self.git(*args, "--", old, new).splitlines()
+        if not any(line.startswith(b"rename to ") for line in lines):
+            return None
+        return [added for line in lines if (added := _added_range(line)) is not None]
