@@ -252,3 +252,41 @@ def test_the_head_of_a_diff_takes_the_base_s_import_sites_only_for_the_same_modu
     assert head_targets == {"shop.extra"} and base_targets == {"shop"}  # (the nearest module that exists)
     assert sorted(added.head.analysis.sites) == sorted(fresh.head.analysis.sites)
     assert sorted(added.base.analysis.sites) == sorted(fresh.base.analysis.sites)
+
+
+def test_a_diff_whose_base_is_recalled_builds_no_base_graph_and_reports_the_same_edges(tmp_path: Path) -> None:
+    from archguard.engine.pipeline import DeferredAnalysis
+    from archguard.gate.delta import compare_revisions
+
+    root = init_repo(tmp_path, FILES, CONTRACT)
+    loaded = load_contract(root / "archguard.toml")
+    check(loaded, RunOptions(jobs=1))  # records the base's evaluation (the base is the tree as committed)
+    (root / "shop/domain/rules.py").write_text("from shop.api import views\n")  # a new domain -> api edge
+    recalled = compare_revisions(loaded, "HEAD", None, RunOptions(jobs=1))
+    fresh = compare_revisions(loaded, "HEAD", None, RunOptions(jobs=1, use_cache=False))
+    base = recalled.base.analysis
+    assert recalled.base.analysis.stats.recalled and isinstance(base, DeferredAnalysis) and not base.graph_built
+    assert base.component_edges == {("api", "domain"): (1, 1), ("domain", "api"): (1, 1)}
+    assert recalled.outcome.edges == fresh.outcome.edges
+    assert [(e.source, e.target, e.before, e.after) for e in recalled.outcome.edges] == [("domain", "api", 1, 2)]
+    assert recalled.coupling() == fresh.coupling()  # fan-in and fan-out from the same edges
+    assert not base.graph_built  # the edges came with the recalled evaluation
+
+
+def test_an_evaluation_recorded_without_component_edges_is_still_recalled(tmp_path: Path) -> None:
+    from archguard.analysis.cache import ResultCache
+    from archguard.engine.pipeline import DeferredAnalysis
+
+    root = make_project(tmp_path, FILES, CONTRACT)
+    first = run_check(root, use_cache=True)
+    loaded = load_contract(root / "archguard.toml")
+    analysis = analyze(loaded, RunOptions(jobs=1))
+    key = evaluation_key(analysis, packages_outside_roots(analysis))
+    store = ResultCache(root / CACHE_DIR_NAME, f"evaluation-{key.contract}")
+    store.put(key.key, tuple(store.get(key.key)[:5]))  # as an earlier archguard recorded it
+    second = run_check(root, use_cache=True)
+    assert second.analysis.stats.recalled and isinstance(second.analysis, DeferredAnalysis)
+    assert second.analysis.component_edges is None
+    from archguard.gate.drift import component_edges
+
+    assert component_edges(second.analysis) == component_edges(first.analysis) == {("api", "domain"): (1, 1), ("domain", "api"): (1, 1)}

@@ -333,3 +333,13 @@ def component_graph(view: DiGraph, component_of: Mapping[str, str | None], *, in
         else:
             graph.add_edge(source, target, edges=[(importer, imported)])
     return graph
+
+
+def component_edge_counts(graph: DiGraph, component_of: Mapping[str, str | None]) -> dict[tuple[str, str], tuple[int, int]]:
+    """(source, target) -> (import sites, module edges) for every component dependency in
+    ``graph`` (a module graph whose edges carry their ``sites``), in name order."""
+    edges: dict[tuple[str, str], tuple[int, int]] = {}
+    for source, target, data in component_graph(graph, component_of).edges(data=True):
+        module_edges = data["edges"]
+        edges[(source, target)] = (sum(len(graph.edges[a, b]["sites"]) for a, b in module_edges), len(module_edges))
+    return dict(sorted(edges.items()))

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from archguard.analysis.cache import DigestIndex, FactsCache, cache_directory, content_hash
 from archguard.analysis.discover import Discovery, SourceFile, find_outside_roots, resolve_roots
-from archguard.analysis.graph import ModuleGraph
+from archguard.analysis.graph import ModuleGraph, component_edge_counts
 from archguard.analysis.listings import FolderListings
 from archguard.analysis.mapping import ComponentMap, build_component_map
 from archguard.analysis.read import extractor_settings
@@ -83,6 +83,9 @@ class Analysis:
     components: ComponentMap
     stats: Stats
     cache_dir: Path | None = None  # where derived results may be cached (None: --no-cache)
+    # (source, target) -> (import sites, module edges) between components, when recalled with the
+    # evaluation (gate.drift.component_edges computes them from the graph otherwise).
+    component_edges: dict[tuple[str, str], tuple[int, int]] | None = None
 
 
 class DeferredAnalysis(Analysis):
@@ -496,8 +499,10 @@ def _evaluate(analysis: Analysis, memo: RuleMemo | None = None) -> CheckResult:
         key = evaluation_key(analysis, elsewhere)
         recalled = recall(analysis.cache_dir, key, rules)
         if recalled is not None:
-            findings_recalled, suppressed_recalled, analysis.stats.imports = recalled
+            findings_recalled, suppressed_recalled, analysis.stats.imports, edges = recalled
             analysis.stats.recalled = True
+            if edges is not None:
+                analysis.component_edges = edges
             return CheckResult(analysis=analysis, rules=rules, findings=findings_recalled, suppressed=suppressed_recalled)
     ctx = RuleContext(
         contract=contract,
@@ -533,7 +538,8 @@ def _evaluate(analysis: Analysis, memo: RuleMemo | None = None) -> CheckResult:
         suppressed=sorted(suppressed, key=lambda s: s.finding.sort_key),
     )
     if key is not None and analysis.cache_dir is not None:
-        remember(analysis.cache_dir, key, rules, result.findings, result.suppressed, analysis.stats.imports)
+        edges = component_edge_counts(analysis.graph.graph, analysis.components.component_of)
+        remember(analysis.cache_dir, key, rules, result.findings, result.suppressed, analysis.stats.imports, edges)
     return result
 
 

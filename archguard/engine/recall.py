@@ -151,15 +151,19 @@ def evaluation_key(analysis: Analysis, elsewhere: dict[str, str]) -> EvaluationK
     return EvaluationKey(contract, digest.hexdigest())
 
 
-def recall(directory: Path, key: EvaluationKey, rules: list[Rule]) -> tuple[list[Finding], list[Suppression], int] | None:
-    """The findings and suppressions an evaluation with this key returned, and the analysis's
-    count of imports, with the rules' ignored-import counts set as that evaluation left them;
-    None when none is kept."""
+ComponentEdges = dict[tuple[str, str], tuple[int, int]]
+
+
+def recall(directory: Path, key: EvaluationKey, rules: list[Rule]) -> tuple[list[Finding], list[Suppression], int, ComponentEdges | None] | None:
+    """The findings and suppressions an evaluation with this key returned, the analysis's count
+    of imports and its component edges (None when an older record has none), with the rules'
+    ignored-import counts set as that evaluation left them; None when none is kept."""
     stored = ResultCache(directory, f"evaluation-{key.contract}").get(key.key)
     try:
-        names, counts, findings, suppressed, imports = stored
+        names, counts, findings, suppressed, imports = stored[:5]
         if not isinstance(imports, int):
             return None
+        edges = _edges(stored[5]) if len(stored) > 5 and stored[5] is not None else None
         if list(names) != [rule.name for rule in rules] or len(counts) != len(rules):
             return None
         found = [_from_plain(item) for item in findings]
@@ -171,10 +175,28 @@ def recall(directory: Path, key: EvaluationKey, rules: list[Rule]) -> tuple[list
     for rule, count in zip(rules, counts, strict=True):
         if count is not None:
             rule.ignored_import_count = count  # type: ignore[attr-defined]
-    return found, silenced, imports
+    return found, silenced, imports, edges
 
 
-def remember(directory: Path, key: EvaluationKey, rules: list[Rule], findings: list[Finding], suppressed: list[Suppression], imports: int) -> None:
+def _edges(stored: Any) -> ComponentEdges | None:
+    """Component edges as :func:`remember` keeps them (rows of source, target, sites, module edges)."""
+    edges: ComponentEdges = {}
+    for source, target, sites, module_edges in stored:
+        if not (isinstance(source, str) and isinstance(target, str) and isinstance(sites, int) and isinstance(module_edges, int)):
+            return None
+        edges[(source, target)] = (sites, module_edges)
+    return edges
+
+
+def remember(
+    directory: Path,
+    key: EvaluationKey,
+    rules: list[Rule],
+    findings: list[Finding],
+    suppressed: list[Suppression],
+    imports: int,
+    edges: ComponentEdges | None = None,
+) -> None:
     """Keep an evaluation's outcome under its key (nothing when a value is not plain data)."""
     try:
         value = (
@@ -183,6 +205,7 @@ def remember(directory: Path, key: EvaluationKey, rules: list[Rule], findings: l
             [_to_plain(f) for f in findings],
             [_to_plain(s) for s in suppressed],
             imports,
+            None if edges is None else [[source, target, sites, module_edges] for (source, target), (sites, module_edges) in edges.items()],
         )
     except TypeError:
         return

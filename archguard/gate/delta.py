@@ -174,9 +174,11 @@ def _under_contract(loaded: LoadedContract, head: CheckResult, tree: SourceTree,
 
 
 def _check_side(loaded: LoadedContract, options: RunOptions, tree: RevisionTree) -> CheckResult:
-    """engine.check without its nothing-checked guard: a base from before the code existed is fine."""
+    """engine.check without its nothing-checked guard: a base from before the code existed is fine.
+    Its graph is built when read: a recalled evaluation brings the component edges the
+    comparison needs, and then nothing reads it."""
     started = time.perf_counter()
-    result = evaluate(analyze(loaded, options, tree))
+    result = evaluate(analyze(loaded, options, tree, defer_graph=True))
     result.analysis.stats.seconds = time.perf_counter() - started
     return result
 
