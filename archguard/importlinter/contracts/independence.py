@@ -46,4 +46,4 @@ class ImportLinterIndependenceRule(LayersMixin):
                 if b.startswith(a + "."):
                     raise self.error("modules", f"{a!r} contains {b!r}: independent modules cannot contain each other")
         level = Level(tuple(modules), independent=True, text=" | ".join(modules))
-        return list(self.dependency_findings(graph, find_layer_dependencies(graph, [level])))
+        return list(self.dependency_findings(graph, find_layer_dependencies(graph, [level], self.through)))

@@ -54,7 +54,9 @@ def illegal_pairs(levels: Sequence[Level]) -> list[tuple[str, str, bool]]:
     return sorted(pairs)
 
 
-def find_layer_dependencies(graph: ContractGraph, levels: Sequence[Level]) -> list[Dependency]:
+def find_layer_dependencies(
+    graph: ContractGraph, levels: Sequence[Level], through: frozenset[tuple[str, str]] | None = None
+) -> list[Dependency]:
     """Illegal dependencies between layers (import-linter's ``find_illegal_dependencies_for_layers``).
 
     For each pair, chains are taken shortest first and each found chain's imports are removed
@@ -62,6 +64,11 @@ def find_layer_dependencies(graph: ContractGraph, levels: Sequence[Level]) -> li
     of one import is a direct route; a longer one is summarised by its middle, with every
     lower-layer module importing the middle's start (heads) and every higher-layer module the
     middle's end imports (tails).
+
+    ``through``: imports (import-linter names) that are new in this graph; pairs whose search
+    can take none of them are left out (their chains are those of the graph without them).
+    A search takes an import ``u -> v`` only from a module it expands (a source, or a module
+    that is neither excluded nor a target) to one that is a target or can be expanded.
     """
     everything: set[str] = set()
     for level in levels:
@@ -72,6 +79,8 @@ def find_layer_dependencies(graph: ContractGraph, levels: Sequence[Level]) -> li
         sources = graph.with_descendants(importer)
         targets = set(graph.with_descendants(imported))
         excluded_modules = everything - set(sources) - targets
+        if through is not None and not _can_take(through, set(sources), targets, excluded_modules):
+            continue
         excluded_imports: set[tuple[str, str]] = set()
         direct: list[tuple[str, str]] = []
         middles: list[tuple[str, ...]] = []
@@ -95,8 +104,19 @@ def find_layer_dependencies(graph: ContractGraph, levels: Sequence[Level]) -> li
     return dependencies
 
 
+def _can_take(imports: Iterable[tuple[str, str]], sources: set[str], targets: set[str], excluded: set[str]) -> bool:
+    """Whether the search of one pair (:meth:`ContractGraph.shortest_chain`) can follow one of ``imports``."""
+    return any(
+        (u in sources or (u not in excluded and u not in targets)) and (v in targets or (v not in sources and v not in excluded)) for u, v in imports
+    )
+
+
 class LayersMixin(ImportLinterRule):
     """Findings for layer dependencies (shared by ``layers`` and ``independence``)."""
+
+    # Imports new to the graph this check runs on (the dynamic-import rule's): only the pairs
+    # whose chains may go through one of them are searched (None: every pair).
+    through: frozenset[tuple[str, str]] | None = None
 
     def dependency_findings(self, graph: ContractGraph, dependencies: Iterable[Dependency]) -> Iterator[Finding]:
         for dependency in dependencies:
@@ -212,7 +232,7 @@ class ImportLinterLayersRule(LayersMixin):
             for layer in contract.layers:
                 names = [f"{scope}.{m.name}" if scope else m.name for m in layer.modules]
                 levels.append(Level(tuple(sorted(n for n in names if n in graph.modules)), layer.independent, layer.text))
-            findings.extend(self.dependency_findings(graph, find_layer_dependencies(graph, levels)))
+            findings.extend(self.dependency_findings(graph, find_layer_dependencies(graph, levels, self.through)))
         return findings
 
     def undeclared_finding(self, ctx: RuleContext, container: str, module: str) -> Finding:
