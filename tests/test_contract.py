@@ -229,3 +229,11 @@ def test_a_validated_contract_is_rebuilt_from_the_cache_without_building_validat
     contract.write_text(contract.read_text().replace("min_lines = 8", "min_lines = 9"))
     again = load()
     assert again[2] == "['Contract']" and "min_lines=9" in again[0]
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\x85", "\u2029"])
+def test_a_line_separator_inside_a_string_is_no_line_end(tmp_path: Path, separator: str) -> None:
+    # TOML ends lines at LF and CRLF only; str.splitlines would count one more line here
+    text = GOOD.replace('domain = { modules = ["shop.domain"] }', f'domain = {{ modules = ["shop.domain"], description = "a{separator}b" }}')
+    error = error_of(tmp_path, text + "allow_indirectt = true\n")
+    assert (error.key, error.line) == ("rules[0].allow_indirectt", 11)

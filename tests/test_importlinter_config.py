@@ -526,3 +526,13 @@ def test_a_configuration_read_before_is_rebuilt_from_the_cache_without_validator
     assert first[3] == second[3] == "off"
     assert first[:2] == second[:2] and second[1] == "['forbidden']"
     assert "ignore_imports=(ImportExpression(" in second[0]
+
+
+@pytest.mark.parametrize("separator", ["\x0c", "\x1c", "\u2028", "\x85"])
+def test_line_numbers_count_line_ends_only(separator: str) -> None:
+    # configparser ends lines at line ends only; a form feed or a Unicode separator in a comment
+    # or a value is text (str.splitlines would count one more line after it)
+    error = error_of(
+        f"[importlinter]\nroot_package = pkg\n# a{separator}b\n\n[importlinter:contract:x]\nname = X{separator}Y\ntype = layer\nlayers = a\n"
+    )
+    assert (error.key, error.line) == ("importlinter:contract:x.type", 7)

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from archguard.base.errors import ContractError
 from archguard.base.fileio import cache_directory
+from archguard.base.lines import physical_lines
 from archguard.contract.cache import cached_contract
 from archguard.contract.locate import CONTRACT_FILES, find_contract, has_table
 from archguard.contract.models import Contract
@@ -306,7 +307,7 @@ class _KeyIndex:
     """Where tables start and end in a TOML text, and which keys each table's lines assign."""
 
     def __init__(self, source: str) -> None:
-        self.lines = source.splitlines()
+        self.lines = physical_lines(source)
         self.tables: dict[tuple[str, ...], tuple[int, int]] = {}  # table key parts -> (header line, end)
         self.first_header = len(self.lines)
         headers: list[tuple[tuple[str, ...], int]] = []

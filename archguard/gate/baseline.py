@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from archguard.base.errors import BaselineError, GitError
+from archguard.base.lines import physical_lines
 from archguard.base.safe_files import BASELINE_LIMIT, read_regular_text, write_atomic
 from archguard.contract.loading import LoadedContract
 from archguard.contract.models import GateConfig
@@ -206,7 +207,7 @@ def apply_to_change(
 def _entry_line(text: str, fingerprint: str, added: AddedLines, shown: str) -> int:
     """The line of an entry's fingerprint in the baseline file (one the change added, if any)."""
     needle = f'"fingerprint": "{fingerprint}"'
-    found = [number for number, line in enumerate(text.splitlines(), start=1) if needle in line]
+    found = [number for number, line in enumerate(physical_lines(text), start=1) if needle in line]
     inside = not Path(shown).is_absolute()  # a file outside the project has no lines in its diff
     return next((n for n in found if inside and added.covers(shown, n)), found[0] if found else 0)
 

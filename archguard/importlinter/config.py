@@ -30,6 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from archguard.analysis.roots import FileSystemTree, describe_missing, find_package, search_path
 from archguard.base.errors import ContractError
 from archguard.base.fileio import cache_directory
+from archguard.base.lines import physical_lines
 from archguard.contract import models as contract_models
 from archguard.contract.cache import cached_model, model_classes
 from archguard.contract.loading import LoadedContract
@@ -295,7 +296,7 @@ def _ini_lines(source: str) -> dict[str, tuple[int, dict[str, int]]]:
     """Section name -> (header line, {key: line}), by scanning the text (configparser keeps no positions)."""
     sections: dict[str, tuple[int, dict[str, int]]] = {}
     current: dict[str, int] | None = None
-    for number, line in enumerate(source.splitlines(), start=1):
+    for number, line in enumerate(physical_lines(source), start=1):
         header = re.match(r"^\s*\[([^\]]+)\]", line)
         if header:
             name = header.group(1).strip()

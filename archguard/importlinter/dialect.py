@@ -19,6 +19,7 @@ from archguard.analysis.listings import FolderListings
 from archguard.analysis.read.facts import FileFacts
 from archguard.analysis.resolution import ImportResolver
 from archguard.analysis.resolve import EXTERNAL
+from archguard.base.lines import physical_lines
 from archguard.contract.loading import LoadedContract
 from archguard.contract.models import ProjectConfig
 from archguard.importlinter.config import ImportExpression, LoadedImportLinter, load_importlinter, load_importlinter_text
@@ -162,7 +163,7 @@ def _matcher(expression: ImportExpression) -> Callable[[str, str], bool]:
 def _line_of(source: str, start: int, expression: ImportExpression) -> int:
     """The line (from ``start`` on) that writes the expression, else ``start``."""
     pattern = re.compile(re.escape(expression.importer.text) + r"\s*->\s*" + re.escape(expression.imported.text) + r"(?![\w.*])")
-    for number, line in enumerate(source.splitlines()[start - 1 :], start=start):
+    for number, line in enumerate(physical_lines(source)[start - 1 :], start=start):
         if pattern.search(line):
             return number
     return start

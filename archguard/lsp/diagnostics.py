@@ -13,18 +13,17 @@ Positions: findings count columns in characters (1-based); LSP counts UTF-16 cod
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
 
+from archguard.base.lines import physical_lines
 from archguard.findings import Edit, Finding
 
 SOURCE = "archguard"
 UTF16 = types.PositionEncodingKind.Utf16
-_LINE_END = re.compile(r"\r\n|\r|\n")
 
 
 def to_client_column(line_text: str, column: int, encoding: str = UTF16) -> int:
@@ -40,7 +39,7 @@ def to_client_column(line_text: str, column: int, encoding: str = UTF16) -> int:
 def document_lines(text: str) -> list[str]:
     """The document's lines as LSP counts them: split at "\n", "\r\n" and "\r" only (not at the
     form feeds and other separators ``str.splitlines`` also splits at, as Python does not)."""
-    return _LINE_END.split(text)
+    return physical_lines(text)
 
 
 def _line(lines: list[str], number: int) -> str:

@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 
 from archguard import __version__
 from archguard.analysis.coupling import Coupling
+from archguard.base.lines import physical_lines
 from archguard.engine.pipeline import CheckResult
 from archguard.findings import Finding
 from archguard.render.dot import GraphvizMissingError, node_id, render, to_dot
@@ -90,7 +91,7 @@ def clone_groups_of(result: CheckResult) -> list[CloneGroup]:
     def code(path: str, start: int, end: int) -> str:
         if path not in texts:
             try:
-                texts[path] = (analysis.loaded.root / path).read_text(encoding="utf-8", errors="replace").splitlines()
+                texts[path] = physical_lines((analysis.loaded.root / path).read_text(encoding="utf-8", errors="replace"))
             except OSError:
                 texts[path] = []
         return "\n".join(texts[path][start - 1 : end])
