@@ -211,8 +211,9 @@ def test_a_validated_contract_is_rebuilt_from_the_cache_without_building_validat
         "from archguard.contract import models\n"
         "from archguard.contract.loading import load_contract\n"
         "loaded = load_contract(Path(sys.argv[1]), cached=True)\n"
-        "built = [n for n in ('Contract', 'LayersRule', 'ComponentConfig') if getattr(models, n).__pydantic_complete__]\n"
-        "print(repr(loaded.contract), sorted(loaded.contract.model_fields_set), built, sep='|')\n"
+        "from archguard.contract.record import is_validated\n"
+        "built = [n for n in ('Contract', 'LayersRule', 'ComponentConfig') if is_validated(getattr(models, n))]\n"
+        "print(repr(loaded.contract), sorted(loaded.contract.model_fields_set), built, 'pydantic' in sys.modules, sep='|')\n"
     )
 
     def load() -> list[str]:
@@ -221,14 +222,15 @@ def test_a_validated_contract_is_rebuilt_from_the_cache_without_building_validat
         return done.stdout.strip().split("|")
 
     first, second = load(), load()
-    assert first[2] == "['Contract']" and second[2] == "[]"
+    assert first[2] == "['Contract', 'LayersRule', 'ComponentConfig']" and first[3] == "True"
+    assert second[2] == "[]" and second[3] == "False"  # rebuilt from the cache: pydantic not even imported
     assert first[:2] == second[:2] and "allow_indirect=True" in second[0] and "min_lines=8" in second[0]
     (entry,) = (tmp_path / ".archguard_cache").glob("contract-*.bin")
     entry.write_bytes(entry.read_bytes()[:-5])
     assert load()[:2] == first[:2]  # validated again, and stored again
     contract.write_text(contract.read_text().replace("min_lines = 8", "min_lines = 9"))
     again = load()
-    assert again[2] == "['Contract']" and "min_lines=9" in again[0]
+    assert again[2] == "['Contract', 'LayersRule', 'ComponentConfig']" and "min_lines=9" in again[0]
 
 
 @pytest.mark.parametrize("separator", ["\u2028", "\x85", "\u2029"])

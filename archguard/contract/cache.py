@@ -1,9 +1,10 @@
 """Validated contracts (and other configurations), cached by the bytes of their text.
 
-Validating a contract with pydantic first builds the models' validators (about 0.1 s, more
-than the rest of loading); the models defer that build until a validation needs it
-(``defer_build``). A contract that validated before is rebuilt from the cache instead, with
-``model_construct`` (no validator), so a run whose contract did not change never builds one.
+Validating a contract imports pydantic and builds the models' validators (together about
+0.2 s, more than the rest of loading); the models are records that do both only when a
+validation needs it (:mod:`archguard.contract.record`). A contract that validated before is
+rebuilt from the cache instead, with ``model_construct`` (no validator), so a run whose
+contract did not change never imports pydantic.
 
 The entry is a pure function of the contract's text, its table and archguard's contract code
 (version, and the size and time of each file of this package); it is stored under the cache
@@ -22,26 +23,25 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, TypeVar
 
-from pydantic import BaseModel
-
 from archguard import __version__
 from archguard.base.fileio import write_in_cache
 from archguard.base.integrity import code_fingerprint, seal, unseal
 from archguard.base.safe_files import CACHE_LIMIT, read_regular
 from archguard.contract import models
+from archguard.contract.record import Record
 
 FORMAT = 1
 _MAGIC = b"ARCHGUARD-CONTRACT\x01"
 _MODEL = "\x00model"  # marks a model in the plain form: (_MODEL, class name, fields, fields set)
-ModelT = TypeVar("ModelT", bound=BaseModel)
+ModelT = TypeVar("ModelT", bound=Record)
 
 
-def model_classes(module: ModuleType) -> dict[str, type[BaseModel]]:
-    """The pydantic models a module defines, by class name: the only classes an entry may name."""
+def model_classes(module: ModuleType) -> dict[str, type[Record]]:
+    """The records (models) a module defines, by class name: the only classes an entry may name."""
     return {
         name: value
         for name, value in vars(module).items()
-        if isinstance(value, type) and issubclass(value, BaseModel) and value.__module__ == module.__name__
+        if isinstance(value, type) and issubclass(value, Record) and value.__module__ == module.__name__
     }
 
 
@@ -50,7 +50,7 @@ _CLASSES = model_classes(models)
 
 def to_plain(value: Any) -> Any:
     """A contract (or any value in it) as plain values: models become tagged tuples."""
-    if isinstance(value, BaseModel):
+    if isinstance(value, Record):
         fields = {name: to_plain(getattr(value, name)) for name in type(value).model_fields}
         return (_MODEL, type(value).__name__, fields, sorted(value.model_fields_set))
     if isinstance(value, dict):
@@ -62,7 +62,7 @@ def to_plain(value: Any) -> Any:
     return value
 
 
-def from_plain(value: Any, classes: Mapping[str, type[BaseModel]] = _CLASSES) -> Any:
+def from_plain(value: Any, classes: Mapping[str, type[Record]] = _CLASSES) -> Any:
     """The value :func:`to_plain` was given, models rebuilt without validation."""
     if isinstance(value, tuple) and len(value) == 4 and value[0] == _MODEL:
         _, name, fields, fields_set = value
@@ -80,7 +80,7 @@ def from_plain(value: Any, classes: Mapping[str, type[BaseModel]] = _CLASSES) ->
 
 
 def cached_model(
-    kind: str, source: str, directory: Path | None, validate: Callable[[], ModelT], model: type[ModelT], classes: Mapping[str, type[BaseModel]]
+    kind: str, source: str, directory: Path | None, validate: Callable[[], ModelT], model: type[ModelT], classes: Mapping[str, type[Record]]
 ) -> ModelT:
     """``validate()``'s model, from the cache in ``directory`` when this text (of this ``kind`` of
     configuration, read with these model ``classes``) validated before; stored otherwise."""

@@ -15,8 +15,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, get_args, get_origin
 
-from pydantic import BaseModel, ValidationError
-
 from archguard.base.errors import ContractError
 from archguard.base.fileio import cache_directory
 from archguard.base.lines import physical_lines
@@ -24,6 +22,7 @@ from archguard.contract.cache import cached_contract
 from archguard.contract.locate import CONTRACT_FILES, find_contract, has_table
 from archguard.contract.models import Contract
 from archguard.contract.reading import parse_toml, read_config_text
+from archguard.contract.record import Record
 from archguard.contract.validate import validate
 
 __all__ = ["CONTRACT_FILES", "LoadedContract", "find_contract", "has_table", "load_contract", "load_contract_text", "parse_contract", "with_roots"]
@@ -133,6 +132,8 @@ def load_contract_text(
 
 def parse_contract(data: dict[str, Any], *, display: str = "<contract>", source: str = "", prefix: str = "") -> Contract:
     """Validate a TOML document (already parsed) into a :class:`Contract`."""
+    from pydantic import ValidationError  # (validating: a cached contract never gets here)
+
     try:
         contract = Contract.model_validate(data)
     except ValidationError as error:
@@ -186,7 +187,7 @@ def format_loc(loc: tuple[Any, ...], data: Any) -> str:
 
 def _inner_model(annotation: Any) -> Any:
     origin = get_origin(annotation)
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+    if isinstance(annotation, type) and issubclass(annotation, Record):
         return annotation
     if origin is list:
         (inner,) = get_args(annotation)
@@ -240,11 +241,11 @@ def _expected_keys(loc: tuple[Any, ...], data: Any) -> list[str]:
     return sorted((info.alias or name) for name, info in model.model_fields.items())
 
 
-def _locate_model(loc: tuple[Any, ...], data: Any) -> type[BaseModel] | None:
+def _locate_model(loc: tuple[Any, ...], data: Any) -> type[Record] | None:
     """Walk the contract models along ``loc`` (minus its last key)."""
     from archguard.contract import models
 
-    kinds: dict[str, type[BaseModel]] = {
+    kinds: dict[str, type[Record]] = {
         "layers": models.LayersRule,
         "boundaries": models.BoundariesRule,
         "allowed": models.AllowedRule,
@@ -259,7 +260,7 @@ def _locate_model(loc: tuple[Any, ...], data: Any) -> type[BaseModel] | None:
     while i < len(items):
         item = items[i]
         node = node.get(item) if isinstance(node, dict) else (node[item] if isinstance(node, list) and isinstance(item, int) and item < len(node) else None)
-        if isinstance(model, type) and issubclass(model, BaseModel):
+        if isinstance(model, type) and issubclass(model, Record):
             field = next((info for name, info in model.model_fields.items() if item in (name, info.alias)), None)
             if field is None:
                 return None
@@ -275,7 +276,7 @@ def _locate_model(loc: tuple[Any, ...], data: Any) -> type[BaseModel] | None:
         else:
             return None
         i += 1
-    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
+    return model if isinstance(model, type) and issubclass(model, Record) else None
 
 
 _HEADER = re.compile(r"^\s*\[(\[)?\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")

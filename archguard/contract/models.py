@@ -1,4 +1,4 @@
-"""The contract: pydantic models for everything a user declares.
+"""The contract: records (validated by pydantic, :mod:`archguard.contract.record`) for everything a user declares.
 
 Unknown keys are errors (a typo must never silently disable a rule). Field descriptions are
 the documentation: they feed the JSON Schema in ``contracts/`` and editor completion.
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from archguard.contract.record import Field, Record
 
 Severity = Literal["error", "warning"]
 Level = Literal["error", "warning", "off"]
@@ -18,12 +18,12 @@ CloneScope = Literal["functions", "methods", "classes", "blocks"]
 CLONE_SCOPES: tuple[CloneScope, ...] = ("functions", "methods", "classes", "blocks")
 
 
-class StrictModel(BaseModel):
+class StrictModel(Record):
     # strict: no coercion between types (`max_file_size = true` is an error, never the number 1;
     # `allow_indirect = 1` or "yes" is no boolean); an integer is still a valid float.
-    # defer_build: the validators are built on the first validation, which a run whose contract
-    # is cached never makes (archguard.contract.cache).
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, strict=True, defer_build=True)
+    # (pydantic's configuration: the validator is built on the first validation, which a run
+    # whose contract is cached never makes; archguard.contract.cache)
+    model_config = {"extra": "forbid", "frozen": True, "populate_by_name": True, "strict": True}
 
 
 class ProjectConfig(StrictModel):

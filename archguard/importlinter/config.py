@@ -25,8 +25,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
 from archguard.analysis.roots import FileSystemTree, describe_missing, find_package, search_path
 from archguard.base.errors import ContractError
 from archguard.base.fileio import cache_directory
@@ -45,6 +43,7 @@ from archguard.contract.models import (
     ProjectConfig,
 )
 from archguard.contract.reading import parse_toml, read_config_text
+from archguard.contract.record import Field, Record
 from archguard.importlinter.files import INI_SECTION, TOML_TABLE, config_format
 
 AlertLevel = Literal["error", "warn", "none"]
@@ -60,10 +59,10 @@ SESSION_KEYS = (
 COMMON_KEYS = ("id", "name", "type")
 
 
-class _Frozen(BaseModel):
-    # defer_build: validators are built on the first validation; a configuration read from the
-    # cache (archguard.contract.cache) is rebuilt without one.
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+class _Frozen(Record):
+    # (pydantic's configuration: the validator is built on the first validation; a configuration
+    # read from the cache, archguard.contract.cache, is rebuilt without one)
+    model_config = {"extra": "forbid", "frozen": True}
 
 
 # -- module and import expressions -------------------------------------------------------------
@@ -925,6 +924,8 @@ def read_companion(source: str, fmt: Literal["ini", "toml"], display: str) -> Im
         def line_of(key: str) -> int | None:
             return lines.get(key)
     assert isinstance(data, dict)
+    from pydantic import ValidationError  # (validating: a cached companion never gets here)
+
     try:
         return ImportLinterCompanion.model_validate(data)
     except ValidationError as error:
@@ -956,6 +957,6 @@ def subpackage_components(directory: Path, roots: Iterable[str], packages: Itera
     return components
 
 
-def _model_classes() -> dict[str, type[BaseModel]]:
+def _model_classes() -> dict[str, type[Record]]:
     """The configuration's models, by class name (what a cache entry may name)."""
     return model_classes(sys.modules[__name__])
