@@ -514,7 +514,8 @@ def test_a_configuration_read_before_is_rebuilt_from_the_cache_without_validator
         "loaded = config.load_importlinter(Path('.importlinter'), cached=True)\n"
         "picked = config.load_importlinter(Path('.importlinter'), cached=True, contract_ids=['two'])\n"
         "built = sorted(n for n, v in vars(config).items() if isinstance(v, type) and issubclass(v, Record) and is_validated(v))\n"
-        "print(repr(loaded.importlinter), [c.name for c in picked.importlinter.contracts], bool(built), loaded.companion.copies, 'pydantic' in sys.modules, sep='|')\n"
+        "print(repr(loaded.importlinter), [c.name for c in picked.importlinter.contracts], bool(built), loaded.companion.copies,\n"
+        "      'pydantic' in sys.modules, sep='|')\n"
     )
 
     def load() -> list[str]:
