@@ -30,7 +30,7 @@ def run():
     import archguard.analysis.read.pool as pool
     paths, workers = json.loads(sys.argv[1]), int(sys.argv[2])
     sources = [open(path, "rb").read() for path in paths]
-    pool.pool_size = lambda sources, jobs: workers
+    pool.pool_size = lambda sources, jobs, clones=True: workers
     facts = pool.extract_all(sources, workers)
     assert all(f.problem is None for f in facts)
     print(time.perf_counter() - started)

@@ -165,6 +165,16 @@ def test_the_fork_server_starts_early_only_when_unread_source_needs_a_pool(tmp_p
     assert started == [] and small.analysis.stats.parsed == 1
 
 
+def test_without_fingerprints_a_pool_needs_more_source() -> None:
+    # Bodies left unparsed make a byte about five times cheaper to read; the pool costs the same.
+    from archguard.analysis.read.pool import MIN_BYTES_PER_WORKER, MIN_BYTES_PER_WORKER_UNPARSED_BODIES, pool_size
+
+    ten = [b"x" * (MIN_BYTES_PER_WORKER // 5)] * 10  # two workers' worth with fingerprints
+    assert pool_size(ten, 2) == 2 and pool_size(ten, 2, clones=False) == 1
+    large = [b"x" * (MIN_BYTES_PER_WORKER_UNPARSED_BODIES // 5)] * 10
+    assert pool_size(large, 2, clones=False) == 2 and pool_size(large, 1, clones=False) == 1
+
+
 def test_the_command_line_starts_the_fork_server_first_only_for_a_whole_tree_parse(monkeypatch: pytest.MonkeyPatch) -> None:
     # `check --no-cache` parses the whole tree: the fork server boots while the command imports
     # its modules. A change (`check --diff`, `diff`, an edited file) is read in this process

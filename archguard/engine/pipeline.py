@@ -317,7 +317,9 @@ def remembered_digests(files: list[SourceFile], infos: dict[str, os.stat_result 
     return {f.module: index.lookup(str(f.path), info) if (info := infos.get(f.module)) is not None else None for f in files}
 
 
-def prestart_pool(files: list[SourceFile], infos: dict[str, os.stat_result | None], remembered: dict[str, str | None], jobs: int | None) -> None:
+def prestart_pool(
+    files: list[SourceFile], infos: dict[str, os.stat_result | None], remembered: dict[str, str | None], jobs: int | None, clones: bool = True
+) -> None:
     """Start the parsing pool's fork server early (:func:`archguard.analysis.read.pool.prestart`)
     when the files the digest index does not know (all of them, without an index) are enough
     source for a pool: its start then overlaps loading the cache and hashing files."""
@@ -325,7 +327,7 @@ def prestart_pool(files: list[SourceFile], infos: dict[str, os.stat_result | Non
     if sizes:  # (a warm run does not import the pool's modules)
         from archguard.analysis.read.pool import default_jobs, prestart
 
-        prestart(sizes, jobs or default_jobs())
+        prestart(sizes, jobs or default_jobs(), clones)
 
 
 # Import sites of one file by (resolution's sharing key, module, is_package, path), with the facts
@@ -418,7 +420,7 @@ def _analyze(
     if on_disk and unknown:
         infos = stat_files(unknown)
         remembered = remembered_digests(unknown, infos, index)
-        prestart_pool(unknown, infos, remembered, options.jobs)
+        prestart_pool(unknown, infos, remembered, options.jobs, clones)
     if cache_dir is not None and unknown:
         cache = FactsCache(cache_dir, extractor_settings(clones))
         cache.load()
