@@ -261,13 +261,7 @@ def _to_mirror(value: Any) -> Any:
     if isinstance(value, Record):
         fields = {name: _to_mirror(item) for name, item in value.__dict__.items()}
         return mirror(type(value)).model_construct(_fields_set=set(value.model_fields_set), **fields)
-    if isinstance(value, list):
-        return [_to_mirror(item) for item in value]
-    if isinstance(value, tuple):
-        return tuple(_to_mirror(item) for item in value)
-    if isinstance(value, dict):
-        return {key: _to_mirror(item) for key, item in value.items()}
-    return value
+    return _inside(value, _to_mirror)
 
 
 def _from_mirror(value: Any) -> Any:
@@ -276,10 +270,15 @@ def _from_mirror(value: Any) -> Any:
     if cls is not None:
         values = {name: _from_mirror(getattr(value, name)) for name in cls.model_fields}
         return cls.model_construct(_fields_set=set(value.model_fields_set), **values)
+    return _inside(value, _from_mirror)
+
+
+def _inside(value: Any, convert: Callable[[Any], Any]) -> Any:
+    """``convert`` applied to the items of a list, tuple or dict (other values as they are)."""
     if isinstance(value, list):
-        return [_from_mirror(item) for item in value]
+        return [convert(item) for item in value]
     if isinstance(value, tuple):
-        return tuple(_from_mirror(item) for item in value)
+        return tuple(convert(item) for item in value)
     if isinstance(value, dict):
-        return {key: _from_mirror(item) for key, item in value.items()}
+        return {key: convert(item) for key, item in value.items()}
     return value
