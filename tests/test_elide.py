@@ -15,12 +15,13 @@ import textwrap
 
 import hypothesmith
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from archguard.analysis.read import extract_facts, reference_facts
 from archguard.analysis.read.elide import MIN_SIZE, elide
 from archguard.analysis.read.facts import FileFacts
+from tests.test_readers_agree import libcst_rejects
 
 PAD = "#" + "-" * MIN_SIZE + "\n"  # one comment line: the file is large enough to be scanned
 
@@ -36,7 +37,10 @@ def without_clones(facts: FileFacts) -> FileFacts:
 def assert_as_parsed(text: str) -> None:
     data = text.encode("utf-8")
     elided = extract_facts(data, clones=False)
-    assert elided == without_clones(reference_facts(data, clones=False))
+    reference = reference_facts(data, clones=False)
+    if not (reference.problem is not None and elided.problem is None and libcst_rejects(data)):
+        # (valid Python that libcst's parser cannot read, "\\\r\n" at the end: no reference)
+        assert elided == without_clones(reference)
     assert elided == without_clones(extract_facts(data, clones=True))  # the whole tree parsed
 
 
@@ -403,6 +407,7 @@ fuzz = settings(max_examples=60, deadline=None, suppress_health_check=list(Healt
 
 
 @fuzz
+@example(program="\n\\\r\n")  # CPython reads it, libcst does not (found in CI)
 @given(hypothesmith.from_grammar())
 def test_generated_programs_keep_their_facts(program: str) -> None:
     text = PAD + program
