@@ -190,4 +190,3 @@ def test_added_lines_of_many_files_from_one_diff_are_those_of_each_file_alone(tm
     assert "a/one.py" in together and "d/quote\"d.py" not in together
     plain = repository.added_lines_of("main", None, ["a/one.py", "b/gone.py", "c/same.py"])
     assert plain == {"a/one.py": alone["a/one.py"], "b/gone.py": [], "c/same.py": []}
-
