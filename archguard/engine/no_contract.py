@@ -84,7 +84,8 @@ def contract_for_paths(paths: Sequence[Path], cwd: Path | None = None, *, reason
         packages += [name for name in names if name not in packages]
     if not packages:
         raise UsageError(f"no Python file in {', '.join(str(p) for p in given)}")
-    contract = Contract(project=ProjectConfig(roots=roots, packages=packages))
+    # (valid by construction: lists of folder and package names; nothing to validate, no pydantic to import)
+    contract = Contract.model_construct(project=ProjectConfig.model_construct(roots=roots, packages=packages))
     what = ", ".join(str(p) for p in given)
     return LoadedContract(
         contract=contract,
