@@ -190,3 +190,65 @@ def test_added_lines_of_many_files_from_one_diff_are_those_of_each_file_alone(tm
     assert "a/one.py" in together and "d/quote\"d.py" not in together
     plain = repository.added_lines_of("main", None, ["a/one.py", "b/gone.py", "c/same.py"])
     assert plain == {"a/one.py": alone["a/one.py"], "b/gone.py": [], "c/same.py": []}
+
+
+def test_a_prefetched_diff_gives_each_file_its_own_lines_and_is_used_once(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    names = ["a/one.py", "a/two.py", "b/three.py", "b/gone.py"]
+    write_tree(root, {name: "".join(f"line{i} = {i}\n" for i in range(20)) for name in names})
+    git(root, "init", "-q", "-b", "main")
+    commit_all(root, "base")
+    for index, name in enumerate(names[:3]):
+        path = root / name
+        lines = path.read_text().splitlines(keepends=True)
+        path.write_text("".join([*lines[: 5 + index], "new = 1\n", *lines[5 + index :]]))
+    (root / "b/gone.py").unlink()
+    alone = {name: Repository.find(root).added_lines("main", None, name) for name in names}
+    assert alone["a/one.py"] == [(6, 6)] and alone["b/three.py"] == [(8, 8)] and alone["b/gone.py"] == []
+
+    repository = Repository.find(root)
+    repository.prefetch_added_lines("main", None, names)
+    prefetched = repository._prefetched
+    assert prefetched is not None
+    # Fewer paths than the prefetch named: their lines only, from the prefetched output.
+    assert repository.added_lines_of("main", None, ["a/two.py", "b/gone.py"]) == {"a/two.py": alone["a/two.py"], "b/gone.py": []}
+    assert repository._prefetched is None and prefetched[3].returncode == 0
+    # Paths outside a prefetch, or another base: git runs again, with the same answer.
+    repository.prefetch_added_lines("main", None, ["a/one.py"])
+    assert repository.added_lines_of("main", None, ["a/one.py", "b/three.py"]) == {n: alone[n] for n in ["a/one.py", "b/three.py"]}
+    assert repository._prefetched is not None  # (not read: it covers a/one.py only)
+    assert repository.added_lines_of("HEAD", None, ["a/one.py"]) == {"a/one.py": alone["a/one.py"]}
+    pending = repository._prefetched[3]
+    repository.close()
+    assert repository._prefetched is None and pending.returncode is not None
+
+
+def test_paths_are_never_patterns_to_git(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    write_tree(root, {"a[1].py": "x = 1\n", "a1.py": "y = 1\n", "dir*/m.py": "z = 1\n", "dirx/m.py": "w = 1\n"})
+    git(root, "init", "-q", "-b", "main")
+    commit_all(root, "base")
+    for name in ("a[1].py", "a1.py", "dirx/m.py"):
+        (root / name).write_text("changed = 2\nmore = 3\n")
+    repository = Repository.find(root)
+    # As patterns, `a[1].py` would also name a1.py, and `dir*/` dirx/: each names itself only.
+    assert repository.added_lines_of("main", None, ["a[1].py"]) == {"a[1].py": [(1, 2)]}
+    assert repository.added_lines("main", None, "a[1].py") == [(1, 2)]
+    assert [e.path for e in repository.tree("main", "dir*")] == ["dir*/m.py"]
+    assert {c.path for c in repository.changes("main", None, "dir*")} == set()
+
+
+def test_a_file_read_with_a_limit_is_never_read_past_it(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    write_tree(root, {"small.toml": "a = 1\n", "big.toml": "b = 2\n" * 1000, "odd name .toml": "c = 3\n"})
+    git(root, "init", "-q", "-b", "main")
+    commit_all(root, "base")
+    repository = Repository.find(root)
+    assert repository.read_path("main", "small.toml", limit=6) == b"a = 1\n"
+    assert repository.read_path("main", "small.toml", limit=5) is None
+    assert repository.read_path("main", "big.toml", limit=100) is None
+    assert repository.read_path("main", "big.toml", limit=6000) == b"b = 2\n" * 1000
+    assert repository.read_path("main", "odd name .toml", limit=100) == b"c = 3\n"
+    assert repository.read_path("main", "missing.toml", limit=100) is None
+    assert repository.read_path("main", "small.toml") == b"a = 1\n"
+    assert repository.read_path("nonexistent-revision", "small.toml", limit=100) is None

@@ -84,7 +84,7 @@ class Analysis:
     stats: Stats
     cache_dir: Path | None = None  # where derived results may be cached (None: --no-cache)
     # (source, target) -> (import sites, module edges) between components, when recalled with the
-    # evaluation (gate.drift.component_edges computes them from the graph otherwise).
+    # evaluation or counted for its record (gate.drift.component_edges computes them from the graph otherwise).
     component_edges: dict[tuple[str, str], tuple[int, int]] | None = None
 
 
@@ -541,6 +541,7 @@ def _evaluate(analysis: Analysis, memo: RuleMemo | None = None) -> CheckResult:
     )
     if key is not None and analysis.cache_dir is not None:
         edges = component_edge_counts(analysis.graph.graph, analysis.components.component_of)
+        analysis.component_edges = edges  # (what the gate's comparison and drift read: not counted twice)
         remember(analysis.cache_dir, key, rules, result.findings, result.suppressed, analysis.stats.imports, edges)
     return result
 

@@ -79,6 +79,13 @@ def compare_revisions(
     """
     options = options or RunOptions()
     repository = Repository.find(loaded.root)
+    try:
+        return _compare(repository, loaded, base, head, options)
+    finally:
+        repository.close()
+
+
+def _compare(repository: Repository, loaded: LoadedContract, base: str, head: str | None, options: RunOptions) -> Comparison:
     head_commit = repository.resolve(head) if head is not None else None
     if base.endswith("...") and len(base) > 3:
         base_commit = repository.merge_base(repository.resolve(base[:-3]), head_commit or repository.resolve("HEAD"))
@@ -95,6 +102,8 @@ def compare_revisions(
         head_tree = RevisionTree(repository, head_commit, head)
     prefix = repository.relative(head_loaded.root)
     changes = repository.changes(base_commit, head_commit, prefix)
+    # The lines the change added are read after both checks: git diffs the changed files meanwhile.
+    repository.prefetch_added_lines(base_commit, head_commit, [c.path for c in changes if c.status in "DMT" and c.path.endswith((".py", ".pyi"))])
     changed = {_below(c.path, prefix) for c in changes} | {_below(c.old_path, prefix) for c in changes if c.old_path}
     at_base = contract_at(repository, base_commit, base, loaded)
     base_tree = RevisionTree(repository, base_commit, base)
