@@ -40,3 +40,29 @@ def test_copies_and_removals_leave_the_original_alone() -> None:
     assert list(graph.edges()) == [("a", "b"), ("b", "c"), ("c", "a")] and graph.nodes["lonely"] == {"external": True}
     assert graph.edges["a", "b"]["sites"] == (1,) and graph.has_edge("a", "b") and not graph.has_edge("b", "a")
     assert [sorted(c) for c in strongly_connected_components(graph) if len(c) > 1] == [["a", "b", "c"]]
+
+
+@given(edges_strategy, st.lists(st.integers(0, 14), max_size=5), st.lists(st.tuples(st.integers(0, 12), st.integers(0, 12)), max_size=6))
+@settings(max_examples=200)
+def test_a_copy_is_the_graph_built_again_in_its_order(edges: list[tuple[int, int]], lonely: list[int], removed: list[tuple[int, int]]) -> None:
+    graph = DiGraph()
+    graph.add_nodes_from((node, {"kind": node % 3}) for node in lonely)
+    graph.add_edges_from((u, v, {"sites": [u, v]}) for u, v in edges)
+    for u, v in removed:  # (removals leave predecessor orders that are not the successors' order)
+        if graph.has_edge(u, v):
+            graph.remove_edge(u, v)
+    rebuilt = DiGraph()
+    rebuilt.add_nodes_from((node, dict(attributes)) for node, attributes in graph.nodes(data=True))
+    rebuilt.add_edges_from((u, v, dict(attributes)) for u, v, attributes in graph.edges(data=True))
+    copied = graph.copy()
+    assert list(copied.nodes(data=True)) == list(rebuilt.nodes(data=True))
+    assert list(copied.edges(data=True)) == list(rebuilt.edges(data=True))
+    for node in graph.nodes:
+        assert list(copied.predecessors(node)) == list(rebuilt.predecessors(node))
+        assert list(copied.successors(node)) == list(graph.successors(node))
+    for u, v in list(copied.edges()):
+        assert copied.edges[u, v] is not graph.edges[u, v] and copied._pred[v][u] is copied.edges[u, v]
+        copied.edges[u, v]["sites"] = None
+        assert graph.edges[u, v]["sites"] == [u, v]
+    for node in graph.nodes:
+        assert copied.nodes[node] is not graph.nodes[node]

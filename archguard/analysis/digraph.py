@@ -150,9 +150,16 @@ class DiGraph:
 
     def copy(self) -> DiGraph:
         """A new graph with the same nodes and edges, and copies of their attribute dicts."""
+        # (what add_nodes_from and add_edges_from in this graph's order build, without their calls per item)
         copied = DiGraph()
-        copied.add_nodes_from((node, dict(attributes)) for node, attributes in self._node.items())
-        copied.add_edges_from((u, v, dict(attributes)) for u, v, attributes in self.edges(data=True))
+        copied._node = {node: dict(attributes) for node, attributes in self._node.items()}
+        successors: dict[Any, dict[Any, Attributes]] = {node: {} for node in self._node}
+        predecessors: dict[Any, dict[Any, Attributes]] = {node: {} for node in self._node}
+        for u, targets in self._succ.items():
+            out = successors[u]
+            for v, attributes in targets.items():
+                out[v] = predecessors[v][u] = dict(attributes)
+        copied._succ, copied._pred = successors, predecessors
         return copied
 
     # -- reading ------------------------------------------------------------------------

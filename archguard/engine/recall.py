@@ -29,6 +29,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import sys
+from itertools import repeat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -46,6 +47,8 @@ FORMAT = 1
 _CLASSES: dict[str, type[Any]] = {cls.__name__: cls for cls in (Finding, Hop, Edit, Related, Remedy, Suppression)}
 _CLASS = "\x00class"  # a dataclass in the plain form: {_CLASS: name, _FIELDS: [values]}
 _FIELDS = "\x00fields"
+_FIELD_NAMES: dict[type[Any], tuple[str, ...]] = {cls: tuple(f.name for f in dataclasses.fields(cls)) for cls in _CLASSES.values()}
+_SCALARS = frozenset({str, int, float, bool, type(None)})
 # Facts objects whose bytes' content hash is known in this process (by object identity; the
 # object is held so that its id is not reused): the head's facts that check --diff's base reuses.
 _CONTENT: dict[int, tuple[FileFacts, str]] = {}
@@ -214,14 +217,19 @@ def remember(
 
 def _to_plain(value: Any) -> Any:
     """Findings as plain values: a finding class becomes a dict naming it (no other dict occurs)."""
-    if value is None or isinstance(value, str | int | float):
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if kind is tuple:
+        return tuple([item if type(item) in _SCALARS else _to_plain(item) for item in value])
+    names = _FIELD_NAMES.get(kind)
+    if names is not None:
+        return {_CLASS: kind.__name__, _FIELDS: [item if type(item) in _SCALARS else _to_plain(item) for item in map(getattr, repeat(value), names)]}
+    if isinstance(value, str | int | float):  # (a subclass: an enum's value)
         return value
     if isinstance(value, tuple):
         return tuple(_to_plain(item) for item in value)
-    cls = type(value)
-    if _CLASSES.get(cls.__name__) is cls:
-        return {_CLASS: cls.__name__, _FIELDS: [_to_plain(getattr(value, f.name)) for f in dataclasses.fields(cls)]}
-    raise TypeError(f"not plain data: {cls.__name__}")
+    raise TypeError(f"not plain data: {kind.__name__}")
 
 
 def _from_plain(value: Any) -> Any:

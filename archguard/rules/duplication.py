@@ -5,15 +5,17 @@ from __future__ import annotations
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from archguard.analysis.cache import ResultCache
-from archguard.analysis.clones import CloneGroup, CloneReport, CloneUnit, added_clones, find_clones
-from archguard.analysis.read.clones import FACT_KEY, shingle_window
 from archguard.analysis.read.facts import FileFacts
 from archguard.base.timeline import phase
 from archguard.contract.models import Contract, DuplicationConfig
 from archguard.findings import Finding, Related, Remedy, Severity, sort_findings
 from archguard.rules.base import Rule, RuleContext
+
+if TYPE_CHECKING:  # (the search and the fingerprints are imported when a run looks for copies)
+    from archguard.analysis.clones import CloneGroup, CloneReport, CloneUnit
 
 REMEDY = "reuse the existing code (import it, or move it to a shared module both can use) instead of keeping a copy"
 
@@ -42,6 +44,8 @@ def unit_place(unit: CloneUnit, label: str) -> str:
 
 
 def _shingles(facts: Mapping[str, FileFacts], unit: CloneUnit) -> array[int] | None:
+    from archguard.analysis.read.clones import FACT_KEY, shingle_window
+
     data = facts[unit.module].get_extra(FACT_KEY) if unit.module in facts else None
     if not data:
         return None
@@ -210,6 +214,8 @@ def added_findings(
     The message names the code that existed before the change first ("already exists at"),
     then other new copies.
     """
+    from archguard.analysis.clones import added_clones
+
     for added in added_clones(report, is_new):
         severity = group_severity(added.group, config)
         if severity is None:
@@ -232,6 +238,8 @@ def cached_clone_report(
 ) -> CloneReport:
     """:func:`find_clones` with the cache directory (None: no cache): the last reports, and the
     last search's similar pairs so that a changed tree compares only its new code."""
+    from archguard.analysis.clones import find_clones
+
     if cache_dir is None:
         return find_clones(facts, paths, component_of, config)
     store, memory = ResultCache(cache_dir, "clones"), ResultCache(cache_dir, "clone-pairs")

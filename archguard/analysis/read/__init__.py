@@ -17,12 +17,14 @@ import ast
 import re
 import warnings
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from archguard.analysis.read.clones import CLONES_VERSION, UnitNode
 from archguard.analysis.read.facts import FACTS_FORMAT, FileFacts, ParseProblem, RawImport
 from archguard.analysis.read.pragmas import find_pragmas
 from archguard.analysis.read.source import LineIndex, decode_source, source_encoding
+
+if TYPE_CHECKING:
+    from archguard.analysis.read.clones import UnitNode
 
 # The readers' revision, bumped when the same bytes give other facts (cached facts are then
 # read again): r2, pragmas and the token scan count a lone CR as a line end, as CPython does;
@@ -31,12 +33,16 @@ EXTRACTOR_VERSION = f"facts{FACTS_FORMAT}-r3"
 
 __all__ = ["EXTRACTOR_VERSION", "extract_facts", "extractor_settings", "find_pragmas", "reference_facts"]
 
-UnitFinder = Callable[[], tuple[list[UnitNode], frozenset[int]]]
+UnitFinder = Callable[[], "tuple[list[UnitNode], frozenset[int]]"]
 
 
 def extractor_settings(clones: bool = True) -> str:
     """The facts cache key for these extraction settings (clone fingerprints on or off)."""
-    return f"{EXTRACTOR_VERSION}+{CLONES_VERSION}" if clones else EXTRACTOR_VERSION
+    if not clones:
+        return EXTRACTOR_VERSION
+    from archguard.analysis.read.clones import CLONES_VERSION  # (a run without copies needs none of it)
+
+    return f"{EXTRACTOR_VERSION}+{CLONES_VERSION}"
 
 
 def extract_facts(data: bytes, clones: bool = True, whole: bool = False) -> FileFacts:
