@@ -106,23 +106,26 @@ def site_of(
 ) -> ImportSite:
     """The import site of one raw import statement resolved to ``imported`` (both resolutions)."""
     names = tuple(names)
-    return ImportSite(
-        importer=importer,
-        imported=imported,
-        path=path,
-        line=raw.line,
-        column=raw.column,
-        end_line=raw.end_line,
-        text=import_text(raw, names or None),
-        requested=requested,
-        names=names,
-        type_checking=raw.type_checking,
-        lazy=raw.lazy,
-        guarded=raw.guarded,
-        dynamic=raw.dynamic,
-        symbols=tuple(symbols),
-        via=via,
-        main=raw.main,
+    # (every field in order: _make builds the tuple without a call of __new__ with 16 keywords)
+    return ImportSite._make(
+        (
+            importer,
+            imported,
+            path,
+            raw.line,
+            raw.column,
+            raw.end_line,
+            import_text(raw, names or None),
+            requested,
+            names,
+            raw.type_checking,
+            raw.lazy,
+            raw.guarded,
+            raw.dynamic,
+            tuple(symbols),
+            via,
+            raw.main,
+        )
     )
 
 

@@ -112,20 +112,41 @@ class ImportLinterResolver:
 
     def resolve(self, raw: RawImport, importer: str, is_package: bool, path: str, *, dynamic: bool = False) -> list[ImportSite]:
         """The import sites of one statement; a dynamic import only with ``dynamic`` (as an
-        ``import`` statement of its literal would be), since grimp does not see them."""
+        ``import`` statement of its literal would be), since grimp does not see them.
+
+        (:func:`requested_names` and :func:`absolute_name` for each name, computed once per
+        statement: a warm check resolves every import of the tree, 8,700 on SQLAlchemy.)"""
         if raw.dynamic and not dynamic:
             return []
+        module, level, names = raw.module, raw.level, raw.names
+        if level:
+            parts = importer.split(".")
+            keep = len(parts) - level + (1 if is_package else 0)
+            if keep <= 0:
+                return []  # climbs above the top level: grimp drops it
+            root = ".".join(parts[:keep])
+            base = f"{root}.{module}"
+            prefix = f"{base}." if module else f"{root}."
+        else:
+            base = module
+            prefix = f"{module}." if module else ""
+        modules = self.modules
+        if not names:
+            requests: list[tuple[str, str]] = [(base, "")]
+        else:
+            requests = [(prefix + name, name) for name in names]
         targets: dict[str, tuple[str, list[str]]] = {}
-        for name, imported_name in requested_names(raw):
-            absolute = absolute_name(name, importer, is_package)
-            if absolute is None:
-                continue
-            target = self.internal_target(absolute)
-            if target is None:
-                target = self.external_target(absolute)
-            if target is None:
-                continue
-            entry = targets.setdefault(target, (absolute, []))
+        for absolute, imported_name in requests:
+            if absolute in modules:
+                target: str | None = absolute
+            else:
+                parent = absolute.rpartition(".")[0]
+                target = parent if parent and parent in modules else self.external_target(absolute)
+                if target is None:
+                    continue
+            entry = targets.get(target)
+            if entry is None:
+                entry = targets[target] = (absolute, [])
             if imported_name:
                 entry[1].append(imported_name)
-        return [site_of(raw, importer, target, path, requested, names) for target, (requested, names) in targets.items()]
+        return [site_of(raw, importer, target, path, requested, found) for target, (requested, found) in targets.items()]
