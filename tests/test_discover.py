@@ -6,8 +6,10 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from archguard.analysis.discover import discover
+from archguard.analysis.discover import Discovery, SourceFile, discover
 from archguard.base.errors import ContractError
 from archguard.contract.models import ProjectConfig
 from tests.helpers import make_project, run_check, summary, write_tree
@@ -144,3 +146,32 @@ def test_a_file_that_cannot_be_read_becomes_a_parse_error_finding(tmp_path: Path
     problem = facts["shop.secret"].problem
     assert problem is not None and problem.message == "cannot read file: Permission denied"
     assert facts["shop"].problem is None
+
+
+def _namespaces_name_by_name(discovery: Discovery) -> list[str]:
+    """namespace_packages as first written: every ancestor of every module looked at."""
+    modules = {f.module for f in discovery.files}
+    found: set[str] = set()
+    for module in modules:
+        parts = module.split(".")
+        for depth in range(1, len(parts)):
+            ancestor = ".".join(parts[:depth])
+            if ancestor not in modules and any(ancestor == p or ancestor.startswith(p + ".") for p in discovery.packages):
+                found.add(ancestor)
+    return sorted(found)
+
+
+@given(
+    st.lists(st.lists(st.sampled_from(["a", "b", "c", "ns"]), min_size=1, max_size=5).map(".".join), min_size=1, max_size=25, unique=True),
+    st.lists(st.sampled_from(["a", "ns", "a.b", "ns.c", "b"]), min_size=1, max_size=3, unique=True),
+)
+@settings(max_examples=300)
+def test_namespace_packages_are_the_fileless_ancestors_under_a_root(modules: list[str], packages: list[str]) -> None:
+    from archguard.importlinter.discover import namespace_packages
+
+    files = tuple(SourceFile(path=Path(f"/x/{m}.py"), relpath=f"{m}.py", module=m, is_package=False) for m in modules)
+    discovery = Discovery(root=Path("/x"), roots=(".",), packages=tuple(packages), files=files)
+    first = namespace_packages(discovery)
+    assert first == _namespaces_name_by_name(discovery)
+    first.append("changed by the caller")
+    assert namespace_packages(discovery) == _namespaces_name_by_name(discovery)  # (the kept answer is not the caller's list)

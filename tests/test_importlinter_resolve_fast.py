@@ -78,8 +78,14 @@ raws = st.builds(
     dynamic=st.booleans(),
 )
 @settings(max_examples=600)
-@example(modules=["pkg", "pkg.a"], namespaces=[], roots=["pkg"], include_external=True, raw=RawImport("", 2, (), 1, 1, 1, dynamic=True), importer_index=1, is_package=True, dynamic=True)
-@example(modules=["pkg", "pkg.a", "pkg.a.b"], namespaces=[], roots=["pkg"], include_external=False, raw=RawImport("", 1, ("b", "x"), 1, 1, 1), importer_index=1, is_package=True, dynamic=False)
+@example(
+    modules=["pkg", "pkg.a"], namespaces=[], roots=["pkg"], include_external=True,
+    raw=RawImport("", 2, (), 1, 1, 1, dynamic=True), importer_index=1, is_package=True, dynamic=True,
+)  # fmt: skip
+@example(
+    modules=["pkg", "pkg.a", "pkg.a.b"], namespaces=[], roots=["pkg"], include_external=False,
+    raw=RawImport("", 1, ("b", "x"), 1, 1, 1), importer_index=1, is_package=True, dynamic=False,
+)  # fmt: skip
 def test_resolved_once_per_statement_as_name_by_name(
     modules: list[str],
     namespaces: list[str],

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class Coupling:
+    """A component's coupling: fan-in, fan-out and import sites across its boundary."""
+
     component: str
     modules: int  # modules in the component
     fan_in: int  # components that import this one

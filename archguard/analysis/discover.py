@@ -41,6 +41,8 @@ SKIPPED_DIRECTORIES = frozenset({"__pycache__", "node_modules", "site-packages",
 
 @dataclass(frozen=True, slots=True)
 class SourceFile:
+    """One Python file of the tree, and the module it is."""
+
     path: Path  # absolute
     relpath: str  # posix, relative to the project root
     module: str
@@ -49,6 +51,8 @@ class SourceFile:
 
 @dataclass(frozen=True, slots=True)
 class DiscoveryProblem:
+    """A file or folder discovery did not analyse, and why."""
+
     relpath: str
     kind: str  # broken-symlink | symlink-loop | outside-root | not-a-file | not-a-module | duplicate-module
     message: str
@@ -56,6 +60,8 @@ class DiscoveryProblem:
 
 @dataclass(frozen=True)
 class Discovery:
+    """What discovery found: the modules' files under the source roots, and what it left out."""
+
     root: Path
     roots: tuple[str, ...]  # source roots, relative to root
     packages: tuple[str, ...]

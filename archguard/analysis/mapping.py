@@ -17,6 +17,8 @@ from archguard.contract.patterns import ModulePattern
 
 @dataclass(frozen=True)
 class ComponentMap:
+    """Which component each analysed module belongs to, and each component's modules."""
+
     component_of: Mapping[str, str | None]  # every analysed module -> component (None: unmapped)
     modules_of: Mapping[str, tuple[str, ...]]  # component -> its modules, sorted
     order: tuple[str, ...]  # component names in declaration order

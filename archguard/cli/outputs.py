@@ -25,6 +25,8 @@ FORMATS_HELP = "text, json, sarif, junit, github, markdown or agent"
 
 @dataclass(frozen=True)
 class Output:
+    """One report a run writes: its format, and its file (None: standard output)."""
+
     format: str
     path: Path | None  # None: standard output
 

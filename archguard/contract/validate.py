@@ -37,6 +37,8 @@ from archguard.contract.selectors import (
 
 @dataclass(frozen=True)
 class Problem:
+    """One thing wrong with a contract: the key it is at, and what is wrong."""
+
     key: str
     message: str
 

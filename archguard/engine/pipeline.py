@@ -48,6 +48,8 @@ Meanwhile = Callable[[dict[str, FileFacts], frozenset[str]], bool]
 
 @dataclass(frozen=True)
 class RunOptions:
+    """How a run reads the tree: processes, cache, progress and limits."""
+
     jobs: int | None = None  # None: every core
     use_cache: bool = True
     cache_dir: Path | None = None  # default: <root>/.archguard_cache
@@ -58,6 +60,8 @@ class RunOptions:
 
 @dataclass
 class Stats:
+    """Counts of one analysis (files, parses, cache hits, imports) for the summary line."""
+
     files: int = 0
     parsed: int = 0
     cached: int = 0
@@ -115,6 +119,8 @@ class DeferredAnalysis(Analysis):
 
 @dataclass
 class CheckResult:
+    """An evaluated analysis: the rules that ran, their findings and what was suppressed."""
+
     analysis: Analysis
     rules: list[Rule]
     findings: list[Finding]  # active findings, sorted

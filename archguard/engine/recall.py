@@ -144,11 +144,13 @@ def evaluation_key(analysis: Analysis, elsewhere: dict[str, str]) -> EvaluationK
     add(analysis.stats.extractor)
     facts_digests = FactsDigests(analysis.cache_dir, analysis.stats.extractor) if analysis.cache_dir is not None else None
     contents = analysis.stats.digests
+    lines = []  # (one update for every file: the bytes add() would give, a line at a time)
     for file in discovery.files:
         facts = analysis.facts[file.module]
         content = contents.get(file.module) or content_of(facts)
         one = facts_digests.digest(content, facts) if facts_digests is not None else facts_digest(facts)
-        add(f"{file.module}\x00{file.relpath}\x00{file.is_package}\x00{one}")
+        lines.append(f"{file.module}\x00{file.relpath}\x00{file.is_package}\x00{one}\x00")
+    digest.update("".join(lines).encode("utf-8", "surrogatepass"))
     if facts_digests is not None:
         facts_digests.save()
     return EvaluationKey(contract, digest.hexdigest())

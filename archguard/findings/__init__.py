@@ -125,6 +125,8 @@ class Remedy:
 
 @dataclass(frozen=True, slots=True)
 class Finding:
+    """One thing a rule found: what, where, why, and how to fix it."""
+
     rule: str  # the rule kind: "layers", "boundaries", "parse-error", ...
     rule_name: str  # the contract's name for the rule instance ("Clean layering", "layers#1")
     kind: str  # what was found: "direct", "indirect", "cycle", "unmapped", ...

@@ -75,6 +75,8 @@ def coupling_json(coupling: Coupling) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Unmapped:
+    """A module that no component claims."""
+
     module: str
     path: str | None
 
@@ -84,6 +86,8 @@ class Unmapped:
 
 @dataclass(frozen=True)
 class Reflexion:
+    """The reflexion model: declared dependencies against the ones the code has."""
+
     convergences: tuple[Dependency, ...]
     divergences: tuple[Dependency, ...]
     absences: tuple[Dependency, ...]
@@ -105,6 +109,8 @@ class Reflexion:
 
 @dataclass(frozen=True)
 class ComponentSummary:
+    """A component as the architecture report lists it."""
+
     name: str
     modules: int
     description: str | None

@@ -29,6 +29,8 @@ MAX_SYMLINK_HOPS = 40
 
 @dataclass(frozen=True)
 class ContractAtRevision:
+    """The contract a revision is checked with, and which one it is."""
+
     loaded: LoadedContract
     description: str  # which contract, in words: "archguard.toml at main"
 
@@ -64,6 +66,8 @@ def contract_at(repository: Repository, commit: str, label: str, current: Loaded
 
 @dataclass(frozen=True)
 class _Listing:
+    """A revision's Python files under the project root (by blob id), and the files it cannot read."""
+
     files: dict[str, str]  # path relative to the project root -> blob id
     problems: tuple[DiscoveryProblem, ...]
 

@@ -272,12 +272,16 @@ class ImportLinterConfig(_Frozen):
 
 @dataclass(frozen=True)
 class _RawContract:
+    """One contract's options as the file gives them, before validation."""
+
     options: dict[str, Any]  # key -> str | list[str] (INI) or any TOML value
     origin: ContractOrigin
 
 
 @dataclass(frozen=True)
 class _RawConfig:
+    """A configuration as the file gives it, before validation."""
+
     session: dict[str, Any]
     contracts: list[_RawContract]
     session_lines: dict[str, int]

@@ -266,15 +266,27 @@ def _walk_listing(
 
 def namespace_packages(discovery: Discovery) -> list[str]:
     """Packages without an ``__init__.py`` (grimp adds them to the graph): fileless ancestors of
-    modules, at or below a root package."""
+    modules, at or below a root package. (Asked three times per analysis: kept for the last few.)"""
+    known = _NAMESPACES.get(id(discovery))
+    if known is not None and known[0] is discovery:
+        return list(known[1])
     modules = {f.module for f in discovery.files}
+    packages = discovery.packages
+    seen: set[str] = set()
     found: set[str] = set()
     for module in modules:
-        parts = module.split(".")
-        for depth in range(1, len(parts)):
-            ancestor = ".".join(parts[:depth])
-            if ancestor in modules:
-                continue
-            if any(ancestor == p or ancestor.startswith(p + ".") for p in discovery.packages):
+        ancestor = module
+        while (cut := ancestor.rfind(".")) > 0:
+            ancestor = ancestor[:cut]
+            if ancestor in seen:
+                break  # (and so were all of its ancestors)
+            seen.add(ancestor)
+            if ancestor not in modules and any(ancestor == p or ancestor.startswith(p + ".") for p in packages):
                 found.add(ancestor)
+    if len(_NAMESPACES) >= 8:
+        _NAMESPACES.clear()
+    _NAMESPACES[id(discovery)] = (discovery, sorted(found))
     return sorted(found)
+
+
+_NAMESPACES: dict[int, tuple[Discovery, list[str]]] = {}  # id -> (the discovery, held so that its id is not reused; its namespaces)

@@ -138,12 +138,13 @@ class ImportLinterResolver:
         targets: dict[str, tuple[str, list[str]]] = {}
         for absolute, imported_name in requests:
             if absolute in modules:
-                target: str | None = absolute
+                target = absolute
             else:
                 parent = absolute.rpartition(".")[0]
-                target = parent if parent and parent in modules else self.external_target(absolute)
-                if target is None:
+                found = parent if parent and parent in modules else self.external_target(absolute)
+                if found is None:
                     continue
+                target = found
             entry = targets.get(target)
             if entry is None:
                 entry = targets[target] = (absolute, [])

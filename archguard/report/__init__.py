@@ -22,6 +22,8 @@ RULES_URL = "https://github.com/archguard/archguard/blob/main/docs/contract.md#r
 
 @dataclass(frozen=True)
 class ReportOptions:
+    """How reports are written: colour, width, detail, and where paths are relative to."""
+
     color: bool = False
     width: int = 100
     verbose: bool = False

@@ -107,6 +107,8 @@ def _files(text: str) -> tuple[tuple[str, str], ...]:
 
 @dataclass(frozen=True)
 class CompiledIgnore:
+    """An [[ignore]] entry with its module patterns compiled."""
+
     index: int
     importer: ModulePattern
     imported: ModulePattern

@@ -110,6 +110,8 @@ class ParseProblem:
 
 @dataclass(frozen=True, slots=True)
 class FileFacts:
+    """What one file says, as the rules read it: its imports, pragmas, bound names and parse problem."""
+
     imports: tuple[RawImport, ...] = ()
     pragmas: tuple[Pragma, ...] = ()
     problem: ParseProblem | None = None

@@ -33,6 +33,8 @@ class Route:
 
 @dataclass(frozen=True)
 class Dependency:
+    """A pair of layer modules that must not import, and the routes by which one does."""
+
     importer: str  # the layer module that must not import...
     imported: str  # ...this one
     routes: tuple[Route, ...]
