@@ -463,3 +463,16 @@ def test_import_sites_carry_the_main_context() -> None:
     facts = facts_of('if __name__ == "__main__":\n    import shop.cli\n')
     site = site_of(facts.imports[0], "shop.__main__", "shop.cli", "shop/__main__.py", "shop.cli")
     assert site.main is True
+
+
+@given(
+    st.lists(
+        st.sampled_from([b"import_module", b"__import__", b"importlib.", b"(", b")", b" ", b"\n", b"'x'", b'"y"', b"r'z'", b"u", b"# ", b"f("]),
+        max_size=12,
+    ).map(b"".join)
+)
+@settings(max_examples=400)
+def test_the_dynamic_import_gate_is_the_pattern_with_its_names_looked_for_first(data: bytes) -> None:
+    from archguard.analysis.read import _DYNAMIC_CALL, _find_dynamic
+
+    assert _find_dynamic(data) == (_DYNAMIC_CALL.search(data) is not None)

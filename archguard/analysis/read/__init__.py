@@ -158,7 +158,8 @@ _DYNAMIC_CALL = re.compile(rb"(?:import_module|__import__)\s*\)?\s*\(\s*[(\s]*[r
 
 
 def _find_dynamic(data: bytes) -> bool:
-    return _DYNAMIC_CALL.search(data) is not None
+    # (the names first: a substring search is ten times faster than the pattern's, and most files have neither)
+    return (b"import_module" in data or b"__import__" in data) and _DYNAMIC_CALL.search(data) is not None
 
 
 def _fast(data: bytes, clones: bool, whole: bool = False) -> FileFacts:
