@@ -88,8 +88,15 @@ class Analysis:
     stats: Stats
     cache_dir: Path | None = None  # where derived results may be cached (None: --no-cache)
     # (source, target) -> (import sites, module edges) between components, when recalled with the
-    # evaluation or counted for its record (gate.drift.component_edges computes them from the graph otherwise).
+    # evaluation or counted for its record (:meth:`edges_between_components` counts them otherwise).
     component_edges: dict[tuple[str, str], tuple[int, int]] | None = None
+
+    def edges_between_components(self) -> dict[tuple[str, str], tuple[int, int]]:
+        """(source, target) -> (import sites, module edges) for every component dependency in the
+        code: recalled with the evaluation when it was (the module graph is then not built for them)."""
+        if self.component_edges is not None:
+            return self.component_edges
+        return component_edge_counts(self.graph.graph, self.components.component_of)
 
 
 class DeferredAnalysis(Analysis):

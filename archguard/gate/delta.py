@@ -24,6 +24,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from archguard.analysis.coupling import Coupling
 from archguard.analysis.read.facts import FileFacts
@@ -34,11 +35,13 @@ from archguard.engine.dialects import dialect_of
 from archguard.engine.pipeline import CheckResult, KnownFactsTree, RunOptions, SourceTree, WorkingTree, analyze, check, evaluate
 from archguard.findings import Finding, Suppression, sort_findings
 from archguard.findings.matching import ChangedFile, DiffOutcome, EdgeChange, Move, Revision, match_findings
-from archguard.gate.drift import component_edges, coupling
 from archguard.gate.git import FileChange, Repository
 from archguard.gate.lines import AddedLines, locate_on_added_lines, unlocated
 from archguard.gate.revision import RevisionTree, contract_at
 from archguard.gate.silencing import Silencing, contract_changes, new_pragmas
+
+if TYPE_CHECKING:
+    from archguard.analysis.coupling import Coupling
 
 WORKING_TREE = "working tree"
 _STATUS = {"A": "added", "C": "added", "D": "deleted", "M": "modified", "T": "modified", "R": "renamed"}
@@ -63,6 +66,8 @@ class Comparison:
 
     def coupling(self) -> tuple[list[Coupling], list[Coupling]]:
         """Per-component coupling (before, after)."""
+        from archguard.gate.drift import coupling  # (the reports that show it import it)
+
         return coupling(self.base.analysis), coupling(self.head.analysis)
 
 
@@ -336,8 +341,8 @@ def _without_existing_copies(new: list[Finding], before: CheckResult, after: Che
 
 def edge_changes(before: CheckResult, after: CheckResult) -> list[EdgeChange]:
     """Component dependencies whose import-site count differs, in name order."""
-    old = component_edges(before.analysis)
-    new = component_edges(after.analysis)
+    old = before.analysis.edges_between_components()
+    new = after.analysis.edges_between_components()
     changes = []
     for pair in sorted(set(old) | set(new)):
         count_before = old.get(pair, (0, 0))[0]

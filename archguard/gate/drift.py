@@ -25,7 +25,6 @@ from typing import Any
 
 from archguard import __version__
 from archguard.analysis.coupling import Coupling, coupling_metrics
-from archguard.analysis.graph import component_edge_counts
 from archguard.engine.pipeline import Analysis, CheckResult
 from archguard.findings import Finding, sort_findings
 from archguard.rules.absent import declared_dependencies
@@ -170,9 +169,7 @@ class ArchitectureReport:
 def component_edges(analysis: Analysis) -> dict[tuple[str, str], tuple[int, int]]:
     """(source, target) -> (import sites, module edges) for every component dependency in the
     code: recalled with the evaluation when it was (the module graph is then not built for them)."""
-    if analysis.component_edges is not None:
-        return analysis.component_edges
-    return component_edge_counts(analysis.graph.graph, analysis.components.component_of)
+    return analysis.edges_between_components()
 
 
 def coupling(analysis: Analysis) -> list[Coupling]:
