@@ -56,18 +56,23 @@ class ContractGraph:
     @classmethod
     def from_view(cls, view: DiGraph) -> ContractGraph:
         node_of: dict[str, str] = {}
+        name_of: dict[str, str] = {}
         squashed: set[str] = set()
         for node, external in view.nodes(data="external"):
             name = il_name(node)
             node_of[name] = node
+            name_of[node] = name
             if external:
                 squashed.add(name)
         successors: dict[str, set[str]] = {name: set() for name in node_of}
         predecessors: dict[str, set[str]] = {name: set() for name in node_of}
-        for importer, imported in view.edges():
-            a, b = il_name(importer), il_name(imported)
-            successors[a].add(b)
-            predecessors[b].add(a)
+        for importer in view.nodes:  # (each node's name looked up once, not per edge)
+            a = name_of[importer]
+            out = successors[a]
+            for imported in view.successors(importer):
+                b = name_of[imported]
+                out.add(b)
+                predecessors[b].add(a)
         return cls(
             view=view,
             modules=frozenset(node_of),
