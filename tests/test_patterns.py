@@ -90,3 +90,45 @@ def test_most_specific_component_wins() -> None:
 )
 def test_path_globs(glob: str, path: str, matches: bool) -> None:
     assert bool(glob_to_regex(glob).match(path)) == matches
+
+
+def _component_of_by_split(components: dict[str, ComponentConfig], modules: list[str]) -> dict[str, str | None]:
+    """build_component_map's literal prefixes as first written: every prefix joined from the parts."""
+    literal: dict[str, list[tuple[int, ModulePattern, str]]] = {}
+    wildcard: list[tuple[int, ModulePattern, str]] = []
+    for order, (name, component) in enumerate(components.items()):
+        for text in component.modules:
+            pattern = ModulePattern.parse(text)
+            (literal.setdefault(pattern.literal, []) if pattern.is_literal else wildcard).append((order, pattern, name))
+    found: dict[str, str | None] = {}
+    for module in sorted(modules):
+        best: tuple[int, int, int] | None = None
+        best_name: str | None = None
+        parts = module.split(".")
+        for depth in range(len(parts), 0, -1):
+            for order, pattern, name in literal.get(".".join(parts[:depth]), ()):
+                if pattern.exact and depth != len(parts):
+                    continue
+                key = (depth, pattern.literal_count, -order)
+                if best is None or key > best:
+                    best, best_name = key, name
+            if best is not None:
+                break
+        for order, pattern, name in wildcard:
+            depth_matched = pattern.match_depth(module)
+            if depth_matched is not None and (best is None or (depth_matched, pattern.literal_count, -order) > best):
+                best, best_name = (depth_matched, pattern.literal_count, -order), name
+        found[module] = best_name
+    return found
+
+
+_dotted = st.lists(st.sampled_from(["a", "b", "c"]), min_size=1, max_size=4).map(".".join)
+
+
+@given(
+    st.lists(st.lists(st.one_of(_dotted, _dotted.map(lambda m: m + ":*"), _dotted.map(lambda m: m + ".*")), min_size=1, max_size=3), max_size=4),
+    st.lists(_dotted, max_size=20),
+)
+def test_components_by_longest_literal_prefix_as_joined_from_parts(patterns: list[list[str]], modules: list[str]) -> None:
+    components = {f"c{i}": ComponentConfig.model_construct(modules=texts) for i, texts in enumerate(patterns)}
+    assert dict(build_component_map(components, modules).component_of) == _component_of_by_split(components, modules)

@@ -45,17 +45,19 @@ def build_component_map(components: Mapping[str, ComponentConfig], modules: Iter
     for module in sorted(modules):
         best: tuple[int, int, int] | None = None  # (depth, literal names, -order)
         best_name: str | None = None
-        parts = module.split(".")
-        for depth in range(len(parts), 0, -1):
-            prefix = ".".join(parts[:depth])
+        full = depth = module.count(".") + 1
+        prefix = module
+        while depth:  # the module, then each package above it (longest prefix first)
             for order, pattern, name in literal.get(prefix, ()):
-                if pattern.exact and depth != len(parts):
+                if pattern.exact and depth != full:
                     continue  # "shop:*" is the module shop alone
                 key = (depth, pattern.literal_count, -order)
                 if best is None or key > best:
                     best, best_name = key, name
             if best is not None:
                 break  # longer literal prefixes were tried first
+            depth -= 1
+            prefix = prefix[: prefix.rfind(".")] if depth else prefix
         for order, pattern, name in wildcard:
             depth_matched = pattern.match_depth(module)
             if depth_matched is None:
