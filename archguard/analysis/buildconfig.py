@@ -11,7 +11,6 @@ build itself would fail on it, and archguard then looks in the usual places.
 
 from __future__ import annotations
 
-import configparser
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -201,6 +200,8 @@ def _flit(tool: Mapping[str, Any]) -> BuildLayout | None:
 
 
 def _setup_cfg(text: str) -> BuildLayout | None:
+    import configparser  # (read only when there is a setup.cfg to read)
+
     parser = configparser.ConfigParser(interpolation=None)
     try:
         parser.read_string(text)

@@ -25,7 +25,6 @@ import contextlib
 import errno
 import os
 import stat
-import tempfile
 from pathlib import Path
 
 # Bounds for files that are not sources (sources use [project] max_file_size).
@@ -185,7 +184,7 @@ def write_atomic(
         parent.mkdir(parents=True, exist_ok=True)
         if inside is not None:
             _check_folder_inside(parent, inside)
-    descriptor, temporary = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=parent)
+    descriptor, temporary = _new_temporary(parent, path.name)
     try:
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(data)
@@ -196,6 +195,21 @@ def write_atomic(
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
+
+
+def _new_temporary(folder: Path, name: str) -> tuple[int, str]:
+    """A new file in ``folder`` for ``name``'s next bytes, opened for writing, as
+    ``tempfile.mkstemp`` makes one: mode 0600, a random name, never an existing file or a
+    symlink (O_EXCL, O_NOFOLLOW). (Without importing tempfile, which brings shutil, random, bz2
+    and lzma: 3 ms of every run that writes to its cache.)"""
+    flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    for _attempt in range(100):
+        temporary = os.path.join(folder, f"{name}.{os.urandom(6).hex()}.tmp")
+        try:
+            return os.open(temporary, flags, 0o600), temporary
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no unused temporary file name", str(folder))
 
 
 def _check_folder_inside(folder: Path, inside: str | os.PathLike[str]) -> None:

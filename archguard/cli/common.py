@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import os
 import sys
-import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -224,6 +223,8 @@ def handle_errors(function: F) -> F:
             raise
         except Exception as error:  # noqa: BLE001 - never a bare traceback for users
             if debug:
+                import traceback  # (only here: not imported by every run)
+
                 traceback.print_exc()
             click.echo(
                 f"archguard: internal error: {type(error).__name__}: {error}\n"

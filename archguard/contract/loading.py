@@ -8,7 +8,6 @@ can be found, the TOML key path and what was expected.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import re
 from dataclasses import dataclass, replace
@@ -214,6 +213,8 @@ def explain_error(error: Any, data: Any) -> str:
         expected = _expected_keys(loc, data)
         hint = ""
         if expected:
+            import difflib  # (only here: not imported by every run)
+
             close = difflib.get_close_matches(key, expected, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else f" (expected one of: {', '.join(expected)})"
         return f"unknown key {key!r}{hint}"
@@ -223,6 +224,8 @@ def explain_error(error: Any, data: Any) -> str:
         return f"each [[rules]] entry needs a 'kind': one of {', '.join(RULE_KINDS)}"
     if kind == "union_tag_invalid":
         given = error.get("input", {}).get("kind") if isinstance(error.get("input"), dict) else None
+        import difflib  # (only here: not imported by every run)
+
         close = difflib.get_close_matches(str(given), RULE_KINDS, n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         return f"unknown rule kind {given!r}{hint}; expected one of: {', '.join(RULE_KINDS)}"

@@ -15,9 +15,7 @@ Only the configuration is read here; checking contracts on code is in
 
 from __future__ import annotations
 
-import configparser
 import dataclasses
-import difflib
 import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
@@ -316,6 +314,8 @@ def _ini_lines(source: str) -> dict[str, tuple[int, dict[str, int]]]:
 
 
 def _read_ini(source: str, display: str) -> _RawConfig | None:
+    import configparser  # (a run whose configuration is cached reads none)
+
     parser = configparser.ConfigParser()
     try:
         parser.read_string(source, source=display)
@@ -583,6 +583,8 @@ def _parse_contract(raw: _RawContract, custom_types: dict[str, str]) -> Contract
             "or an archguard rule",
         )
     if contract_type not in _FIELDS:
+        import difflib  # (only here: not imported by every run)
+
         close = difflib.get_close_matches(contract_type, BUILT_IN_TYPES, n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         raise fail("type", f"unknown contract type {contract_type!r}{hint}; built-in types: {', '.join(BUILT_IN_TYPES)}")
@@ -592,6 +594,8 @@ def _parse_contract(raw: _RawContract, custom_types: dict[str, str]) -> Contract
     specs = {**_FIELDS[contract_type], **_COMMON_FIELDS}
     unknown = sorted(set(options) - set(specs) - set(COMMON_KEYS))
     if unknown:
+        import difflib  # (only here: not imported by every run)
+
         close = difflib.get_close_matches(unknown[0], sorted(specs), n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else f" (expected: {', '.join(sorted(specs))})"
         raise fail(unknown[0], f"unknown option {unknown[0]!r} for a {contract_type} contract{hint}")
@@ -652,6 +656,8 @@ def _parse_session(raw: _RawConfig, display: str) -> SessionOptions:
 
     unknown = sorted(set(session) - set(SESSION_KEYS))
     if unknown:
+        import difflib  # (only here: not imported by every run)
+
         close = difflib.get_close_matches(unknown[0], SESSION_KEYS, n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else f" (expected: {', '.join(SESSION_KEYS)})"
         raise fail(unknown[0], f"unknown option {unknown[0]!r}{hint}")
@@ -917,6 +923,8 @@ def read_companion(source: str, fmt: Literal["ini", "toml"], display: str) -> Im
         def line_of(key: str) -> int | None:
             return locate_key(source, prefix + key)
     else:
+        import configparser  # (a run whose configuration is cached reads none)
+
         parser = configparser.ConfigParser()
         parser.read_string(source, source=display)  # (already read without error)
         if COMPANION_INI_SECTION not in parser.sections():

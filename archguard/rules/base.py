@@ -8,7 +8,6 @@ reads files and never knows about output formats: everything it needs is in the 
 from __future__ import annotations
 
 import re
-import textwrap
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -67,6 +66,8 @@ class RuleDoc:
         if not text:
             return cls(kind=kind, summary=kind, why="", fix="", example="")
         first, _, rest = text.partition("\n")
+        import textwrap  # (only here: not imported by every run)
+
         body = textwrap.dedent(rest)
         section = re.search(rf"^(?:{_SECTIONS}):", body, re.M)
         details = body[: section.start()] if section else body
@@ -89,6 +90,8 @@ def _section(body: str, name: str) -> str:
     if not match:
         return ""
     if name in ("Example", "Breaks"):  # code: keep its indentation
+        import textwrap  # (only here: not imported by every run)
+
         return textwrap.dedent(match.group(1)).strip("\n").rstrip()
     return " ".join(line.strip() for line in match.group(1).strip().splitlines())
 
