@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from archguard.analysis.discover import Discovery, discover, discover_paths
-from archguard.base.errors import ContractError
+from archguard.base.errors import ContractError, GitError
 from archguard.contract.loading import load_contract
 from archguard.contract.models import ProjectConfig
 from archguard.engine.pipeline import RunOptions, analyze
@@ -252,3 +252,25 @@ def test_a_file_read_with_a_limit_is_never_read_past_it(tmp_path: Path) -> None:
     assert repository.read_path("main", "missing.toml", limit=100) is None
     assert repository.read_path("main", "small.toml") == b"a = 1\n"
     assert repository.read_path("nonexistent-revision", "small.toml", limit=100) is None
+
+
+def test_a_prefetched_command_gives_git_s_output_once_and_the_rest_is_stopped(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    write_tree(root, {"a/one.py": "x = 1\n", "b/two.py": "y = 2\n", "c.txt": "z\n"})
+    git(root, "init", "-q", "-b", "main")
+    commit_all(root, "base")
+    repository = Repository.find(root)
+    expected = repository.tree("main", "a")
+    repository.prefetch(*Repository.tree_args("main", "a"))
+    repository.prefetch(*Repository.tree_args("main", "b"))
+    repository.prefetch_added_lines("main", None, ["a/one.py"])
+    pending = dict(repository._started)
+    assert repository.tree("main", "a") == expected and Repository.tree_args("main", "a") not in repository._started
+    assert pending[Repository.tree_args("main", "a")].returncode == 0
+    # A prefetch of a command that fails: the call runs git again and says what failed.
+    repository.prefetch(*Repository.tree_args("no-such-revision"))
+    with pytest.raises(GitError, match="ls-tree"):
+        repository.tree("no-such-revision")
+    repository.close()  # (the listing of b and the added lines: nobody read them)
+    assert not repository._started and repository._prefetched is None
+    assert pending[Repository.tree_args("main", "b")].returncode is not None

@@ -106,6 +106,8 @@ def _compare(repository: Repository, loaded: LoadedContract, base: str, head: st
         head_loaded, head_contract = at_head.loaded, at_head.description
         head_tree = RevisionTree(repository, head_commit, head)
     prefix = repository.relative(head_loaded.root)
+    # The base's files are listed while git lists the change (the same root as the head's, as a rule).
+    repository.prefetch(*Repository.tree_args(base_commit, prefix))
     changes = repository.changes(base_commit, head_commit, prefix)
     # The lines the change added are read after both checks: git diffs the changed files meanwhile.
     repository.prefetch_added_lines(base_commit, head_commit, [c.path for c in changes if c.status in "DMT" and c.path.endswith((".py", ".pyi"))])

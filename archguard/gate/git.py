@@ -10,6 +10,7 @@ says what to do, e.g. which ``git fetch`` a shallow CI checkout needs.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import subprocess
@@ -108,6 +109,7 @@ class Repository:
         # A `git diff` of added lines started ahead of need (:meth:`prefetch_added_lines`):
         # (base, head, its paths, the running process).
         self._prefetched: tuple[str, str | None, frozenset[str], subprocess.Popen[bytes]] | None = None
+        self._started: dict[tuple[str, ...], subprocess.Popen[bytes]] = {}  # (:meth:`prefetch`)
 
     @classmethod
     def find(cls, path: Path) -> Repository:
@@ -117,7 +119,20 @@ class Repository:
             raise GitError(f"{path} is not inside a git repository ({_stderr(result)}); diff mode compares git revisions")
         return cls(Path(result.stdout.decode("utf-8", "surrogateescape").strip()))
 
+    def prefetch(self, *args: str) -> None:
+        """Start ``git args`` now, in the background: a later :meth:`git` with the same arguments
+        reads its output (git works on another core meanwhile). :meth:`close` stops it if none does."""
+        if args not in self._started:
+            with contextlib.suppress(GitError):  # (the call that needs the output runs git again and says what failed)
+                self._started[args] = _start(list(args), self.top, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
     def git(self, *args: str, stdin: bytes | None = None) -> bytes:
+        started = self._started.pop(args, None) if stdin is None else None
+        if started is not None:
+            with phase("git"):
+                output, _ = started.communicate()
+            if started.returncode == 0:
+                return output
         result = _run(list(args), self.top, stdin=stdin)
         if result.returncode != 0:
             raise GitError(f"git {args[0]} failed: {_stderr(result)}")
@@ -190,21 +205,24 @@ class Repository:
 
         With ``suffix`` (e.g. ".py"), only files whose name ends with it, and every symlink.
         """
-        # (no --long: the size of every blob costs a read of each object's header; the few blobs
-        # read later are sized by blob_sizes)
-        args = ["ls-tree", "-r", "-z", "--full-tree", commit]
-        if prefix:
-            args += ["--", prefix.rstrip("/") + "/"]
         wanted = suffix.encode("utf-8", "surrogateescape")
         link = SYMLINK_MODE.encode()
         entries = []
-        for record in self.git(*args).split(b"\0"):
+        for record in self.git(*self.tree_args(commit, prefix)).split(b"\0"):
             if not record or not (record.endswith(wanted) or record.startswith(link)):
                 continue
             meta, _, path = record.partition(b"\t")
             mode, _kind, object_id = meta.decode().split()
             entries.append(TreeEntry(path.decode("utf-8", "surrogateescape"), mode, object_id))
         return entries
+
+    @staticmethod
+    def tree_args(commit: str, prefix: str = "") -> tuple[str, ...]:
+        """The ``git`` arguments :meth:`tree` runs (for :meth:`prefetch`)."""
+        # (no --long: the size of every blob costs a read of each object's header; the few blobs
+        # read later are sized by blob_sizes)
+        args: tuple[str, ...] = ("ls-tree", "-r", "-z", "--full-tree", commit)
+        return (*args, "--", prefix.rstrip("/") + "/") if prefix else args
 
     def blob_sizes(self, object_ids: list[str]) -> dict[str, int]:
         """The size in bytes of each blob, from one ``git cat-file --batch-check`` (nothing is
@@ -309,7 +327,10 @@ class Repository:
         on another core while archguard checks the trees (on SQLAlchemy the diff of 10 large files
         is 20 ms). A later :meth:`added_lines_of` for some of these paths reads its output; one
         for others runs its own. :meth:`close` stops a prefetch nothing read."""
-        self.close()
+        if self._prefetched is not None:  # (an earlier one, for other paths)
+            self._prefetched[3].kill()
+            self._prefetched[3].communicate()
+            self._prefetched = None
         wanted = frozenset(paths)
         if not wanted:
             return
@@ -320,10 +341,13 @@ class Repository:
         self._prefetched = (base, head, wanted, process)
 
     def close(self) -> None:
-        """Stop a prefetched ``git diff`` whose output nothing read."""
+        """Stop the prefetched commands whose output nothing read."""
+        processes = list(self._started.values())
+        self._started.clear()
         if self._prefetched is not None:
-            process = self._prefetched[3]
+            processes.append(self._prefetched[3])
             self._prefetched = None
+        for process in processes:
             process.kill()
             process.communicate()
 
