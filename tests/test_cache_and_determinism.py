@@ -334,3 +334,36 @@ def test_work_meanwhile_runs_during_the_pools_parse_once(tmp_path: Path, done_at
     calls.clear()
     analyze(loaded, RunOptions(jobs=2, cache_dir=cache_dir), meanwhile=meanwhile)  # nothing to parse
     assert calls == [(everything, frozenset())]
+
+
+def test_a_result_file_is_read_once_while_it_is_the_file_this_process_saw(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from archguard.analysis import cache as cache_module
+    from archguard.analysis.cache import ResultCache
+
+    reads = []
+    original = cache_module._read_versioned
+
+    def counted(path: Path) -> object:
+        reads.append(path)
+        return original(path)
+
+    monkeypatch.setattr(cache_module, "_read_versioned", counted)
+    store = ResultCache(tmp_path, "evaluation-x")
+    assert store.get("a") is None  # (no file: nothing read, nothing kept)
+    store.put("a", [1, 2])
+    store.put("b", "two")
+    assert (store.get("a"), store.get("b"), ResultCache(tmp_path, "evaluation-x").get("b")) == ([1, 2], "two", "two")
+    assert reads == []  # what this process wrote is what the file holds
+    # Another writer replaces the file: it is read again.
+    other = tmp_path / "other"
+    other.mkdir()
+    writer = ResultCache(other, "evaluation-x")
+    writer.put("a", "from elsewhere")
+    os.replace(writer.path, store.path)
+    assert store.get("a") == "from elsewhere" and store.get("b") is None and len(reads) == 1
+    assert store.get("a") == "from elsewhere" and len(reads) == 1
+    # A torn file is never served from memory.
+    store.path.write_bytes(store.path.read_bytes()[:-3])
+    assert store.get("a") is None

@@ -116,3 +116,52 @@ def test_pairs_left_out_for_new_imports_have_the_chains_of_the_graph_without_the
     assert all(dependency in full for dependency in fast)
     # what the searches left out found nothing the graph without the new imports did not
     assert [d for d in full if d not in fast] == [d for d in full if d not in fast and d in plain]
+
+
+def test_the_dynamic_check_compares_with_the_contract_s_own_findings_without_checking_it_again(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from archguard.engine.dialects import dialect_of, load_config
+    from archguard.engine.pipeline import RunOptions, analyze, evaluate
+    from archguard.importlinter.contracts.extras import DynamicImportRule
+    from archguard.importlinter.contracts.forbidden import ImportLinterForbiddenRule
+    from archguard.rules.base import RuleContext
+    from tests.helpers import write_tree
+
+    write_tree(
+        tmp_path,
+        {
+            "shop/__init__.py": "",
+            "shop/infra.py": "",
+            "shop/domain/__init__.py": "",
+            "shop/domain/model.py": "import shop.infra\n",  # broken without a dynamic import
+            "shop/domain/rules.py": "import importlib\n\nimportlib.import_module('shop.infra')\n",  # broken through one
+            "shop/domain/more.py": "import importlib\nimport shop.infra\n\nimportlib.import_module('shop.infra')\n",  # both
+        },
+    )
+    (tmp_path / ".importlinter").write_text(
+        "[importlinter]\nroot_package = shop\n\n[importlinter:contract:low]\nname = low\ntype = forbidden\n"
+        "source_modules =\n    shop.domain.model\n    shop.domain.rules\n    shop.domain.more\nforbidden_modules =\n    shop.infra\n"
+        "\n[archguard]\ncopies = off\ndynamic = warning\n"
+    )
+    calls = []
+    original = ImportLinterForbiddenRule.check_contract
+
+    def counted(self, ctx, graph):  # type: ignore[no-untyped-def]
+        calls.append(self)
+        return original(self, ctx, graph)
+
+    monkeypatch.setattr(ImportLinterForbiddenRule, "check_contract", counted)
+    loaded = load_config(tmp_path / ".importlinter")
+    result = evaluate(analyze(loaded, RunOptions(jobs=1, use_cache=False)))
+    dynamic = [(f.importer, f.imported) for f in result.findings if f.rule == "importlinter-dynamic"]
+    assert dynamic == [("shop.domain.rules", "shop.infra")]  # (more's pair is broken by its import statement)
+    assert len(calls) == 2  # the contract's own check and the one with the dynamic imports: not a third
+
+    # A dynamic check in a context the contract did not check (the language server keeps a
+    # contract's findings between runs) checks the contract itself, with the same answer.
+    analysis = analyze(loaded, RunOptions(jobs=1, use_cache=False))
+    rules = dialect_of(loaded).build_rules(loaded)
+    (rule,) = [r for r in rules if isinstance(r, DynamicImportRule)]
+    ctx = RuleContext(contract=loaded.contract, graph=analysis.graph, components=analysis.components, facts=analysis.facts, paths=analysis.paths, loaded=loaded)
+    calls.clear()
+    assert [(f.importer, f.imported) for f in rule.check(ctx)] == dynamic
+    assert len(calls) == 2

@@ -193,11 +193,20 @@ class ResultCache:
         self.path = directory / f"result-{name}.bin"
 
     def _entries(self) -> list[tuple[str, Any]]:
+        # (a diff reads its evaluations' file up to three times: the base's lookup, the head's,
+        # and the head's record; read once while the file is the one this process saw)
+        signature = _signature(self.path)
+        if signature is None:
+            return []  # (no file)
+        known = _RESULTS_READ.get(self.path)
+        if known is not None and known[0] == signature:
+            return known[1]
         stored = _read_versioned(self.path)
         if stored is None or len(stored) != 1 or not isinstance(stored[0], list):
             return []
-        entries = stored[0]
-        return [entry for entry in entries if isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[0], str)]
+        entries = [entry for entry in stored[0] if isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[0], str)]
+        _remember_read(self.path, signature, entries)
+        return entries
 
     def get(self, key: str) -> Any:
         """The value stored under ``key``, or None."""
@@ -209,7 +218,18 @@ class ResultCache:
             payload = marshal.dumps((__version__, entries))
         except ValueError:
             return  # not plain data: nothing is cached
-        _write_checked(self.directory, self.path, payload)
+        if _write_checked(self.directory, self.path, payload) and (signature := _signature(self.path)) is not None:
+            _remember_read(self.path, signature, entries)
+
+
+# Result files as this process last read or wrote them: path -> (their signature then, their entries).
+_RESULTS_READ: dict[Path, tuple[tuple[int, int, int], list[tuple[str, Any]]]] = {}
+
+
+def _remember_read(path: Path, signature: tuple[int, int, int], entries: list[tuple[str, Any]]) -> None:
+    if len(_RESULTS_READ) >= 16:
+        _RESULTS_READ.clear()  # (a long-lived process: a few files at a time)
+    _RESULTS_READ[path] = (signature, entries)
 
 
 def read_versioned(path: Path) -> tuple[Any, ...] | None:

@@ -83,7 +83,7 @@ class FactsDigests:
         self.store = ResultCache(directory, "facts-digests")
         self.key = hashlib.blake2b(f"{FORMAT}\x00{extractor}".encode(), digest_size=16).hexdigest()
         stored = self.store.get(self.key)
-        self.known: dict[str, str] = stored if isinstance(stored, dict) else {}
+        self.known: dict[str, str] = dict(stored) if isinstance(stored, dict) else {}  # (a copy: the read file stays as read)
         self.used: dict[str, str] = {}
         self.added = False
 

@@ -34,6 +34,9 @@ class ImportLinterRule(Rule):
         self.contract: Any = config
         self.session = session
         self.ignored_import_count = 0
+        # (the context of this rule's last check, and what it found: what the dynamic-import
+        # check compares with, without checking the contract once more)
+        self.own_findings: tuple[RuleContext, tuple[Finding, ...]] | None = None
 
     @property
     def description(self) -> str | None:
@@ -54,12 +57,11 @@ class ImportLinterRule(Rule):
         graph = self.contract_graph(ctx)
         self.prepare(graph)
         findings = list(self.remove_ignored_imports(graph))
-        if any(f.severity == "error" for f in findings):
-            # import-linter stops at an unmatched ignored import (alerting = error) before it
-            # checks anything else; the contract is broken and not checked further.
-            yield from findings
-            return
-        findings.extend(self.check_contract(ctx, graph))
+        if not any(f.severity == "error" for f in findings):
+            # (else import-linter stops at an unmatched ignored import (alerting = error) before
+            # it checks anything else; the contract is broken and not checked further)
+            findings.extend(self.check_contract(ctx, graph))
+        self.own_findings = (ctx, tuple(findings))
         yield from findings
 
     def prepare(self, graph: ContractGraph) -> None:
