@@ -127,6 +127,7 @@ def _walk_package(
             portions.append(dirpath)
         dirnames[:] = [d for d in dirnames if d.isidentifier() and not excluded(rel(os.path.join(dirpath, d)))]
         relative_dir = [] if dirpath == top else dirpath[len(top) + 1 :].split(os.sep)
+        folder: Path | None = None  # (each file's path is made from it: a Path parses every part of a whole path)
         for filename in sorted(entries):
             if filename.startswith(".") or not filename.endswith(".py") or filename.count(".") > 1:
                 continue
@@ -134,7 +135,8 @@ def _walk_package(
             relpath = rel(entry.path)
             if excluded(relpath):
                 continue
-            path = Path(entry.path)
+            folder = folder or Path(dirpath)
+            path = folder / filename
             problem = _not_a_source_file(entry, path, root, relpath)
             if problem is not None:
                 problems.append(problem)
