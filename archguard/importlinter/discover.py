@@ -250,6 +250,7 @@ def _walk_listing(
             portions.append(folder)
         children = sorted(d for d in tree.folders.get(folder, []) if d.isidentifier() and not excluded(f"{folder}/{d}"))
         relative_dir = folder[len(top) + 1 :].split("/") if folder != top else []
+        folder_path: Path | None = None  # (each file's path is made from it, as in _walk_package)
         for filename in sorted(filenames):
             if filename.startswith(".") or not filename.endswith(".py") or filename.count(".") > 1:
                 continue
@@ -262,7 +263,8 @@ def _walk_listing(
                 message = f"module {module!r} is also at {files[module].relpath}; this copy is not analysed"
                 problems.append(DiscoveryProblem(relpath, "duplicate-module", message))
                 continue
-            files[module] = SourceFile(path=root / relpath, relpath=relpath, module=module, is_package=stem == "__init__")
+            folder_path = folder_path or root / folder
+            files[module] = SourceFile(path=folder_path / filename, relpath=relpath, module=module, is_package=stem == "__init__")
         stack.extend(f"{folder}/{child}" for child in reversed(children))
 
 
