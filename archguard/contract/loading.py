@@ -22,7 +22,6 @@ from archguard.contract.locate import CONTRACT_FILES, find_contract, has_table
 from archguard.contract.models import Contract
 from archguard.contract.reading import parse_toml, read_config_text
 from archguard.contract.record import Record
-from archguard.contract.validate import validate
 
 __all__ = ["CONTRACT_FILES", "LoadedContract", "find_contract", "has_table", "load_contract", "load_contract_text", "parse_contract", "with_roots"]
 
@@ -144,6 +143,8 @@ def parse_contract(data: dict[str, Any], *, display: str = "<contract>", source:
             others = [f"{prefix}{format_loc(e['loc'], data)}" for e in error.errors()[1:4]]
             message += f" (and {count - 1} more problem{'s' if count > 2 else ''}: {', '.join(others)}{', ...' if count > 4 else ''})"
         raise ContractError(message, file=display, key=prefix + key, line=locate_key(source, prefix + key)) from None
+    from archguard.contract.validate import validate  # (with pydantic's check: a cached contract needs neither)
+
     problems = validate(contract)
     if problems:
         first_problem = problems[0]

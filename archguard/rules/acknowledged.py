@@ -9,7 +9,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from archguard.contract.loading import LoadedContract, locate_key
-from archguard.contract.validate import parse_ignore_import
 from archguard.findings import Finding
 from archguard.rules.base import CompiledIgnore
 
@@ -45,6 +44,8 @@ class Acknowledged:
 
 def archguard_acknowledged(loaded: LoadedContract) -> list[Acknowledged]:
     """The [[ignore]] entries of an archguard contract."""
+    from archguard.contract.validate import parse_ignore_import
+
     prefix = loaded.table + "." if loaded.table else ""
     entries = []
     for index, entry in enumerate(loaded.contract.ignore):

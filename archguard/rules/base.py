@@ -26,7 +26,6 @@ from archguard.contract.loading import LoadedContract, locate_key
 from archguard.contract.models import Contract, RuleBase, rule_display_name
 from archguard.contract.patterns import ModulePattern
 from archguard.contract.selectors import ExternalTarget, expand_all
-from archguard.contract.validate import is_component_reference, parse_ignore_import
 from archguard.findings import Edit, Finding, Hop, Remedy, Severity
 
 
@@ -160,6 +159,10 @@ class RuleContext:
 
     @classmethod
     def compile_ignores(cls, contract: Contract) -> tuple[CompiledIgnore, ...]:
+        if not contract.ignore:
+            return ()  # (an import-linter configuration has none: nothing to import to parse them)
+        from archguard.contract.validate import parse_ignore_import
+
         compiled = []
         for index, entry in enumerate(contract.ignore):
             importer, imported = parse_ignore_import(entry.import_)
@@ -251,6 +254,8 @@ class RuleContext:
         if entry.startswith("module:"):
             pattern = ModulePattern.parse(entry[len("module:") :])
             return {m for m in self._internal_modules if pattern.covers(m)}
+        from archguard.contract.validate import is_component_reference
+
         if is_component_reference(entry):
             return {m for component in self.expand([entry]) for m in self.modules_of(component)}
         pattern = ModulePattern.parse(entry)
