@@ -274,3 +274,29 @@ def test_a_prefetched_command_gives_git_s_output_once_and_the_rest_is_stopped(tm
     repository.close()  # (the listing of b and the added lines: nobody read them)
     assert not repository._started and repository._prefetched is None
     assert pending[Repository.tree_args("main", "b")].returncode is not None
+
+
+def test_the_added_lines_of_more_paths_than_a_command_line_holds_are_read_in_parts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import archguard.gate.git as git_module
+    from archguard.gate.git import _parts
+
+    assert list(_parts(["aa", "b", "cc", "d"], 5)) == [["aa", "b"], ["cc", "d"]]
+    assert list(_parts(["long-path", "x"], 4)) == [["long-path"], ["x"]]  # (a longer path alone)
+    assert list(_parts([], 4)) == []
+    # Paths long enough that naming all of them passes Linux's 2 MB limit of a command line.
+    root = tmp_path / "repo"
+    folder = "/".join(["d" * 200] * 17)  # 3.4 KB
+    names = [f"{folder}/m{index:03}.py" for index in range(700)]  # 2.4 MB of paths
+    write_tree(root, {name: "x = 1\n" for name in names})
+    git(root, "init", "-q", "-b", "main")
+    commit_all(root, "base")
+    for name in names[::2]:
+        (root / name).write_text("x = 1\ny = 2\n")
+    repository = Repository.find(root)
+    repository.prefetch_added_lines("main", None, names)
+    assert repository._prefetched is None  # (too many for one call: read in parts when asked)
+    found = repository.added_lines_of("main", None, names)
+    assert found == {name: ([(2, 2)] if index % 2 == 0 else []) for index, name in enumerate(names)}
+    # The same answer from parts of any size.
+    monkeypatch.setattr(git_module, "PATHS_PER_CALL", 10_000)
+    assert repository.added_lines_of("main", None, names[:40]) == {name: found[name] for name in names[:40]}

@@ -14,7 +14,7 @@ import contextlib
 import os
 import re
 import subprocess
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +26,26 @@ SUBMODULE_MODE = "160000"
 _ANCESTRY = re.compile(r"^(?P<base>.+?)(?P<steps>(?:[~^]\d*)+)$")
 _HUNK = re.compile(rb"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
 _HEX = re.compile(r"^[0-9a-fA-F]{7,64}$")
+
+
+# The characters of the paths one git command names: at most 1 MB of UTF-8 (Linux allows 2 MB of
+# arguments and environment together, macOS 1 MB).
+PATHS_PER_CALL = 256 * 1024
+
+
+def _parts(paths: list[str], limit: int) -> Iterator[list[str]]:
+    """``paths`` in consecutive runs whose lengths (plus one each) add up to at most ``limit``
+    (a longer path alone)."""
+    part: list[str] = []
+    size = 0
+    for path in paths:
+        if part and size + len(path) + 1 > limit:
+            yield part
+            part, size = [], 0
+        part.append(path)
+        size += len(path) + 1
+    if part:
+        yield part
 
 
 def _added_range(line: bytes) -> tuple[int, int] | None:
@@ -332,8 +352,8 @@ class Repository:
             self._prefetched[3].communicate()
             self._prefetched = None
         wanted = frozenset(paths)
-        if not wanted:
-            return
+        if not wanted or sum(len(path) + 1 for path in wanted) > PATHS_PER_CALL:
+            return  # (nothing to read, or more paths than one call names: read in parts when asked)
         try:
             process = _start(self._added_lines_args(base, head, wanted), self.top, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         except GitError:
@@ -361,7 +381,9 @@ class Repository:
                 stdout, _ = prefetched[3].communicate()
             if prefetched[3].returncode == 0:
                 return stdout
-        return self.git(*self._added_lines_args(base, head, wanted))
+        # One call per part of the paths: a change of tens of thousands of files would pass the
+        # system's limit on the length of a command line (git diff takes no pathspec file).
+        return b"".join(self.git(*self._added_lines_args(base, head, part)) for part in _parts(sorted(wanted), PATHS_PER_CALL))
 
     def added_lines_of(self, base: str, head: str | None, paths: list[str]) -> dict[str, list[tuple[int, int]]]:
         """:meth:`added_lines` of many paths from one ``git diff``: by path, for the paths whose
