@@ -110,6 +110,12 @@ def _start(args: list[str], cwd: Path, *, stdin: int | None = None, stdout: int 
         raise _not_run(error) from None
 
 
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """Stop a git started ahead of need whose output nothing read (and reap it)."""
+    process.kill()
+    process.communicate()
+
+
 def _not_run(error: OSError) -> GitError:
     if isinstance(error, FileNotFoundError):
         return GitError("git is not installed (or not on PATH); diff mode reads the base revision with git")
@@ -348,8 +354,7 @@ class Repository:
         is 20 ms). A later :meth:`added_lines_of` for some of these paths reads its output; one
         for others runs its own. :meth:`close` stops a prefetch nothing read."""
         if self._prefetched is not None:  # (an earlier one, for other paths)
-            self._prefetched[3].kill()
-            self._prefetched[3].communicate()
+            _stop(self._prefetched[3])
             self._prefetched = None
         wanted = frozenset(paths)
         if not wanted or sum(len(path) + 1 for path in wanted) > PATHS_PER_CALL:
@@ -368,8 +373,7 @@ class Repository:
             processes.append(self._prefetched[3])
             self._prefetched = None
         for process in processes:
-            process.kill()
-            process.communicate()
+            _stop(process)
 
     def _diff_output(self, base: str, head: str | None, wanted: set[str]) -> bytes:
         """The output of the added lines' ``git diff`` of the ``wanted`` paths (or of more: each
