@@ -20,7 +20,11 @@ medians and the ratio archguard / peer:
 - dupes: ``archguard dupes --no-cache --jobs 2`` against jscpd (npm ``jscpd@5.3.2``, both of its
   settings used in benchmarks/duplication) on the package;
 - extraction: the facts of every file in-process, against the bare parsers (``ast.parse``,
-  ``libcst.parse_module``) on the same files, 1 and 2 processes.
+  ``libcst.parse_module``) on the same files, 1 and 2 processes;
+- the floor of a copies search (cold and dupes rows, ``benchmarks/floor.py``, not archguard):
+  CPython's parse, the regex tokens and the C-level shingles of every file in 2 processes,
+  nothing else; for the diff, the copies-off run plus the same for the 10 changed files. Where
+  its ratio misses a target, no pure-Python implementation can meet it.
 
 Writes benchmarks/results/targets.md (``--output``: another file). ``--scenarios`` runs some of
 the scenarios only (same tables, fewer rows). ``--compare main=DIR`` adds, in the same rounds,
@@ -45,7 +49,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from benchmarks.common import RESULTS, WORK, Sample, Series, alternate, bin_path, compile_bytecode, django_source, machine, table, timed
+from benchmarks.common import REPO, RESULTS, WORK, Sample, Series, alternate, bin_path, compile_bytecode, django_source, machine, table, timed
 
 SQLALCHEMY_VERSION = "2.0.59"
 
@@ -347,6 +351,7 @@ def run_tree(
                 ("archguard check --no-cache --jobs 2 (import-linter configuration)", ag("check", "-q", "--no-cache", "--jobs", "2", *il_config)),
                 ("archguard check --no-cache --jobs 2 (import-linter configuration, copies off)", ag("check", "-q", "--no-cache", "--jobs", "2", *il_parity)),
                 ("archguard check --no-cache --jobs 2 (archguard contract, with duplication)", ag("check", "-q", "--no-cache", "--jobs", "2")),
+                (FLOOR_ROW, floor(config_dir / tree.package)),
             ],
             ("lint-imports --no-cache", functools.partial(timed, [lint_imports, "--no-cache"], config_dir, env_li)),
             2.0,
@@ -393,6 +398,21 @@ def run_tree(
     if "dupes" in scenarios:
         dupes_note = _dupes_scenario(tree, root, config_dir, repetitions, jscpd, ag, li, results)
     return _whole_commands(tree, report, results, started_load, dupes_note)
+
+
+# The least a pure-Python run that searches for copies does (benchmarks/floor.py): its ratio
+# says whether a target can be met at all without a compiled tokenizer and search.
+FLOOR_ROW = "floor, not archguard: ast.parse + regex tokens + C-level shingles of every file, 2 processes (benchmarks/floor.py)"
+
+
+DIFF_FLOOR_ROW = (
+    "floor, not archguard: the copies-off run + ast.parse, regex tokens and C-level shingles of the 10 changed files"
+    " (benchmarks/floor.py --jobs 1; summed round by round)"
+)
+
+
+def floor(package: Path) -> Callable[[], Sample]:
+    return functools.partial(timed, [sys.executable, "-m", "benchmarks.floor", str(package), "--jobs", "2"], REPO)
 
 
 def _diff_scenario(
@@ -447,7 +467,23 @@ def _diff_scenario(
     )
     ours = {name: Series(name) for name, _ in diff.ours}
     peer = Series(diff.peer[0])
-    alternate([(ours[name], run) for name, run in diff.ours] + [(peer, diff.peer[1])], repetitions)
+    changed_floor = Series("floor of the 10 changed files")
+    seconds = WORK / "targets-floor-seconds"
+    floor_command = [sys.executable, "-m", "benchmarks.floor", "--jobs", "1", "--seconds-to", str(seconds), *(str(root / path) for path in tree.changed)]
+
+    def floor_run() -> Sample:  # the work's own seconds, as the floor command measured them
+        sample = timed(floor_command, REPO)
+        return Sample(float(seconds.read_text(encoding="utf-8")), sample.max_rss_mib, sample.returncode)
+
+    alternate([(ours[name], run) for name, run in diff.ours] + [(changed_floor, floor_run), (peer, diff.peer[1])], repetitions)
+    # The floor of a diff that searches for copies: the copies-off run (no clone fingerprint),
+    # plus the parse, tokens and shingles of the changed files (their work alone, without the
+    # floor command's own interpreter start), round by round.
+    copies_off = next(series for name, series in ours.items() if "copies off" in name)
+    composite = Series(DIFF_FLOOR_ROW)
+    for off, work in zip(copies_off.samples, changed_floor.samples, strict=True):
+        composite.samples.append(Sample(off.seconds + work.seconds, max(off.max_rss_mib, work.max_rss_mib), off.returncode))
+    ours[composite.name] = composite
     return diff, ours, peer
 
 
@@ -470,18 +506,25 @@ def _dupes_scenario(
             "jscpd, identifiers ignored": [jscpd, *common, "--ignore-identifiers", "--ignore-literals", "--max-gap-lines", "2", tree.package],
         }
         dupes = Series("archguard dupes --no-cache --jobs 2")
+        floor_series = Series(FLOOR_ROW)
         jscpds = {name: Series(name) for name in peers}
         alternate(
-            [(dupes, ag("dupes", "-q", "--no-cache", "--jobs", "2"))]
+            [(dupes, ag("dupes", "-q", "--no-cache", "--jobs", "2")), (floor_series, floor(config_dir / tree.package))]
             + [(jscpds[name], functools.partial(timed, command, config_dir)) for name, command in peers.items()],
             repetitions,
         )
         fastest = min(jscpds.values(), key=lambda s: s.median)
         dupes_scenario = Scenario("archguard dupes, whole tree (cold)", "<= 2.0x jscpd (best setting)", [], (fastest.name, li()), 2.0)
-        results.append((dupes_scenario, {dupes.name: dupes}, fastest))
+        results.append((dupes_scenario, {dupes.name: dupes, floor_series.name: floor_series}, fastest))
         other = [s for s in jscpds.values() if s is not fastest]
         return f"jscpd's other setting ({other[0].name}): {other[0].median:.2f} s." if other else ""
     return "jscpd not given (--jscpd): no duplication row."
+
+
+def _verdict(name: str, within: bool) -> str:
+    if name in (FLOOR_ROW, DIFF_FLOOR_ROW):  # not archguard: whether the target can be met at all in pure Python
+        return "within reach" if within else "out of reach without compiled code"
+    return "met" if within else "not met"
 
 
 def _whole_commands(tree: Tree, report: list[str], results: list[tuple[Scenario, dict[str, Series], Series]], started_load: float, dupes_note: str) -> str:
@@ -497,7 +540,7 @@ def _whole_commands(tree: Tree, report: list[str], results: list[tuple[Scenario,
                     f"{peer_series.median:.2f} ({peer_series.name})",
                     f"{ratio:.2f}x",
                     scenario.target,
-                    "met" if ratio <= scenario.limit else "not met",
+                    _verdict(name, ratio <= scenario.limit),
                     f"{series.peak_mib:.0f}",
                     ",".join(sorted({str(s.returncode) for s in series.samples})),
                 ]
