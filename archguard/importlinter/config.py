@@ -41,7 +41,7 @@ from archguard.contract.models import (
     ProjectConfig,
 )
 from archguard.contract.reading import parse_toml, read_config_text
-from archguard.contract.record import Field, Record
+from archguard.contract.record import Field, Record, checked
 from archguard.importlinter.files import INI_SECTION, TOML_TABLE, config_format
 
 AlertLevel = Literal["error", "warn", "none"]
@@ -727,7 +727,7 @@ def parse_importlinter(source: str, *, display: str, fmt: Literal["ini", "toml"]
                 raise contract.error("id", f'the id {contract.id!r} is already used by contract "{seen_ids[contract.id]}"')
             seen_ids[contract.id] = contract.name
     return ImportLinterConfig.model_validate(
-        {"file": display, "format": fmt, "session": session, "contracts": contracts, "session_lines": raw.session_lines}
+        {"file": display, "format": fmt, "session": session, "contracts": tuple(contracts), "session_lines": raw.session_lines}
     )
 
 
@@ -936,6 +936,9 @@ def read_companion(source: str, fmt: Literal["ini", "toml"], display: str) -> Im
         def line_of(key: str) -> int | None:
             return lines.get(key)
     assert isinstance(data, dict)
+    plain = checked(ImportLinterCompanion, data)  # (levels as written: no pydantic needed)
+    if plain is not None:
+        return plain
     from pydantic import ValidationError  # (validating: a cached companion never gets here)
 
     try:
