@@ -192,6 +192,8 @@ def test_a_validated_contract_is_rebuilt_from_the_cache_without_building_validat
     # In a fresh interpreter (the models build their validators on first use): the first load
     # validates and stores the contract; the second rebuilds the same contract from the cache
     # and builds no validator. Another text validates again; a corrupt entry is ignored.
+    # (`similarity = 1`, an integer for a float, is pydantic's to convert: without it, every value
+    # has its field's type and no validator is built even the first time, see record.checked.)
     import subprocess
     import sys
 
@@ -203,7 +205,7 @@ def test_a_validated_contract_is_rebuilt_from_the_cache_without_building_validat
     contract.write_text(
         '[project]\nexclude = ["**/gen/**"]\n[components]\napi = { modules = ["shop.api"], tags = ["edge"] }\n'
         'domain = { modules = ["shop.domain"] }\n[[rules]]\nkind = "layers"\nlayers = ["api", "domain"]\nallow_indirect = true\n'
-        '[duplication]\nmin_lines = 8\n[[ignore]]\nimport = "shop.api -> shop.domain"\nreason = "legacy"\n'
+        '[duplication]\nmin_lines = 8\nsimilarity = 1\n[[ignore]]\nimport = "shop.api -> shop.domain"\nreason = "legacy"\n'
     )
     script = (
         "import sys\n"
@@ -224,7 +226,7 @@ def test_a_validated_contract_is_rebuilt_from_the_cache_without_building_validat
     first, second = load(), load()
     assert first[2] == "['Contract', 'LayersRule', 'ComponentConfig']" and first[3] == "True"
     assert second[2] == "[]" and second[3] == "False"  # rebuilt from the cache: pydantic not even imported
-    assert first[:2] == second[:2] and "allow_indirect=True" in second[0] and "min_lines=8" in second[0]
+    assert first[:2] == second[:2] and "allow_indirect=True" in second[0] and "min_lines=8" in second[0] and "similarity=1.0" in second[0]
     (entry,) = (tmp_path / ".archguard_cache").glob("contract-*.bin")
     entry.write_bytes(entry.read_bytes()[:-5])
     assert load()[:2] == first[:2]  # validated again, and stored again

@@ -44,9 +44,11 @@ def _valid(annotation: Any, depth: int = 0) -> st.SearchStrategy[Any]:
         if issubclass(annotation, Record):
             if depth > 2:
                 return st.nothing()
-            return st.fixed_dictionaries({name: _valid(hint, depth + 1) for name, hint in _hints(annotation).items() if name in annotation.model_fields}).map(
-                lambda values: annotation.model_construct(**values)
-            )
+            fields = {name: _valid(hint, depth + 1) for name, hint in _hints(annotation).items() if name in annotation.model_fields}
+            if any(strategy.is_empty for strategy in fields.values()):
+                return st.nothing()
+            built = st.fixed_dictionaries(fields).map(lambda values: annotation.model_construct(**values))
+            return st.one_of(built, _data(annotation, depth + 1))  # a record, or a table of its fields
         return {str: st.text(max_size=4), int: st.integers(-2, 12), bool: st.booleans(), float: st.floats(-1, 2)}.get(annotation, st.nothing())
     origin, arguments = get_origin(annotation), get_args(annotation)
     if origin is Literal:
@@ -70,15 +72,29 @@ def _items(element: st.SearchStrategy[Any]) -> st.SearchStrategy[list[Any]]:
 
 
 @st.composite
-def _data(draw: st.DrawFn, cls: type[Record]) -> dict[str, Any]:
+def _data(draw: st.DrawFn, cls: type[Record], depth: int = 0) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for name, hint in _hints(cls).items():
         if name not in cls.model_fields or draw(st.integers(0, 5)) == 0:
             continue  # (a field left out: its default, or a missing required field)
-        data[name] = draw(st.one_of(_valid(hint), JUNK) if draw(st.integers(0, 4)) == 0 else _valid(hint))
+        valid = _valid(hint, depth)
+        value = draw(st.one_of(valid, JUNK) if valid.is_empty or draw(st.integers(0, 4)) == 0 else valid)
+        alias = cls.model_fields[name].alias
+        data[alias if alias is not None and draw(st.booleans()) else name] = value
     if draw(st.integers(0, 9)) == 0:
         data["not_a_field"] = draw(JUNK)
     return data
+
+
+def _fields_sets(value: Any) -> Any:
+    """The fields set of every record in a value, nested as the records are."""
+    if isinstance(value, Record):
+        return (sorted(value.model_fields_set), {name: _fields_sets(item) for name, item in value.__dict__.items()})
+    if isinstance(value, (list, tuple)):
+        return [_fields_sets(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _fields_sets(item) for key, item in value.items()}
+    return None
 
 
 def _by_pydantic(cls: type[Record], data: dict[str, Any]) -> Record:
@@ -100,21 +116,38 @@ def test_what_the_check_takes_pydantic_takes_unchanged(cls: type[Record], data: 
     TAKEN[cls.__name__] = TAKEN.get(cls.__name__, 0) + 1
     expected = _by_pydantic(cls, values)  # must not raise: the check took only what pydantic takes
     assert repr(taken) == repr(expected)  # (repr: True and 1 are equal, but not the same value)
-    assert taken == expected and taken.model_fields_set == expected.model_fields_set
+    assert taken == expected and _fields_sets(taken) == _fields_sets(expected)
 
 
 def test_the_check_takes_the_import_linter_models_and_leaves_the_rest_to_pydantic() -> None:
     origin = importlinter_config.ContractOrigin(file="f", key="k", line=3, field_lines={"a": 4})
     assert checked(importlinter_config.ContractOrigin, {"file": "f", "key": "k", "line": 3, "field_lines": {"a": 4}}) == origin
-    # an alias, or a value pydantic would convert or refuse: pydantic decides
-    assert checked(models.IgnoreEntry, {"import": "a -> b", "reason": "r"}) is None
+    # a field by its alias or (populate_by_name) its name; both at once, or a value pydantic
+    # would convert or refuse: pydantic decides
+    entry = models.IgnoreEntry.model_construct(import_="a -> b", reason="r")
+    assert checked(models.IgnoreEntry, {"import": "a -> b", "reason": "r"}) == entry == checked(models.IgnoreEntry, {"import_": "a -> b", "reason": "r"})
+    assert checked(models.IgnoreEntry, {"import": "a -> b", "import_": "a -> b", "reason": "r"}) is None
+    assert checked(models.IgnoreEntry, {"import": "a -> b", "reason": ""}) is None  # min_length=1
     assert checked(importlinter_config.AcyclicSiblingsContract, {"depth": -1}) is None  # ge=0 (and required fields missing)
     assert checked(models.ImportLinterCompanion, {"copies": "off"}) == models.ImportLinterCompanion.model_construct(copies="off")
     assert checked(models.ImportLinterCompanion, {"pragmas": "false"}) is None  # a string for a bool
     assert checked(models.ImportLinterCompanion, {"copies": "offf"}) is None
     assert checked(importlinter_config.ModuleExpression, {"text": "a", "extra": 1}) is None  # extra = forbid
-    # the differential test above took data of most classes
     assert checked(models.DuplicationConfig, {"min_lines": 0}) is None and checked(models.DuplicationConfig, {"min_lines": 1}) is not None
+    assert checked(models.DuplicationConfig, {"similarity": 1}) is None  # an int, which pydantic makes a float
+    assert _by_pydantic(models.DuplicationConfig, {"similarity": 1}).similarity.__class__ is float
+    # a contract's tables: nested records, rules picked by their kind, fields by name or alias
+    contract = checked(
+        models.Contract,
+        {
+            "components": {"api": {"modules": ["shop.api"]}, "db": {"modules": ["shop.db"]}},
+            "rules": [{"kind": "layers", "layers": ["api", "db"]}, {"kind": "forbidden", "from": ["db"], "to": ["api"]}],
+            "ignore": [{"import": "shop.api -> shop.db", "reason": "legacy"}],
+        },
+    )
+    assert contract is not None and [type(rule).__name__ for rule in contract.rules] == ["LayersRule", "ForbiddenRule"]
+    assert checked(models.Contract, {"rules": [{"kind": "layer", "layers": ["a"]}]}) is None  # no such kind
+    assert checked(models.Contract, {"components": {"api": {"modules": []}}}) is None  # min_length=1
 
 
 def test_an_import_linter_configuration_is_read_without_pydantic_and_as_pydantic_reads_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -146,3 +179,43 @@ def test_an_import_linter_configuration_is_read_without_pydantic_and_as_pydantic
     slow = importlinter_config.load_importlinter(Path(".importlinter"), cached=False)
     assert fast == repr(slow.importlinter) and companion == repr(slow.companion)
     assert "depth=3" in fast and "copies='warning'" in companion
+
+
+REAL_CONTRACTS = ["contracts/archguard.toml", "examples/shop/archguard.toml", "examples/textkit/archguard.toml", "examples/shop-agent-change/archguard.toml"]
+
+
+@pytest.mark.parametrize("path", REAL_CONTRACTS)
+def test_real_contracts_are_taken_as_pydantic_validates_them(path: str) -> None:
+    import tomllib
+
+    data = tomllib.loads((REPO / path).read_text(encoding="utf-8"))
+    taken = checked(models.Contract, data)
+    expected = _by_pydantic(models.Contract, data)
+    assert taken is not None, path  # every value of these has its field's type
+    assert repr(taken) == repr(expected) and _fields_sets(taken) == _fields_sets(expected)
+
+
+class _Circle(Record):
+    shape: Literal["circle"]
+    size: int = 1
+
+
+class _Square(Record):
+    shape: Literal["square"]
+    size: int = 1
+
+
+class _Drawing(Record):
+    tagged: Annotated[_Circle | _Square, record_module.Field(discriminator="shape")] | None = None
+    untagged: _Circle | _Square | None = None
+
+
+def test_a_table_becomes_the_record_its_tag_names_and_never_a_guessed_one() -> None:
+    drawing = checked(_Drawing, {"tagged": {"shape": "square", "size": 2}})
+    assert drawing is not None and drawing.tagged == _Square.model_construct(shape="square", size=2)
+    assert repr(drawing) == repr(_by_pydantic(_Drawing, {"tagged": {"shape": "square", "size": 2}}))
+    assert checked(_Drawing, {"tagged": {"shape": "triangle"}}) is None  # no such tag: pydantic words the error
+    assert checked(_Drawing, {"tagged": {"size": 2}}) is None
+    # without a tag, which record a table becomes is pydantic's choice: not guessed
+    assert checked(_Drawing, {"untagged": {"shape": "square"}}) is None
+    assert checked(_Drawing, {"untagged": _Square.model_construct(shape="square")}) is not None  # a record is taken as it is

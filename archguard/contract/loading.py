@@ -130,19 +130,11 @@ def load_contract_text(
 
 def parse_contract(data: dict[str, Any], *, display: str = "<contract>", source: str = "", prefix: str = "") -> Contract:
     """Validate a TOML document (already parsed) into a :class:`Contract`."""
-    from pydantic import ValidationError  # (validating: a cached contract never gets here)
+    from archguard.contract.record import checked
 
-    try:
-        contract = Contract.model_validate(data)
-    except ValidationError as error:
-        first = error.errors()[0]
-        key = format_loc(first["loc"], data)
-        message = explain_error(first, data)
-        count = error.error_count()
-        if count > 1:
-            others = [f"{prefix}{format_loc(e['loc'], data)}" for e in error.errors()[1:4]]
-            message += f" (and {count - 1} more problem{'s' if count > 2 else ''}: {', '.join(others)}{', ...' if count > 4 else ''})"
-        raise ContractError(message, file=display, key=prefix + key, line=locate_key(source, prefix + key)) from None
+    contract = checked(Contract, data)  # (every value of the right type: no pydantic needed)
+    if contract is None:
+        contract = _validated(data, display, source, prefix)
     from archguard.contract.validate import validate  # (with pydantic's check: a cached contract needs neither)
 
     problems = validate(contract)
@@ -154,6 +146,23 @@ def parse_contract(data: dict[str, Any], *, display: str = "<contract>", source:
         key = prefix + first_problem.key
         raise ContractError(message, file=display, key=key, line=locate_key(source, key))
     return contract
+
+
+def _validated(data: dict[str, Any], display: str, source: str, prefix: str) -> Contract:
+    """The contract validated by pydantic, its first error rewritten for a person editing a TOML file."""
+    from pydantic import ValidationError  # (only a value of another type than its field's gets here)
+
+    try:
+        return Contract.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        key = format_loc(first["loc"], data)
+        message = explain_error(first, data)
+        count = error.error_count()
+        if count > 1:
+            others = [f"{prefix}{format_loc(e['loc'], data)}" for e in error.errors()[1:4]]
+            message += f" (and {count - 1} more problem{'s' if count > 2 else ''}: {', '.join(others)}{', ...' if count > 4 else ''})"
+        raise ContractError(message, file=display, key=prefix + key, line=locate_key(source, prefix + key)) from None
 
 
 RULE_KINDS = ("layers", "boundaries", "allowed", "forbidden", "independent", "acyclic")

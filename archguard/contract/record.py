@@ -209,20 +209,23 @@ _BOUNDS: dict[str, Callable[[Any, Any], bool]] = {
     "max_length": lambda value, bound: len(value) <= bound,
 }
 _CONFIG = frozenset({"extra", "frozen", "populate_by_name", "strict", "defer_build"})
-_Plan = dict[str, tuple[Any, tuple[tuple[Callable[[Any, Any], bool], Any], ...], bool]]  # field -> (type, bounds, required)
+# key (a field's name, or its alias) -> (field, type, bounds, required)
+_Plan = dict[str, tuple[str, Any, tuple[tuple[Callable[[Any, Any], bool], Any], ...], bool]]
 _PLANS: dict[type[Record], _Plan | None] = {}
 
 
 def checked(cls: type[RecordT], data: Any) -> RecordT | None:
     """``data`` as a record of ``cls`` without pydantic, when pydantic would take every value as
     it is: each has its field's exact type (``str``, ``int``, ``bool``, ``float``, a member of a
-    ``Literal``, ``None``, a record of the field's class, and tuples, lists and dicts of those),
-    within the field's bounds, no unknown key, no required field missing. Else None, and pydantic
-    decides (and words the error). Lists and dicts are copied, as pydantic copies them.
+    ``Literal``, ``None``, a record of the field's class or a table of its fields that passes
+    this check in turn, and tuples, lists and dicts of those), within the field's bounds, no
+    unknown key, no required field missing. Else None, and pydantic decides (and words the
+    error). Lists and dicts are copied, as pydantic copies them.
 
     This is what lets a configuration that archguard builds from values it has already checked
-    (an import-linter configuration, whose fields archguard parses by import-linter's rules)
-    become records without importing pydantic (0.03 s) and building its models (0.05 s).
+    (an import-linter configuration, whose fields archguard parses by import-linter's rules),
+    and a contract whose values have the right types, become records without importing pydantic
+    (0.03 s) and building its models (0.05 s).
     """
     if type(data) is not dict:
         return None
@@ -236,12 +239,12 @@ def checked(cls: type[RecordT], data: Any) -> RecordT | None:
             if cls.model_config.get("extra", "ignore") == "ignore" and type(key) is str:
                 continue  # pydantic drops an unknown key then
             return None
-        annotation, bounds, _required = entry
+        name, annotation, bounds, _required = entry
         accepted = _accept(annotation, value)
-        if accepted is _REJECT or not all(test(accepted, bound) for test, bound in bounds):
-            return None
-        values[key] = accepted
-    if any(required and name not in values for name, (_, _, required) in plan.items()):
+        if name in values or accepted is _REJECT or not all(test(accepted, bound) for test, bound in bounds):
+            return None  # (a field given by its name and its alias: pydantic decides)
+        values[name] = accepted
+    if any(required and name not in values for name, _, _, required in plan.values()):
         return None
     return cls.model_construct(_fields_set=set(values), **values)
 
@@ -250,18 +253,22 @@ def _plan(cls: type[Record]) -> _Plan | None:
     if cls in _PLANS:
         return _PLANS[cls]
     plan: _Plan | None = {}
-    if set(cls.model_config) - _CONFIG or cls.model_config.get("extra", "ignore") not in ("ignore", "forbid"):
+    config = cls.model_config
+    if set(config) - _CONFIG or config.get("extra", "ignore") not in ("ignore", "forbid"):
         plan = None
     else:
         hints = _hints(cls)
         for name, info in cls.model_fields.items():
             options = dict(info.spec.options)
-            if info.spec.alias is not None or set(options) - _NOTES - set(_BOUNDS):
+            if set(options) - _NOTES - set(_BOUNDS):
                 plan = None
                 break
-            bounds = tuple((_BOUNDS[option], bound) for option, bound in options.items() if option in _BOUNDS)
+            entry = (name, hints[name], tuple((_BOUNDS[option], bound) for option, bound in options.items() if option in _BOUNDS), info.is_required())
             assert plan is not None
-            plan[name] = (hints[name], bounds, info.is_required())
+            if info.spec.alias is None or config.get("populate_by_name"):
+                plan[name] = entry
+            if info.spec.alias is not None:
+                plan[info.spec.alias] = entry
     _PLANS[cls] = plan
     return plan
 
@@ -273,19 +280,29 @@ def _accept(annotation: Any, value: Any) -> Any:
     if annotation is None or annotation is type(None):
         return value if value is None else _REJECT
     if isinstance(annotation, type):
-        if annotation in (str, int, bool, float) or issubclass(annotation, Record):
+        if annotation in (str, int, bool, float):
+            return value if type(value) is annotation else _REJECT
+        if issubclass(annotation, Record):
+            if type(value) is dict:  # a table of its fields
+                found = checked(annotation, value)
+                return _REJECT if found is None else found
             return value if type(value) is annotation else _REJECT
         return _REJECT
     origin, arguments = get_origin(annotation), get_args(annotation)
     if origin is Literal:
         return value if any(type(value) is type(member) and value == member for member in arguments) else _REJECT
     if origin is Annotated:
+        discriminator = None
         for note in annotation.__metadata__:
-            # (a discriminator picks among records, which are taken by their exact class anyway)
             if not isinstance(note, FieldSpec) or note.alias is not None or set(dict(note.options)) - _NOTES - {"discriminator"}:
                 return _REJECT
+            discriminator = dict(note.options).get("discriminator", discriminator)
+        if discriminator is not None and type(value) is dict:
+            return _tagged(arguments[0], discriminator, value)
         return _accept(arguments[0], value)
     if origin is Union or origin is types.UnionType:
+        if type(value) is dict and sum(isinstance(member, type) and issubclass(member, Record) for member in arguments) > 1:
+            return _REJECT  # (which record a table becomes is pydantic's choice)
         for member in arguments:
             accepted = _accept(member, value)
             if accepted is not _REJECT:
@@ -301,6 +318,20 @@ def _accept(annotation: Any, value: Any) -> Any:
         pairs = [(_accept(arguments[0], key), _accept(arguments[1], item)) for key, item in value.items()]
         return _REJECT if any(key is _REJECT or item is _REJECT for key, item in pairs) else dict(pairs)
     return _REJECT
+
+
+def _tagged(union: Any, discriminator: str, value: dict[Any, Any]) -> Any:
+    """A table of a discriminated union of records: the one record whose tag it names."""
+    tag = value.get(discriminator)
+    members = [
+        member
+        for member in get_args(union)
+        if isinstance(member, type) and issubclass(member, Record) and _accept(_hints(member).get(discriminator), tag) is not _REJECT
+    ]
+    if len(members) != 1:
+        return _REJECT
+    found = checked(members[0], value)
+    return _REJECT if found is None else found
 
 
 # -- the pydantic mirrors -------------------------------------------------------------------------
