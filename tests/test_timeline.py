@@ -71,3 +71,20 @@ def test_check_verbose_says_where_the_time_went(tmp_path: Path) -> None:
     assert seconds[-1] == pytest.approx(sum(seconds[:-1]), abs=0.01 * len(seconds))
     plain = run_cli("check", "--no-cache", cwd=root)
     assert "archguard: time:" not in plain.stderr
+
+
+def test_dupes_verbose_says_where_the_time_went(tmp_path: Path) -> None:
+    body = "".join(f"    total = total + value * {number}\n" for number in range(8))
+    copy = f"def first(value):\n    total = 0\n{body}    return total\n"
+    root = make_project(
+        tmp_path,
+        {"shop/__init__.py": "", "shop/a.py": copy, "shop/b.py": copy.replace("first", "second")},
+        "[components]\nshop = { modules = ['shop'] }\n",
+    )
+    verbose = run_cli("dupes", "-v", "--no-cache", cwd=root)
+    assert verbose.returncode == 0 and "shop/b.py" in verbose.stdout, verbose.stdout + verbose.stderr
+    line = next(text for text in verbose.stderr.splitlines() if text.startswith("archguard: time: "))
+    names = [part.rsplit(" ", 2)[0] for part in line.removeprefix("archguard: time: ").split(" · ")]
+    assert names[0] == "start-up and imports" and names[-1] == "total"
+    assert {"contract", "discovery", "parsing", "copies search", "reports"} <= set(names)
+    assert "archguard: time:" not in run_cli("dupes", "--no-cache", cwd=root).stderr

@@ -72,6 +72,7 @@ def dupes_command(
       archguard dupes src/ scripts/ --min-lines 8
       archguard dupes --min-lines 10 --similarity 0.9 --format json -o dupes.json
     """
+    from archguard.base import timeline
     from archguard.base.errors import NoContractError, UsageError
     from archguard.engine.no_contract import contract_for_paths
     from archguard.engine.pipeline import RunOptions, analyze
@@ -79,6 +80,7 @@ def dupes_command(
     from archguard.report.dupes import error_groups, render_json, render_text
     from archguard.rules.duplication import cached_clone_report
 
+    timeline.begin_run()
     if no_contract and config_path is not None:
         raise UsageError("--no-contract and --config exclude each other")
     loaded: LoadedContract | None = None
@@ -117,14 +119,18 @@ def dupes_command(
     if not quiet:
         for warning in skipped_files(analysis):
             click.echo(terminal_block(f"archguard: warning: {warning}"), err=True)
-    report = cached_clone_report(analysis.facts, analysis.paths, analysis.components.component_of, config, analysis.cache_dir)
+    with timeline.phase("copies search"):
+        report = cached_clone_report(analysis.facts, analysis.paths, analysis.components.component_of, config, analysis.cache_dir)
     if within:
         report = groups_under(report, loaded.root, within)
-    if output_format == "json":
-        text = render_json(report, config, loaded.display_path)
-    else:
-        text = render_text(report, config, loaded.display_path, ReportOptions(color=use_color(color) and output is None, verbose=verbose))
-    emit(text, output)
+    with timeline.phase("reports"):
+        if output_format == "json":
+            text = render_json(report, config, loaded.display_path)
+        else:
+            text = render_text(report, config, loaded.display_path, ReportOptions(color=use_color(color) and output is None, verbose=verbose))
+        emit(text, output)
+    if verbose:
+        click.echo(f"archguard: time: {timeline.describe()}", err=True)
     sys.exit(1 if error_groups(report, config) else 0)
 
 
