@@ -326,7 +326,10 @@ def _tagged(union: Any, discriminator: str, value: dict[Any, Any]) -> Any:
     members = [
         member
         for member in get_args(union)
-        if isinstance(member, type) and issubclass(member, Record) and _accept(_hints(member).get(discriminator), tag) is not _REJECT
+        if isinstance(member, type)
+        and issubclass(member, Record)
+        and discriminator in _hints(member)
+        and _accept(_hints(member)[discriminator], tag) is not _REJECT
     ]
     if len(members) != 1:
         return _REJECT
